@@ -1,0 +1,146 @@
+# Deep learning from scratch, in C.
+#
+#   make chapter N     build and run chapter N's default tour (N = 0, 1, 2, ...)
+#   make test          build and run the tests (plain, then double precision under ASan+UBSan)
+#   make help          everything else
+#
+# Options: OMP=0 builds without OpenMP, BLAS=1 links a system BLAS (OpenBLAS)
+# into the matrix multiply for comparison, OPT="-O2" replaces the optimisation
+# flags (the default -march=native tunes for this machine), ARGS="--lr 0.05"
+# passes options to a chapter's program.
+
+CC      ?= cc
+OPT     ?= -O3 -march=native
+OMP     ?= 1
+BLAS    ?= 0
+ARGS    ?=
+DATA    ?= data
+
+WARN    := -Wall -Wextra
+BASE    := -std=c11 -D_DEFAULT_SOURCE $(WARN) -Icommon
+LIBS    := -lpng -lz -lm
+ifeq ($(OMP),1)
+  BASE  += -fopenmp
+endif
+ifeq ($(BLAS),1)
+  BASE  += -DUSE_BLAS $(shell pkg-config --cflags openblas 2>/dev/null)
+  LIBS  += $(shell pkg-config --libs openblas 2>/dev/null || echo -lopenblas)
+endif
+
+COMMON_SRC := $(wildcard common/*.c)
+COMMON_HDR := $(wildcard common/*.h)
+CHAPTERS   := $(sort $(wildcard [0-9][0-9]_*))
+TEST_SRC   := $(sort $(wildcard tests/test_*.c))
+BENCH_SRC  := $(sort $(wildcard bench/*.c))
+
+# Three builds of the same sources:
+#   release - float, optimised: the chapters and benchmarks
+#   test    - float, optimised: the test suite
+#   check   - double precision, AddressSanitizer + UBSan: the suite again, and the gradient checks
+REL   := build/release
+CHK   := build/check
+REL_CFLAGS := $(BASE) $(OPT)
+CHK_CFLAGS := $(BASE) -O1 -g -DDL_DOUBLE -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+.PHONY: all help chapter test data bench clean deps $(CHAPTERS) chapters tests
+.DEFAULT_GOAL := help
+
+help:
+	@echo "Deep learning from scratch, in C"
+	@echo ""
+	@echo "  make chapter N      build and run chapter N's default tour (N = $(patsubst %,%,$(shell echo $(CHAPTERS) | sed 's/_[a-z_]*//g;s/ 0/ /g;s/^0//')))"
+	@echo "                      pass options with ARGS, e.g. make chapter 2 ARGS=\"--lr 0.05\""
+	@echo "  make test           build and run the test suite"
+	@echo "  make data           fetch and verify MNIST and Tiny Shakespeare into data/"
+	@echo "  make bench          time the matrix multiply and the chapters against each other"
+	@echo "  make all            build every chapter without running it"
+	@echo "  make deps           install the build dependencies (compiler, libpng, zlib, gnuplot)"
+	@echo "  make clean          remove build/ and out/ (data/ stays)"
+	@echo ""
+	@echo "  Build options: OMP=0 (no OpenMP), BLAS=1 (system BLAS), OPT=\"-O2\""
+	@echo "  Chapters:"
+	@for c in $(CHAPTERS); do echo "    $$c   ($(REL)/bin/$$c --help)"; done
+
+# ---- dependencies -----------------------------------------------------------
+# deps.sh checks for the compiler, libpng, zlib and gnuplot, and installs what is
+# missing with apt-get (as root, or through sudo), or prints the command to run.
+DEPS_STAMP := build/.deps-ok
+deps:
+	@sh scripts/deps.sh
+$(DEPS_STAMP): scripts/deps.sh
+	@sh scripts/deps.sh
+	@mkdir -p build && touch $@
+
+# ---- the shared library, twice ----------------------------------------------
+$(REL)/common/%.o: common/%.c $(COMMON_HDR) | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(REL_CFLAGS) -c $< -o $@
+$(CHK)/common/%.o: common/%.c $(COMMON_HDR) | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CHK_CFLAGS) -c $< -o $@
+
+$(REL)/libcommon.a: $(patsubst %.c,$(REL)/%.o,$(COMMON_SRC))
+	@rm -f $@
+	ar rcs $@ $^
+$(CHK)/libcommon.a: $(patsubst %.c,$(CHK)/%.o,$(COMMON_SRC))
+	@rm -f $@
+	ar rcs $@ $^
+
+# ---- chapters: one program per folder ----------------------------------------
+define chapter_rule
+$(REL)/bin/$(1): $(wildcard $(1)/*.c) $(COMMON_HDR) $(REL)/libcommon.a
+	@mkdir -p $(REL)/bin
+	$(CC) $(REL_CFLAGS) -o $$@ $(wildcard $(1)/*.c) $(REL)/libcommon.a $(LIBS)
+endef
+$(foreach c,$(CHAPTERS),$(eval $(call chapter_rule,$(c))))
+
+all chapters: $(foreach c,$(CHAPTERS),$(REL)/bin/$(c))
+
+# `make chapter 2`: the number is the next word on the command line.
+N := $(word 2,$(MAKECMDGOALS))
+CHAPTER_DIR = $(firstword $(filter $(shell printf '%02d' $(N) 2>/dev/null)_%,$(CHAPTERS)))
+chapter:
+	@if [ -z "$(N)" ]; then echo "usage: make chapter N   (N is one of: $(CHAPTERS))"; exit 2; fi
+	@if [ -z "$(CHAPTER_DIR)" ]; then echo "error: no chapter '$(N)' (chapters: $(CHAPTERS))"; exit 2; fi
+	@$(MAKE) --no-print-directory $(REL)/bin/$(CHAPTER_DIR) data-for-$(CHAPTER_DIR)
+	$(REL)/bin/$(CHAPTER_DIR) --data $(DATA) --out out/$(CHAPTER_DIR) $(ARGS)
+
+# The chapter number given after `chapter` is not a target of its own.
+ifeq ($(firstword $(MAKECMDGOALS)),chapter)
+$(N):
+	@:
+endif
+
+# ---- data ---------------------------------------------------------------------
+# DL_DATA_MIRROR may name a local copy (CI sets ../shared/data); see scripts/fetch_data.sh.
+data:
+	@sh scripts/fetch_data.sh $(DATA) mnist shakespeare
+data-for-%:
+	@sh scripts/fetch_data.sh $(DATA) $(if $(filter 05_%,$*),mnist shakespeare,mnist)
+
+# ---- tests --------------------------------------------------------------------
+$(REL)/tests/%: tests/%.c tests/test.h $(COMMON_HDR) $(REL)/libcommon.a
+	@mkdir -p $(dir $@)
+	$(CC) $(REL_CFLAGS) -Itests -o $@ $< $(REL)/libcommon.a $(LIBS)
+$(CHK)/tests/%: tests/%.c tests/test.h $(COMMON_HDR) $(CHK)/libcommon.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CHK_CFLAGS) -Itests -o $@ $< $(CHK)/libcommon.a $(LIBS)
+
+TEST_NAMES := $(patsubst tests/%.c,%,$(TEST_SRC))
+tests: $(addprefix $(REL)/tests/,$(TEST_NAMES)) $(addprefix $(CHK)/tests/,$(TEST_NAMES)) all
+
+test: tests
+	@sh scripts/fetch_data.sh $(DATA) mnist
+	@DL_TEST_DATA=$(DATA)/mnist sh scripts/run_tests.sh $(REL)/tests $(CHK)/tests -- $(TEST_NAMES)
+
+# ---- benchmarks ------------------------------------------------------------------
+$(REL)/bench/%: bench/%.c $(COMMON_HDR) $(REL)/libcommon.a
+	@mkdir -p $(dir $@)
+	$(CC) $(REL_CFLAGS) -o $@ $< $(REL)/libcommon.a $(LIBS) $(BENCH_LIBS)
+
+bench: all $(patsubst bench/%.c,$(REL)/bench/%,$(BENCH_SRC))
+	@sh scripts/fetch_data.sh $(DATA) mnist
+	@sh scripts/bench.sh $(REL) $(DATA)
+
+clean:
+	rm -rf build out

@@ -1,0 +1,47 @@
+/* idx.h - loading data sets in the IDX format (MNIST, Fashion-MNIST, EMNIST...).
+ *
+ * Files may be gzip-compressed (read through zlib) or plain. Every check a
+ * hostile or broken file could fail is made before memory is allocated: magic,
+ * number of dimensions, dimensions against a sane bound, counts against the
+ * data actually present, images against labels, gzip errors.
+ *
+ * Functions that can fail return 0 on success, -1 on failure, with a one-line
+ * message naming the file and the problem in err (never printed, never exit). */
+#ifndef DL_IDX_H
+#define DL_IDX_H
+
+#include <stdint.h>
+
+#include "tensor.h"
+
+#define IDX_ERR_SIZE 512
+
+/* Images as (count, 1, rows, cols) with pixels scaled to [0, 1]. */
+int idx_load_images(const char *path, Tensor *images, char *err);
+/* Labels as count bytes 0..255 (digits 0..9 for MNIST), stored in *labels (malloc'ed). */
+int idx_load_labels(const char *path, uint8_t **labels, int *count, char *err);
+
+/* A labelled set: images (N,1,H,W), labels, the number of classes (max label + 1). */
+typedef struct {
+    Tensor images;
+    uint8_t *labels;
+    int count;
+    int classes;
+} Dataset;
+
+/* Load DIR/train-images-idx3-ubyte(.gz) & co. (the MNIST file names), checking
+ * that images and labels agree in count and that train and test have the same
+ * image size. On failure returns -1 with the message in err. */
+int mnist_load(const char *dir, Dataset *train, Dataset *test, char *err);
+/* Same, but a failure is fatal with a hint to run `make data`. */
+void mnist_load_or_die(const char *dir, Dataset *train, Dataset *test);
+void dataset_free(Dataset *d);
+
+/* Copy the examples idx[0..n) into a batch: x gets n images of H*W numbers
+ * (row-major, one image after another), t their labels as ints. */
+void dataset_gather(const Dataset *d, const int *idx, int n, real *x, int *t);
+
+/* Copy the first n examples (or all if n <= 0 or n > count) into a new set. */
+Dataset dataset_head(const Dataset *d, int n);
+
+#endif

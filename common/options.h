@@ -1,0 +1,54 @@
+/* options.h - the same command-line options in every chapter.
+ *
+ * Common options: --epochs --batch --lr --seed --threads --data DIR --out DIR
+ * --quiet --help. A chapter adds its own with a table of Option entries, and
+ * may take positional words (a subcommand, a file). An unknown or malformed
+ * option is a one-line error and exit status 2; --help prints the usage and
+ * exits 0. */
+#ifndef DL_OPTIONS_H
+#define DL_OPTIONS_H
+
+#include <stdint.h>
+
+typedef struct {
+    int epochs;
+    int batch;
+    double lr;
+    uint64_t seed;
+    int threads;        /* 0: all cores */
+    const char *data;   /* folder of IDX files (MNIST's layout) */
+    const char *out;    /* where logs, plots and models go */
+    int quiet;          /* no progress bar */
+} CommonOptions;
+
+typedef enum { OPT_INT, OPT_DOUBLE, OPT_STRING, OPT_FLAG } OptionType;
+
+typedef struct {
+    const char *name;   /* without the dashes: "save" for --save */
+    OptionType type;
+    void *value;        /* int*, double*, const char**, int* (flag set to 1) */
+    const char *arg;    /* the argument's name in the help ("FILE"), NULL for flags */
+    const char *help;
+} Option;
+
+typedef struct {
+    const char *name;        /* program name, e.g. "02_backpropagation" */
+    const char *summary;     /* one line */
+    const char *usage;       /* usage lines and subcommands, printed by --help */
+} ProgramInfo;
+
+/* Sets the course-wide defaults: epochs 1, batch 100, lr 0.1, seed 42,
+ * threads 0, data "data/mnist", out "out". Chapters change what they need
+ * before calling options_parse. */
+void options_defaults(CommonOptions *common);
+
+/* Parse argv. extra is an array of chapter options ending with {0} (or NULL).
+ * Positional words go to positional[0..max) and their count is returned.
+ * Numbers are range-checked (epochs, batch, threads >= 0 ...). Applies --threads. */
+int options_parse(int argc, char **argv, const ProgramInfo *info, CommonOptions *common,
+                  const Option *extra, const char **positional, int max_positional);
+
+/* Make the output folder (and parents), or die naming it. */
+void options_make_out(const CommonOptions *common);
+
+#endif
