@@ -14,7 +14,7 @@
 /* f evaluates the function (a loss) at the current values of x; ctx is passed through. */
 typedef double (*ScalarFunction)(void *ctx);
 
-/* The step h: 1e-4 as in the book (float), 1e-6 in the double-precision build. */
+/* The step h: 1e-4 as in the book (float), 1e-5 in the double-precision build. */
 double numerical_gradient_step(void);
 
 /* For each i: grad[i] = (f(x + h e_i) - f(x - h e_i)) / 2h, with f reading x

@@ -30,7 +30,7 @@ void sigmoid_forward(real *y, const real *x, size_t n);
 void sigmoid_backward(real *dx, const real *dy, const real *y, size_t n);
 
 /* SoftmaxWithLoss: y = softmax(x) row by row, loss = mean cross-entropy of y
- * against the labels t.
+ * against the labels t (computed from x by log-sum-exp, so it never overflows).
  *   x, y (N, C), t (N) class indices; returns the loss. */
 real softmax_with_loss_forward(real *y, const real *x, const int *t, int N, int C);
 /* dx = (y - onehot(t)) / N: the reason softmax and cross-entropy are one layer. */

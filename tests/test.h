@@ -21,7 +21,7 @@ static const char *test_current_name = "";
 #define CHECK_NEAR(a, b, tol) test_check_near((double)(a), (double)(b), (double)(tol), #a, #b, __FILE__, __LINE__)
 #define RUN(fn) test_run(fn, #fn)
 
-static void test_check(int ok, const char *what, const char *file, int line)
+static inline void test_check(int ok, const char *what, const char *file, int line)
 {
     if (!ok) {
         printf("  FAIL %s (%s:%d): %s\n", test_current_name, file, line, what);
@@ -29,7 +29,7 @@ static void test_check(int ok, const char *what, const char *file, int line)
     }
 }
 
-static void test_check_near(double a, double b, double tol, const char *sa, const char *sb,
+static inline void test_check_near(double a, double b, double tol, const char *sa, const char *sb,
                             const char *file, int line)
 {
     if (!(fabs(a - b) <= tol)) {
@@ -39,7 +39,7 @@ static void test_check_near(double a, double b, double tol, const char *sa, cons
     }
 }
 
-static void test_run(void (*fn)(void), const char *name)
+static inline void test_run(void (*fn)(void), const char *name)
 {
     test_current_name = name;
     test_current_failed = 0;
@@ -54,14 +54,14 @@ static void test_run(void (*fn)(void), const char *name)
     fflush(stdout);
 }
 
-static int test_summary(void)
+static inline int test_summary(void)
 {
     printf("%d passed, %d failed\n", test_passed_count, test_failed_count);
     return test_failed_count ? 1 : 0;
 }
 
 /* Directory holding the MNIST files for tests that train (make test fetches it). */
-static const char *test_data_dir(void)
+static inline const char *test_data_dir(void)
 {
     const char *d = getenv("DL_TEST_DATA");
     return d && *d ? d : "data/mnist";

@@ -1,0 +1,237 @@
+/* Chapter 01 - numerical gradient and gradient descent (the book's chapter 4).
+ *
+ *   check     numerical derivatives and gradients against their exact forms
+ *   descent   gradient descent on f(x0, x1) = x0^2 + x1^2 from (-3, 4), with its path plotted
+ *   train     the two-layer net 784-50-10 trained with numerical gradients: honestly slow
+ *   (none)    the tour: all three, a few training iterations, and what the full run would cost
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gradient.h"
+#include "idx.h"
+#include "matmul.h"
+#include "options.h"
+#include "plot.h"
+#include "progress.h"
+#include "rng.h"
+#include "timer.h"
+#include "two_layer_net.h"
+#include "util.h"
+
+static const ProgramInfo info = {
+    "01_numerical_gradient",
+    "numerical differentiation, gradient descent, and a net trained the slow way",
+    "usage: 01_numerical_gradient [check | descent | train] [options]\n"
+    "\n"
+    "  check     numerical derivatives against the exact ones\n"
+    "  descent   gradient descent on x0^2 + x1^2, with its path as a PNG\n"
+    "  train     train 784-50-10 on MNIST with numerical gradients (--iters N, or --full)\n"
+    "  (nothing) the chapter's tour: all three, with a few training iterations",
+};
+
+typedef struct {
+    CommonOptions c;
+    int iters;
+    int full;
+    int hidden;
+} Config;
+
+/* ---- functions to differentiate ----------------------------------------------- */
+
+/* f(x) = 0.01 x^2 + 0.1 x, the book's function_1; f'(x) = 0.02 x + 0.1 */
+static double function_1(void *ctx)
+{
+    double x = *(real *)ctx;
+    return 0.01 * x * x + 0.1 * x;
+}
+
+/* f(x0, x1) = x0^2 + x1^2, the book's function_2; its gradient is (2 x0, 2 x1) */
+static double function_2(void *ctx)
+{
+    const real *x = ctx;
+    return (double)x[0] * x[0] + (double)x[1] * x[1];
+}
+
+static void check(void)
+{
+    printf("Numerical derivatives by central difference, h = %g\n", numerical_gradient_step());
+    printf("  f(x) = 0.01 x^2 + 0.1 x\n");
+    for (int i = 0; i < 2; i++) {
+        real x = i == 0 ? 5 : 10;
+        real d;
+        numerical_gradient(function_1, &x, &x, 1, &d);
+        printf("    f'(%2.0f): numerical %.10f   exact %.10f\n", (double)x, (double)d, 0.02 * x + 0.1);
+    }
+    printf("  f(x0, x1) = x0^2 + x1^2, gradient (2 x0, 2 x1)\n");
+    const real points[3][2] = {{3, 4}, {0, 2}, {3, 0}};
+    for (int i = 0; i < 3; i++) {
+        real x[2] = {points[i][0], points[i][1]}, g[2];
+        numerical_gradient(function_2, x, x, 2, g);
+        printf("    at (%g, %g): numerical (%.6f, %.6f)   exact (%g, %g)\n", (double)x[0],
+               (double)x[1], (double)g[0], (double)g[1], 2.0 * x[0], 2.0 * x[1]);
+    }
+    printf("  (the float rounding of f(x+h) - f(x-h) is why the digits stop matching after a few)\n\n");
+}
+
+/* ---- gradient descent ------------------------------------------------------------ */
+
+static void descent(const Config *cfg)
+{
+    enum { STEPS = 20 };
+    const double rates[3] = {0.1, 10.0, 1e-10};
+    const char *why[3] = {"converges to the minimum at (0, 0)",
+                          "too large: it jumps out and diverges",
+                          "too small: it hardly moves"};
+    real path[(STEPS + 1) * 2];
+    printf("Gradient descent on f(x0, x1) = x0^2 + x1^2 from (-3, 4), %d steps\n", STEPS);
+    for (int k = 0; k < 3; k++) {
+        real x[2] = {-3, 4};
+        gradient_descent(function_2, x, x, 2, rates[k], STEPS, k == 0 ? path : NULL);
+        printf("  lr %-6g -> (%.4g, %.4g)   %s\n", rates[k], (double)x[0], (double)x[1], why[k]);
+    }
+
+    char tsv[4200], png[4200], script[8192];
+    snprintf(tsv, sizeof tsv, "%s/descent_path.tsv", cfg->c.out);
+    TsvLog *log = tsv_open(tsv, "step\tx0\tx1");
+    for (int s = 0; s <= STEPS; s++) {
+        double row[3] = {s, path[2 * s], path[2 * s + 1]};
+        tsv_row(log, row, 3);
+    }
+    tsv_close(log);
+    snprintf(png, sizeof png, "%s/descent_path.png", cfg->c.out);
+    snprintf(script, sizeof script,
+             "set title 'Gradient descent on x0^2 + x1^2 (lr 0.1, 20 steps)'\n"
+             "set size square\nset xrange [-4.5:4.5]\nset yrange [-4.5:4.5]\n"
+             "set xlabel 'x0'\nset ylabel 'x1'\nset grid\n"
+             "plot for [r=1:5] [t=0:2*pi] '+' using (r*cos(t)):(r*sin(t)) with lines lc rgb '#cccccc' notitle, "
+             "'%s' using 2:3 skip 1 with linespoints pt 7 ps 0.8 lc rgb '#1f4e9c' title 'x after each step'\n",
+             tsv);
+    if (plot_png(png, 600, 600, script) == 0)
+        printf("  plot: %s\n", png);
+    printf("\n");
+}
+
+/* ---- training with numerical gradients --------------------------------------------- */
+
+typedef struct {
+    double seconds_per_gradient;
+    double first_loss, last_loss;
+    int iters;
+} TrainResult;
+
+static TrainResult train(const Config *cfg, const Dataset *train_set, const Dataset *test_set)
+{
+    const int batch = cfg->c.batch;
+    const int iters = cfg->full ? 10000 : cfg->iters;
+    Rng rng;
+    rng_seed(&rng, cfg->c.seed);
+    TwoLayerNet net;
+    two_layer_net_init(&net, 784, cfg->hidden, 10, batch > 1000 ? batch : 1000, ACT_SIGMOID, 0.01, &rng);
+    ParamSet *ps = &net.params;
+    printf("Training %d-%d-10 (sigmoid) with numerical gradients: SGD lr %g, batch %d, %d iteration%s,\n"
+           "%zu parameters, so %zu forward passes per gradient, %d thread%s\n",
+           784, cfg->hidden, cfg->c.lr, batch, iters, iters == 1 ? "" : "s", ps->trainable_size,
+           2 * ps->trainable_size, get_threads(), get_threads() == 1 ? "" : "s");
+
+    real *x = xmalloc((size_t)batch * 784 * sizeof(real));
+    int *t = xmalloc((size_t)batch * sizeof(int));
+    int *idx = xmalloc((size_t)batch * sizeof(int));
+    char tsv[4200];
+    snprintf(tsv, sizeof tsv, "%s/numerical_train.tsv", cfg->c.out);
+    TsvLog *log = tsv_open(tsv, "iteration\tloss_before\tloss_after\tseconds");
+
+    TrainResult r = {0};
+    double total = 0;
+    for (int i = 0; i < iters; i++) {
+        for (int b = 0; b < batch; b++)
+            idx[b] = rng_int(&rng, train_set->count);
+        dataset_gather(train_set, idx, batch, x, t);
+        double before = two_layer_net_loss(&net, x, t, batch);
+        double t0 = now_seconds();
+        two_layer_net_numerical_gradient(&net, x, t, batch);
+        double dt = now_seconds() - t0;
+        total += dt;
+        for (size_t k = 0; k < ps->trainable_size; k++)     /* SGD: W -= lr * dW */
+            ps->values[k] -= (real)cfg->c.lr * ps->grads[k];
+        /* The same batch after the step: the loss a gradient step must lower. */
+        double after = two_layer_net_loss(&net, x, t, batch);
+        double row[4] = {i + 1, before, after, dt};
+        tsv_row(log, row, 4);
+        if (i == 0)
+            r.first_loss = before;
+        r.last_loss = after;
+        printf("  iteration %d: batch loss %.6f -> %.6f   gradient took %.2f s\n", i + 1, before,
+               after, dt);
+        fflush(stdout);
+        if (iters > 10 && (i + 1) % 600 == 0)
+            printf("  test accuracy after %d iterations: %.4f\n", i + 1,
+                   two_layer_net_accuracy(&net, test_set));
+    }
+    tsv_close(log);
+    r.iters = iters;
+    r.seconds_per_gradient = iters ? total / iters : 0;
+    if (iters) {
+        double book = 10000 * r.seconds_per_gradient;
+        printf("One numerical gradient takes %.2f s here. The book's 10,000 iterations would take\n"
+               "%.0f s = %.1f hours (chapter 02's backprop does them in a few seconds).\n\n",
+               r.seconds_per_gradient, book, book / 3600);
+    }
+    free(x);
+    free(t);
+    free(idx);
+    two_layer_net_free(&net);
+    return r;
+}
+
+int main(int argc, char **argv)
+{
+    Config cfg = {0};
+    options_defaults(&cfg.c);
+    cfg.c.out = "out/01_numerical_gradient";
+    cfg.c.lr = 0.1;
+    cfg.iters = 3;
+    cfg.hidden = 50;
+    const Option extra[] = {
+        {"iters", OPT_INT, &cfg.iters, "N", "training iterations with numerical gradients (default 3)"},
+        {"full", OPT_FLAG, &cfg.full, NULL, "the book's full 10,000 iterations (about a day and a half)"},
+        {"hidden", OPT_INT, &cfg.hidden, "N", "hidden units (default 50)"},
+        {0},
+    };
+    const char *pos[1];
+    int npos = options_parse(argc, argv, &info, &cfg.c, extra, pos, 1);
+    const char *cmd = npos ? pos[0] : "tour";
+    if (strcmp(cmd, "tour") && strcmp(cmd, "check") && strcmp(cmd, "descent") && strcmp(cmd, "train")) {
+        fprintf(stderr, "01_numerical_gradient: unknown command '%s' (see --help)\n", cmd);
+        return 2;
+    }
+    if (cfg.iters < 0 || cfg.hidden < 1)
+        die("--iters must be 0 or more and --hidden at least 1");
+    options_make_out(&cfg.c);
+    int tour = strcmp(cmd, "tour") == 0;
+    if (tour || strcmp(cmd, "check") == 0)
+        check();
+    if (tour || strcmp(cmd, "descent") == 0)
+        descent(&cfg);
+    if (tour || strcmp(cmd, "train") == 0) {
+        Dataset train_set, test_set;
+        mnist_load_or_die(cfg.c.data, &train_set, &test_set);
+        if (train_set.images.shape[2] * train_set.images.shape[3] != 784 || train_set.classes > 10)
+            die("%s: this chapter's net takes 28x28 images of 10 classes", cfg.c.data);
+        TrainResult r = train(&cfg, &train_set, &test_set);
+        if (tour) {
+            printf("Summary of chapter 01\n");
+            printf("  gradient descent on x0^2 + x1^2: (-3, 4) -> (0, 0) with lr 0.1\n");
+            printf("  numerical-gradient training: batch loss %.4f -> %.4f in %d iterations\n",
+                   r.first_loss, r.last_loss, r.iters);
+            printf("  one full numerical gradient: %.2f s; 10,000 iterations: %.1f hours\n",
+                   r.seconds_per_gradient, 10000 * r.seconds_per_gradient / 3600);
+            printf("  outputs in %s/\n", cfg.c.out);
+        }
+        dataset_free(&train_set);
+        dataset_free(&test_set);
+    }
+    return 0;
+}

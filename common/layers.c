@@ -1,0 +1,94 @@
+#include "layers.h"
+#include "functions.h"
+#include "matmul.h"
+
+#include <math.h>
+#include <string.h>
+
+/* ---- Affine ---------------------------------------------------------------- */
+
+/* y = x W + b
+ *   x (N, in), W (in, out), b (out), y (N, out) */
+void affine_forward(real *y, const real *x, const real *W, const real *b, int N, int in, int out)
+{
+    matmul(0, 0, N, out, in, x, W, 0, y);           /* y = x W */
+    for (int n = 0; n < N; n++) {
+        real *row = y + (size_t)n * out;
+        for (int j = 0; j < out; j++)
+            row[j] += b[j];                         /* + b, broadcast over rows */
+    }
+}
+
+void affine_backward(real *dx, real *dW, real *db, const real *dy, const real *x,
+                     const real *W, int N, int in, int out)
+{
+    if (dx)
+        matmul(0, 1, N, in, out, dy, W, 0, dx);     /* dx = dy W^T */
+    matmul(1, 0, in, out, N, x, dy, 1, dW);         /* dW += x^T dy */
+    for (int n = 0; n < N; n++) {
+        const real *row = dy + (size_t)n * out;
+        for (int j = 0; j < out; j++)
+            db[j] += row[j];                        /* db += sum over the batch */
+    }
+}
+
+/* ---- Relu -------------------------------------------------------------------- */
+
+void relu_forward(real *y, const real *x, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        y[i] = x[i] > 0 ? x[i] : 0;
+}
+
+void relu_backward(real *dx, const real *dy, const real *y, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        dx[i] = y[i] > 0 ? dy[i] : 0;               /* the gradient flows where x > 0 */
+}
+
+/* ---- Sigmoid ----------------------------------------------------------------- */
+
+void sigmoid_forward(real *y, const real *x, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        y[i] = sigmoid(x[i]);
+}
+
+void sigmoid_backward(real *dx, const real *dy, const real *y, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        dx[i] = dy[i] * y[i] * (1 - y[i]);          /* d sigmoid = y (1 - y) */
+}
+
+/* ---- SoftmaxWithLoss --------------------------------------------------------- */
+
+real softmax_with_loss_forward(real *y, const real *x, const int *t, int N, int C)
+{
+    softmax(y, x, N, C);
+    /* The loss straight from the scores: -log softmax(x)[t] = log(sum exp(x - max)) - (x[t] - max).
+     * Unlike -log(y[t] + delta) this is exact, and finite even where y[t] rounds to 0. */
+    double loss = 0;
+    for (int n = 0; n < N; n++) {
+        const real *xr = x + (size_t)n * C;
+        double max = xr[0], sum = 0;
+        for (int c = 1; c < C; c++)
+            if (xr[c] > max)
+                max = xr[c];
+        for (int c = 0; c < C; c++)
+            sum += exp((double)xr[c] - max);
+        loss += log(sum) - ((double)xr[t[n]] - max);
+    }
+    return (real)(loss / N);
+}
+
+void softmax_with_loss_backward(real *dx, const real *y, const int *t, int N, int C)
+{
+    /* The loss is a mean over the batch, hence the 1/N. */
+    real scale = (real)1 / N;
+    for (int n = 0; n < N; n++) {
+        const real *yr = y + (size_t)n * C;
+        real *dr = dx + (size_t)n * C;
+        for (int c = 0; c < C; c++)
+            dr[c] = (yr[c] - (c == t[n] ? 1 : 0)) * scale;
+    }
+}

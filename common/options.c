@@ -1,0 +1,172 @@
+#include "options.h"
+#include "matmul.h"
+#include "progress.h"
+#include "util.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void options_defaults(CommonOptions *c)
+{
+    c->epochs = 1;
+    c->batch = 100;
+    c->lr = 0.1;
+    c->seed = 42;
+    c->threads = 0;
+    c->data = "data/mnist";
+    c->out = "out";
+    c->quiet = 0;
+}
+
+static void print_option(const char *name, const char *arg, const char *help)
+{
+    char left[64];
+    snprintf(left, sizeof left, "--%s%s%s", name, arg ? " " : "", arg ? arg : "");
+    printf("  %-22s %s\n", left, help);
+}
+
+static void print_help(const ProgramInfo *info, const CommonOptions *c, const Option *extra)
+{
+    printf("%s - %s\n\n%s\n", info->name, info->summary, info->usage);
+    printf("\nOptions:\n");
+    char buf[160];
+    snprintf(buf, sizeof buf, "passes over the training set (default %d)", c->epochs);
+    print_option("epochs", "N", buf);
+    snprintf(buf, sizeof buf, "mini-batch size (default %d)", c->batch);
+    print_option("batch", "N", buf);
+    snprintf(buf, sizeof buf, "learning rate (default %g)", c->lr);
+    print_option("lr", "X", buf);
+    snprintf(buf, sizeof buf, "seed of every random choice (default %llu)", (unsigned long long)c->seed);
+    print_option("seed", "N", buf);
+    print_option("threads", "N", "threads for the matrix multiply (default: all cores)");
+    snprintf(buf, sizeof buf, "folder of IDX files in MNIST's layout (default %s)", c->data);
+    print_option("data", "DIR", buf);
+    snprintf(buf, sizeof buf, "where logs, plots and models go (default %s)", c->out);
+    print_option("out", "DIR", buf);
+    print_option("quiet", NULL, "no progress bar");
+    for (const Option *o = extra; o && o->name; o++)
+        print_option(o->name, o->arg, o->help);
+    print_option("help", NULL, "show this help");
+}
+
+static void bad(const ProgramInfo *info, const char *fmt, const char *a, const char *b)
+{
+    fprintf(stderr, "%s: ", info->name);
+    fprintf(stderr, fmt, a, b);
+    fprintf(stderr, " (see --help)\n");
+    exit(2);
+}
+
+static long parse_long(const ProgramInfo *info, const char *name, const char *s, long lo, long hi)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end != '\0')
+        bad(info, "--%s needs a whole number, not '%s'", name, s);
+    if (v < lo || v > hi) {
+        char range[96];
+        snprintf(range, sizeof range, "%s is out of range [%ld, %ld]", s, lo, hi);
+        bad(info, "--%s: %s", name, range);
+    }
+    return v;
+}
+
+static double parse_double(const ProgramInfo *info, const char *name, const char *s)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end != '\0' || v != v)
+        bad(info, "--%s needs a number, not '%s'", name, s);
+    return v;
+}
+
+int options_parse(int argc, char **argv, const ProgramInfo *info, CommonOptions *c,
+                  const Option *extra, const char **positional, int max_positional)
+{
+    int npos = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (a[0] != '-' || a[1] == '\0') {
+            if (npos == max_positional)
+                bad(info, "unexpected argument '%s'%s", a, "");
+            positional[npos++] = a;
+            continue;
+        }
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            print_help(info, c, extra);
+            exit(0);
+        }
+        if (strncmp(a, "--", 2) != 0)
+            bad(info, "unknown option '%s'%s", a, "");
+        const char *name = a + 2;
+        /* --name=value is accepted as well as --name value */
+        char namebuf[64];
+        const char *inline_value = strchr(name, '=');
+        if (inline_value) {
+            size_t len = (size_t)(inline_value - name);
+            if (len >= sizeof namebuf)
+                bad(info, "unknown option '%s'%s", a, "");
+            memcpy(namebuf, name, len);
+            namebuf[len] = '\0';
+            name = namebuf;
+            inline_value++;
+        }
+        const Option *o = NULL;
+        for (const Option *e = extra; e && e->name; e++)
+            if (strcmp(e->name, name) == 0)
+                o = e;
+        int is_flag = (o && o->type == OPT_FLAG) || (!o && strcmp(name, "quiet") == 0);
+        const char *v = inline_value;
+        if (is_flag) {
+            if (v)
+                bad(info, "--%s takes no value%s", name, "");
+        } else if (!v) {
+            if (i + 1 >= argc)
+                bad(info, "--%s needs a value%s", name, "");
+            v = argv[++i];
+        }
+        if (o) {
+            switch (o->type) {
+            case OPT_INT: *(int *)o->value = (int)parse_long(info, name, v, INT_MIN, INT_MAX); break;
+            case OPT_DOUBLE: *(double *)o->value = parse_double(info, name, v); break;
+            case OPT_STRING: *(const char **)o->value = v; break;
+            case OPT_FLAG: *(int *)o->value = 1; break;
+            }
+        } else if (strcmp(name, "epochs") == 0) {
+            c->epochs = (int)parse_long(info, name, v, 1, 100000);
+        } else if (strcmp(name, "batch") == 0) {
+            c->batch = (int)parse_long(info, name, v, 1, 100000);
+        } else if (strcmp(name, "lr") == 0) {
+            c->lr = parse_double(info, name, v);
+            if (!(c->lr > 0))
+                bad(info, "--lr must be positive, not '%s'%s", v, "");
+        } else if (strcmp(name, "seed") == 0) {
+            c->seed = (uint64_t)parse_long(info, name, v, 0, LONG_MAX);
+        } else if (strcmp(name, "threads") == 0) {
+            c->threads = (int)parse_long(info, name, v, 0, 1024);
+        } else if (strcmp(name, "data") == 0) {
+            c->data = v;
+        } else if (strcmp(name, "out") == 0) {
+            c->out = v;
+        } else if (strcmp(name, "quiet") == 0) {
+            c->quiet = 1;
+        } else {
+            bad(info, "unknown option '%s'%s", a, "");
+        }
+    }
+    if (c->threads > 0)
+        set_threads(c->threads);
+    progress_set_quiet(c->quiet);
+    return npos;
+}
+
+void options_make_out(const CommonOptions *c)
+{
+    if (make_dirs(c->out) != 0)
+        die("%s: cannot create the output folder (%s)", c->out, strerror(errno));
+}
