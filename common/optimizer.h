@@ -26,11 +26,13 @@ typedef struct {
 } Optimizer;
 
 /* An optimizer of the given kind for n parameters, with the book's defaults
- * and the given learning rate. */
+ * and the given learning rate (lr <= 0: the book's default for that kind). */
 Optimizer optimizer_create(OptimizerKind kind, double lr, size_t n);
 void optimizer_update(Optimizer *opt, real *params, const real *grads);
 void optimizer_free(Optimizer *opt);
 const char *optimizer_name(OptimizerKind kind);          /* "SGD", "Momentum", ... */
 int optimizer_from_name(const char *name, OptimizerKind *kind); /* case-insensitive; 0 or -1 */
+/* The book's default learning rate: 0.01, Adam 0.001. */
+double optimizer_default_lr(OptimizerKind kind);
 
 #endif
