@@ -250,7 +250,7 @@ int model_save(const char *path, const ParamSet *ps, const char *const *metadata
     if (atomic_open(&af, path) != 0) {
         int saved = errno;
         free(header.text);
-        return fail(err, path, "cannot create %s: %s", af.tmp_path, strerror(saved));
+        return fail(err, path, "cannot write: %s", strerror(saved));
     }
     int bad = fwrite(len_bytes, 1, 8, af.f) != 8
               || fwrite(header.text, 1, header.len, af.f) != header.len

@@ -33,8 +33,11 @@ static void write_bytes(const char *path, const void *bytes, size_t n)
 static unsigned char *read_bytes(const char *path, size_t *n)
 {
     FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
+    *n = 0;
+    if (!f) {
+        perror(path);
+        exit(1);
+    }
     fseek(f, 0, SEEK_END);
     *n = (size_t)ftell(f);
     rewind(f);
@@ -343,8 +346,8 @@ static void test_corrupt_json_fails(void)
         "{\"x\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8],\"extra\":[1]}}",
         "{\"x\":{\"dtype\":\"F32\",\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}",
         "{\"x\":{\"dtype\":F32,\"shape\":[2],\"data_offsets\":[0,8]}}",
-        "{\"x\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
-        "\"x\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}",
+        ("{\"x\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
+         "\"x\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}"),   /* twice */
         "{\"__metadata__\":{\"a\":\"1\",\"a\":\"2\"},\"x\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}",
         "{\"__metadata__\":{},\"__metadata__\":{},\"x\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}",
         "{\"__metadata__\":{\"a\":1},\"x\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}",
