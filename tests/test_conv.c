@@ -1,0 +1,356 @@
+/* Convolution and pooling: im2col and col2im against their definitions, the
+ * im2col convolution against the direct one, gradient checks of Convolution,
+ * Pooling and the SimpleConvNet as a whole, and results that do not depend on
+ * the number of threads. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "convolution.h"
+#include "gradcheck.h"
+#include "im2col.h"
+#include "matmul.h"
+#include "pooling.h"
+#include "rng.h"
+#include "simple_conv_net.h"
+#include "test.h"
+#include "util.h"
+
+static real *rand_buf(Rng *rng, size_t n, double lo, double hi)
+{
+    real *p = xmalloc(n * sizeof(real));
+    fill_uniform(rng, p, n, lo, hi);
+    return p;
+}
+
+/* Odd sizes, strides and paddings: N, C, H, W, FN, FH, FW, stride, pad */
+static const int cases[][9] = {
+    {2, 3, 7, 6, 4, 3, 2, 2, 1},
+    {1, 1, 5, 5, 1, 5, 5, 1, 0},        /* the filter covers the whole image */
+    {3, 2, 9, 11, 5, 3, 3, 1, 1},       /* "same" padding */
+    {2, 4, 8, 7, 3, 3, 5, 3, 2},        /* stride 3, a wide filter, wide padding */
+    {1, 2, 4, 4, 2, 1, 1, 1, 0},        /* 1x1 filters */
+    {2, 1, 28, 28, 6, 5, 5, 1, 0},      /* SimpleConvNet's layer, smaller */
+    {2, 3, 6, 5, 2, 2, 3, 2, 3},        /* padding larger than the filter step */
+};
+enum { NCASES = sizeof cases / sizeof cases[0] };
+
+static ConvShape case_shape(int k, int *N)
+{
+    const int *c = cases[k];
+    *N = c[0];
+    return conv_shape(c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8]);
+}
+
+/* ---- im2col and col2im ------------------------------------------------------------ */
+
+static void test_im2col_matches_definition(void)
+{
+    Rng rng;
+    rng_seed(&rng, 10);
+    for (int k = 0; k < NCASES; k++) {
+        int N;
+        ConvShape s = case_shape(k, &N);
+        real *x = rand_buf(&rng, (size_t)N * s.C * s.H * s.W, -1, 1);
+        real *col = xmalloc(conv_col_size(&s, N) * sizeof(real));
+        im2col(col, x, N, s.C, s.H, s.W, s.FH, s.FW, s.stride, s.pad);
+        int K = s.C * s.FH * s.FW, bad = 0;
+        for (int n = 0; n < N; n++)
+            for (int oy = 0; oy < s.OH; oy++)
+                for (int ox = 0; ox < s.OW; ox++)
+                    for (int c = 0; c < s.C; c++)
+                        for (int fy = 0; fy < s.FH; fy++)
+                            for (int fx = 0; fx < s.FW; fx++) {
+                                int iy = oy * s.stride + fy - s.pad, ix = ox * s.stride + fx - s.pad;
+                                real want = iy < 0 || iy >= s.H || ix < 0 || ix >= s.W ? 0
+                                          : x[((size_t)(n * s.C + c) * s.H + iy) * s.W + ix];
+                                size_t row = ((size_t)n * s.OH + oy) * s.OW + ox;
+                                bad += col[row * K + (c * s.FH + fy) * s.FW + fx] != want;
+                            }
+        CHECK(bad == 0);
+        free(x);
+        free(col);
+    }
+}
+
+static void test_col2im_is_the_adjoint_of_im2col(void)
+{
+    /* <im2col(x), c> = <x, col2im(c)> for every x and c: col2im is exactly the
+     * backward pass of im2col. And col2im of ones counts the patches over each pixel. */
+    Rng rng;
+    rng_seed(&rng, 11);
+    for (int k = 0; k < NCASES; k++) {
+        int N;
+        ConvShape s = case_shape(k, &N);
+        size_t nx = (size_t)N * s.C * s.H * s.W, nc = conv_col_size(&s, N);
+        real *x = rand_buf(&rng, nx, -1, 1), *c = rand_buf(&rng, nc, -1, 1);
+        real *col = xmalloc(nc * sizeof(real)), *back = xmalloc(nx * sizeof(real));
+        im2col(col, x, N, s.C, s.H, s.W, s.FH, s.FW, s.stride, s.pad);
+        col2im(back, c, N, s.C, s.H, s.W, s.FH, s.FW, s.stride, s.pad);
+        double lhs = dot_real(col, c, nc), rhs = dot_real(x, back, nx);
+        CHECK_NEAR(lhs, rhs, 1e-4 * (fabs(lhs) + 1));
+
+        for (size_t i = 0; i < nc; i++)
+            c[i] = 1;
+        col2im(back, c, N, s.C, s.H, s.W, s.FH, s.FW, s.stride, s.pad);
+        int bad = 0;
+        for (int n = 0; n < N; n++)
+            for (int ch = 0; ch < s.C; ch++)
+                for (int iy = 0; iy < s.H; iy++)
+                    for (int ix = 0; ix < s.W; ix++) {
+                        int count = 0;   /* patches (oy, ox) with this pixel under fy, fx */
+                        for (int oy = 0; oy < s.OH; oy++)
+                            for (int ox = 0; ox < s.OW; ox++) {
+                                int fy = iy + s.pad - oy * s.stride, fx = ix + s.pad - ox * s.stride;
+                                count += fy >= 0 && fy < s.FH && fx >= 0 && fx < s.FW;
+                            }
+                        bad += back[((size_t)(n * s.C + ch) * s.H + iy) * s.W + ix] != count;
+                    }
+        CHECK(bad == 0);
+        free(x), free(c), free(col), free(back);
+    }
+}
+
+/* ---- im2col convolution against the direct one --------------------------------------- */
+
+static void test_convolution_matches_direct(void)
+{
+    Rng rng;
+    rng_seed(&rng, 12);
+    for (int k = 0; k < NCASES; k++) {
+        int N;
+        ConvShape s = case_shape(k, &N);
+        size_t nx = (size_t)N * s.C * s.H * s.W, ny = conv_out_size(&s, N);
+        real *x = rand_buf(&rng, nx, -1, 1);
+        real *W = rand_buf(&rng, (size_t)s.FN * s.C * s.FH * s.FW, -1, 1);
+        real *b = rand_buf(&rng, s.FN, -1, 1);
+        real *y = xmalloc(ny * sizeof(real)), *yd = xmalloc(ny * sizeof(real));
+        real *col = xmalloc(conv_col_size(&s, N) * sizeof(real)), *work = xmalloc(ny * sizeof(real));
+        convolution_forward(y, col, work, x, W, b, &s, N);
+        convolution_direct_forward(yd, x, W, b, &s, N);
+        double worst = 0;
+        for (size_t i = 0; i < ny; i++)
+            worst = fmax(worst, fabs((double)y[i] - yd[i]));
+        CHECK(worst <= (sizeof(real) == sizeof(double) ? 1e-12 : 1e-4));
+        free(x), free(W), free(b), free(y), free(yd), free(col), free(work);
+    }
+}
+
+/* ---- gradient checks ------------------------------------------------------------------- */
+
+typedef struct {
+    ConvShape s;
+    int N;
+    real *x, *W, *b, *R, *y, *col, *work;
+} ConvCase;
+
+static double conv_loss(void *ctx)
+{
+    ConvCase *c = ctx;
+    convolution_forward(c->y, c->col, c->work, c->x, c->W, c->b, &c->s, c->N);
+    return dot_real(c->y, c->R, conv_out_size(&c->s, c->N));
+}
+
+static void test_convolution_gradient(void)
+{
+    Rng rng;
+    rng_seed(&rng, 13);
+    for (int k = 0; k < NCASES; k++) {
+        if (k == 5)
+            continue;       /* the large one: the others cover the same code */
+        ConvCase c;
+        c.s = case_shape(k, &c.N);
+        const ConvShape *s = &c.s;
+        size_t nx = (size_t)c.N * s->C * s->H * s->W, ny = conv_out_size(s, c.N);
+        size_t nw = (size_t)s->FN * s->C * s->FH * s->FW, ncol = conv_col_size(s, c.N);
+        c.x = rand_buf(&rng, nx, -1, 1);
+        c.W = rand_buf(&rng, nw, -1, 1);
+        c.b = rand_buf(&rng, s->FN, -1, 1);
+        c.R = rand_buf(&rng, ny, -1, 1);
+        c.y = xmalloc(ny * sizeof(real));
+        c.col = xmalloc(ncol * sizeof(real));
+        c.work = xmalloc(ny * sizeof(real));
+        real *dx = xmalloc(nx * sizeof(real)), *dW = xcalloc(nw, sizeof(real)), *db = xcalloc(s->FN, sizeof(real));
+        real *dcol = xmalloc(ncol * sizeof(real)), *work = xmalloc(ny * sizeof(real));
+        conv_loss(&c);
+        convolution_backward(dx, dW, db, dcol, work, c.R, c.col, c.W, s, c.N);
+        real *ndx = xmalloc(nx * sizeof(real)), *ndW = xmalloc(nw * sizeof(real)), *ndb = xmalloc(s->FN * sizeof(real));
+        numerical_gradient(conv_loss, &c, c.x, nx, ndx);
+        numerical_gradient(conv_loss, &c, c.W, nw, ndW);
+        numerical_gradient(conv_loss, &c, c.b, s->FN, ndb);
+        double ex = vector_relative_error(dx, ndx, nx), eW = vector_relative_error(dW, ndW, nw);
+        double eb = vector_relative_error(db, ndb, s->FN), tol = gradcheck_tolerance();
+        if (ex > tol || eW > tol || eb > tol)
+            printf("  case %d: relative error dx %.3g, dW %.3g, db %.3g\n", k, ex, eW, eb);
+        CHECK(ex <= tol && eW <= tol && eb <= tol);
+        free(c.x), free(c.W), free(c.b), free(c.R), free(c.y), free(c.col), free(c.work);
+        free(dx), free(dW), free(db), free(dcol), free(work), free(ndx), free(ndW), free(ndb);
+    }
+}
+
+typedef struct {
+    PoolShape s;
+    int N;
+    real *x, *R, *y;
+    int *arg;
+} PoolCase;
+
+static double pool_loss(void *ctx)
+{
+    PoolCase *c = ctx;
+    pooling_forward(c->y, c->arg, c->x, &c->s, c->N);
+    return dot_real(c->y, c->R, pool_out_size(&c->s, c->N));
+}
+
+static void check_pooling(PoolKind kind, int PH, int PW, int stride)
+{
+    PoolCase c;
+    c.N = 2;
+    c.s = pool_shape(kind, 3, 7, 8, PH, PW, stride);
+    size_t nx = (size_t)c.N * 3 * 7 * 8, ny = pool_out_size(&c.s, c.N);
+    /* Inputs free of ties, at least 0.01 apart: a shuffle of evenly spaced values,
+     * so a probe of size h never changes which input is a window's maximum. */
+    Rng rng;
+    rng_seed(&rng, 14);
+    int *perm = xmalloc(nx * sizeof(int));
+    for (size_t i = 0; i < nx; i++)
+        perm[i] = (int)i;
+    rng_shuffle(&rng, perm, (int)nx);
+    c.x = xmalloc(nx * sizeof(real));
+    for (size_t i = 0; i < nx; i++)
+        c.x[i] = (real)(perm[i] * 0.01 - 1);
+    c.R = rand_buf(&rng, ny, -1, 1);
+    c.y = xmalloc(ny * sizeof(real));
+    c.arg = xmalloc(ny * sizeof(int));
+    real *dx = xmalloc(nx * sizeof(real)), *ndx = xmalloc(nx * sizeof(real));
+    pool_loss(&c);
+    pooling_backward(dx, c.R, c.arg, &c.s, c.N);
+    numerical_gradient(pool_loss, &c, c.x, nx, ndx);
+    double e = vector_relative_error(dx, ndx, nx);
+    if (e > gradcheck_tolerance())
+        printf("  relative error %.3g\n", e);
+    CHECK(e <= gradcheck_tolerance());
+    free(perm), free(c.x), free(c.R), free(c.y), free(c.arg), free(dx), free(ndx);
+}
+
+static void test_max_pooling_gradient(void) { check_pooling(POOL_MAX, 2, 2, 2); }
+static void test_max_pooling_overlapping_gradient(void) { check_pooling(POOL_MAX, 3, 3, 2); }
+static void test_average_pooling_gradient(void) { check_pooling(POOL_AVERAGE, 2, 2, 2); }
+static void test_average_pooling_overlapping_gradient(void) { check_pooling(POOL_AVERAGE, 3, 2, 1); }
+
+static void test_max_pooling_values(void)
+{
+    /* One 4x4 plane, 2x2 windows: the maxima, and the gradient goes to them only. */
+    real x[16] = {1, 2, 5, 0,
+                  3, 4, 1, 6,
+                  0, 9, 2, 2.5,
+                  8, 1, 3, 1};
+    real y[4], dy[4] = {1, 2, 3, 4}, dx[16];
+    int arg[4];
+    PoolShape s = pool_shape(POOL_MAX, 1, 4, 4, 2, 2, 2);
+    pooling_forward(y, arg, x, &s, 1);
+    CHECK(y[0] == 4 && y[1] == 6 && y[2] == 9 && y[3] == 3);
+    pooling_backward(dx, dy, arg, &s, 1);
+    real want[16] = {0, 0, 0, 0, 0, 1, 0, 2, 0, 3, 0, 0, 0, 0, 4, 0};
+    CHECK(memcmp(dx, want, sizeof want) == 0);
+    s.kind = POOL_AVERAGE;
+    pooling_forward(y, NULL, x, &s, 1);
+    CHECK_NEAR(y[0], 2.5, 1e-6);
+    CHECK_NEAR(y[3], 2.125, 1e-6);
+}
+
+/* ---- the SimpleConvNet as a whole ---------------------------------------------------------- */
+
+typedef struct {
+    SimpleConvNet *net;
+    const real *x;
+    const int *t;
+    int N;
+} NetCase;
+
+static double net_loss(void *ctx)
+{
+    NetCase *c = ctx;
+    return simple_conv_net_loss(c->net, c->x, c->t, c->N);
+}
+
+static void test_simple_conv_net_gradient(void)
+{
+    enum { N = 3, C = 2, H = 10, W = 9, CLASSES = 4 };
+    Rng rng;
+    rng_seed(&rng, 15);
+    SimpleConvNet net;
+    simple_conv_net_init(&net, C, H, W, 3, 3, 6, CLASSES, N, 0.3, &rng);
+    fill_uniform(&rng, net.b1, 3, -0.1, 0.1);
+    fill_uniform(&rng, net.b2, 6, -0.1, 0.1);
+    fill_uniform(&rng, net.b3, CLASSES, -0.1, 0.1);
+    real x[N * C * H * W];
+    int t[N];
+    fill_uniform(&rng, x, N * C * H * W, 0, 1);
+    for (int n = 0; n < N; n++)
+        t[n] = rng_int(&rng, CLASSES);
+    size_t P = net.params.trainable_size;
+    real *backprop = xmalloc(P * sizeof(real)), *numerical = xmalloc(P * sizeof(real));
+    simple_conv_net_gradient(&net, x, t, N);
+    memcpy(backprop, net.params.grads, P * sizeof(real));
+    NetCase c = {&net, x, t, N};
+    numerical_gradient(net_loss, &c, net.params.values, P, numerical);
+    for (int k = 0; k < net.params.count; k++) {
+        const ParamInfo *p = &net.params.info[k];
+        double e = vector_relative_error(backprop + p->offset, numerical + p->offset, p->size);
+        if (e > gradcheck_tolerance())
+            printf("  %s: relative error %.3g\n", p->name, e);
+        CHECK(e <= gradcheck_tolerance());
+    }
+    free(backprop), free(numerical);
+    simple_conv_net_free(&net);
+}
+
+/* ---- the same numbers on any number of threads ------------------------------------------------ */
+
+static void test_convolution_same_on_1_and_2_threads(void)
+{
+    int N = 8;
+    ConvShape s = conv_shape(3, 13, 12, 7, 3, 3, 1, 1);
+    Rng rng;
+    rng_seed(&rng, 16);
+    size_t nx = (size_t)N * 3 * 13 * 12, ny = conv_out_size(&s, N), nw = 7 * 3 * 3 * 3, nc = conv_col_size(&s, N);
+    real *x = rand_buf(&rng, nx, -1, 1), *W = rand_buf(&rng, nw, -1, 1), *b = rand_buf(&rng, 7, -1, 1);
+    real *dy = rand_buf(&rng, ny, -1, 1), *col = xmalloc(nc * sizeof(real)), *dcol = xmalloc(nc * sizeof(real));
+    real *work = xmalloc(ny * sizeof(real));
+    real *y[2], *dx[2], *dW[2], *db[2];
+    int saved = get_threads();
+    for (int t = 0; t < 2; t++) {
+        set_threads(t + 1);
+        y[t] = xmalloc(ny * sizeof(real));
+        dx[t] = xmalloc(nx * sizeof(real));
+        dW[t] = xcalloc(nw, sizeof(real));
+        db[t] = xcalloc(7, sizeof(real));
+        convolution_forward(y[t], col, work, x, W, b, &s, N);
+        convolution_backward(dx[t], dW[t], db[t], dcol, work, dy, col, W, &s, N);
+    }
+    set_threads(saved);
+    CHECK(memcmp(y[0], y[1], ny * sizeof(real)) == 0);
+    CHECK(memcmp(dx[0], dx[1], nx * sizeof(real)) == 0);
+    CHECK(memcmp(dW[0], dW[1], nw * sizeof(real)) == 0);
+    CHECK(memcmp(db[0], db[1], 7 * sizeof(real)) == 0);
+    for (int t = 0; t < 2; t++)
+        free(y[t]), free(dx[t]), free(dW[t]), free(db[t]);
+    free(x), free(W), free(b), free(dy), free(col), free(dcol), free(work);
+}
+
+int main(void)
+{
+    RUN(test_im2col_matches_definition);
+    RUN(test_col2im_is_the_adjoint_of_im2col);
+    RUN(test_convolution_matches_direct);
+    RUN(test_convolution_gradient);
+    RUN(test_max_pooling_values);
+    RUN(test_max_pooling_gradient);
+    RUN(test_max_pooling_overlapping_gradient);
+    RUN(test_average_pooling_gradient);
+    RUN(test_average_pooling_overlapping_gradient);
+    RUN(test_simple_conv_net_gradient);
+    RUN(test_convolution_same_on_1_and_2_threads);
+    return test_summary();
+}
