@@ -60,6 +60,20 @@ void sigmoid_backward(real *dx, const real *dy, const real *y, size_t n)
         dx[i] = dy[i] * y[i] * (1 - y[i]);          /* d sigmoid = y (1 - y) */
 }
 
+/* ---- Tanh -------------------------------------------------------------------- */
+
+void tanh_forward(real *y, const real *x, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        y[i] = (real)tanh(x[i]);
+}
+
+void tanh_backward(real *dx, const real *dy, const real *y, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        dx[i] = dy[i] * (1 - y[i] * y[i]);          /* d tanh = 1 - y^2 */
+}
+
 /* ---- SoftmaxWithLoss --------------------------------------------------------- */
 
 real softmax_with_loss_forward(real *y, const real *x, const int *t, int N, int C)

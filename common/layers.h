@@ -29,6 +29,10 @@ void relu_backward(real *dx, const real *dy, const real *y, size_t n);
 void sigmoid_forward(real *y, const real *x, size_t n);
 void sigmoid_backward(real *dx, const real *dy, const real *y, size_t n);
 
+/* Tanh: y = tanh(x), a sigmoid centred on 0;  dx = dy * (1 - y^2). dx may alias dy. */
+void tanh_forward(real *y, const real *x, size_t n);
+void tanh_backward(real *dx, const real *dy, const real *y, size_t n);
+
 /* SoftmaxWithLoss: y = softmax(x) row by row, loss = mean cross-entropy of y
  * against the labels t (computed from x by log-sum-exp, so it never overflows).
  *   x, y (N, C), t (N) class indices; returns the loss. */
