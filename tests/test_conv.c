@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "convolution.h"
+#include "deep_conv_net.h"
 #include "gradcheck.h"
 #include "im2col.h"
 #include "matmul.h"
@@ -306,6 +307,64 @@ static void test_simple_conv_net_gradient(void)
     simple_conv_net_free(&net);
 }
 
+/* ---- the DeepConvNet: a sample of every tensor ------------------------------------------------ */
+
+typedef struct {
+    DeepConvNet *net;
+    const real *x;
+    const int *t;
+    int N;
+} DeepCase;
+
+static double deep_loss(void *ctx)
+{
+    DeepCase *c = ctx;
+    return deep_conv_net_loss(c->net, c->x, c->t, c->N, 1);
+}
+
+static void test_deep_conv_net_gradient(void)
+{
+    /* 60,000 parameters: too many to probe them all, so 6 random ones per tensor.
+     * Dropout off (ratio 0), so that every forward pass is the same function. */
+    enum { N = 2, C = 1, H = 8, W = 8, CLASSES = 5, PROBES = 6 };
+    if (sizeof(real) != sizeof(double))
+        return;     /* float rounding swamps central differences through eight layers */
+    Rng rng;
+    rng_seed(&rng, 17);
+    DeepConvNet net;
+    deep_conv_net_init(&net, C, H, W, CLASSES, N, &rng);
+    net.dropout_ratio = 0;
+    for (int i = 0; i < DEEP_CONVS + 2; i++)
+        fill_uniform(&rng, net.b[i], net.params.info[2 * i + 1].size, -0.1, 0.1);
+    real x[N * C * H * W];
+    int t[N] = {1, 3};
+    fill_uniform(&rng, x, N * C * H * W, 0, 1);
+    deep_conv_net_gradient(&net, x, t, N);
+    DeepCase c = {&net, x, t, N};
+    double h = numerical_gradient_step(), tol = gradcheck_tolerance();
+    for (int k = 0; k < net.params.count; k++) {
+        const ParamInfo *p = &net.params.info[k];
+        real a[PROBES], n[PROBES];
+        int probes = p->size < PROBES ? (int)p->size : PROBES;
+        for (int j = 0; j < probes; j++) {
+            size_t i = p->offset + (p->size <= PROBES ? (size_t)j : (size_t)rng_int(&rng, (int)p->size));
+            real *v = &net.params.values[i], saved = *v;
+            *v = (real)(saved + h);
+            double fp = deep_loss(&c);
+            *v = (real)(saved - h);
+            double fm = deep_loss(&c);
+            *v = saved;
+            a[j] = net.params.grads[i];
+            n[j] = (real)((fp - fm) / (2 * h));
+        }
+        double e = vector_relative_error(a, n, probes);
+        if (e > tol)
+            printf("  %s: relative error %.3g\n", p->name, e);
+        CHECK(e <= tol);
+    }
+    deep_conv_net_free(&net);
+}
+
 /* ---- the same numbers on any number of threads ------------------------------------------------ */
 
 static void test_convolution_same_on_1_and_2_threads(void)
@@ -351,6 +410,7 @@ int main(void)
     RUN(test_average_pooling_gradient);
     RUN(test_average_pooling_overlapping_gradient);
     RUN(test_simple_conv_net_gradient);
+    RUN(test_deep_conv_net_gradient);
     RUN(test_convolution_same_on_1_and_2_threads);
     return test_summary();
 }

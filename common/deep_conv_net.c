@@ -1,0 +1,173 @@
+#include "deep_conv_net.h"
+#include "dropout.h"
+#include "functions.h"
+#include "init.h"
+#include "layers.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+/* Filters and padding of the six convolutions, as in the book. */
+static const int conv_filters[DEEP_CONVS] = {16, 16, 32, 32, 64, 64};
+static const int conv_pad[DEEP_CONVS] = {1, 1, 1, 2, 1, 1};
+
+static size_t max_size(size_t a, size_t b) { return a > b ? a : b; }
+
+void deep_conv_net_init(DeepConvNet *net, int C, int H, int W, int classes, int batch_max, Rng *rng)
+{
+    net->batch_max = batch_max;
+    net->hidden = 50;
+    net->classes = classes;
+    net->dropout_ratio = 0.5;
+    rng_seed(&net->rng, rng_next(rng));
+
+    /* Shapes, layer by layer: a pool after every second convolution. */
+    int c = C, h = H, w = W;
+    for (int i = 0; i < DEEP_CONVS; i++) {
+        net->conv[i] = conv_shape(c, h, w, conv_filters[i], 3, 3, 1, conv_pad[i]);
+        c = net->conv[i].FN, h = net->conv[i].OH, w = net->conv[i].OW;
+        if (i % 2 == 1) {
+            net->pool[i / 2] = pool_shape(POOL_MAX, c, h, w, 2, 2, 2);
+            h = net->pool[i / 2].OH, w = net->pool[i / 2].OW;
+        }
+    }
+    net->flat = c * h * w;
+
+    ParamSet *ps = &net->params;
+    params_init(ps);
+    int iW[DEEP_CONVS + 2], ib[DEEP_CONVS + 2];
+    char name[16];
+    for (int i = 0; i < DEEP_CONVS + 2; i++) {
+        snprintf(name, sizeof name, "W%d", i + 1);
+        if (i < DEEP_CONVS) {
+            const ConvShape *s = &net->conv[i];
+            iW[i] = params_add(ps, name, 4, (int[]){s->FN, s->C, s->FH, s->FW}, 1);
+        } else if (i == DEEP_CONVS) {
+            iW[i] = params_add(ps, name, 2, (int[]){net->flat, net->hidden}, 1);
+        } else {
+            iW[i] = params_add(ps, name, 2, (int[]){net->hidden, classes}, 1);
+        }
+        snprintf(name, sizeof name, "b%d", i + 1);
+        int out = i < DEEP_CONVS ? net->conv[i].FN : i == DEEP_CONVS ? net->hidden : classes;
+        ib[i] = params_add(ps, name, 1, (int[]){out}, 0);
+    }
+    params_alloc(ps);
+    for (int i = 0; i < DEEP_CONVS + 2; i++) {
+        net->W[i] = params_value(ps, iW[i]), net->dW[i] = params_grad(ps, iW[i]);
+        net->b[i] = params_value(ps, ib[i]), net->db[i] = params_grad(ps, ib[i]);
+        /* He: std sqrt(2 / n_in), n_in = the inputs of one output (C*3*3, or the rows of W) */
+        const ParamInfo *p = &ps->info[iW[i]];
+        int n_in = (int)(p->size / (size_t)p->shape[p->ndim == 4 ? 0 : 1]);
+        rng_fill_normal(rng, net->W[i], p->size, weight_init_std((WeightInit){INIT_HE, 0}, n_in));
+    }
+
+    /* Buffers for batch_max images; the scratch sized by the largest layer. */
+    size_t B = (size_t)batch_max, biggest_out = 0, biggest_col = 0;
+    for (int i = 0; i < DEEP_CONVS; i++) {
+        net->col[i] = xmalloc(conv_col_size(&net->conv[i], batch_max) * sizeof(real));
+        net->a[i] = xmalloc(conv_out_size(&net->conv[i], batch_max) * sizeof(real));
+        biggest_out = max_size(biggest_out, conv_out_size(&net->conv[i], batch_max));
+        if (i > 0)      /* the first layer needs no dx, hence no dcol */
+            biggest_col = max_size(biggest_col, conv_col_size(&net->conv[i], batch_max));
+    }
+    for (int i = 0; i < DEEP_POOLS; i++) {
+        net->p[i] = xmalloc(pool_out_size(&net->pool[i], batch_max) * sizeof(real));
+        net->arg[i] = xmalloc(pool_out_size(&net->pool[i], batch_max) * sizeof(int));
+    }
+    net->h1 = xmalloc(B * net->hidden * sizeof(real));
+    net->d1 = xmalloc(B * net->hidden * sizeof(real));
+    net->s = xmalloc(B * classes * sizeof(real));
+    net->s_drop = xmalloc(B * classes * sizeof(real));
+    net->y = xmalloc(B * classes * sizeof(real));
+    net->mask1 = xmalloc(B * net->hidden);
+    net->mask2 = xmalloc(B * classes);
+    net->work = xmalloc(biggest_out * sizeof(real));
+    net->dcol = xmalloc(biggest_col * sizeof(real));
+    net->g[0] = xmalloc(biggest_out * sizeof(real));
+    net->g[1] = xmalloc(biggest_out * sizeof(real));
+    net->dh = xmalloc(B * net->hidden * sizeof(real));
+    net->ds = xmalloc(B * classes * sizeof(real));
+}
+
+void deep_conv_net_free(DeepConvNet *net)
+{
+    params_free(&net->params);
+    for (int i = 0; i < DEEP_CONVS; i++)
+        free(net->col[i]), free(net->a[i]);
+    for (int i = 0; i < DEEP_POOLS; i++)
+        free(net->p[i]), free(net->arg[i]);
+    free(net->h1), free(net->d1), free(net->s), free(net->s_drop), free(net->y);
+    free(net->mask1), free(net->mask2), free(net->work), free(net->dcol);
+    free(net->g[0]), free(net->g[1]), free(net->dh), free(net->ds);
+}
+
+const real *deep_conv_net_predict(DeepConvNet *net, const real *x, int N, int train)
+{
+    if (N > net->batch_max)
+        die("deep_conv_net: batch of %d images, buffers hold %d", N, net->batch_max);
+    const real *in = x;
+    for (int i = 0; i < DEEP_CONVS; i++) {
+        convolution_forward(net->a[i], net->col[i], net->work, in, net->W[i], net->b[i], &net->conv[i], N);
+        relu_forward(net->a[i], net->a[i], conv_out_size(&net->conv[i], N));
+        in = net->a[i];
+        if (i % 2 == 1) {
+            pooling_forward(net->p[i / 2], net->arg[i / 2], in, &net->pool[i / 2], N);
+            in = net->p[i / 2];
+        }
+    }
+    size_t nh = (size_t)N * net->hidden, ns = (size_t)N * net->classes;
+    affine_forward(net->h1, in, net->W[6], net->b[6], N, net->flat, net->hidden);
+    relu_forward(net->h1, net->h1, nh);
+    dropout_forward(net->d1, net->h1, net->mask1, nh, net->dropout_ratio, train, &net->rng);
+    affine_forward(net->s, net->d1, net->W[7], net->b[7], N, net->hidden, net->classes);
+    dropout_forward(net->s_drop, net->s, net->mask2, ns, net->dropout_ratio, train, &net->rng);
+    return net->s_drop;
+}
+
+real deep_conv_net_loss(DeepConvNet *net, const real *x, const int *t, int N, int train)
+{
+    deep_conv_net_predict(net, x, N, train);
+    return softmax_with_loss_forward(net->y, net->s_drop, t, N, net->classes);
+}
+
+real deep_conv_net_gradient(DeepConvNet *net, const real *x, const int *t, int N)
+{
+    real loss = deep_conv_net_loss(net, x, t, N, 1);
+    params_zero_grads(&net->params);
+    size_t nh = (size_t)N * net->hidden, ns = (size_t)N * net->classes;
+    softmax_with_loss_backward(net->ds, net->y, t, N, net->classes);
+    dropout_backward(net->ds, net->ds, net->mask2, ns);
+    affine_backward(net->dh, net->dW[7], net->db[7], net->ds, net->d1, net->W[7], N, net->hidden, net->classes);
+    dropout_backward(net->dh, net->dh, net->mask1, nh);
+    relu_backward(net->dh, net->dh, net->h1, nh);
+    /* g[cur] holds the gradient of the current activation; layers write the other one */
+    int cur = 0;
+    affine_backward(net->g[cur], net->dW[6], net->db[6], net->dh, net->p[DEEP_POOLS - 1], net->W[6],
+                    N, net->flat, net->hidden);
+    for (int i = DEEP_CONVS - 1; i >= 0; i--) {
+        if (i % 2 == 1) {
+            pooling_backward(net->g[!cur], net->g[cur], net->arg[i / 2], &net->pool[i / 2], N);
+            cur = !cur;
+        }
+        relu_backward(net->g[cur], net->g[cur], net->a[i], conv_out_size(&net->conv[i], N));
+        convolution_backward(i > 0 ? net->g[!cur] : NULL, net->dW[i], net->db[i], net->dcol, net->work,
+                             net->g[cur], net->col[i], net->W[i], &net->conv[i], N);
+        cur = !cur;
+    }
+    return loss;
+}
+
+double deep_conv_net_accuracy(DeepConvNet *net, const Dataset *d)
+{
+    size_t pixels = d->images.size / (size_t)d->count;
+    long right = 0;
+    for (int start = 0; start < d->count; start += net->batch_max) {
+        int n = d->count - start < net->batch_max ? d->count - start : net->batch_max;
+        const real *scores = deep_conv_net_predict(net, d->images.data + (size_t)start * pixels, n, 0);
+        for (int i = 0; i < n; i++)
+            if (argmax(scores + (size_t)i * net->classes, net->classes) == d->labels[start + i])
+                right++;
+    }
+    return (double)right / d->count;
+}
