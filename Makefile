@@ -103,7 +103,7 @@ chapter:
 	@if [ -z "$(N)" ]; then echo "usage: make chapter N   (N is one of: $(CHAPTERS))"; exit 2; fi
 	@if [ -z "$(CHAPTER_DIR)" ]; then echo "error: no chapter '$(N)' (chapters: $(CHAPTERS))"; exit 2; fi
 	@$(MAKE) --no-print-directory $(REL)/bin/$(CHAPTER_DIR) data-for-$(CHAPTER_DIR)
-	$(REL)/bin/$(CHAPTER_DIR) --data $(DATA) --out out/$(CHAPTER_DIR) $(ARGS)
+	$(REL)/bin/$(CHAPTER_DIR) --data $(DATA)/$(if $(filter 05_%,$(CHAPTER_DIR)),tinyshakespeare,mnist) --out out/$(CHAPTER_DIR) $(ARGS)
 
 # The chapter number given after `chapter` is not a target of its own.
 ifeq ($(firstword $(MAKECMDGOALS)),chapter)

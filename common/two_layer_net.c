@@ -4,6 +4,7 @@
 #include "layers.h"
 #include "util.h"
 
+#include <math.h>
 #include <stdlib.h>
 
 void two_layer_net_init(TwoLayerNet *net, int input, int hidden, int output, int batch_max,
@@ -30,8 +31,10 @@ void two_layer_net_init(TwoLayerNet *net, int input, int hidden, int output, int
     net->db1 = params_grad(ps, ib1);
     net->dW2 = params_grad(ps, iW2);
     net->db2 = params_grad(ps, ib2);
-    rng_fill_normal(rng, net->W1, (size_t)input * hidden, weight_init_std);
-    rng_fill_normal(rng, net->W2, (size_t)hidden * output, weight_init_std);
+    double std1 = weight_init_std > 0 ? weight_init_std : sqrt(2.0 / input);
+    double std2 = weight_init_std > 0 ? weight_init_std : sqrt(2.0 / hidden);
+    rng_fill_normal(rng, net->W1, (size_t)input * hidden, std1);
+    rng_fill_normal(rng, net->W2, (size_t)hidden * output, std2);
 
     size_t B = (size_t)batch_max;
     net->a1 = xmalloc(B * hidden * sizeof(real));

@@ -30,7 +30,10 @@ typedef struct {
     real *dz1;      /* (N, hidden) */
 } TwoLayerNet;
 
-/* Weights drawn from normal(0, weight_init_std) (the book uses 0.01), biases 0. */
+/* Biases start at 0. Weights are drawn from normal(0, weight_init_std) for
+ * weight_init_std > 0 (the book's chapters 4-5 use 0.01), or, for
+ * weight_init_std == 0, from normal(0, sqrt(2 / fan_in)) per layer: He's
+ * initialisation, the scale ReLU layers keep their signal at (chapter 03). */
 void two_layer_net_init(TwoLayerNet *net, int input, int hidden, int output, int batch_max,
                         Activation activation, double weight_init_std, Rng *rng);
 void two_layer_net_free(TwoLayerNet *net);
