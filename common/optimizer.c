@@ -13,6 +13,13 @@
 /* The small constant that keeps AdaGrad, RMSprop and Adam from dividing by 0. */
 #define EPS 1e-7
 
+/* sqrt in the precision of `real` (sqrt of a float would go through double). */
+#ifdef DL_DOUBLE
+#define SQRT(x) sqrt(x)
+#else
+#define SQRT(x) sqrtf(x)
+#endif
+
 static const char *const names[OPTIMIZER_KINDS] = {
     "SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam",
 };
@@ -103,7 +110,7 @@ void optimizer_update(Optimizer *o, real *W, const real *dW)
          * Parameters that have moved a lot get smaller steps (h only grows). */
         for (size_t i = 0; i < n; i++) {
             v[i] += dW[i] * dW[i];
-            W[i] -= lr * dW[i] / (sqrt(v[i]) + (real)EPS);
+            W[i] -= lr * dW[i] / (SQRT(v[i]) + (real)EPS);
         }
         break;
     case RMSPROP: {
@@ -112,7 +119,7 @@ void optimizer_update(Optimizer *o, real *W, const real *dW)
         const real d = (real)o->decay_rate;
         for (size_t i = 0; i < n; i++) {
             v[i] = d * v[i] + (1 - d) * dW[i] * dW[i];
-            W[i] -= lr * dW[i] / (sqrt(v[i]) + (real)EPS);
+            W[i] -= lr * dW[i] / (SQRT(v[i]) + (real)EPS);
         }
         break;
     }
@@ -130,7 +137,7 @@ void optimizer_update(Optimizer *o, real *W, const real *dW)
         for (size_t i = 0; i < n; i++) {
             m[i] += (1 - b1) * (dW[i] - m[i]);
             v2[i] += (1 - b2) * (dW[i] * dW[i] - v2[i]);
-            W[i] -= lr_t * m[i] / (sqrt(v2[i]) + (real)EPS);
+            W[i] -= lr_t * m[i] / (SQRT(v2[i]) + (real)EPS);
         }
         break;
     }
