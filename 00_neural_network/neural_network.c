@@ -82,7 +82,7 @@ static void activations(const CommonOptions *c)
     snprintf(script, sizeof script,
              "set title 'Activation functions'\nset xlabel 'x'\nset ylabel 'h(x)'\n"
              "set xrange [-5:5]\nset yrange [-0.2:1.5]\nset grid\nset key top left\n"
-             "plot '%s' using 1:2 skip 1 with steps lw 2 dt 2 title 'step', "
+             "plot '%s' using 1:2 skip 1 with fsteps lw 2 dt 2 title 'step', "
              "'' using 1:3 skip 1 with lines lw 2 title 'sigmoid', "
              "'' using 1:4 skip 1 with lines lw 2 title 'ReLU'\n",
              tsv);

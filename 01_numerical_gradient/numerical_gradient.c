@@ -90,7 +90,11 @@ static void descent(const Config *cfg)
     for (int k = 0; k < 3; k++) {
         real x[2] = {-3, 4};
         gradient_descent(function_2, x, x, 2, rates[k], STEPS, k == 0 ? path : NULL);
-        printf("  lr %-6g -> (%.4g, %.4g)   %s\n", rates[k], (double)x[0], (double)x[1], why[k]);
+        if (isfinite((double)x[0]) && isfinite((double)x[1]))
+            printf("  lr %-6g -> (%.4g, %.4g)   %s\n", rates[k], (double)x[0], (double)x[1], why[k]);
+        else    /* past about 1e4, x + h rounds to x in float and the difference quotient is 0/0 */
+            printf("  lr %-6g -> overflow: x grew until x + h could not be told from x   %s\n",
+                   rates[k], why[k]);
     }
 
     char tsv[4200], png[4200], script[8192];

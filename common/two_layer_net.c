@@ -2,10 +2,15 @@
 #include "functions.h"
 #include "gradient.h"
 #include "layers.h"
+#include "matmul.h"
 #include "util.h"
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 void two_layer_net_init(TwoLayerNet *net, int input, int hidden, int output, int batch_max,
                         Activation activation, double weight_init_std, Rng *rng)
@@ -114,10 +119,35 @@ static double loss_of_params(void *ctx)
 
 void two_layer_net_numerical_gradient(TwoLayerNet *net, const real *x, const int *t, int N)
 {
-    /* One loop over every number of every tensor: W1, b1, W2, b2 are one block. */
-    LossContext ctx = {net, x, t, N};
-    numerical_gradient(loss_of_params, &ctx, net->params.values, net->params.trainable_size,
-                       net->params.grads);
+    /* One loop over every number of every tensor: W1, b1, W2, b2 are one block.
+     * Each probe is independent of the others, so threads split the parameters
+     * between them, each on its own copy of the network (values and buffers);
+     * every gradient entry is computed the same way whatever the thread count. */
+    const size_t P = net->params.trainable_size;
+    const int threads = get_threads();
+    if (threads <= 1) {
+        LossContext ctx = {net, x, t, N};
+        numerical_gradient(loss_of_params, &ctx, net->params.values, P, net->params.grads);
+        return;
+    }
+#pragma omp parallel num_threads(threads)
+    {
+        int id = 0, count = 1;
+#ifdef _OPENMP
+        id = omp_get_thread_num();
+        count = omp_get_num_threads();
+#endif
+        TwoLayerNet copy;
+        Rng unused;
+        rng_seed(&unused, 0);
+        two_layer_net_init(&copy, net->input, net->hidden, net->output, N, net->activation, 1, &unused);
+        memcpy(copy.params.values, net->params.values, net->params.size * sizeof(real));
+        size_t begin = P * id / count, end = P * (id + 1) / count;
+        LossContext ctx = {&copy, x, t, N};
+        numerical_gradient(loss_of_params, &ctx, copy.params.values + begin, end - begin,
+                           net->params.grads + begin);
+        two_layer_net_free(&copy);
+    }
 }
 
 double two_layer_net_accuracy(TwoLayerNet *net, const Dataset *d)
