@@ -10,6 +10,7 @@ for build in "$rel" "$chk"; do
         *)      echo "== double build, AddressSanitizer + UBSan ==" ;;
     esac
     for name in "$@"; do
+        echo "-- $name"
         log=$(mktemp)
         "$build/$name" >"$log" 2>&1
         rc=$?
