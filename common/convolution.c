@@ -3,8 +3,12 @@
 #include "matmul.h"
 #include "util.h"
 
-/* Loops smaller than this stay on one thread: waking the others would cost more. */
-#define PARALLEL_MIN (1 << 15)
+#include <stdlib.h>
+#include <string.h>
+
+/* A chunk's col should stay in the level-2 cache (1 MB here) next to its
+ * dcol: a quarter of it each. */
+#define CHUNK_REALS (256 * 1024 / sizeof(real))
 
 ConvShape conv_shape(int C, int H, int W, int FN, int FH, int FW, int stride, int pad)
 {
@@ -29,40 +33,88 @@ size_t conv_out_size(const ConvShape *s, int N)
     return (size_t)N * s->FN * s->OH * s->OW;
 }
 
-void convolution_forward(real *y, real *col, real *work, const real *x, const real *W,
-                         const real *b, const ConvShape *s, int N)
+/* Images per chunk: as many as keep col within CHUNK_REALS, at least one. */
+static int chunk_images(const ConvShape *s)
 {
-    const int P = s->OH * s->OW, FN = s->FN, K = s->C * s->FH * s->FW;
-    im2col(col, x, N, s->C, s->H, s->W, s->FH, s->FW, s->stride, s->pad);
-    /* out = col W^T: (N*P, K) times (K, FN); W is stored (FN, K), hence transB */
-    matmul(0, 1, N * P, FN, K, col, W, 0, work);
-    /* (N, P, FN) -> (N, FN, P), adding the bias on the way */
-#pragma omp parallel for schedule(static) if ((long)N * P * FN > PARALLEL_MIN)
-    for (int n = 0; n < N; n++) {
-        const real *src = work + (size_t)n * P * FN;
-        real *dst = y + (size_t)n * FN * P;
-        for (int f = 0; f < FN; f++)
-            for (int p = 0; p < P; p++)
-                dst[(size_t)f * P + p] = src[(size_t)p * FN + f] + b[f];
+    size_t per_image = (size_t)s->OH * s->OW * s->C * s->FH * s->FW;
+    size_t n = CHUNK_REALS / per_image;
+    return n < 1 ? 1 : (int)n;
+}
+
+ConvWork conv_work_create(const ConvShape *shapes, int count)
+{
+    ConvWork w;
+    memset(&w, 0, sizeof w);
+    size_t dw = 0;
+    for (int i = 0; i < count; i++) {
+        const ConvShape *s = &shapes[i];
+        size_t rows = (size_t)chunk_images(s) * s->OH * s->OW, K = (size_t)s->C * s->FH * s->FW;
+        size_t need = rows * (K > (size_t)s->FN ? K : (size_t)s->FN);
+        w.cap = need > w.cap ? need : w.cap;
+        dw = (size_t)s->FN * K > dw ? (size_t)s->FN * K : dw;
+    }
+    for (int k = 0; k < CONV_SLICES; k++) {
+        w.col[k] = xmalloc(w.cap * sizeof(real));
+        w.out[k] = xmalloc(w.cap * sizeof(real));
+        w.dcol[k] = xmalloc(w.cap * sizeof(real));
+        w.dW[k] = xmalloc(dw * sizeof(real));
+    }
+    return w;
+}
+
+void conv_work_free(ConvWork *w)
+{
+    for (int k = 0; k < CONV_SLICES; k++)
+        free(w->col[k]), free(w->out[k]), free(w->dcol[k]), free(w->dW[k]);
+    memset(w, 0, sizeof *w);
+}
+
+/* Slice k of the batch: images [*n0, *n1). */
+static void slice_range(int k, int N, int *n0, int *n1)
+{
+    *n0 = (int)((long)N * k / CONV_SLICES);
+    *n1 = (int)((long)N * (k + 1) / CONV_SLICES);
+}
+
+/* Threads are worth waking only for a batch of some size. */
+static int worth_threads(const ConvShape *s, int N)
+{
+    return (long)N * s->OH * s->OW * s->C * s->FH * s->FW > (1L << 15);
+}
+
+void convolution_forward(real *y, const real *x, const real *W, const real *b,
+                         const ConvShape *s, int N, ConvWork *work)
+{
+    const int P = s->OH * s->OW, FN = s->FN, K = s->C * s->FH * s->FW, G = chunk_images(s);
+    const size_t in_size = (size_t)s->C * s->H * s->W;
+#pragma omp parallel for schedule(static) if (worth_threads(s, N))
+    for (int k = 0; k < CONV_SLICES; k++) {
+        int n0, n1;
+        slice_range(k, N, &n0, &n1);
+        real *col = work->col[k], *out = work->out[k];
+        for (int n = n0; n < n1; n += G) {
+            int g = n1 - n < G ? n1 - n : G;
+            im2col(col, x + n * in_size, g, s->C, s->H, s->W, s->FH, s->FW, s->stride, s->pad);
+            /* out = W col: (FN, K) times (K, g*P) */
+            matmul_blocked(0, 0, FN, g * P, K, W, col, 0, out);
+            /* out is (FN, g, P); y is (g, FN, P): whole rows of P move, adding the bias */
+            for (int i = 0; i < g; i++)
+                for (int f = 0; f < FN; f++) {
+                    const real *src = out + ((size_t)f * g + i) * P;
+                    real *dst = y + ((size_t)(n + i) * FN + f) * P;
+                    for (int p = 0; p < P; p++)
+                        dst[p] = src[p] + b[f];
+                }
+        }
     }
 }
 
-void convolution_backward(real *dx, real *dW, real *db, real *dcol, real *work,
-                          const real *dy, const real *col, const real *W,
-                          const ConvShape *s, int N)
+void convolution_backward(real *dx, real *dW, real *db, const real *dy, const real *x,
+                          const real *W, const ConvShape *s, int N, ConvWork *work)
 {
-    const int P = s->OH * s->OW, FN = s->FN, K = s->C * s->FH * s->FW;
-    /* dout: dy (N, FN, P) -> (N, P, FN), the layout of the forward's product */
-#pragma omp parallel for schedule(static) if ((long)N * P * FN > PARALLEL_MIN)
-    for (int n = 0; n < N; n++) {
-        const real *src = dy + (size_t)n * FN * P;
-        real *dst = work + (size_t)n * P * FN;
-        for (int f = 0; f < FN; f++)
-            for (int p = 0; p < P; p++)
-                dst[(size_t)p * FN + f] = src[(size_t)f * P + p];
-    }
-    /* db += sum of dy over the batch and the positions (one thread per filter) */
-#pragma omp parallel for schedule(static) if ((long)N * P * FN > PARALLEL_MIN)
+    const int P = s->OH * s->OW, FN = s->FN, K = s->C * s->FH * s->FW, G = chunk_images(s);
+    const size_t in_size = (size_t)s->C * s->H * s->W;
+    /* db += sum of dy over the batch and the positions */
     for (int f = 0; f < FN; f++) {
         double sum = 0;
         for (int n = 0; n < N; n++) {
@@ -72,13 +124,38 @@ void convolution_backward(real *dx, real *dW, real *db, real *dcol, real *work,
         }
         db[f] += (real)sum;
     }
-    /* dW += dout^T col: (FN, N*P) times (N*P, K) */
-    matmul(1, 0, FN, K, N * P, work, col, 1, dW);
-    if (!dx)
-        return;
-    /* dcol = dout W: (N*P, FN) times (FN, K); then back onto the pixels */
-    matmul(0, 0, N * P, K, FN, work, W, 0, dcol);
-    col2im(dx, dcol, N, s->C, s->H, s->W, s->FH, s->FW, s->stride, s->pad);
+#pragma omp parallel for schedule(static) if (worth_threads(s, N))
+    for (int k = 0; k < CONV_SLICES; k++) {
+        int n0, n1;
+        slice_range(k, N, &n0, &n1);
+        real *col = work->col[k], *dout = work->out[k], *dcol = work->dcol[k];
+        for (int n = n0; n < n1; n += G) {
+            int g = n1 - n < G ? n1 - n : G;
+            /* dout: dy (g, FN, P) -> (FN, g, P), the layout of the forward's product */
+            for (int i = 0; i < g; i++)
+                for (int f = 0; f < FN; f++)
+                    memcpy(dout + ((size_t)f * g + i) * P, dy + ((size_t)(n + i) * FN + f) * P,
+                           P * sizeof(real));
+            /* col again, from x: cheaper to rebuild in cache than to keep in memory */
+            im2col(col, x + n * in_size, g, s->C, s->H, s->W, s->FH, s->FW, s->stride, s->pad);
+            /* this slice's dW (+)= dout col^T: (FN, g*P) times (g*P, K) */
+            matmul_blocked(0, 1, FN, K, g * P, dout, col, n == n0 ? 0 : 1, work->dW[k]);
+            if (dx) {
+                /* dcol = W^T dout: (K, FN) times (FN, g*P); then back onto the pixels */
+                matmul_blocked(1, 0, K, g * P, FN, W, dout, 0, dcol);
+                col2im(dx + n * in_size, dcol, g, s->C, s->H, s->W, s->FH, s->FW, s->stride, s->pad);
+            }
+        }
+    }
+    /* dW += the slices' shares, always in the same order */
+    const size_t nw = (size_t)FN * K;
+    for (int k = 0; k < CONV_SLICES; k++) {
+        int n0, n1;
+        slice_range(k, N, &n0, &n1);
+        if (n1 > n0)
+            for (size_t i = 0; i < nw; i++)
+                dW[i] += work->dW[k][i];
+    }
 }
 
 void convolution_direct_forward(real *y, const real *x, const real *W, const real *b,

@@ -62,15 +62,13 @@ void deep_conv_net_init(DeepConvNet *net, int C, int H, int W, int classes, int 
         rng_fill_normal(rng, net->W[i], p->size, weight_init_std((WeightInit){INIT_HE, 0}, n_in));
     }
 
-    /* Buffers for batch_max images; the scratch sized by the largest layer. */
-    size_t B = (size_t)batch_max, biggest_out = 0, biggest_col = 0;
+    /* Buffers for batch_max images; the gradients' sized by the largest layer. */
+    size_t B = (size_t)batch_max, biggest_out = 0;
     for (int i = 0; i < DEEP_CONVS; i++) {
-        net->col[i] = xmalloc(conv_col_size(&net->conv[i], batch_max) * sizeof(real));
         net->a[i] = xmalloc(conv_out_size(&net->conv[i], batch_max) * sizeof(real));
         biggest_out = max_size(biggest_out, conv_out_size(&net->conv[i], batch_max));
-        if (i > 0)      /* the first layer needs no dx, hence no dcol */
-            biggest_col = max_size(biggest_col, conv_col_size(&net->conv[i], batch_max));
     }
+    net->work = conv_work_create(net->conv, DEEP_CONVS);
     for (int i = 0; i < DEEP_POOLS; i++) {
         net->p[i] = xmalloc(pool_out_size(&net->pool[i], batch_max) * sizeof(real));
         net->arg[i] = xmalloc(pool_out_size(&net->pool[i], batch_max) * sizeof(int));
@@ -82,8 +80,6 @@ void deep_conv_net_init(DeepConvNet *net, int C, int H, int W, int classes, int 
     net->y = xmalloc(B * classes * sizeof(real));
     net->mask1 = xmalloc(B * net->hidden);
     net->mask2 = xmalloc(B * classes);
-    net->work = xmalloc(biggest_out * sizeof(real));
-    net->dcol = xmalloc(biggest_col * sizeof(real));
     net->g[0] = xmalloc(biggest_out * sizeof(real));
     net->g[1] = xmalloc(biggest_out * sizeof(real));
     net->dh = xmalloc(B * net->hidden * sizeof(real));
@@ -94,11 +90,12 @@ void deep_conv_net_free(DeepConvNet *net)
 {
     params_free(&net->params);
     for (int i = 0; i < DEEP_CONVS; i++)
-        free(net->col[i]), free(net->a[i]);
+        free(net->a[i]);
     for (int i = 0; i < DEEP_POOLS; i++)
         free(net->p[i]), free(net->arg[i]);
     free(net->h1), free(net->d1), free(net->s), free(net->s_drop), free(net->y);
-    free(net->mask1), free(net->mask2), free(net->work), free(net->dcol);
+    free(net->mask1), free(net->mask2);
+    conv_work_free(&net->work);
     free(net->g[0]), free(net->g[1]), free(net->dh), free(net->ds);
 }
 
@@ -108,7 +105,7 @@ const real *deep_conv_net_predict(DeepConvNet *net, const real *x, int N, int tr
         die("deep_conv_net: batch of %d images, buffers hold %d", N, net->batch_max);
     const real *in = x;
     for (int i = 0; i < DEEP_CONVS; i++) {
-        convolution_forward(net->a[i], net->col[i], net->work, in, net->W[i], net->b[i], &net->conv[i], N);
+        convolution_forward(net->a[i], in, net->W[i], net->b[i], &net->conv[i], N, &net->work);
         relu_forward(net->a[i], net->a[i], conv_out_size(&net->conv[i], N));
         in = net->a[i];
         if (i % 2 == 1) {
@@ -151,8 +148,10 @@ real deep_conv_net_gradient(DeepConvNet *net, const real *x, const int *t, int N
             cur = !cur;
         }
         relu_backward(net->g[cur], net->g[cur], net->a[i], conv_out_size(&net->conv[i], N));
-        convolution_backward(i > 0 ? net->g[!cur] : NULL, net->dW[i], net->db[i], net->dcol, net->work,
-                             net->g[cur], net->col[i], net->W[i], &net->conv[i], N);
+        /* the input of convolution i: x, a ReLU output, or a pool output */
+        const real *in = i == 0 ? x : i % 2 == 1 ? net->a[i - 1] : net->p[i / 2 - 1];
+        convolution_backward(i > 0 ? net->g[!cur] : NULL, net->dW[i], net->db[i], net->g[cur], in,
+                             net->W[i], &net->conv[i], N, &net->work);
         cur = !cur;
     }
     return loss;

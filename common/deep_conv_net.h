@@ -36,7 +36,6 @@ typedef struct {
     real *W[DEEP_CONVS + 2], *b[DEEP_CONVS + 2];
     real *dW[DEEP_CONVS + 2], *db[DEEP_CONVS + 2];
     /* forward, kept for backward */
-    real *col[DEEP_CONVS];          /* each convolution's im2col */
     real *a[DEEP_CONVS];            /* each convolution's output, after ReLU */
     real *p[DEEP_POOLS];            /* each pool's output */
     int *arg[DEEP_POOLS];
@@ -44,7 +43,7 @@ typedef struct {
     real *s, *s_drop, *y;           /* Affine 8 scores, after dropout, softmax (N, classes) */
     uint8_t *mask1, *mask2;
     /* backward and scratch */
-    real *work, *dcol;              /* the convolutions' scratch (largest layer) */
+    ConvWork work;                  /* the convolutions' scratch */
     real *g[2];                     /* gradients of the activations, in turns */
     real *dh, *ds;
 } DeepConvNet;

@@ -7,74 +7,83 @@ int conv_output_size(int in, int filter, int stride, int pad)
     return (in + 2 * pad - filter) / stride + 1;
 }
 
-/* Images are independent, so both loops run over the batch on OpenMP threads:
- * each thread writes its own rows of col (im2col) or its own images (col2im),
- * and the sums in col2im happen in one fixed order whatever the thread count.
- * Small jobs stay on one thread: waking the others would cost more. */
-#define PARALLEL_MIN (1 << 15)
+/* Row (c, fy, fx) of col, for image n and output row oy, is the image row
+ * y = oy*stride + fy - pad read at x = ox*stride + fx - pad for ox = 0..OW-1:
+ * with stride 1 a contiguous run of the image row, with zeros where x or y
+ * fall on the padding. The loops below go row of col by row of col, so every
+ * write is sequential. (The convolution calls these on a few images at a
+ * time, so they run on one thread: the convolution spreads the images over
+ * the threads.) */
+
+/* The range of ox whose x = ox*stride + off lies inside [0, W). */
+static void inside(int off, int stride, int W, int OW, int *lo, int *hi)
+{
+    int a = off >= 0 ? 0 : (-off + stride - 1) / stride;
+    int b = W - off > 0 ? (W - off + stride - 1) / stride : 0;     /* first ox past the edge */
+    *lo = a < OW ? a : OW;
+    *hi = b < OW ? b : OW;
+    if (*hi < *lo)
+        *hi = *lo;
+}
 
 void im2col(real *col, const real *x, int N, int C, int H, int W,
             int FH, int FW, int stride, int pad)
 {
     const int OH = conv_output_size(H, FH, stride, pad), OW = conv_output_size(W, FW, stride, pad);
-    const int K = C * FH * FW;
-#pragma omp parallel for schedule(static) if ((long)N * OH * OW * K > PARALLEL_MIN)
-    for (int n = 0; n < N; n++) {
-        const real *img = x + (size_t)n * C * H * W;
-        for (int oy = 0; oy < OH; oy++) {
-            for (int ox = 0; ox < OW; ox++) {
-                real *row = col + ((size_t)(n * OH + oy) * OW + ox) * K;
-                const int y0 = oy * stride - pad, x0 = ox * stride - pad;
-                for (int c = 0; c < C; c++) {
-                    const real *plane = img + (size_t)c * H * W;
-                    for (int fy = 0; fy < FH; fy++) {
-                        const int y = y0 + fy;
-                        real *dst = row + (c * FH + fy) * FW;
+    const size_t cols = (size_t)N * OH * OW;
+    for (int c = 0; c < C; c++)
+        for (int fy = 0; fy < FH; fy++)
+            for (int fx = 0; fx < FW; fx++) {
+                real *row = col + ((size_t)(c * FH + fy) * FW + fx) * cols;
+                int lo, hi;
+                inside(fx - pad, stride, W, OW, &lo, &hi);
+                for (int n = 0; n < N; n++) {
+                    const real *plane = x + ((size_t)n * C + c) * H * W;
+                    for (int oy = 0; oy < OH; oy++) {
+                        real *dst = row + ((size_t)n * OH + oy) * OW;
+                        int y = oy * stride + fy - pad;
                         if (y < 0 || y >= H) {                  /* a row of padding */
-                            memset(dst, 0, FW * sizeof(real));
+                            memset(dst, 0, OW * sizeof(real));
                             continue;
                         }
                         const real *src = plane + (size_t)y * W;
-                        for (int fx = 0; fx < FW; fx++) {
-                            const int xx = x0 + fx;
-                            dst[fx] = xx >= 0 && xx < W ? src[xx] : 0;
-                        }
+                        for (int ox = 0; ox < lo; ox++)
+                            dst[ox] = 0;
+                        if (stride == 1)
+                            memcpy(dst + lo, src + lo + fx - pad, (hi - lo) * sizeof(real));
+                        else
+                            for (int ox = lo; ox < hi; ox++)
+                                dst[ox] = src[ox * stride + fx - pad];
+                        for (int ox = hi; ox < OW; ox++)
+                            dst[ox] = 0;
                     }
                 }
             }
-        }
-    }
 }
 
 void col2im(real *x, const real *col, int N, int C, int H, int W,
             int FH, int FW, int stride, int pad)
 {
     const int OH = conv_output_size(H, FH, stride, pad), OW = conv_output_size(W, FW, stride, pad);
-    const int K = C * FH * FW;
-#pragma omp parallel for schedule(static) if ((long)N * OH * OW * K > PARALLEL_MIN)
-    for (int n = 0; n < N; n++) {
-        real *img = x + (size_t)n * C * H * W;
-        memset(img, 0, (size_t)C * H * W * sizeof(real));
-        for (int oy = 0; oy < OH; oy++) {
-            for (int ox = 0; ox < OW; ox++) {
-                const real *row = col + ((size_t)(n * OH + oy) * OW + ox) * K;
-                const int y0 = oy * stride - pad, x0 = ox * stride - pad;
-                for (int c = 0; c < C; c++) {
-                    real *plane = img + (size_t)c * H * W;
-                    for (int fy = 0; fy < FH; fy++) {
-                        const int y = y0 + fy;
+    const size_t cols = (size_t)N * OH * OW;
+    memset(x, 0, (size_t)N * C * H * W * sizeof(real));
+    for (int c = 0; c < C; c++)
+        for (int fy = 0; fy < FH; fy++)
+            for (int fx = 0; fx < FW; fx++) {
+                const real *row = col + ((size_t)(c * FH + fy) * FW + fx) * cols;
+                int lo, hi;
+                inside(fx - pad, stride, W, OW, &lo, &hi);
+                for (int n = 0; n < N; n++) {
+                    real *plane = x + ((size_t)n * C + c) * H * W;
+                    for (int oy = 0; oy < OH; oy++) {
+                        int y = oy * stride + fy - pad;
                         if (y < 0 || y >= H)
-                            continue;
-                        const real *src = row + (c * FH + fy) * FW;
+                            continue;                           /* fell on the padding */
+                        const real *src = row + ((size_t)n * OH + oy) * OW;
                         real *dst = plane + (size_t)y * W;
-                        for (int fx = 0; fx < FW; fx++) {
-                            const int xx = x0 + fx;
-                            if (xx >= 0 && xx < W)
-                                dst[xx] += src[fx];     /* overlapping patches add up */
-                        }
+                        for (int ox = lo; ox < hi; ox++)
+                            dst[ox * stride + fx - pad] += src[ox];     /* overlapping patches add up */
                     }
                 }
             }
-        }
-    }
 }

@@ -36,7 +36,6 @@ void simple_conv_net_init(SimpleConvNet *net, int C, int H, int W, int filters, 
 
     size_t B = (size_t)batch_max;
     size_t conv_out = conv_out_size(&net->conv, batch_max);
-    net->col = xmalloc(conv_col_size(&net->conv, batch_max) * sizeof(real));
     net->c1 = xmalloc(conv_out * sizeof(real));
     net->p1 = xmalloc(B * net->flat * sizeof(real));
     net->arg = xmalloc(B * net->flat * sizeof(int));
@@ -44,7 +43,7 @@ void simple_conv_net_init(SimpleConvNet *net, int C, int H, int W, int filters, 
     net->z2 = xmalloc(B * hidden * sizeof(real));
     net->a3 = xmalloc(B * classes * sizeof(real));
     net->y = xmalloc(B * classes * sizeof(real));
-    net->work = xmalloc(conv_out * sizeof(real));
+    net->work = conv_work_create(&net->conv, 1);
     net->da3 = xmalloc(B * classes * sizeof(real));
     net->dz2 = xmalloc(B * hidden * sizeof(real));
     net->dp1 = xmalloc(B * net->flat * sizeof(real));
@@ -54,8 +53,8 @@ void simple_conv_net_init(SimpleConvNet *net, int C, int H, int W, int filters, 
 void simple_conv_net_free(SimpleConvNet *net)
 {
     params_free(&net->params);
-    real *bufs[] = {net->col, net->c1, net->p1, net->a2, net->z2, net->a3, net->y,
-                    net->work, net->da3, net->dz2, net->dp1, net->dc1};
+    conv_work_free(&net->work);
+    real *bufs[] = {net->c1, net->p1, net->a2, net->z2, net->a3, net->y, net->da3, net->dz2, net->dp1, net->dc1};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
         free(bufs[i]);
     free(net->arg);
@@ -65,7 +64,7 @@ const real *simple_conv_net_predict(SimpleConvNet *net, const real *x, int N)
 {
     if (N > net->batch_max)
         die("simple_conv_net: batch of %d images, buffers hold %d", N, net->batch_max);
-    convolution_forward(net->c1, net->col, net->work, x, net->W1, net->b1, &net->conv, N);
+    convolution_forward(net->c1, x, net->W1, net->b1, &net->conv, N, &net->work);
     relu_forward(net->c1, net->c1, conv_out_size(&net->conv, N));
     pooling_forward(net->p1, net->arg, net->c1, &net->pool, N);
     affine_forward(net->a2, net->p1, net->W2, net->b2, N, net->flat, net->hidden);
@@ -92,8 +91,7 @@ real simple_conv_net_gradient(SimpleConvNet *net, const real *x, const int *t, i
     pooling_backward(net->dc1, net->dp1, net->arg, &net->pool, N);
     relu_backward(net->dc1, net->dc1, net->c1, conv_out_size(&net->conv, N));
     /* no dx: the input is data, so the first layer skips dcol and col2im */
-    convolution_backward(NULL, net->dW1, net->db1, NULL, net->work, net->dc1, net->col, net->W1,
-                         &net->conv, N);
+    convolution_backward(NULL, net->dW1, net->db1, net->dc1, x, net->W1, &net->conv, N, &net->work);
     return loss;
 }
 

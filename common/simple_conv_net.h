@@ -26,14 +26,13 @@ typedef struct {
     real *W1, *b1, *W2, *b2, *W3, *b3;
     real *dW1, *db1, *dW2, *db2, *dW3, *db3;
     /* forward, kept for backward */
-    real *col;      /* im2col of the input (N*OH*OW, C*FS*FS) */
     real *c1;       /* convolution, then ReLU in place (N, FN, OH, OW) */
     real *p1;       /* pooled (N, FN, OH/2, OW/2) = (N, flat) */
     int *arg;       /* where each pooled maximum came from */
     real *a2, *z2;  /* Affine 1 and its ReLU (N, hidden) */
     real *a3, *y;   /* scores and softmax (N, classes) */
     /* backward and scratch */
-    real *work;     /* (N*OH*OW, FN), the convolution's reordering */
+    ConvWork work;  /* the convolution's chunks */
     real *da3, *dz2, *dp1, *dc1;
 } SimpleConvNet;
 

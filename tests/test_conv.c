@@ -55,7 +55,8 @@ static void test_im2col_matches_definition(void)
         real *x = rand_buf(&rng, (size_t)N * s.C * s.H * s.W, -1, 1);
         real *col = xmalloc(conv_col_size(&s, N) * sizeof(real));
         im2col(col, x, N, s.C, s.H, s.W, s.FH, s.FW, s.stride, s.pad);
-        int K = s.C * s.FH * s.FW, bad = 0;
+        size_t cols = (size_t)N * s.OH * s.OW;
+        int bad = 0;
         for (int n = 0; n < N; n++)
             for (int oy = 0; oy < s.OH; oy++)
                 for (int ox = 0; ox < s.OW; ox++)
@@ -65,8 +66,9 @@ static void test_im2col_matches_definition(void)
                                 int iy = oy * s.stride + fy - s.pad, ix = ox * s.stride + fx - s.pad;
                                 real want = iy < 0 || iy >= s.H || ix < 0 || ix >= s.W ? 0
                                           : x[((size_t)(n * s.C + c) * s.H + iy) * s.W + ix];
-                                size_t row = ((size_t)n * s.OH + oy) * s.OW + ox;
-                                bad += col[row * K + (c * s.FH + fy) * s.FW + fx] != want;
+                                size_t row = (size_t)(c * s.FH + fy) * s.FW + fx;
+                                size_t column = ((size_t)n * s.OH + oy) * s.OW + ox;
+                                bad += col[row * cols + column] != want;
                             }
         CHECK(bad == 0);
         free(x);
@@ -126,14 +128,15 @@ static void test_convolution_matches_direct(void)
         real *W = rand_buf(&rng, (size_t)s.FN * s.C * s.FH * s.FW, -1, 1);
         real *b = rand_buf(&rng, s.FN, -1, 1);
         real *y = xmalloc(ny * sizeof(real)), *yd = xmalloc(ny * sizeof(real));
-        real *col = xmalloc(conv_col_size(&s, N) * sizeof(real)), *work = xmalloc(ny * sizeof(real));
-        convolution_forward(y, col, work, x, W, b, &s, N);
+        ConvWork work = conv_work_create(&s, 1);
+        convolution_forward(y, x, W, b, &s, N, &work);
         convolution_direct_forward(yd, x, W, b, &s, N);
         double worst = 0;
         for (size_t i = 0; i < ny; i++)
             worst = fmax(worst, fabs((double)y[i] - yd[i]));
         CHECK(worst <= (sizeof(real) == sizeof(double) ? 1e-12 : 1e-4));
-        free(x), free(W), free(b), free(y), free(yd), free(col), free(work);
+        free(x), free(W), free(b), free(y), free(yd);
+        conv_work_free(&work);
     }
 }
 
@@ -142,13 +145,14 @@ static void test_convolution_matches_direct(void)
 typedef struct {
     ConvShape s;
     int N;
-    real *x, *W, *b, *R, *y, *col, *work;
+    real *x, *W, *b, *R, *y;
+    ConvWork work;
 } ConvCase;
 
 static double conv_loss(void *ctx)
 {
     ConvCase *c = ctx;
-    convolution_forward(c->y, c->col, c->work, c->x, c->W, c->b, &c->s, c->N);
+    convolution_forward(c->y, c->x, c->W, c->b, &c->s, c->N, &c->work);
     return dot_real(c->y, c->R, conv_out_size(&c->s, c->N));
 }
 
@@ -163,18 +167,16 @@ static void test_convolution_gradient(void)
         c.s = case_shape(k, &c.N);
         const ConvShape *s = &c.s;
         size_t nx = (size_t)c.N * s->C * s->H * s->W, ny = conv_out_size(s, c.N);
-        size_t nw = (size_t)s->FN * s->C * s->FH * s->FW, ncol = conv_col_size(s, c.N);
+        size_t nw = (size_t)s->FN * s->C * s->FH * s->FW;
         c.x = rand_buf(&rng, nx, -1, 1);
         c.W = rand_buf(&rng, nw, -1, 1);
         c.b = rand_buf(&rng, s->FN, -1, 1);
         c.R = rand_buf(&rng, ny, -1, 1);
         c.y = xmalloc(ny * sizeof(real));
-        c.col = xmalloc(ncol * sizeof(real));
-        c.work = xmalloc(ny * sizeof(real));
+        c.work = conv_work_create(s, 1);
         real *dx = xmalloc(nx * sizeof(real)), *dW = xcalloc(nw, sizeof(real)), *db = xcalloc(s->FN, sizeof(real));
-        real *dcol = xmalloc(ncol * sizeof(real)), *work = xmalloc(ny * sizeof(real));
         conv_loss(&c);
-        convolution_backward(dx, dW, db, dcol, work, c.R, c.col, c.W, s, c.N);
+        convolution_backward(dx, dW, db, c.R, c.x, c.W, s, c.N, &c.work);
         real *ndx = xmalloc(nx * sizeof(real)), *ndW = xmalloc(nw * sizeof(real)), *ndb = xmalloc(s->FN * sizeof(real));
         numerical_gradient(conv_loss, &c, c.x, nx, ndx);
         numerical_gradient(conv_loss, &c, c.W, nw, ndW);
@@ -184,8 +186,9 @@ static void test_convolution_gradient(void)
         if (ex > tol || eW > tol || eb > tol)
             printf("  case %d: relative error dx %.3g, dW %.3g, db %.3g\n", k, ex, eW, eb);
         CHECK(ex <= tol && eW <= tol && eb <= tol);
-        free(c.x), free(c.W), free(c.b), free(c.R), free(c.y), free(c.col), free(c.work);
-        free(dx), free(dW), free(db), free(dcol), free(work), free(ndx), free(ndW), free(ndb);
+        free(c.x), free(c.W), free(c.b), free(c.R), free(c.y);
+        conv_work_free(&c.work);
+        free(dx), free(dW), free(db), free(ndx), free(ndW), free(ndb);
     }
 }
 
@@ -373,10 +376,10 @@ static void test_convolution_same_on_1_and_2_threads(void)
     ConvShape s = conv_shape(3, 13, 12, 7, 3, 3, 1, 1);
     Rng rng;
     rng_seed(&rng, 16);
-    size_t nx = (size_t)N * 3 * 13 * 12, ny = conv_out_size(&s, N), nw = 7 * 3 * 3 * 3, nc = conv_col_size(&s, N);
+    size_t nx = (size_t)N * 3 * 13 * 12, ny = conv_out_size(&s, N), nw = 7 * 3 * 3 * 3;
     real *x = rand_buf(&rng, nx, -1, 1), *W = rand_buf(&rng, nw, -1, 1), *b = rand_buf(&rng, 7, -1, 1);
-    real *dy = rand_buf(&rng, ny, -1, 1), *col = xmalloc(nc * sizeof(real)), *dcol = xmalloc(nc * sizeof(real));
-    real *work = xmalloc(ny * sizeof(real));
+    real *dy = rand_buf(&rng, ny, -1, 1);
+    ConvWork work = conv_work_create(&s, 1);
     real *y[2], *dx[2], *dW[2], *db[2];
     int saved = get_threads();
     for (int t = 0; t < 2; t++) {
@@ -385,8 +388,8 @@ static void test_convolution_same_on_1_and_2_threads(void)
         dx[t] = xmalloc(nx * sizeof(real));
         dW[t] = xcalloc(nw, sizeof(real));
         db[t] = xcalloc(7, sizeof(real));
-        convolution_forward(y[t], col, work, x, W, b, &s, N);
-        convolution_backward(dx[t], dW[t], db[t], dcol, work, dy, col, W, &s, N);
+        convolution_forward(y[t], x, W, b, &s, N, &work);
+        convolution_backward(dx[t], dW[t], db[t], dy, x, W, &s, N, &work);
     }
     set_threads(saved);
     CHECK(memcmp(y[0], y[1], ny * sizeof(real)) == 0);
@@ -395,7 +398,8 @@ static void test_convolution_same_on_1_and_2_threads(void)
     CHECK(memcmp(db[0], db[1], 7 * sizeof(real)) == 0);
     for (int t = 0; t < 2; t++)
         free(y[t]), free(dx[t]), free(dW[t]), free(db[t]);
-    free(x), free(W), free(b), free(dy), free(col), free(dcol), free(work);
+    free(x), free(W), free(b), free(dy);
+    conv_work_free(&work);
 }
 
 int main(void)
