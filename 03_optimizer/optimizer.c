@@ -663,9 +663,9 @@ static OverfitResult overfit(const Config *cfg, const Dataset *train_full, const
         snprintf(png, sizeof png, "%s/overfit_%s.png", cfg->c.out, names[c]);
         snprintf(script, sizeof script,
                  "set title 'Overfitting, 300 training images: %s'\nset xlabel 'epoch'\n"
-                 "set ylabel 'accuracy'\nset yrange [0:1]\nset grid\nset key bottom right\n"
+                 "set ylabel 'accuracy'\nset yrange [0:1]\nset xrange [0:%d]\nset grid\nset key bottom right\n"
                  "plot '%s' using 1:2 with lines lw 2 title 'train', '' using 1:3 with lines lw 2 dt 2 title 'test'\n",
-                 titles[c], tsv);
+                 titles[c], epochs, tsv);
         show_plot(png, 700, 450, script);
         free(tr);
         free(te);
@@ -745,8 +745,8 @@ static SearchResult search(const Config *cfg, const Dataset *train_full)
     for (int k = 0; k < show; k++)
         printf("   %4d %10.2e %13.2e %9.3f %9.3f\n", k + 1, t[k].lr, t[k].decay, t[k].val_acc, t[k].train_acc);
     r.best = t[0];
-    double lo = t[0].lr, hi = t[0].lr;
-    for (int k = 1; k < show; k++) {
+    double lo = t[0].lr, hi = t[0].lr;     /* over the trials within 0.1 of the best */
+    for (int k = 1; k < r.trials && t[k].val_acc >= t[0].val_acc - 0.1; k++) {
         lo = fmin(lo, t[k].lr);
         hi = fmax(hi, t[k].lr);
     }
