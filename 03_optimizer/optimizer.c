@@ -672,8 +672,9 @@ static OverfitResult overfit(const Config *cfg, const Dataset *train_full, const
         optimizer_free(&opt);
         multi_layer_net_free(&net);
     }
-    printf("   without regularisation the net learns the 300 images by heart (train 1.0)\n"
-           "   while the test accuracy stalls; decay and dropout narrow the gap\n\n");
+    printf("   without regularisation the net fits its 300 images (train %.3f) while the test\n"
+           "   accuracy stalls at %.3f; weight decay and dropout narrow the gap (%.3f, %.3f)\n\n",
+           r.train_acc[0], r.test_acc[0], r.train_acc[1] - r.test_acc[1], r.train_acc[2] - r.test_acc[2]);
     dataset_free(&train);
     dataset_free(&test);
     return r;
