@@ -323,7 +323,7 @@ static void plot_curves(const Config *cfg, const char *name, const char *title, 
     snprintf(png, sizeof png, "%s/%s.png", cfg->c.out, name);
     snprintf(script, sizeof script,
              "set title '%s'\nset xlabel 'iteration'\nset ylabel 'training loss (moving average of 20)'\n"
-             "set grid\nset yrange [0:*]\nset key top right\n"
+             "set grid\nset yrange [0:2.5]\nset key top right\n"
              "plot for [k=2:%d] '%s' using 1:k with lines lw 2 title columnhead(k)\n",
              title, count + 1, tsv);
     show_plot(png, 800, 500, script);
