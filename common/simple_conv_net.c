@@ -6,7 +6,7 @@
 #include <stdlib.h>
 
 void simple_conv_net_init(SimpleConvNet *net, int C, int H, int W, int filters, int filter_size,
-                          int hidden, int classes, int batch_max, double weight_init_std, Rng *rng)
+                          int hidden, int classes, int batch_max, WeightInit init, Rng *rng)
 {
     net->batch_max = batch_max;
     net->conv = conv_shape(C, H, W, filters, filter_size, filter_size, 1, 0);
@@ -30,9 +30,10 @@ void simple_conv_net_init(SimpleConvNet *net, int C, int H, int W, int filters, 
     net->b2 = params_value(ps, ib2), net->db2 = params_grad(ps, ib2);
     net->W3 = params_value(ps, iW3), net->dW3 = params_grad(ps, iW3);
     net->b3 = params_value(ps, ib3), net->db3 = params_grad(ps, ib3);
-    rng_fill_normal(rng, net->W1, ps->info[iW1].size, weight_init_std);
-    rng_fill_normal(rng, net->W2, ps->info[iW2].size, weight_init_std);
-    rng_fill_normal(rng, net->W3, ps->info[iW3].size, weight_init_std);
+    /* the inputs of one output: C*FS*FS for a filter, the rows of W for Affine */
+    rng_fill_normal(rng, net->W1, ps->info[iW1].size, weight_init_std(init, C * filter_size * filter_size));
+    rng_fill_normal(rng, net->W2, ps->info[iW2].size, weight_init_std(init, net->flat));
+    rng_fill_normal(rng, net->W3, ps->info[iW3].size, weight_init_std(init, hidden));
 
     size_t B = (size_t)batch_max;
     size_t conv_out = conv_out_size(&net->conv, batch_max);

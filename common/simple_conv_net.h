@@ -13,6 +13,7 @@
 
 #include "convolution.h"
 #include "idx.h"
+#include "init.h"
 #include "params.h"
 #include "pooling.h"
 #include "rng.h"
@@ -37,9 +38,10 @@ typedef struct {
 } SimpleConvNet;
 
 /* input_dim C x H x W; filters of filter_size x filter_size (stride 1, no padding);
- * weights normal(0, weight_init_std) (the book: 0.01), biases 0. */
+ * weights normal(0, std^2) with std from init (see init.h: the book uses a fixed
+ * 0.01; He's sqrt(2 / inputs) starts learning much faster), biases 0. */
 void simple_conv_net_init(SimpleConvNet *net, int C, int H, int W, int filters, int filter_size,
-                          int hidden, int classes, int batch_max, double weight_init_std, Rng *rng);
+                          int hidden, int classes, int batch_max, WeightInit init, Rng *rng);
 void simple_conv_net_free(SimpleConvNet *net);
 
 /* Scores (N, classes) of N <= batch_max images x (N, C, H, W). */

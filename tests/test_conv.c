@@ -284,7 +284,7 @@ static void test_simple_conv_net_gradient(void)
     Rng rng;
     rng_seed(&rng, 15);
     SimpleConvNet net;
-    simple_conv_net_init(&net, C, H, W, 3, 3, 6, CLASSES, N, 0.3, &rng);
+    simple_conv_net_init(&net, C, H, W, 3, 3, 6, CLASSES, N, (WeightInit){INIT_FIXED, 0.3}, &rng);
     fill_uniform(&rng, net.b1, 3, -0.1, 0.1);
     fill_uniform(&rng, net.b2, 6, -0.1, 0.1);
     fill_uniform(&rng, net.b3, CLASSES, -0.1, 0.1);

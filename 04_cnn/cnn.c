@@ -1,0 +1,888 @@
+/* Chapter 04 - convolutional networks (the book's chapters 7 and 8).
+ *
+ * Convolution through im2col and one matrix multiply per layer and batch,
+ * max-pooling, the book's SimpleConvNet and its deeper VGG-like DeepConvNet,
+ * trained on MNIST with Adam; what the first layer learns; and the question
+ * everyone asks next: will it read my own handwriting?
+ *
+ *   simple          SimpleConvNet, Adam lr 0.001, batch 100 (train_convnet.py)
+ *   filters         its 30 first-layer filters before and after training, and
+ *                   what each one responds to in a digit (visualize_filter.py)
+ *   deep            DeepConvNet (train_deepnet.py), then its mistakes as a picture
+ *   compare         direct against im2col convolution, same layer and batch
+ *   predict FILE    classify a digit drawn in any paint program (a PNG)
+ *   bench           per-epoch times, convolution GFLOP/s, direct against im2col
+ *   (none)          the tour: simple, filters, deep (briefly), compare, predict
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "convolution.h"
+#include "deep_conv_net.h"
+#include "digit.h"
+#include "functions.h"
+#include "idx.h"
+#include "image.h"
+#include "matmul.h"
+#include "model.h"
+#include "optimizer.h"
+#include "options.h"
+#include "plot.h"
+#include "progress.h"
+#include "rng.h"
+#include "simple_conv_net.h"
+#include "timer.h"
+#include "util.h"
+
+static const ProgramInfo info = {
+    "04_cnn",
+    "convolutional networks: im2col, pooling, SimpleConvNet and DeepConvNet on MNIST",
+    "usage: 04_cnn [simple | filters | deep | compare | bench | predict IMAGE.png] [options]\n"
+    "\n"
+    "  simple        train SimpleConvNet (conv 30x5x5 - pool - 100 - 10), Adam, batch 100\n"
+    "  filters       SimpleConvNet's first-layer filters before and after training\n"
+    "  deep          train DeepConvNet (six 3x3 convolutions), show its mistakes\n"
+    "  compare       direct against im2col convolution: time and agreement\n"
+    "  bench         per-epoch times of both nets, convolution GFLOP/s\n"
+    "  predict FILE  classify your own digit (a PNG of any size and colours)\n"
+    "  (nothing)     the chapter's tour: simple, filters, deep (1 epoch), compare,\n"
+    "                predict on a digit drawn by the program, then a summary\n"
+    "\n"
+    "  --full trains as the book does: 20 epochs of each net.",
+};
+
+typedef struct {
+    CommonOptions c;
+    int full;
+    int deep_epochs;
+    int train_size;
+    int bench_batches;
+    const char *model;
+} Config;
+
+/* ---- the two nets behind one face ------------------------------------------------- */
+
+typedef enum { NET_SIMPLE, NET_DEEP } NetKind;
+
+typedef struct {
+    NetKind kind;
+    SimpleConvNet simple;
+    DeepConvNet deep;
+    ParamSet *params;
+} Net;
+
+static const char *net_title(NetKind k) { return k == NET_SIMPLE ? "SimpleConvNet" : "DeepConvNet"; }
+static const char *net_tag(NetKind k) { return k == NET_SIMPLE ? "simple_conv_net" : "deep_conv_net"; }
+
+/* Both nets on 1x28x28 MNIST images and 10 classes, as in the book. */
+static void net_init(Net *net, NetKind kind, int batch_max, uint64_t seed)
+{
+    Rng rng;
+    rng_seed(&rng, seed);
+    net->kind = kind;
+    if (kind == NET_SIMPLE) {
+        simple_conv_net_init(&net->simple, 1, 28, 28, 30, 5, 100, 10, batch_max, (WeightInit){INIT_HE, 0}, &rng);
+        net->params = &net->simple.params;
+    } else {
+        deep_conv_net_init(&net->deep, 1, 28, 28, 10, batch_max, &rng);
+        net->params = &net->deep.params;
+    }
+}
+
+static void net_free(Net *net)
+{
+    if (net->kind == NET_SIMPLE)
+        simple_conv_net_free(&net->simple);
+    else
+        deep_conv_net_free(&net->deep);
+}
+
+static int net_batch_max(const Net *net)
+{
+    return net->kind == NET_SIMPLE ? net->simple.batch_max : net->deep.batch_max;
+}
+
+/* Scores for inference (dropout off). */
+static const real *net_predict(Net *net, const real *x, int N)
+{
+    return net->kind == NET_SIMPLE ? simple_conv_net_predict(&net->simple, x, N)
+                                   : deep_conv_net_predict(&net->deep, x, N, 0);
+}
+
+static real net_gradient(Net *net, const real *x, const int *t, int N)
+{
+    return net->kind == NET_SIMPLE ? simple_conv_net_gradient(&net->simple, x, t, N)
+                                   : deep_conv_net_gradient(&net->deep, x, t, N);
+}
+
+static double net_accuracy(Net *net, const Dataset *d)
+{
+    return net->kind == NET_SIMPLE ? simple_conv_net_accuracy(&net->simple, d)
+                                   : deep_conv_net_accuracy(&net->deep, d);
+}
+
+/* OUT/simple_conv_net.safetensors, or ..._full.safetensors for a --full run, so
+ * that a quick tour never overwrites the model of a long run. */
+static void model_path(char *buf, size_t size, const char *out, NetKind kind, int full)
+{
+    snprintf(buf, size, "%s/%s%s.safetensors", out, net_tag(kind), full ? "_full" : "");
+}
+
+/* Load a model file into a fresh net of the kind its metadata names. */
+static void net_load(Net *net, const char *path, int batch_max)
+{
+    char kind[64], err[MODEL_ERR_SIZE];
+    if (model_read_metadata(path, "network", kind, sizeof kind, err) != 0)
+        die("%s", err);
+    NetKind k;
+    if (strcmp(kind, net_tag(NET_SIMPLE)) == 0)
+        k = NET_SIMPLE;
+    else if (strcmp(kind, net_tag(NET_DEEP)) == 0)
+        k = NET_DEEP;
+    else
+        die("%s: not a model of this chapter (network '%s', expected %s or %s)", path, kind,
+            net_tag(NET_SIMPLE), net_tag(NET_DEEP));
+    net_init(net, k, batch_max, 0);
+    if (model_load(path, net->params, err) != 0)
+        die("%s", err);
+}
+
+/* The most accurate model of the chapter in --out (of the kinds allowed by
+ * mask: 1 SimpleConvNet, 2 DeepConvNet), by the test accuracy recorded in
+ * the file; NULL if there is none. */
+static const char *best_saved_model(const char *out, int mask, char *buf, size_t size)
+{
+    double best = -1;
+    for (int k = 0; k < 4; k++) {
+        char path[4200], acc[64], err[MODEL_ERR_SIZE];
+        if (!(mask >> (k / 2) & 1))
+            continue;
+        model_path(path, sizeof path, out, (NetKind)(k / 2), k % 2);
+        FILE *f = fopen(path, "rb");
+        if (!f)
+            continue;
+        fclose(f);
+        if (model_read_metadata(path, "test_accuracy", acc, sizeof acc, err) != 0)
+            continue;
+        double a = atof(acc);
+        if (a > best) {
+            best = a;
+            snprintf(buf, size, "%s", path);
+        }
+    }
+    return best < 0 ? NULL : buf;
+}
+
+/* ---- training ------------------------------------------------------------------- */
+
+typedef struct {
+    NetKind kind;
+    int epochs, iters;
+    double train_acc, test_acc;
+    double train_seconds;   /* updates only */
+    double eval_seconds;    /* the accuracy evaluations */
+    double epoch_seconds;   /* train_seconds per epoch of 60,000 images */
+} TrainResult;
+
+static void plot_training(const char *out, NetKind kind, int epochs, const char *loss_tsv, const char *acc_tsv)
+{
+    char png[4200], script[16384];
+    snprintf(png, sizeof png, "%s/%s_loss.png", out, net_tag(kind));
+    snprintf(script, sizeof script,
+             "set title 'Training loss, %s, Adam'\n"
+             "set xlabel 'iteration'\nset ylabel 'loss (cross-entropy)'\nset grid\n"
+             "set logscale y\n"
+             "plot '%s' using 1:2 skip 1 with lines lc rgb '#bbbbdd' title 'mini-batch loss', "
+             "'' using 1:3 skip 1 with lines lw 2 lc rgb '#1f4e9c' title 'moving average (100)'\n",
+             net_title(kind), loss_tsv);
+    if (plot_png(png, 800, 500, script) == 0)
+        printf("  plot: %s\n", png);
+    snprintf(png, sizeof png, "%s/%s_accuracy.png", out, net_tag(kind));
+    snprintf(script, sizeof script,
+             "set title 'Accuracy per epoch, %s'\n"
+             "set xlabel 'epoch'\nset ylabel 'accuracy'\nset grid\nset key bottom right\n"
+             "set xrange [0.5:%d.5]\nset xtics 1\n"
+             "plot '%s' using 1:2 skip 1 with linespoints lw 2 title 'train', "
+             "'' using 1:3 skip 1 with linespoints lw 2 dt 2 title 'test'\n",
+             net_title(kind), epochs, acc_tsv);
+    if (plot_png(png, 800, 500, script) == 0)
+        printf("  plot: %s\n", png);
+}
+
+/* Train with Adam on shuffled epochs; the accuracy on the full training and
+ * test sets after every epoch; the model saved at the end. */
+static TrainResult train_net(const Config *cfg, Net *net, int epochs, const Dataset *train_set,
+                             const Dataset *test_set)
+{
+    const NetKind kind = net->kind;
+    const int batch = cfg->c.batch, n_train = train_set->count;
+    const int iter_per_epoch = n_train / batch > 0 ? n_train / batch : 1;
+    const int iters = epochs * iter_per_epoch;
+    ParamSet *ps = net->params;
+    Optimizer opt = optimizer_create(ADAM, cfg->c.lr, ps->trainable_size);
+    Rng rng;
+    rng_seed(&rng, cfg->c.seed + 1);    /* the order of the examples */
+
+    printf("Training %s (%zu parameters): Adam lr %g, batch %d, %d epoch%s of %d images, "
+           "%d thread%s, %s\n", net_title(kind), ps->trainable_size, cfg->c.lr, batch, epochs,
+           epochs == 1 ? "" : "s", n_train, get_threads(), get_threads() == 1 ? "" : "s",
+           matmul_backend());
+
+    char loss_tsv[4200], acc_tsv[4200];
+    snprintf(loss_tsv, sizeof loss_tsv, "%s/%s_loss.tsv", cfg->c.out, net_tag(kind));
+    snprintf(acc_tsv, sizeof acc_tsv, "%s/%s_accuracy.tsv", cfg->c.out, net_tag(kind));
+    TsvLog *loss_log = tsv_open(loss_tsv, "iteration\tloss\tloss_avg100");
+    TsvLog *acc_log = tsv_open(acc_tsv, "epoch\ttrain_acc\ttest_acc");
+
+    const size_t pixels = train_set->images.size / (size_t)n_train;
+    real *x = xmalloc((size_t)batch * pixels * sizeof(real));
+    int *t = xmalloc((size_t)batch * sizeof(int));
+    int *order = xmalloc((size_t)n_train * sizeof(int));
+    for (int i = 0; i < n_train; i++)
+        order[i] = i;
+    double recent[100] = {0}, recent_sum = 0;
+
+    TrainResult r = {0};
+    r.kind = kind;
+    r.epochs = epochs;
+    r.iters = iters;
+    Progress prog;
+    progress_start(&prog, net_title(kind), iters);
+    for (int e = 0, i = 0; e < epochs; e++) {
+        rng_shuffle(&rng, order, n_train);
+        double t0 = now_seconds();
+        for (int k = 0; k < iter_per_epoch; k++, i++) {
+            dataset_gather(train_set, order + (size_t)k * batch, batch, x, t);
+            real loss = net_gradient(net, x, t, batch);
+            optimizer_update(&opt, ps->values, ps->grads);
+            recent_sum += loss - recent[i % 100];
+            recent[i % 100] = loss;
+            double row[3] = {i, loss, recent_sum / (i < 100 ? i + 1 : 100)};
+            tsv_row(loss_log, row, 3);
+            if (i % 10 == 0 || k == iter_per_epoch - 1) {
+                char status[48];
+                snprintf(status, sizeof status, "loss %.4f", row[2]);
+                progress_update(&prog, i + 1, status);
+            }
+        }
+        r.train_seconds += now_seconds() - t0;
+        progress_finish(&prog);
+        t0 = now_seconds();
+        r.train_acc = net_accuracy(net, train_set);
+        r.test_acc = net_accuracy(net, test_set);
+        r.eval_seconds += now_seconds() - t0;
+        double arow[3] = {e + 1, r.train_acc, r.test_acc};
+        tsv_row(acc_log, arow, 3);
+        printf("  epoch %2d  train acc %.4f  test acc %.4f  loss %.4f  (%.1f s training)\n", e + 1,
+               r.train_acc, r.test_acc, recent_sum / (i < 100 ? i : 100), r.train_seconds / (e + 1));
+    }
+    /* Time per epoch of the full 60,000, also when training on fewer. */
+    r.epoch_seconds = iters ? r.train_seconds / iters * (60000.0 / batch) : 0;
+    printf("%s: test accuracy %.4f (train %.4f); %.1f s per epoch of training, %.1f s evaluating\n",
+           net_title(kind), r.test_acc, r.train_acc, r.epoch_seconds, r.eval_seconds);
+    tsv_close(loss_log);
+    tsv_close(acc_log);
+    plot_training(cfg->c.out, kind, epochs, loss_tsv, acc_tsv);
+
+    char acc[32], ep[16], seed[32], path[4200], err[MODEL_ERR_SIZE];
+    snprintf(acc, sizeof acc, "%.4f", r.test_acc);
+    snprintf(ep, sizeof ep, "%d", epochs);
+    snprintf(seed, sizeof seed, "%llu", (unsigned long long)cfg->c.seed);
+    const char *meta[] = {"network", net_tag(kind), "test_accuracy", acc, "epochs", ep, "seed", seed,
+                          "made_by", "04_cnn", NULL};
+    model_path(path, sizeof path, cfg->c.out, kind, cfg->full);
+    if (model_save(path, ps, meta, err) != 0)
+        die("%s", err);
+    printf("  model: %s\n", path);
+
+    free(x), free(t), free(order);
+    optimizer_free(&opt);
+    return r;
+}
+
+/* ---- pictures ---------------------------------------------------------------------- */
+
+static void save_png(const Image *img, const char *path)
+{
+    char err[IMAGE_ERR_SIZE];
+    if (image_write_png(path, img, err) != 0)
+        die("%s", err);
+    printf("  picture: %s\n", path);
+}
+
+/* Each of count tiles of n numbers stretched to [0, 1] on its own, as imshow does. */
+static void normalise_tiles(real *dst, const real *src, int count, int n)
+{
+    for (int k = 0; k < count; k++) {
+        const real *s = src + (size_t)k * n;
+        real lo = s[0], hi = s[0];
+        for (int i = 1; i < n; i++)
+            lo = s[i] < lo ? s[i] : lo, hi = s[i] > hi ? s[i] : hi;
+        for (int i = 0; i < n; i++)
+            dst[(size_t)k * n + i] = hi > lo ? (s[i] - lo) / (hi - lo) : (real)0.5;
+    }
+}
+
+/* The first layer's filters (FN, 1, FH, FW) as a grid, white = large weight. */
+static void save_filters(const real *W, int FN, int FS, const char *path)
+{
+    real *tiles = xmalloc((size_t)FN * FS * FS * sizeof(real));
+    normalise_tiles(tiles, W, FN, FS * FS);
+    Image img = image_grid(tiles, FN, FS, FS, 10, 1, 12, 0, 1);
+    save_png(&img, path);
+    image_free(&img);
+    free(tiles);
+}
+
+/* A 3x5 font for the digits 0-9: each row is 3 bits, the high bit on the left. */
+static const uint8_t font3x5[10][5] = {
+    {7, 5, 5, 5, 7}, {2, 6, 2, 2, 7}, {7, 1, 7, 4, 7}, {7, 1, 7, 1, 7}, {5, 5, 7, 1, 1},
+    {7, 4, 7, 1, 7}, {7, 4, 7, 5, 7}, {7, 1, 1, 1, 1}, {7, 5, 7, 5, 7}, {7, 5, 7, 1, 7},
+};
+
+/* Draw digit d into an RGB image at (x0, y0), each font pixel a scale x scale square. */
+static void draw_digit(Image *img, int x0, int y0, int d, int scale, const uint8_t rgb[3])
+{
+    for (int r = 0; r < 5; r++)
+        for (int c = 0; c < 3; c++) {
+            if (!(font3x5[d][r] >> (2 - c) & 1))
+                continue;
+            for (int y = 0; y < scale; y++)
+                for (int x = 0; x < scale; x++) {
+                    uint8_t *p = img->pixels + ((size_t)(y0 + r * scale + y) * img->width + x0 + c * scale + x) * 3;
+                    memcpy(p, rgb, 3);
+                }
+        }
+}
+
+/* Misclassified digits as one RGB grid: each digit twice its size, and under it
+ * the true label (green) and the net's answer (red). */
+static void save_mistakes(const real *images, const int *truth, const int *guess, int count,
+                          const char *path)
+{
+    enum { COLS = 10, S = 2, TILE = 28 * S, BAND = 16, PAD = 4 };
+    int rows = (count + COLS - 1) / COLS;
+    Image img = image_new(COLS * (TILE + PAD) + PAD, rows * (TILE + BAND + PAD) + PAD, 3);
+    memset(img.pixels, 40, (size_t)img.width * img.height * 3);
+    static const uint8_t green[3] = {90, 220, 90}, red[3] = {255, 80, 80};
+    for (int k = 0; k < count; k++) {
+        int x0 = PAD + (k % COLS) * (TILE + PAD), y0 = PAD + (k / COLS) * (TILE + BAND + PAD);
+        const real *im = images + (size_t)k * 784;
+        for (int y = 0; y < TILE; y++)
+            for (int x = 0; x < TILE; x++) {
+                real v = im[(y / S) * 28 + x / S];
+                uint8_t g = (uint8_t)(255 * (v < 0 ? 0 : v > 1 ? 1 : v) + 0.5);
+                uint8_t *p = img.pixels + ((size_t)(y0 + y) * img.width + x0 + x) * 3;
+                p[0] = p[1] = p[2] = g;
+            }
+        draw_digit(&img, x0 + 12, y0 + TILE + 3, truth[k], 2, green);
+        draw_digit(&img, x0 + TILE - 18, y0 + TILE + 3, guess[k], 2, red);
+    }
+    save_png(&img, path);
+    image_free(&img);
+}
+
+/* ---- 1. SimpleConvNet, and 2. its filters -------------------------------------------- */
+
+typedef struct {
+    TrainResult train;
+    double filter_change;   /* how far the filters moved, relative */
+} SimpleResult;
+
+static void filters_applied(const Config *cfg, Net *net, const Dataset *test_set)
+{
+    /* The first test digit through the trained first layer: 30 maps of 24x24. */
+    SimpleConvNet *s = &net->simple;
+    const real *digit = test_set->images.data;
+    simple_conv_net_predict(s, digit, 1);
+    int P = s->conv.OH * s->conv.OW;
+    real *maps = xmalloc((size_t)(s->conv.FN + 1) * P * sizeof(real));
+    /* the digit itself first (cropped to the map size at its centre), then the maps */
+    for (int y = 0; y < s->conv.OH; y++)
+        for (int x = 0; x < s->conv.OW; x++)
+            maps[y * s->conv.OW + x] = digit[(y + 2) * 28 + x + 2];
+    /* The convolution without its ReLU (c1 holds relu(conv)): recompute plainly. */
+    convolution_direct_forward(maps + P, digit, s->W1, s->b1, &s->conv, 1);
+    normalise_tiles(maps, maps, s->conv.FN + 1, P);
+    Image img = image_grid(maps, s->conv.FN + 1, s->conv.OW, s->conv.OH, 8, 2, 3, 0, 1);
+    char path[4200];
+    snprintf(path, sizeof path, "%s/filters_applied.png", cfg->c.out);
+    save_png(&img, path);
+    printf("  (the digit, then its 30 responses: white where a filter matches, black where it\n"
+           "   is most opposed; most trained filters pick out edges of one orientation)\n");
+    image_free(&img);
+    free(maps);
+}
+
+static SimpleResult run_simple(const Config *cfg, int epochs, const Dataset *train_set,
+                               const Dataset *test_set)
+{
+    printf("== 1. SimpleConvNet: conv 30x5x5 - ReLU - max-pool 2x2 - affine 100 - ReLU - affine 10 ==\n");
+    Net net;
+    net_init(&net, NET_SIMPLE, cfg->c.batch, cfg->c.seed);
+    size_t nW1 = (size_t)30 * 25;
+    real *before = xmalloc(nW1 * sizeof(real));
+    memcpy(before, net.simple.W1, nW1 * sizeof(real));
+    SimpleResult r;
+    r.train = train_net(cfg, &net, epochs, train_set, test_set);
+
+    printf("\n== 2. The 30 first-layer filters, before and after training ==\n");
+    char path[4200];
+    snprintf(path, sizeof path, "%s/filters_before.png", cfg->c.out);
+    save_filters(before, 30, 5, path);
+    snprintf(path, sizeof path, "%s/filters_after.png", cfg->c.out);
+    save_filters(net.simple.W1, 30, 5, path);
+    double d = 0, n = 0;
+    for (size_t i = 0; i < nW1; i++) {
+        d += ((double)net.simple.W1[i] - before[i]) * ((double)net.simple.W1[i] - before[i]);
+        n += (double)before[i] * before[i];
+    }
+    r.filter_change = sqrt(d / n);
+    printf("  before: random noise (He's std sqrt(2/25) = 0.28); after: smoother strokes and\n"
+           "  edges, |W1 after - W1 before| / |W1 before| = %.2f\n", r.filter_change);
+    filters_applied(cfg, &net, test_set);
+    printf("\n");
+    free(before);
+    net_free(&net);
+    return r;
+}
+
+/* Filters only: from the saved model, or a fresh (random) net. */
+static void run_filters(const Config *cfg, const Dataset *test_set)
+{
+    char path[4200];
+    if (!best_saved_model(cfg->c.out, 1, path, sizeof path))
+        die("no trained SimpleConvNet in %s yet (run `04_cnn simple` first)", cfg->c.out);
+    Net net;
+    net_init(&net, NET_SIMPLE, 1, cfg->c.seed);
+    char p2[4200];
+    snprintf(p2, sizeof p2, "%s/filters_before.png", cfg->c.out);
+    save_filters(net.simple.W1, 30, 5, p2);
+    net_free(&net);
+    printf("  the trained filters from %s\n", path);
+    net_load(&net, path, 1);
+    snprintf(p2, sizeof p2, "%s/filters_after.png", cfg->c.out);
+    save_filters(net.simple.W1, 30, 5, p2);
+    filters_applied(cfg, &net, test_set);
+    net_free(&net);
+}
+
+/* ---- 3. DeepConvNet and its mistakes -------------------------------------------------- */
+
+typedef struct {
+    TrainResult train;
+    int mistakes;
+} DeepResult;
+
+/* The test digits the net gets wrong, as a picture; returns how many. */
+static int show_mistakes(const Config *cfg, Net *net, const Dataset *test_set)
+{
+    enum { SHOW = 100 };
+    real *images = xmalloc((size_t)SHOW * 784 * sizeof(real));
+    int truth[SHOW], guess[SHOW], wrong = 0;
+    int B = net_batch_max(net);
+    for (int start = 0; start < test_set->count; start += B) {
+        int n = test_set->count - start < B ? test_set->count - start : B;
+        const real *x = test_set->images.data + (size_t)start * 784;
+        const real *scores = net_predict(net, x, n);
+        for (int i = 0; i < n; i++) {
+            int g = argmax(scores + (size_t)i * 10, 10), t = test_set->labels[start + i];
+            if (g == t)
+                continue;
+            if (wrong < SHOW) {
+                memcpy(images + (size_t)wrong * 784, x + (size_t)i * 784, 784 * sizeof(real));
+                truth[wrong] = t;
+                guess[wrong] = g;
+            }
+            wrong++;
+        }
+    }
+    printf("%s gets %d of the %d test digits wrong%s\n", net_title(net->kind), wrong, test_set->count,
+           wrong > SHOW ? " (the picture shows the first 100)" : "");
+    if (wrong > 0) {
+        char path[4200];
+        snprintf(path, sizeof path, "%s/misclassified.png", cfg->c.out);
+        save_mistakes(images, truth, guess, wrong < SHOW ? wrong : SHOW, path);
+        printf("  (green: the true label, red: the net's answer)\n");
+    }
+    free(images);
+    return wrong;
+}
+
+static DeepResult run_deep(const Config *cfg, int epochs, const Dataset *train_set, const Dataset *test_set)
+{
+    printf("== 3. DeepConvNet: 6 convolutions 3x3 (16, 16, 32, 32, 64, 64), 3 max-pools, "
+           "affine 50, dropout, affine 10, dropout ==\n");
+    Net net;
+    net_init(&net, NET_DEEP, cfg->c.batch, cfg->c.seed);
+    DeepResult r;
+    r.train = train_net(cfg, &net, epochs, train_set, test_set);
+    double per_epoch_eval = r.train.eval_seconds / epochs;
+    if (epochs < 20)
+        printf("  the book's full run, 20 epochs, would take about %.0f minutes here "
+               "(%.0f s training + %.0f s evaluating per epoch): 04_cnn deep --full\n",
+               20 * (r.train.epoch_seconds + per_epoch_eval) / 60, r.train.epoch_seconds, per_epoch_eval);
+    r.mistakes = show_mistakes(cfg, &net, test_set);
+    printf("\n");
+    net_free(&net);
+    return r;
+}
+
+/* ---- 4. direct against im2col ---------------------------------------------------------- */
+
+typedef struct {
+    const char *name;
+    ConvShape s;
+    double direct, im2col, max_diff;
+} Comparison;
+
+static double median(double *v, int n)
+{
+    for (int i = 1; i < n; i++)
+        for (int j = i; j > 0 && v[j] < v[j - 1]; j--) {
+            double t = v[j];
+            v[j] = v[j - 1], v[j - 1] = t;
+        }
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static Comparison compare_layer(const char *name, ConvShape s, int N, const Dataset *test_set, uint64_t seed)
+{
+    Rng rng;
+    rng_seed(&rng, seed);
+    size_t nx = (size_t)N * s.C * s.H * s.W, ny = conv_out_size(&s, N), nw = (size_t)s.FN * s.C * s.FH * s.FW;
+    real *x = xmalloc(nx * sizeof(real)), *W = xmalloc(nw * sizeof(real)), *b = xmalloc(s.FN * sizeof(real));
+    if (s.C == 1 && s.H == 28 && s.W == 28)         /* real digits where they fit */
+        memcpy(x, test_set->images.data, nx * sizeof(real));
+    else
+        for (size_t i = 0; i < nx; i++)
+            x[i] = (real)rng_uniform(&rng);
+    rng_fill_normal(&rng, W, nw, sqrt(2.0 / (s.C * s.FH * s.FW)));
+    rng_fill_normal(&rng, b, s.FN, 0.1);
+    real *y1 = xmalloc(ny * sizeof(real)), *y2 = xmalloc(ny * sizeof(real));
+    ConvWork work = conv_work_create(&s, 1);
+    Comparison c = {name, s, 0, 0, 0};
+    double t[5];
+    for (int r = 0; r < 3; r++) {
+        double t0 = now_seconds();
+        convolution_direct_forward(y1, x, W, b, &s, N);
+        t[r] = now_seconds() - t0;
+    }
+    c.direct = median(t, 3);
+    for (int r = 0; r < 5; r++) {
+        double t0 = now_seconds();
+        convolution_forward(y2, x, W, b, &s, N, &work);
+        t[r] = now_seconds() - t0;
+    }
+    c.im2col = median(t, 5);
+    for (size_t i = 0; i < ny; i++)
+        c.max_diff = fmax(c.max_diff, fabs((double)y1[i] - y2[i]));
+    free(x), free(W), free(b), free(y1), free(y2);
+    conv_work_free(&work);
+    return c;
+}
+
+static void print_comparison(const Comparison *c, int N)
+{
+    const ConvShape *s = &c->s;
+    double flops = 2.0 * N * s->FN * s->OH * s->OW * s->C * s->FH * s->FW;
+    printf("  %-34s direct %8.2f ms (%5.1f GFLOP/s)   im2col %7.2f ms (%5.1f GFLOP/s)   %5.1fx   "
+           "max |diff| %.1e\n", c->name, 1e3 * c->direct, flops / c->direct / 1e9, 1e3 * c->im2col,
+           flops / c->im2col / 1e9, c->direct / c->im2col, c->max_diff);
+}
+
+static Comparison run_compare(const Config *cfg, const Dataset *test_set)
+{
+    const int N = 100;
+    printf("== 4. Direct convolution against im2col + matrix multiply, batch of %d, %d thread%s ==\n",
+           N, get_threads(), get_threads() == 1 ? "" : "s");
+    printf("  (direct: the definition as seven plain loops; median of 3 and 5 runs)\n");
+    Comparison a = compare_layer("SimpleConvNet conv 1x28x28 -> 30x5x5", conv_shape(1, 28, 28, 30, 5, 5, 1, 0),
+                                 N, test_set, cfg->c.seed);
+    print_comparison(&a, N);
+    Comparison b = compare_layer("DeepConvNet conv6 64x8x8 -> 64x3x3", conv_shape(64, 8, 8, 64, 3, 3, 1, 1),
+                                 N, test_set, cfg->c.seed);
+    print_comparison(&b, N);
+    printf("  (the same sums in another order: they agree to float rounding)\n\n");
+    return a;
+}
+
+/* ---- 5. predict ------------------------------------------------------------------------ */
+
+/* The model predict uses: --model, else the most accurate one in --out. */
+static const char *best_model(const Config *cfg, char *buf, size_t size)
+{
+    if (cfg->model)
+        return cfg->model;
+    const char *path = best_saved_model(cfg->c.out, 3, buf, size);
+    if (!path)
+        die("no trained model in %s: run `04_cnn simple` (or the tour) first, or give --model FILE",
+            cfg->c.out);
+    return path;
+}
+
+typedef struct {
+    int top[3];
+    double prob[3];
+} Prediction;
+
+static Prediction run_predict(const Config *cfg, const char *image_path)
+{
+    char mbuf[4200], err[IMAGE_ERR_SIZE];
+    const char *model = best_model(cfg, mbuf, sizeof mbuf);
+    real x[784];
+    if (digit_load_png(image_path, x, err) != 0)
+        die("%s", err);
+    Net net;
+    net_load(&net, model, 1);
+    const real *scores = net_predict(&net, x, 1);
+    real p[10];
+    softmax(p, scores, 1, 10);
+    Prediction r;
+    for (int k = 0; k < 3; k++) {
+        int best = 0;
+        for (int c = 1; c < 10; c++)
+            if (p[c] > p[best])
+                best = c;
+        r.top[k] = best;
+        r.prob[k] = p[best];
+        p[best] = -1;
+    }
+    /* What the net saw: OUT/<name>.28x28.png */
+    const char *base = strrchr(image_path, '/');
+    base = base ? base + 1 : image_path;
+    char stem[256], seen[4600];
+    snprintf(stem, sizeof stem, "%s", base);
+    char *dot = strrchr(stem, '.');
+    if (dot && dot != stem)
+        *dot = '\0';
+    snprintf(seen, sizeof seen, "%s/%s.28x28.png", cfg->c.out, stem);
+    Image img = image_from_real(x, 28, 28, 0, 1);
+    if (image_write_png(seen, &img, err) != 0)
+        die("%s", err);
+    image_free(&img);
+    printf("%s: %d  (%.1f%%)   then %d (%.1f%%), %d (%.1f%%)\n", image_path, r.top[0], 100 * r.prob[0],
+           r.top[1], 100 * r.prob[1], r.top[2], 100 * r.prob[2]);
+    printf("  model: %s (%s)\n  what the net saw: %s\n", model, net_title(net.kind), seen);
+    net_free(&net);
+    return r;
+}
+
+/* For the tour: a test digit redrawn as a person might, large, dark on a light
+ * background and off-centre, saved as a PNG and then read back by predict. */
+static void draw_example(const Dataset *test_set, int index, const char *path)
+{
+    const int W = 300, H = 220, S = 6;
+    Image img = image_new(W, H, 3);
+    const real *d = test_set->images.data + (size_t)index * 784;
+    for (int y = 0; y < H; y++)
+        for (int x = 0; x < W; x++) {
+            /* bilinear sample of the digit, scaled S times, its corner at (40, 30) */
+            double u = (x - 40) / (double)S - 0.5, v = (y - 30) / (double)S - 0.5, ink = 0;
+            int u0 = (int)floor(u), v0 = (int)floor(v);
+            for (int j = 0; j < 2; j++)
+                for (int i = 0; i < 2; i++) {
+                    int xi = u0 + i, yj = v0 + j;
+                    if (xi >= 0 && xi < 28 && yj >= 0 && yj < 28)
+                        ink += (i ? u - u0 : 1 - (u - u0)) * (j ? v - v0 : 1 - (v - v0)) * d[yj * 28 + xi];
+                }
+            uint8_t *p = img.pixels + ((size_t)y * W + x) * 3;
+            p[0] = (uint8_t)(250 - 230 * ink);      /* dark blue ink on cream paper */
+            p[1] = (uint8_t)(245 - 205 * ink);
+            p[2] = (uint8_t)(225 - 105 * ink);
+        }
+    char err[IMAGE_ERR_SIZE];
+    if (image_write_png(path, &img, err) != 0)
+        die("%s", err);
+    image_free(&img);
+}
+
+/* ---- bench ------------------------------------------------------------------------------- */
+
+static double time_training_steps(const Config *cfg, NetKind kind, const Dataset *train_set, int batches)
+{
+    const int batch = cfg->c.batch;
+    Net net;
+    net_init(&net, kind, batch, cfg->c.seed);
+    Optimizer opt = optimizer_create(ADAM, cfg->c.lr, net.params->trainable_size);
+    real *x = xmalloc((size_t)batch * 784 * sizeof(real));
+    int *t = xmalloc((size_t)batch * sizeof(int)), *idx = xmalloc((size_t)batch * sizeof(int));
+    Rng rng;
+    rng_seed(&rng, cfg->c.seed);
+    double t0 = 0;
+    for (int i = -5; i < batches; i++) {    /* 5 warm-up steps */
+        if (i == 0)
+            t0 = now_seconds();
+        for (int b = 0; b < batch; b++)
+            idx[b] = rng_int(&rng, train_set->count);
+        dataset_gather(train_set, idx, batch, x, t);
+        net_gradient(&net, x, t, batch);
+        optimizer_update(&opt, net.params->values, net.params->grads);
+    }
+    double per_batch = (now_seconds() - t0) / batches;
+    free(x), free(t), free(idx);
+    optimizer_free(&opt);
+    net_free(&net);
+    return per_batch;
+}
+
+/* Forward and backward GFLOP/s of one convolution layer on a batch. */
+static void bench_conv(const char *name, ConvShape s, int N, int need_dx)
+{
+    Rng rng;
+    rng_seed(&rng, 1);
+    size_t nx = (size_t)N * s.C * s.H * s.W, ny = conv_out_size(&s, N), nw = (size_t)s.FN * s.C * s.FH * s.FW;
+    real *x = xmalloc(nx * sizeof(real)), *dx = xmalloc(nx * sizeof(real)), *W = xmalloc(nw * sizeof(real));
+    real *dW = xcalloc(nw, sizeof(real)), *b = xcalloc(s.FN, sizeof(real)), *db = xcalloc(s.FN, sizeof(real));
+    real *y = xmalloc(ny * sizeof(real));
+    ConvWork work = conv_work_create(&s, 1);
+    rng_fill_normal(&rng, x, nx, 1);
+    rng_fill_normal(&rng, W, nw, 0.1);
+    double tf[7], tb[7];
+    for (int r = 0; r < 7; r++) {
+        double t0 = now_seconds();
+        convolution_forward(y, x, W, b, &s, N, &work);
+        double t1 = now_seconds();
+        convolution_backward(need_dx ? dx : NULL, dW, db, y, x, W, &s, N, &work);
+        tf[r] = t1 - t0;
+        tb[r] = now_seconds() - t1;
+    }
+    double f = 2.0 * N * s.FN * s.OH * s.OW * s.C * s.FH * s.FW;   /* one product of the layer */
+    double mf = median(tf, 7), mb = median(tb, 7);
+    printf("  %-30s forward %6.2f ms %6.1f GFLOP/s   backward%s %6.2f ms %6.1f GFLOP/s\n", name, 1e3 * mf,
+           f / mf / 1e9, need_dx ? "" : " (no dx)", 1e3 * mb, (need_dx ? 2 : 1) * f / mb / 1e9);
+    free(x), free(dx), free(W), free(dW), free(b), free(db), free(y);
+    conv_work_free(&work);
+}
+
+static void run_bench(const Config *cfg, const Dataset *train_set, const Dataset *test_set)
+{
+    const int batches = cfg->bench_batches;
+    printf("== bench: %d thread%s, %s, batch %d ==\n", get_threads(), get_threads() == 1 ? "" : "s",
+           matmul_backend(), cfg->c.batch);
+    printf("Training steps (forward, backward, Adam), %d batches each after 5 warm-up:\n", batches);
+    for (int k = 0; k < 2; k++) {
+        double per_batch = time_training_steps(cfg, (NetKind)k, train_set, batches);
+        printf("  %-14s %7.2f ms per batch -> %6.1f s per epoch of 60,000 images\n", net_title((NetKind)k),
+               1e3 * per_batch, per_batch * 60000.0 / cfg->c.batch);
+    }
+    printf("Convolution layers, batch 100 (median of 7):\n");
+    bench_conv("SimpleConvNet conv 1->30 5x5", conv_shape(1, 28, 28, 30, 5, 5, 1, 0), 100, 0);
+    bench_conv("DeepConvNet conv1 1->16", conv_shape(1, 28, 28, 16, 3, 3, 1, 1), 100, 0);
+    bench_conv("DeepConvNet conv2 16->16 28x28", conv_shape(16, 28, 28, 16, 3, 3, 1, 1), 100, 1);
+    bench_conv("DeepConvNet conv3 16->32 14x14", conv_shape(16, 14, 14, 32, 3, 3, 1, 1), 100, 1);
+    bench_conv("DeepConvNet conv4 32->32 pad 2", conv_shape(32, 14, 14, 32, 3, 3, 1, 2), 100, 1);
+    bench_conv("DeepConvNet conv5 32->64 8x8", conv_shape(32, 8, 8, 64, 3, 3, 1, 1), 100, 1);
+    bench_conv("DeepConvNet conv6 64->64 8x8", conv_shape(64, 8, 8, 64, 3, 3, 1, 1), 100, 1);
+    printf("\n");
+    run_compare(cfg, test_set);
+}
+
+/* ---- main ------------------------------------------------------------------------------- */
+
+int main(int argc, char **argv)
+{
+    Config cfg = {0};
+    options_defaults(&cfg.c);
+    cfg.c.epochs = 0;       /* 0: the tour's or --full's count */
+    cfg.c.lr = 0.001;
+    cfg.c.out = "out/04_cnn";
+    cfg.deep_epochs = 0;
+    cfg.bench_batches = 100;
+    const Option extra[] = {
+        {"full", OPT_FLAG, &cfg.full, NULL, "train as the book does: 20 epochs of each net"},
+        {"deep-epochs", OPT_INT, &cfg.deep_epochs, "N", "DeepConvNet's epochs (default 1, --full 20)"},
+        {"train-size", OPT_INT, &cfg.train_size, "N", "train on the first N images only (default all)"},
+        {"model", OPT_STRING, &cfg.model, "FILE", "the model predict uses (default: the best in --out)"},
+        {"bench-batches", OPT_INT, &cfg.bench_batches, "N", "batches bench times per net (default 100)"},
+        {0},
+    };
+    const char *pos[2];
+    int npos = options_parse(argc, argv, &info, &cfg.c, extra, pos, 2);
+    const char *cmd = npos ? pos[0] : "tour";
+    static const char *commands[] = {"tour", "simple", "filters", "deep", "compare", "bench", "predict"};
+    int known = 0;
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        known |= strcmp(cmd, commands[i]) == 0;
+    if (!known) {
+        fprintf(stderr, "04_cnn: unknown command '%s' (see --help)\n", cmd);
+        return 2;
+    }
+    if (strcmp(cmd, "predict") == 0 ? npos != 2 : npos > 1) {
+        fprintf(stderr, "04_cnn: %s (see --help)\n",
+                strcmp(cmd, "predict") == 0 ? "predict takes one image: 04_cnn predict IMAGE.png"
+                                            : "one command at a time");
+        return 2;
+    }
+    if (cfg.deep_epochs < 0 || cfg.train_size < 0 || cfg.bench_batches < 1)
+        die("--deep-epochs and --train-size must be positive or 0, --bench-batches at least 1");
+    const int tour = strcmp(cmd, "tour") == 0;
+    const int simple_epochs = cfg.c.epochs ? cfg.c.epochs : cfg.full ? 20 : 3;
+    const int deep_epochs = cfg.deep_epochs ? cfg.deep_epochs : cfg.full ? 20 : 1;
+    options_make_out(&cfg.c);
+
+    if (strcmp(cmd, "predict") == 0) {
+        run_predict(&cfg, pos[1]);
+        return 0;
+    }
+
+    Dataset train_set, test_set;
+    mnist_load_or_die(cfg.c.data, &train_set, &test_set);
+    if (train_set.images.shape[1] != 1 || train_set.images.shape[2] != 28 || train_set.images.shape[3] != 28 ||
+        train_set.classes > 10 || test_set.classes > 10)
+        die("%s: this chapter's nets take 28x28 grey images of at most 10 classes", cfg.c.data);
+    if (cfg.train_size > 0 && cfg.train_size < train_set.count) {
+        Dataset head = dataset_head(&train_set, cfg.train_size);
+        dataset_free(&train_set);
+        train_set = head;
+    }
+    if (cfg.c.batch > train_set.count)
+        die("--batch %d is larger than the training set (%d images)", cfg.c.batch, train_set.count);
+
+    SimpleResult sr = {0};
+    DeepResult dr = {0};
+    Comparison cmp = {0};
+    Prediction pr = {{0}, {0}};
+    if (tour || strcmp(cmd, "simple") == 0)
+        sr = run_simple(&cfg, simple_epochs, &train_set, &test_set);
+    if (strcmp(cmd, "filters") == 0)
+        run_filters(&cfg, &test_set);
+    if (tour || strcmp(cmd, "deep") == 0)
+        dr = run_deep(&cfg, deep_epochs, &train_set, &test_set);
+    if (tour || strcmp(cmd, "compare") == 0)
+        cmp = run_compare(&cfg, &test_set);
+    if (strcmp(cmd, "bench") == 0)
+        run_bench(&cfg, &train_set, &test_set);
+    if (tour) {
+        printf("== 5. Your own digit: predict IMAGE.png ==\n");
+        char path[4200];
+        snprintf(path, sizeof path, "%s/example_drawn_digit.png", cfg.c.out);
+        draw_example(&test_set, 1, path);       /* test image 1 is a 2 */
+        printf("  drawn for the demo: %s (a test digit redrawn large, dark ink on light paper)\n", path);
+        pr = run_predict(&cfg, path);
+        printf("  draw your own in any paint program (a thick pen works best) and run\n"
+               "    build/release/bin/04_cnn predict my_digit.png%s%s\n\n",
+               strcmp(cfg.c.out, "out/04_cnn") ? " --out " : "", strcmp(cfg.c.out, "out/04_cnn") ? cfg.c.out : "");
+    }
+
+    if (tour) {
+        printf("Summary of chapter 04\n");
+        printf("  SimpleConvNet: %d epoch%s, test accuracy %.4f (train %.4f), %.1f s per epoch "
+               "(book's NumPy: ~140 s, PyTorch CPU: ~17 s)\n", sr.train.epochs, sr.train.epochs == 1 ? "" : "s", sr.train.test_acc,
+               sr.train.train_acc, sr.train.epoch_seconds);
+        printf("  filters: changed by %.0f%% of their initial size, from noise to stroke and edge "
+               "detectors (filters_before.png, filters_after.png)\n", 100 * sr.filter_change);
+        printf("  DeepConvNet: %d epoch%s, test accuracy %.4f, %.1f s per epoch (NumPy: ~14 min); "
+               "%d test digits wrong (misclassified.png)\n", dr.train.epochs, dr.train.epochs == 1 ? "" : "s",
+               dr.train.test_acc, dr.train.epoch_seconds, dr.mistakes);
+        printf("  convolution: im2col %.1fx faster than the direct loops, max |diff| %.1e\n",
+               cmp.direct / cmp.im2col, cmp.max_diff);
+        printf("  predict: the redrawn 2 read as %d (%.1f%%)\n", pr.top[0], 100 * pr.prob[0]);
+        printf("  --full trains 20 epochs of each (the book's runs); outputs in %s/\n", cfg.c.out);
+    }
+    dataset_free(&train_set);
+    dataset_free(&test_set);
+    return 0;
+}
