@@ -21,6 +21,8 @@ BASE    := -std=c11 -D_DEFAULT_SOURCE $(WARN) -Icommon
 LIBS    := -lpng -lz -lm
 ifeq ($(OMP),1)
   BASE  += -fopenmp
+else
+  BASE  += -Wno-unknown-pragmas   # without OpenMP its pragmas are simply skipped
 endif
 ifeq ($(BLAS),1)
   BASE  += -DUSE_BLAS $(shell pkg-config --cflags openblas 2>/dev/null)
@@ -37,8 +39,10 @@ BENCH_SRC  := $(sort $(wildcard bench/*.c))
 #   release - float, optimised: the chapters and benchmarks
 #   test    - float, optimised: the test suite
 #   check   - double precision, AddressSanitizer + UBSan: the suite again, and the gradient checks
-REL   := build/release
-CHK   := build/check
+# OMP=0 and BLAS=1 builds get folders of their own, so objects never mix.
+CONFIG := $(if $(filter 0,$(OMP)),-noomp)$(if $(filter 1,$(BLAS)),-blas)
+REL   := build/release$(CONFIG)
+CHK   := build/check$(CONFIG)
 REL_CFLAGS := $(BASE) $(OPT)
 CHK_CFLAGS := $(BASE) -O1 -g -DDL_DOUBLE -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
