@@ -51,6 +51,9 @@ static const ProgramInfo info = {
     "  The tour runs the book's sizes except: overfit scores 2000 test images per epoch,\n"
     "  search runs 20 trials, best trains 8 epochs. --full: 10,000, 100 and 20.\n"
     "\n"
+    "  --lr, --batch and --epochs apply to best (Adam lr 0.001, batch 100, 8 epochs);\n"
+    "  the other experiments use the book's settings.\n"
+    "\n"
     "  This chapter's matrices are small (batch 128 x 100 units), so it runs on one\n"
     "  thread unless --threads says otherwise (--threads 0: all cores).",
 };
@@ -782,6 +785,8 @@ static BestResult best(const Config *cfg, const Dataset *train, const Dataset *t
     BestResult r = {0};
     const int epochs = cfg->c.epochs ? cfg->c.epochs : cfg->full ? 20 : 8;
     const int batch = cfg->c.batch;
+    if (batch > train->count)
+        die("--batch %d is larger than the training set (%d images)", batch, train->count);
     MultiLayerNetConfig nc = mnist_net(cfg->depth, cfg->width, NET_RELU, (WeightInit){INIT_HE, 0});
     nc.use_batchnorm = 1;
     nc.use_dropout = cfg->dropout > 0;
