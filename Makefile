@@ -138,6 +138,13 @@ test: tests
 	@DL_TEST_DATA=$(DATA)/mnist sh scripts/run_tests.sh $(REL)/tests $(CHK)/tests -- $(TEST_NAMES)
 
 # ---- benchmarks ------------------------------------------------------------------
+# bench_matmul compares with OpenBLAS when it is installed (apt-get install
+# libopenblas-dev): HAVE_OPENBLAS tells it so, BENCH_LIBS links it in.
+HAVE_OPENBLAS := $(shell pkg-config --exists openblas 2>/dev/null || test -f /usr/include/x86_64-linux-gnu/cblas.h && echo yes)
+ifeq ($(HAVE_OPENBLAS),yes)
+  BENCH_LIBS := -DHAVE_OPENBLAS $(shell pkg-config --cflags --libs openblas 2>/dev/null || echo -lopenblas)
+endif
+
 $(REL)/bench/%: bench/%.c $(COMMON_HDR) $(REL)/libcommon.a
 	@mkdir -p $(dir $@)
 	$(CC) $(REL_CFLAGS) -o $@ $< $(REL)/libcommon.a $(LIBS) $(BENCH_LIBS)

@@ -1,0 +1,349 @@
+/* matmul.c - C (M x N) = beta * C + op(A) * op(B), three ways.
+ *
+ *   matmul_naive    the specification: three loops, one dot product per element.
+ *   matmul_blocked  the same arithmetic, reorganised for the cache and the
+ *                   vector unit: copy ("pack") tiles of A and B into small
+ *                   contiguous buffers, then run a tiny fixed-size kernel that
+ *                   keeps an MR x NR tile of C in registers.
+ *   matmul          matmul_blocked on several threads, each one owning a slab
+ *                   of C, or a system BLAS when built with BLAS=1.
+ *
+ * The blocked loop nest follows the BLIS/GotoBLAS design:
+ *
+ *   for jc in N by NC          B panel  KC x NC   (lives in L3)
+ *     for pc in K by KC
+ *       pack B panel
+ *       for ic in M by MC      A block  MC x KC   (lives in L2)
+ *         pack A block
+ *         for jr in NC by NR   B sliver KC x NR   (lives in L1)
+ *           for ir in MC by MR
+ *             kernel: MR x NR tile of C += A sliver * B sliver
+ */
+#include "matmul.h"
+#include "util.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+#ifdef USE_BLAS
+#include <cblas.h>
+#endif
+
+/* Sizes of the register tile (MR x NR) and of the cache blocks. NR is two
+ * 512-bit vectors of float; MR rows of accumulators, 2*MR vector registers,
+ * leave room in the 32 for the B vectors. KC * NR reals (the B sliver) must
+ * stay in the 48 KB L1, MC * KC (the A block) in the 1 MB L2. */
+#ifndef MR
+#define MR 8
+#endif
+#ifndef NR
+#define NR 32
+#endif
+#ifndef KC
+#define KC 256
+#endif
+#ifndef MC
+#define MC 128
+#endif
+#ifndef NC
+#define NC 2048
+#endif
+/* Packing buffers up to this many reals (32 KB of float) live on the stack. */
+#define SMALL_BUFFER 8192
+
+/* a * b + c in one rounding when the machine has a fused multiply-add (C99's
+ * FP_FAST_FMA[F] says so), which GCC then vectorises. With -std=c11 GCC does
+ * not fuse a * b + c on its own (-ffp-contract=off), so we ask explicitly. */
+#ifdef DL_DOUBLE
+#ifdef FP_FAST_FMA
+#define MADD(a, b, c) fma(a, b, c)
+#endif
+#else
+#ifdef FP_FAST_FMAF
+#define MADD(a, b, c) fmaf(a, b, c)
+#endif
+#endif
+#ifndef MADD
+#define MADD(a, b, c) ((a) * (b) + (c))
+#endif
+
+/* ---- the specification ------------------------------------------------------ */
+
+/* A is M x K (K x M if transA), B is K x N (N x K if transB), C is M x N. */
+void matmul_naive(int transA, int transB, int M, int N, int K,
+                  const real *A, const real *B, real beta, real *C)
+{
+    for (int i = 0; i < M; i++) {
+        for (int j = 0; j < N; j++) {
+            real sum = 0;
+            for (int k = 0; k < K; k++) {
+                real a = transA ? A[(size_t)k * M + i] : A[(size_t)i * K + k];
+                real b = transB ? B[(size_t)j * K + k] : B[(size_t)k * N + j];
+                sum += a * b;
+            }
+            real *c = &C[(size_t)i * N + j];
+            /* beta == 0 overwrites: 0 * NaN would be NaN, so never read C. */
+            *c = beta == 0 ? sum : beta * *c + sum;
+        }
+    }
+}
+
+/* ---- the blocked version ------------------------------------------------------ */
+
+static int min_int(int a, int b) { return a < b ? a : b; }
+
+/* Inside the blocked code every matrix has a leading dimension (the distance
+ * between rows), so that a thread can work on a slab of a larger matrix:
+ *   op(A)(i, k) = transA ? A[k * lda + i] : A[i * lda + k]
+ *   op(B)(k, j) = transB ? B[j * ldb + k] : B[k * ldb + j]                     */
+
+/* Both operands are packed the same way. A sliver is W "lines" (W = MR rows
+ * of op(A), or W = NR columns of op(B)) over kc steps of k, stored k by k:
+ * dst[k * W + l] is line l at step k, which sits in memory at X[l * ls + k * ks].
+ * Lines past n are zero, so the kernel always computes a full tile and the
+ * edges of C need no special case. Each call site below passes constant
+ * strides for one layout, so after inlining GCC vectorises the copy. */
+static inline void pack_sliver(const real *X, size_t ls, size_t ks, int n, int kc, int W,
+                               real *restrict dst)
+{
+    if (n == W) {
+        for (int k = 0; k < kc; k++)
+            for (int l = 0; l < W; l++)
+                dst[k * W + l] = X[l * ls + k * ks];
+    } else {
+        for (int k = 0; k < kc; k++) {
+            for (int l = 0; l < n; l++)
+                dst[k * W + l] = X[l * ls + k * ks];
+            for (int l = n; l < W; l++)
+                dst[k * W + l] = 0;
+        }
+    }
+}
+
+/* Rows i0..i0+mc, columns p0..p0+kc of op(A) into slivers of MR rows. */
+static void pack_A(int transA, const real *A, int lda, int i0, int mc, int p0, int kc,
+                   real *restrict buf)
+{
+    for (int i = 0; i < mc; i += MR) {
+        int n = min_int(MR, mc - i);
+        real *dst = buf + (size_t)i * kc;
+        if (transA)                 /* A is K x M: the MR rows of op(A) side by side */
+            pack_sliver(A + (size_t)p0 * lda + i0 + i, 1, lda, n, kc, MR, dst);
+        else                        /* A is M x K: each row of op(A) along k */
+            pack_sliver(A + (size_t)(i0 + i) * lda + p0, lda, 1, n, kc, MR, dst);
+    }
+}
+
+/* Rows p0..p0+kc, columns j0..j0+nc of op(B) into slivers of NR columns. */
+static void pack_B(int transB, const real *B, int ldb, int p0, int kc, int j0, int nc,
+                   real *restrict buf)
+{
+    for (int j = 0; j < nc; j += NR) {
+        int n = min_int(NR, nc - j);
+        real *dst = buf + (size_t)j * kc;
+        if (transB)                 /* B is N x K: each column of op(B) along k */
+            pack_sliver(B + (size_t)(j0 + j) * ldb + p0, ldb, 1, n, kc, NR, dst);
+        else                        /* B is K x N: the NR columns side by side */
+            pack_sliver(B + (size_t)p0 * ldb + j0 + j, 1, ldb, n, kc, NR, dst);
+    }
+}
+
+/* The micro-kernel: the MR x NR tile acc = (A sliver, MR x kc) * (B sliver,
+ * kc x NR), then written into the mr x nr corner of C (rows ldc apart), which
+ * is smaller than MR x NR only at the edges of C. acc has fixed sizes, so GCC
+ * unrolls the i and j loops, keeps acc in 2 * MR vector registers, and turns
+ * each j loop into two fused multiply-adds with a[i] broadcast.
+ * first: this is the first K block for this tile, where beta applies. */
+static void kernel(int kc, const real *restrict a, const real *restrict b,
+                   real *restrict C, int ldc, int mr, int nr, int first, real beta)
+{
+    real acc[MR][NR] = {{0}};
+    for (int k = 0; k < kc; k++) {
+        for (int i = 0; i < MR; i++)
+            for (int j = 0; j < NR; j++)
+                acc[i][j] = MADD(a[i], b[j], acc[i][j]);
+        a += MR;
+        b += NR;
+    }
+    for (int i = 0; i < mr; i++) {
+        real *c = C + (size_t)i * ldc;
+        if (!first || beta == 1)
+            for (int j = 0; j < nr; j++)
+                c[j] += acc[i][j];
+        else if (beta == 0)         /* overwrite: C may hold garbage, even NaN */
+            for (int j = 0; j < nr; j++)
+                c[j] = acc[i][j];
+        else
+            for (int j = 0; j < nr; j++)
+                c[j] = beta * c[j] + acc[i][j];
+    }
+}
+
+/* Round n up to a multiple of m. */
+static size_t round_up(size_t n, size_t m) { return (n + m - 1) / m * m; }
+
+/* One thread's blocked multiply of an M x N slab of C (see the loop nest at
+ * the top). Every element of C gets the same arithmetic whatever the slab:
+ * for each K block in order, a fused multiply-add chain from 0 over that
+ * block, then added to C. So results do not depend on how C is cut up. */
+static void gemm_blocked(int transA, int transB, int M, int N, int K,
+                         const real *A, int lda, const real *B, int ldb,
+                         real beta, real *C, int ldc)
+{
+    if (M <= 0 || N <= 0)
+        return;
+    if (K <= 0) {                   /* no products: C = beta * C */
+        for (int i = 0; i < M; i++)
+            for (int j = 0; j < N; j++)
+                C[(size_t)i * ldc + j] = beta == 0 ? 0 : beta * C[(size_t)i * ldc + j];
+        return;
+    }
+    /* K in equal blocks of at most KC (576 = 3 x 192, not 256 + 256 + 64: a
+     * thin last block would spend its time loading and storing C). The blocks
+     * depend on K alone, so every element of C sees the same sums. */
+    int kblocks = (K + KC - 1) / KC;
+    int kb = (K + kblocks - 1) / kblocks;
+
+    /* The packing buffers, only as large as this problem needs: on the stack
+     * when small (malloc and free would cost a few percent of a small
+     * multiply), else from the heap (where they cost nothing by comparison). */
+    _Alignas(64) real small[SMALL_BUFFER];
+    size_t a_size = round_up((size_t)min_int(M, MC), MR) * kb;
+    size_t b_size = round_up((size_t)min_int(N, NC), NR) * kb;
+    size_t bytes = (a_size + b_size) * sizeof(real);
+    real *abuf = small;
+    if (a_size + b_size > SMALL_BUFFER && !(abuf = aligned_alloc(64, round_up(bytes, 64))))
+        die("matmul: out of memory (%zu bytes)", bytes);
+    real *bbuf = abuf + a_size;
+
+    for (int jc = 0; jc < N; jc += NC) {
+        int nc = min_int(NC, N - jc);
+        for (int pc = 0; pc < K; pc += kb) {
+            int kc = min_int(kb, K - pc);
+            pack_B(transB, B, ldb, pc, kc, jc, nc, bbuf);
+            for (int ic = 0; ic < M; ic += MC) {
+                int mc = min_int(MC, M - ic);
+                pack_A(transA, A, lda, ic, mc, pc, kc, abuf);
+                for (int jr = 0; jr < nc; jr += NR)
+                    for (int ir = 0; ir < mc; ir += MR)
+                        kernel(kc, abuf + (size_t)ir * kc, bbuf + (size_t)jr * kc,
+                               C + (size_t)(ic + ir) * ldc + jc + jr, ldc,
+                               min_int(MR, mc - ir), min_int(NR, nc - jr), pc == 0, beta);
+            }
+        }
+    }
+    if (abuf != small)
+        free(abuf);
+}
+
+/* A is M x K (K x M if transA), B is K x N (N x K if transB), C is M x N. */
+void matmul_blocked(int transA, int transB, int M, int N, int K,
+                    const real *A, const real *B, real beta, real *C)
+{
+    gemm_blocked(transA, transB, M, N, K, A, transA ? M : K, B, transB ? K : N, beta, C, N);
+}
+
+/* ---- the threaded version -------------------------------------------------------- */
+
+/* Below this many multiply-adds, starting threads costs more than it saves. */
+#ifndef SMALL_WORK
+#define SMALL_WORK (64 * 64 * 64)
+#endif
+
+/* A is M x K (K x M if transA), B is K x N (N x K if transB), C is M x N.
+ * Each thread takes a slab of C - a band of rows, or of columns when C is wider
+ * than tall - and runs the blocked multiply on it alone: no two threads write
+ * the same element, K is never split, so the result is bit for bit that of
+ * matmul_blocked whatever the number of threads. Each thread packs its own
+ * copy of the operand it shares (all of B for a row band), which costs little
+ * next to the multiply, and needs no synchronisation at all. */
+void matmul(int transA, int transB, int M, int N, int K,
+            const real *A, const real *B, real beta, real *C)
+{
+    int lda = transA ? M : K, ldb = transB ? K : N;
+#ifdef USE_BLAS
+    if (M <= 0 || N <= 0)
+        return;
+    /* BLAS insists on leading dimensions of at least 1, even when K is 0. */
+    lda = lda > 1 ? lda : 1;
+    ldb = ldb > 1 ? ldb : 1;
+#ifdef DL_DOUBLE
+    cblas_dgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                M, N, K, 1.0, A, lda, B, ldb, beta, C, N);
+#else
+    cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                M, N, K, 1.0f, A, lda, B, ldb, beta, C, N);
+#endif
+#else
+    int threads = get_threads();
+    double work = (double)M * N * K;
+    /* Cut C into bands of whole register tiles, along the side with more tiles. */
+    int row_tiles = (M + MR - 1) / MR, col_tiles = (N + NR - 1) / NR;
+    int by_rows = row_tiles >= col_tiles;
+    int tiles = by_rows ? row_tiles : col_tiles;
+    if (threads > tiles)
+        threads = tiles;
+    if (threads <= 1 || work < SMALL_WORK) {
+        gemm_blocked(transA, transB, M, N, K, A, lda, B, ldb, beta, C, N);
+        return;
+    }
+#ifdef _OPENMP
+#pragma omp parallel num_threads(threads)
+    {
+        int t = omp_get_thread_num(), nt = omp_get_num_threads();
+        int t0 = (int)((long)tiles * t / nt), t1 = (int)((long)tiles * (t + 1) / nt);
+        if (by_rows) {
+            int i0 = t0 * MR, i1 = min_int(t1 * MR, M);
+            gemm_blocked(transA, transB, i1 - i0, N, K,
+                         transA ? A + i0 : A + (size_t)i0 * lda, lda, B, ldb,
+                         beta, C + (size_t)i0 * N, N);
+        } else {
+            int j0 = t0 * NR, j1 = min_int(t1 * NR, N);
+            gemm_blocked(transA, transB, M, j1 - j0, K, A, lda,
+                         transB ? B + (size_t)j0 * ldb : B + j0, ldb,
+                         beta, C + j0, N);
+        }
+    }
+#endif
+#endif
+}
+
+void set_threads(int n)
+{
+#ifdef _OPENMP
+    omp_set_num_threads(n > 0 ? n : 1);
+#else
+    (void)n;
+#endif
+}
+
+int get_threads(void)
+{
+#ifdef _OPENMP
+    return omp_get_max_threads();
+#else
+    return 1;
+#endif
+}
+
+const char *matmul_backend(void)
+{
+#if defined(USE_BLAS)
+    return "BLAS (cblas_" 
+#ifdef DL_DOUBLE
+        "dgemm"
+#else
+        "sgemm"
+#endif
+        ")";
+#elif defined(_OPENMP)
+    return "blocked+OpenMP";
+#else
+    return "blocked";
+#endif
+}

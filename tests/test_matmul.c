@@ -1,0 +1,200 @@
+/* test_matmul.c - the three matrix multiplies against a double-precision reference.
+ *
+ * Every variant, on odd shapes (and shapes just past the block sizes in
+ * matmul.c: MR 8, NR 32, KC 256, MC 128, NC 2048), in all four transpose
+ * combinations, with beta 0 on a C full of NaN and with beta 1. matmul must
+ * also give bit-identical results on 1, 2 and 3 threads. */
+#include "matmul.h"
+#include "rng.h"
+#include "util.h"
+
+#include "test.h"
+
+#include <float.h>
+#include <string.h>
+
+#ifdef DL_DOUBLE
+#define EPS DBL_EPSILON
+#else
+#define EPS FLT_EPSILON
+#endif
+
+typedef void (*MatmulFn)(int, int, int, int, int, const real *, const real *, real, real *);
+
+static const struct { const char *name; MatmulFn fn; } variants[] = {
+    {"naive", matmul_naive}, {"blocked", matmul_blocked}, {"matmul", matmul},
+};
+
+static const int shapes[][3] = {   /* M, N, K */
+    {1, 1, 1}, {3, 5, 7}, {17, 33, 65}, {100, 784, 50}, {784, 50, 100},
+    {100, 50, 10}, {8, 32, 256}, {9, 33, 257}, {129, 31, 3}, {130, 65, 300},
+    {5, 2049, 2}, {2, 3, 520},
+};
+#define NSHAPES ((int)(sizeof shapes / sizeof shapes[0]))
+
+static real *random_matrix(Rng *r, size_t n)
+{
+    real *x = xmalloc(n * sizeof(real));
+    for (size_t i = 0; i < n; i++)
+        x[i] = (real)(2 * rng_uniform(r) - 1);
+    return x;
+}
+
+/* Runs fn on one problem and compares with a double-precision reference.
+ * Rounding error of a K-term dot product is at most about K * eps/2 times the
+ * sum of |a * b|, so the tolerance grows with K. Returns the number of elements
+ * outside it (and prints the first). */
+static int check_one(const char *name, MatmulFn fn, int tA, int tB, int M, int N, int K, real beta)
+{
+    Rng r;
+    rng_seed(&r, (uint64_t)(M * 131 + N * 17 + K) + (uint64_t)(tA * 2 + tB));
+    real *A = random_matrix(&r, (size_t)M * K);
+    real *B = random_matrix(&r, (size_t)K * N);
+    real *C0 = random_matrix(&r, (size_t)M * N);
+    real *C = xmalloc((size_t)M * N * sizeof(real));
+    for (size_t i = 0; i < (size_t)M * N; i++)
+        C[i] = beta == 0 ? (real)NAN : C0[i];       /* beta 0 must not read C */
+    fn(tA, tB, M, N, K, A, B, beta, C);
+
+    int bad = 0;
+    for (int i = 0; i < M; i++) {
+        for (int j = 0; j < N; j++) {
+            double sum = 0, mag = 0;
+            for (int k = 0; k < K; k++) {
+                double a = tA ? A[(size_t)k * M + i] : A[(size_t)i * K + k];
+                double b = tB ? B[(size_t)j * K + k] : B[(size_t)k * N + j];
+                sum += a * b;
+                mag += fabs(a * b);
+            }
+            double c0 = beta == 0 ? 0 : (double)beta * C0[(size_t)i * N + j];
+            double want = c0 + sum;
+            double tol = (K + 2) * EPS * (mag + fabs(c0)) + EPS;
+            double got = C[(size_t)i * N + j];
+            if (!(fabs(got - want) <= tol)) {
+                if (!bad)
+                    printf("  %s transA=%d transB=%d %dx%dx%d beta=%g: C[%d][%d] = %.9g, want %.9g\n",
+                           name, tA, tB, M, N, K, (double)beta, i, j, got, want);
+                bad++;
+            }
+        }
+    }
+    free(A);
+    free(B);
+    free(C0);
+    free(C);
+    return bad;
+}
+
+/* Every shape, transpose combination and beta for one variant. */
+static void check_variant(int v)
+{
+    for (int s = 0; s < NSHAPES; s++)
+        for (int t = 0; t < 4; t++)
+            for (int b = 0; b < 2; b++)
+                CHECK(check_one(variants[v].name, variants[v].fn, t >> 1, t & 1,
+                                shapes[s][0], shapes[s][1], shapes[s][2], (real)b) == 0);
+}
+
+static void test_naive_matches_reference(void) { check_variant(0); }
+static void test_blocked_matches_reference(void) { check_variant(1); }
+
+static void test_matmul_matches_reference(void)
+{
+    int saved = get_threads();
+    set_threads(2);
+    check_variant(2);
+    /* A tall and a wide problem, big enough for the threaded path. */
+    for (int t = 0; t < 4; t++) {
+        CHECK(check_one("matmul", matmul, t >> 1, t & 1, 2000, 30, 25, 0) == 0);
+        CHECK(check_one("matmul", matmul, t >> 1, t & 1, 20, 1000, 40, 1) == 0);
+    }
+    set_threads(saved);
+}
+
+static void test_other_beta_and_empty_k(void)
+{
+    for (int v = 0; v < 3; v++) {
+        CHECK(check_one(variants[v].name, variants[v].fn, 0, 0, 13, 40, 9, (real)0.5) == 0);
+        CHECK(check_one(variants[v].name, variants[v].fn, 1, 1, 13, 40, 300, (real)-2) == 0);
+        /* K = 0: C = beta * C, and beta 0 clears even NaN. */
+        real C[6] = {NAN, NAN, NAN, NAN, NAN, NAN}, A[1] = {0}, B[1] = {0};
+        variants[v].fn(0, 0, 2, 3, 0, A, B, 0, C);
+        for (int i = 0; i < 6; i++)
+            CHECK(C[i] == 0);
+        for (int i = 0; i < 6; i++)
+            C[i] = (real)i;
+        variants[v].fn(1, 0, 2, 3, 0, A, B, 1, C);
+        for (int i = 0; i < 6; i++)
+            CHECK(C[i] == (real)i);
+    }
+}
+
+/* The same bits on any number of threads (K is never split), and the same
+ * bits as matmul_blocked, for shapes cut by rows and by columns. */
+static void test_threads_bit_identical(void)
+{
+    static const int big[][3] = {
+        {100, 784, 50}, {784, 50, 100}, {100, 784, 50}, {2000, 30, 25}, {333, 257, 300}, {40, 3000, 7},
+    };
+    int saved = get_threads();
+    for (int s = 0; s < (int)(sizeof big / sizeof big[0]); s++) {
+        int M = big[s][0], N = big[s][1], K = big[s][2];
+        int tA = s & 1, tB = (s >> 1) & 1;
+        Rng r;
+        rng_seed(&r, (uint64_t)s + 7);
+        real *A = random_matrix(&r, (size_t)M * K);
+        real *B = random_matrix(&r, (size_t)K * N);
+        real *C0 = random_matrix(&r, (size_t)M * N);
+        size_t bytes = (size_t)M * N * sizeof(real);
+        real *ref = xmalloc(bytes), *C = xmalloc(bytes);
+        for (int beta = 0; beta < 2; beta++) {
+            memcpy(ref, C0, bytes);
+            matmul_blocked(tA, tB, M, N, K, A, B, (real)beta, ref);
+            for (int threads = 1; threads <= 3; threads++) {
+                set_threads(threads);
+                memcpy(C, C0, bytes);
+                matmul(tA, tB, M, N, K, A, B, (real)beta, C);
+#ifdef USE_BLAS
+                int same = 1;   /* BLAS=1: matmul is the system BLAS, not ours */
+#else
+                int same = memcmp(C, ref, bytes) == 0;
+#endif
+                if (!same)
+                    printf("  %dx%dx%d transA=%d transB=%d beta=%d: %d threads differ from blocked\n",
+                           M, N, K, tA, tB, beta, threads);
+                CHECK(same);
+            }
+        }
+        free(A);
+        free(B);
+        free(C0);
+        free(ref);
+        free(C);
+    }
+    set_threads(saved);
+}
+
+static void test_threads_and_backend(void)
+{
+    int saved = get_threads();
+    set_threads(2);
+#ifdef _OPENMP
+    CHECK(get_threads() == 2);
+#else
+    CHECK(get_threads() == 1);
+#endif
+    set_threads(saved);
+    CHECK(get_threads() == saved);
+    CHECK(matmul_backend() != NULL && matmul_backend()[0] != '\0');
+}
+
+int main(void)
+{
+    RUN(test_naive_matches_reference);
+    RUN(test_blocked_matches_reference);
+    RUN(test_matmul_matches_reference);
+    RUN(test_other_beta_and_empty_k);
+    RUN(test_threads_bit_identical);
+    RUN(test_threads_and_backend);
+    return test_summary();
+}
