@@ -105,9 +105,9 @@ static void settle(void)
     nanosleep(&ts, NULL);
 }
 
-static void usage(const char *prog)
+static void usage(FILE *f, const char *prog)
 {
-    printf("usage: %s [--threads N] [--repeats R]\n"
+    fprintf(f, "usage: %s [--threads N] [--repeats R]\n"
            "  --threads N   threads for matmul and OpenBLAS (default %d)\n"
            "  --repeats R   timings per figure; the median is shown (default 5)\n",
            prog, get_threads());
@@ -122,10 +122,10 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--repeats") && i + 1 < argc)
             repeats = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            usage(argv[0]);
+            usage(stdout, argv[0]);
             return 0;
         } else {
-            usage(argv[0]);
+            usage(stderr, argv[0]);
             return 2;
         }
     }
@@ -142,7 +142,9 @@ int main(int argc, char **argv)
     printf("Matrix multiply C (M x N) = op(A) (M x K) * op(B) (K x N), float, GFLOP/s (higher is better)\n");
     double load[1];
     if (getloadavg(load, 1) == 1 && load[0] > 0.5)
-        printf("Note: load average %.1f - other programs are running, so timings are low and noisy.\n",
+        printf("Note: load average %.1f - other programs are running, so timings are low and noisy.\n"
+               "      Threads that wait for each other suffer most; OMP_WAIT_POLICY=passive\n"
+               "      (OpenMP threads sleep rather than spin while waiting) softens that.\n",
                load[0]);
     printf("matmul backend: %s, %d thread%s; median of %d timings\n",
            matmul_backend(), threads, threads == 1 ? "" : "s", repeats);

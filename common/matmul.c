@@ -11,7 +11,7 @@
  * The blocked loop nest follows the BLIS/GotoBLAS design:
  *
  *   for jc in N by NC          B panel  KC x NC   (lives in L3)
- *     for pc in K by KC
+ *     for pc in K by KC        (K in equal blocks of at most KC)
  *       pack B panel
  *       for ic in M by MC      A block  MC x KC   (lives in L2)
  *         pack A block
@@ -256,12 +256,12 @@ void matmul_blocked(int transA, int transB, int M, int N, int K,
 #endif
 
 /* A is M x K (K x M if transA), B is K x N (N x K if transB), C is M x N.
- * Each thread takes a slab of C - a band of rows, or of columns when C is wider
- * than tall - and runs the blocked multiply on it alone: no two threads write
- * the same element, K is never split, so the result is bit for bit that of
- * matmul_blocked whatever the number of threads. Each thread packs its own
- * copy of the operand it shares (all of B for a row band), which costs little
- * next to the multiply, and needs no synchronisation at all. */
+ * Each thread takes a band of C's rows (or of its columns, when that cuts C
+ * into more tiles) and runs the blocked multiply on it alone. No two threads
+ * write the same element and K is never split, so the result is bit for bit
+ * that of matmul_blocked whatever the number of threads. Each thread packs
+ * its own copy of the operand the bands share (all of op(B) for row bands):
+ * a little extra copying, but no synchronisation at all. */
 void matmul(int transA, int transB, int M, int N, int K,
             const real *A, const real *B, real beta, real *C)
 {
@@ -334,7 +334,7 @@ int get_threads(void)
 const char *matmul_backend(void)
 {
 #if defined(USE_BLAS)
-    return "BLAS (cblas_" 
+    return "BLAS (cblas_"
 #ifdef DL_DOUBLE
         "dgemm"
 #else

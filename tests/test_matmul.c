@@ -25,10 +25,13 @@ static const struct { const char *name; MatmulFn fn; } variants[] = {
     {"naive", matmul_naive}, {"blocked", matmul_blocked}, {"matmul", matmul},
 };
 
-static const int shapes[][3] = {   /* M, N, K */
-    {1, 1, 1}, {3, 5, 7}, {17, 33, 65}, {100, 784, 50}, {784, 50, 100},
-    {100, 50, 10}, {8, 32, 256}, {9, 33, 257}, {129, 31, 3}, {130, 65, 300},
-    {5, 2049, 2}, {2, 3, 520},
+/* M, N, K: odd sizes, the two-layer net's (Affine forward, its two backward
+ * products, the second layer), exact and just-past block sizes, and a K that
+ * splits into three blocks. */
+static const int shapes[][3] = {
+    {1, 1, 1}, {3, 5, 7}, {17, 33, 65},
+    {100, 50, 784}, {784, 50, 100}, {100, 784, 50}, {100, 10, 50},
+    {8, 32, 256}, {9, 33, 257}, {129, 31, 3}, {130, 65, 300}, {5, 2049, 2}, {2, 3, 520},
 };
 #define NSHAPES ((int)(sizeof shapes / sizeof shapes[0]))
 
@@ -40,40 +43,52 @@ static real *random_matrix(Rng *r, size_t n)
     return x;
 }
 
-/* Runs fn on one problem and compares with a double-precision reference.
- * Rounding error of a K-term dot product is at most about K * eps/2 times the
- * sum of |a * b|, so the tolerance grows with K. Returns the number of elements
- * outside it (and prints the first). */
-static int check_one(const char *name, MatmulFn fn, int tA, int tB, int M, int N, int K, real beta)
+static const real beta_0_1[2] = {0, 1};
+
+/* Runs fn on one problem once per beta, and compares with a double-precision
+ * reference. Rounding error of a K-term dot product is at most about K * eps/2
+ * times the sum of |a * b|, so the tolerance grows with K. Returns the number
+ * of elements outside it (and prints the first). */
+static int check_one(const char *name, MatmulFn fn, int tA, int tB, int M, int N, int K,
+                     const real *betas, int nbetas)
 {
     Rng r;
     rng_seed(&r, (uint64_t)(M * 131 + N * 17 + K) + (uint64_t)(tA * 2 + tB));
+    size_t mn = (size_t)M * N;
     real *A = random_matrix(&r, (size_t)M * K);
     real *B = random_matrix(&r, (size_t)K * N);
-    real *C0 = random_matrix(&r, (size_t)M * N);
-    real *C = xmalloc((size_t)M * N * sizeof(real));
-    for (size_t i = 0; i < (size_t)M * N; i++)
-        C[i] = beta == 0 ? (real)NAN : C0[i];       /* beta 0 must not read C */
-    fn(tA, tB, M, N, K, A, B, beta, C);
-
-    int bad = 0;
+    real *C0 = random_matrix(&r, mn);
+    real *C = xmalloc(mn * sizeof(real));
+    double *sum = xmalloc(mn * sizeof(double)), *mag = xmalloc(mn * sizeof(double));
     for (int i = 0; i < M; i++) {
         for (int j = 0; j < N; j++) {
-            double sum = 0, mag = 0;
+            double s = 0, m = 0;
             for (int k = 0; k < K; k++) {
                 double a = tA ? A[(size_t)k * M + i] : A[(size_t)i * K + k];
                 double b = tB ? B[(size_t)j * K + k] : B[(size_t)k * N + j];
-                sum += a * b;
-                mag += fabs(a * b);
+                s += a * b;
+                m += fabs(a * b);
             }
-            double c0 = beta == 0 ? 0 : (double)beta * C0[(size_t)i * N + j];
-            double want = c0 + sum;
-            double tol = (K + 2) * EPS * (mag + fabs(c0)) + EPS;
-            double got = C[(size_t)i * N + j];
-            if (!(fabs(got - want) <= tol)) {
+            sum[(size_t)i * N + j] = s;
+            mag[(size_t)i * N + j] = m;
+        }
+    }
+
+    int bad = 0;
+    for (int b = 0; b < nbetas; b++) {
+        real beta = betas[b];
+        for (size_t i = 0; i < mn; i++)
+            C[i] = beta == 0 ? (real)NAN : C0[i];   /* beta 0 must not read C */
+        fn(tA, tB, M, N, K, A, B, beta, C);
+        for (size_t i = 0; i < mn; i++) {
+            double c0 = beta == 0 ? 0 : (double)beta * C0[i];
+            double want = c0 + sum[i];
+            double tol = (K + 2) * EPS * (mag[i] + fabs(c0)) + EPS;
+            if (!(fabs(C[i] - want) <= tol)) {
                 if (!bad)
                     printf("  %s transA=%d transB=%d %dx%dx%d beta=%g: C[%d][%d] = %.9g, want %.9g\n",
-                           name, tA, tB, M, N, K, (double)beta, i, j, got, want);
+                           name, tA, tB, M, N, K, (double)beta, (int)(i / N), (int)(i % N),
+                           (double)C[i], want);
                 bad++;
             }
         }
@@ -82,17 +97,18 @@ static int check_one(const char *name, MatmulFn fn, int tA, int tB, int M, int N
     free(B);
     free(C0);
     free(C);
+    free(sum);
+    free(mag);
     return bad;
 }
 
-/* Every shape, transpose combination and beta for one variant. */
+/* Every shape and transpose combination, beta 0 and 1, for one variant. */
 static void check_variant(int v)
 {
     for (int s = 0; s < NSHAPES; s++)
         for (int t = 0; t < 4; t++)
-            for (int b = 0; b < 2; b++)
-                CHECK(check_one(variants[v].name, variants[v].fn, t >> 1, t & 1,
-                                shapes[s][0], shapes[s][1], shapes[s][2], (real)b) == 0);
+            CHECK(check_one(variants[v].name, variants[v].fn, t >> 1, t & 1,
+                            shapes[s][0], shapes[s][1], shapes[s][2], beta_0_1, 2) == 0);
 }
 
 static void test_naive_matches_reference(void) { check_variant(0); }
@@ -105,8 +121,8 @@ static void test_matmul_matches_reference(void)
     check_variant(2);
     /* A tall and a wide problem, big enough for the threaded path. */
     for (int t = 0; t < 4; t++) {
-        CHECK(check_one("matmul", matmul, t >> 1, t & 1, 2000, 30, 25, 0) == 0);
-        CHECK(check_one("matmul", matmul, t >> 1, t & 1, 20, 1000, 40, 1) == 0);
+        CHECK(check_one("matmul", matmul, t >> 1, t & 1, 2000, 30, 25, beta_0_1, 2) == 0);
+        CHECK(check_one("matmul", matmul, t >> 1, t & 1, 20, 1000, 40, beta_0_1, 2) == 0);
     }
     set_threads(saved);
 }
@@ -114,8 +130,9 @@ static void test_matmul_matches_reference(void)
 static void test_other_beta_and_empty_k(void)
 {
     for (int v = 0; v < 3; v++) {
-        CHECK(check_one(variants[v].name, variants[v].fn, 0, 0, 13, 40, 9, (real)0.5) == 0);
-        CHECK(check_one(variants[v].name, variants[v].fn, 1, 1, 13, 40, 300, (real)-2) == 0);
+        static const real other[2] = {(real)0.5, -2};
+        CHECK(check_one(variants[v].name, variants[v].fn, 0, 0, 13, 40, 9, other, 2) == 0);
+        CHECK(check_one(variants[v].name, variants[v].fn, 1, 1, 13, 40, 300, other, 2) == 0);
         /* K = 0: C = beta * C, and beta 0 clears even NaN. */
         real C[6] = {NAN, NAN, NAN, NAN, NAN, NAN}, A[1] = {0}, B[1] = {0};
         variants[v].fn(0, 0, 2, 3, 0, A, B, 0, C);
@@ -130,11 +147,12 @@ static void test_other_beta_and_empty_k(void)
 }
 
 /* The same bits on any number of threads (K is never split), and the same
- * bits as matmul_blocked, for shapes cut by rows and by columns. */
+ * bits as matmul_blocked, for shapes cut by rows and by columns, in all four
+ * transpose combinations. */
 static void test_threads_bit_identical(void)
 {
     static const int big[][3] = {
-        {100, 784, 50}, {784, 50, 100}, {100, 784, 50}, {2000, 30, 25}, {333, 257, 300}, {40, 3000, 7},
+        {100, 50, 784}, {784, 50, 100}, {100, 784, 50}, {2000, 30, 25}, {150, 100, 300}, {40, 3000, 7},
     };
     int saved = get_threads();
     for (int s = 0; s < (int)(sizeof big / sizeof big[0]); s++) {
