@@ -1,6 +1,7 @@
 #!/bin/sh
 # Check the build dependencies and install what is missing.
-#   C compiler, make, libpng and zlib headers (build); gnuplot (plots).
+#   C compiler, make, libpng and zlib headers (build); gnuplot (plots);
+#   curl and CA certificates (the data step downloads MNIST over HTTPS).
 # As root this runs apt-get; otherwise it uses sudo, saying so; without either
 # it stops with the exact command to run.
 missing=""
@@ -18,6 +19,11 @@ else
     missing="$missing libpng-dev zlib1g-dev"
 fi
 command -v gnuplot >/dev/null 2>&1 || missing="$missing gnuplot-nox"
+if ! command -v curl >/dev/null 2>&1 && ! command -v wget >/dev/null 2>&1; then
+    missing="$missing curl ca-certificates"
+fi
+command -v sha256sum >/dev/null 2>&1 || missing="$missing coreutils"
+command -v gzip >/dev/null 2>&1 || missing="$missing gzip"
 [ -z "$missing" ] && exit 0
 
 cmd="apt-get install -y$missing"
