@@ -47,10 +47,11 @@ static const ProgramInfo info = {
     "  compare       direct against im2col convolution: time and agreement\n"
     "  bench         per-epoch times of both nets, convolution GFLOP/s\n"
     "  predict FILE  classify your own digit (a PNG of any size and colours)\n"
-    "  (nothing)     the chapter's tour: simple, filters, deep (1 epoch), compare,\n"
-    "                predict on a digit drawn by the program, then a summary\n"
+    "  (nothing)     the chapter's tour: simple (6 epochs), filters, deep (1 epoch),\n"
+    "                compare, predict on a digit drawn by the program, then a summary\n"
     "\n"
-    "  --full trains as the book does: 20 epochs of each net.",
+    "  --full trains as the book does: 20 epochs of each net. Adam's learning rate\n"
+    "  follows a cosine from --lr down to 0 over the run (--constant-lr: the book's).",
 };
 
 typedef struct {
@@ -59,6 +60,7 @@ typedef struct {
     int deep_epochs;
     int train_size;
     int bench_batches;
+    int constant_lr;
     const char *model;
 } Config;
 
@@ -225,8 +227,9 @@ static TrainResult train_net(const Config *cfg, Net *net, int epochs, const Data
     Rng rng;
     rng_seed(&rng, cfg->c.seed + 1);    /* the order of the examples */
 
-    printf("Training %s (%zu parameters): Adam lr %g, batch %d, %d epoch%s of %d images, "
-           "%d thread%s, %s\n", net_title(kind), ps->trainable_size, cfg->c.lr, batch, epochs,
+    printf("Training %s (%zu parameters): Adam lr %g%s, batch %d, %d epoch%s of %d images, "
+           "%d thread%s, %s\n", net_title(kind), ps->trainable_size, cfg->c.lr,
+           cfg->constant_lr ? "" : " (cosine decay to 0)", batch, epochs,
            epochs == 1 ? "" : "s", n_train, get_threads(), get_threads() == 1 ? "" : "s",
            matmul_backend());
 
@@ -256,6 +259,10 @@ static TrainResult train_net(const Config *cfg, Net *net, int epochs, const Data
         for (int k = 0; k < iter_per_epoch; k++, i++) {
             dataset_gather(train_set, order + (size_t)k * batch, batch, x, t);
             real loss = net_gradient(net, x, t, batch);
+            /* Cosine annealing: the rate glides from lr to 0 over the run, big steps
+             * while far from a minimum, small ones to settle into it at the end. */
+            if (!cfg->constant_lr)
+                opt.lr = cfg->c.lr * 0.5 * (1 + cos(M_PI * i / iters));
             optimizer_update(&opt, ps->values, ps->grads);
             recent_sum += loss - recent[i % 100];
             recent[i % 100] = loss;
@@ -763,11 +770,15 @@ static void run_bench(const Config *cfg, const Dataset *train_set, const Dataset
     printf("== bench: %d thread%s, %s, batch %d ==\n", get_threads(), get_threads() == 1 ? "" : "s",
            matmul_backend(), cfg->c.batch);
     printf("Training steps (forward, backward, Adam), %d batches each after 5 warm-up:\n", batches);
-    for (int k = 0; k < 2; k++) {
-        double per_batch = time_training_steps(cfg, (NetKind)k, train_set, batches);
-        printf("  %-14s %7.2f ms per batch -> %6.1f s per epoch of 60,000 images\n", net_title((NetKind)k),
-               1e3 * per_batch, per_batch * 60000.0 / cfg->c.batch);
-    }
+    const int threads = get_threads();
+    for (int k = 0; k < 2; k++)
+        for (int t = threads; t >= 1; t = t > 1 ? 1 : 0) {     /* all threads, then one */
+            set_threads(t);
+            double per_batch = time_training_steps(cfg, (NetKind)k, train_set, batches);
+            printf("  %-14s %d thread%s %7.2f ms per batch -> %6.1f s per epoch of 60,000 images\n",
+                   net_title((NetKind)k), t, t == 1 ? " " : "s", 1e3 * per_batch, per_batch * 60000.0 / cfg->c.batch);
+        }
+    set_threads(threads);
     printf("Convolution layers, batch 100 (median of 7):\n");
     bench_conv("SimpleConvNet conv 1->30 5x5", conv_shape(1, 28, 28, 30, 5, 5, 1, 0), 100, 0);
     bench_conv("DeepConvNet conv1 1->16", conv_shape(1, 28, 28, 16, 3, 3, 1, 1), 100, 0);
@@ -784,6 +795,7 @@ static void run_bench(const Config *cfg, const Dataset *train_set, const Dataset
 
 int main(int argc, char **argv)
 {
+    setvbuf(stdout, NULL, _IOLBF, 0);   /* whole lines, also into a pipe or a log file */
     Config cfg = {0};
     options_defaults(&cfg.c);
     cfg.c.epochs = 0;       /* 0: the tour's or --full's count */
@@ -792,10 +804,11 @@ int main(int argc, char **argv)
     cfg.deep_epochs = 0;
     cfg.bench_batches = 100;
     const Option extra[] = {
-        {"full", OPT_FLAG, &cfg.full, NULL, "train as the book does: 20 epochs of each net"},
+        {"full", OPT_FLAG, &cfg.full, NULL, "train as the book does: 20 epochs of each net (tour: 6 and 1)"},
         {"deep-epochs", OPT_INT, &cfg.deep_epochs, "N", "DeepConvNet's epochs (default 1, --full 20)"},
         {"train-size", OPT_INT, &cfg.train_size, "N", "train on the first N images only (default all)"},
         {"model", OPT_STRING, &cfg.model, "FILE", "the model predict uses (default: the best in --out)"},
+        {"constant-lr", OPT_FLAG, &cfg.constant_lr, NULL, "keep Adam's rate fixed, as the book does (default: cosine decay)"},
         {"bench-batches", OPT_INT, &cfg.bench_batches, "N", "batches bench times per net (default 100)"},
         {0},
     };
@@ -819,7 +832,7 @@ int main(int argc, char **argv)
     if (cfg.deep_epochs < 0 || cfg.train_size < 0 || cfg.bench_batches < 1)
         die("--deep-epochs and --train-size must be positive or 0, --bench-batches at least 1");
     const int tour = strcmp(cmd, "tour") == 0;
-    const int simple_epochs = cfg.c.epochs ? cfg.c.epochs : cfg.full ? 20 : 3;
+    const int simple_epochs = cfg.c.epochs ? cfg.c.epochs : cfg.full ? 20 : 6;
     const int deep_epochs = cfg.deep_epochs ? cfg.deep_epochs : cfg.full ? 20 : 1;
     options_make_out(&cfg.c);
 
