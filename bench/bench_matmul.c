@@ -146,10 +146,18 @@ int main(int argc, char **argv)
                "      Threads that wait for each other suffer most; OMP_WAIT_POLICY=passive\n"
                "      (OpenMP threads sleep rather than spin while waiting) softens that.\n",
                load[0]);
-    printf("matmul backend: %s, %d thread%s; median of %d timings\n",
-           matmul_backend(), threads, threads == 1 ? "" : "s", repeats);
+    printf("matmul backend: %s, %d thread%s; median of %d timing%s\n",
+           matmul_backend(), threads, threads == 1 ? "" : "s", repeats, repeats == 1 ? "" : "s");
 #ifdef HAVE_OPENBLAS
+    const char *core = openblas_get_corename();
     printf("OpenBLAS: %s\n", openblas_get_config());
+#ifdef __AVX512F__
+    /* An OpenBLAS older than the CPU falls back to its AVX2 kernels. */
+    if (!strstr(core, "SkylakeX") && !strstr(core, "Cooperlake") && !strstr(core, "SapphireRapids"))
+        printf("Note: this CPU has AVX-512 but OpenBLAS uses its %s kernels; to compare with\n"
+               "      its AVX-512 ones, run with OPENBLAS_CORETYPE=SkylakeX in the environment.\n",
+               core);
+#endif
 #else
     printf("OpenBLAS is not installed, so there is nothing to compare with.\n"
            "Install it with:  apt-get install libopenblas-dev   (then rebuild this program)\n");
