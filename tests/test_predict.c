@@ -164,7 +164,10 @@ static void train_small_net(SimpleConvNet *net)
     enum { B = 50 };
     simple_conv_net_init(net, 1, 28, 28, 6, 5, 24, 10, B, (WeightInit){INIT_HE, 0}, &rng);
     Optimizer opt = optimizer_create(ADAM, 0.005, net->params.trainable_size);
-    int n = train_set.count < 1200 ? train_set.count : 1200, idx[B], t[B];
+    /* The double build (under the sanitizers, ten times slower) trains on fewer
+     * images: it is there to check memory, the float build checks the reading. */
+    int n = sizeof(real) == sizeof(double) ? 500 : 1200, idx[B], t[B];
+    n = train_set.count < n ? train_set.count : n;
     real *x = xmalloc((size_t)B * 784 * sizeof(real));
     for (int epoch = 0; epoch < 3; epoch++)
         for (int start = 0; start + B <= n; start += B) {
@@ -195,7 +198,7 @@ static void test_predict_drawn_digits(void)
     Dataset head = dataset_head(&test_set, 500);
     double acc = simple_conv_net_accuracy(&net, &head);
     printf("  the small net's accuracy on 500 test digits: %.3f\n", acc);
-    CHECK(acc > 0.8);     /* a quick net: the test is about the files */
+    CHECK(acc > (sizeof(real) == sizeof(double) ? 0.6 : 0.8));     /* a quick net: the test is about the files */
     dataset_free(&head);
     /* Digits the net reads confidently as they are (the test is about the files,
      * not the net): up to two of each class, in the order of the test set. */
@@ -220,7 +223,7 @@ static void test_predict_drawn_digits(void)
         }
     }
     printf("  %d of %d drawn digits read right\n", right, tried);
-    CHECK(tried >= 60);
+    CHECK(tried >= (sizeof(real) == sizeof(double) ? 18 : 60));
     CHECK(right == tried);
     simple_conv_net_free(&net);
 }
