@@ -417,7 +417,6 @@ static void filters_applied(const Config *cfg, Net *net, const Dataset *test_set
     /* The first test digit through the trained first layer: 30 maps of 24x24. */
     SimpleConvNet *s = &net->simple;
     const real *digit = test_set->images.data;
-    simple_conv_net_predict(s, digit, 1);
     int P = s->conv.OH * s->conv.OW;
     real *maps = xmalloc((size_t)(s->conv.FN + 1) * P * sizeof(real));
     /* the digit itself first (cropped to the map size at its centre), then the maps */
@@ -461,8 +460,8 @@ static SimpleResult run_simple(const Config *cfg, int epochs, const Dataset *tra
         n += (double)before[i] * before[i];
     }
     r.filter_change = sqrt(d / n);
-    printf("  before: random noise (He's std sqrt(2/25) = 0.28); after: smoother strokes and\n"
-           "  edges, |W1 after - W1 before| / |W1 before| = %.2f\n", r.filter_change);
+    printf("  before: random noise (He's std sqrt(2/25) = 0.28); after: that noise plus what\n"
+           "  training added, |W1 after - W1 before| / |W1 before| = %.2f\n", r.filter_change);
     filters_applied(cfg, &net, test_set);
     printf("\n");
     free(before);
@@ -901,8 +900,8 @@ int main(int argc, char **argv)
         printf("  SimpleConvNet: %d epoch%s, test accuracy %.4f (train %.4f), %.1f s per epoch "
                "(book's NumPy: ~140 s, PyTorch CPU: ~17 s)\n", sr.train.epochs, sr.train.epochs == 1 ? "" : "s", sr.train.test_acc,
                sr.train.train_acc, sr.train.epoch_seconds);
-        printf("  filters: changed by %.0f%% of their initial size, from noise to stroke and edge "
-               "detectors (filters_before.png, filters_after.png)\n", 100 * sr.filter_change);
+        printf("  filters: changed by %.0f%% of their initial size, into edge detectors "
+               "(filters_before.png, filters_after.png, filters_applied.png)\n", 100 * sr.filter_change);
         printf("  DeepConvNet: %d epoch%s, test accuracy %.4f, %.1f s per epoch (NumPy: ~14 min); "
                "%d test digits wrong (misclassified.png)\n", dr.train.epochs, dr.train.epochs == 1 ? "" : "s",
                dr.train.test_acc, dr.train.epoch_seconds, dr.mistakes);
