@@ -197,7 +197,10 @@ int main(int argc, char **argv)
                 continue;
 #endif
             int M = v == NAIVE ? naive_M : s->M;
-            set_threads(v == MATMUL ? threads : 1);
+            set_threads(v == NAIVE || v == BLOCKED ? 1 : threads);
+#ifdef HAVE_OPENBLAS
+            openblas_set_num_threads(threads);  /* set_threads may set it too (BLAS=1) */
+#endif
             int r = v == NAIVE && naive_M < s->M ? 3 : repeats;
             settle();
             double t = seconds_per_call(v, s, M, r, A, B, C);

@@ -320,11 +320,15 @@ void matmul(int transA, int transB, int M, int N, int K,
 
 void set_threads(int n)
 {
+    if (n < 1)
+        n = 1;
 #ifdef _OPENMP
-    omp_set_num_threads(n > 0 ? n : 1);
-#else
-    (void)n;
+    omp_set_num_threads(n);
 #endif
+#ifdef USE_BLAS
+    openblas_set_num_threads(n);    /* BLAS=1 links OpenBLAS, which has its own threads */
+#endif
+    (void)n;
 }
 
 int get_threads(void)
@@ -339,7 +343,7 @@ int get_threads(void)
 const char *matmul_backend(void)
 {
 #if defined(USE_BLAS)
-    return "BLAS (cblas_"
+    return "OpenBLAS (cblas_"
 #ifdef DL_DOUBLE
         "dgemm"
 #else
