@@ -34,10 +34,11 @@
 #include <cblas.h>
 #endif
 
-/* Sizes of the register tile (MR x NR) and of the cache blocks. NR is two
- * 512-bit vectors of float; MR rows of accumulators, 2*MR vector registers,
- * leave room in the 32 for the B vectors. KC * NR reals (the B sliver) must
- * stay in the 48 KB L1, MC * KC (the A block) in the 1 MB L2. */
+/* Sizes of the register tile (MR x NR) and of the cache blocks, tuned for
+ * float on AVX-512 (a row of NR = 32 floats is two 512-bit vectors, so the
+ * tile takes 16 of the 32 vector registers); the double build only needs to
+ * be correct. The B sliver (KC x NR) stays in the 48 KB L1 cache, the A block
+ * (MC x KC) in the 1 MB L2. Try others with e.g. -DMR=6 -DKC=384. */
 #ifndef MR
 #define MR 8
 #endif
