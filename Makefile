@@ -16,6 +16,11 @@ BLAS    ?= 0
 ARGS    ?=
 DATA    ?= data
 
+# Idle OpenMP threads sleep instead of spinning: on a busy machine spinning makes
+# small multiplies many times slower (see prefer_passive_openmp_wait in common/options.c).
+OMP_WAIT_POLICY ?= passive
+export OMP_WAIT_POLICY
+
 WARN    := -Wall -Wextra
 BASE    := -std=c11 -D_DEFAULT_SOURCE $(WARN) -Icommon
 LIBS    := -lpng -lz -lm

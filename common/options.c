@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 void options_defaults(CommonOptions *c)
 {
@@ -85,9 +86,31 @@ static double parse_double(const ProgramInfo *info, const char *name, const char
     return v;
 }
 
+/* OpenMP threads that finish their share spin, burning their core, until the
+ * next parallel region starts. When other programs are using the cores, that
+ * spinning steals the time the other thread needs, and small matrix multiplies
+ * slow to a crawl (measured here: chapter 02's training went from 2.5 s to
+ * 10-100 s on a busy machine). Passive waiting sleeps instead, and costs almost
+ * nothing on an idle machine. OpenMP reads OMP_WAIT_POLICY only when the program
+ * starts, so if it is unset we set it and start the program again, once, with
+ * the same arguments (exec keeps the process, its pid and its output). */
+static void prefer_passive_openmp_wait(char **argv)
+{
+#ifdef _OPENMP
+    if (getenv("OMP_WAIT_POLICY"))
+        return;
+    setenv("OMP_WAIT_POLICY", "passive", 1);
+    execv("/proc/self/exe", argv);
+    /* exec failed (no /proc?): carry on with OpenMP's default */
+#else
+    (void)argv;
+#endif
+}
+
 int options_parse(int argc, char **argv, const ProgramInfo *info, CommonOptions *c,
                   const Option *extra, const char **positional, int max_positional)
 {
+    prefer_passive_openmp_wait(argv);
     int npos = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];

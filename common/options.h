@@ -44,7 +44,9 @@ void options_defaults(CommonOptions *common);
 
 /* Parse argv. extra is an array of chapter options ending with {0} (or NULL).
  * Positional words go to positional[0..max) and their count is returned.
- * Numbers are range-checked (epochs, batch, threads >= 0 ...). Applies --threads. */
+ * Numbers are range-checked (epochs, batch, threads >= 0 ...). Applies --threads.
+ * Called first thing in main: it may restart the program once to make idle
+ * OpenMP threads sleep rather than spin (see options.c). */
 int options_parse(int argc, char **argv, const ProgramInfo *info, CommonOptions *common,
                   const Option *extra, const char **positional, int max_positional);
 
