@@ -114,7 +114,9 @@ void convolution_backward(real *dx, real *dW, real *db, const real *dy, const re
 {
     const int P = s->OH * s->OW, FN = s->FN, K = s->C * s->FH * s->FW, G = chunk_images(s);
     const size_t in_size = (size_t)s->C * s->H * s->W;
-    /* db += sum of dy over the batch and the positions */
+    /* db += sum of dy over the batch and the positions (a thread per filter: each
+     * sum is still added up in one fixed order) */
+#pragma omp parallel for schedule(static) if (worth_threads(s, N))
     for (int f = 0; f < FN; f++) {
         double sum = 0;
         for (int n = 0; n < N; n++) {
