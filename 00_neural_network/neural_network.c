@@ -214,12 +214,8 @@ int main(int argc, char **argv)
     };
     const char *pos[1];
     int npos = options_parse(argc, argv, &info, &c, extra, pos, 1);
-    const char *cmd = npos ? pos[0] : "tour";
-    if (strcmp(cmd, "tour") && strcmp(cmd, "perceptron") && strcmp(cmd, "activation") &&
-        strcmp(cmd, "forward") && strcmp(cmd, "mnist")) {
-        fprintf(stderr, "00_neural_network: unknown command '%s' (see --help)\n", cmd);
-        return 2;
-    }
+    const char *commands[] = {"tour", "perceptron", "activation", "forward", "mnist", NULL};
+    const char *cmd = options_command(&info, pos, npos, commands);
     options_make_out(&c);
     int tour = strcmp(cmd, "tour") == 0;
     if (tour || strcmp(cmd, "perceptron") == 0)

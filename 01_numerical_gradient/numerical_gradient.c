@@ -206,11 +206,8 @@ int main(int argc, char **argv)
     };
     const char *pos[1];
     int npos = options_parse(argc, argv, &info, &cfg.c, extra, pos, 1);
-    const char *cmd = npos ? pos[0] : "tour";
-    if (strcmp(cmd, "tour") && strcmp(cmd, "check") && strcmp(cmd, "descent") && strcmp(cmd, "train")) {
-        fprintf(stderr, "01_numerical_gradient: unknown command '%s' (see --help)\n", cmd);
-        return 2;
-    }
+    const char *commands[] = {"tour", "check", "descent", "train", NULL};
+    const char *cmd = options_command(&info, pos, npos, commands);
     if (cfg.iters < 0 || cfg.hidden < 1)
         die("--iters must be 0 or more and --hidden at least 1");
     options_make_out(&cfg.c);

@@ -352,11 +352,8 @@ int main(int argc, char **argv)
     };
     const char *pos[1];
     int npos = options_parse(argc, argv, &info, &cfg.c, extra, pos, 1);
-    const char *cmd = npos ? pos[0] : "tour";
-    if (strcmp(cmd, "tour") && strcmp(cmd, "gradcheck") && strcmp(cmd, "train") && strcmp(cmd, "speedup")) {
-        fprintf(stderr, "02_backpropagation: unknown command '%s' (see --help)\n", cmd);
-        return 2;
-    }
+    const char *commands[] = {"tour", "gradcheck", "train", "speedup", NULL};
+    const char *cmd = options_command(&info, pos, npos, commands);
     if (cfg.hidden < 1 || cfg.hidden > 100000 || cfg.iters < 0 || cfg.train_size < 0)
         die("--hidden, --iters and --train-size must be positive");
     parse_activation(cfg.activation);

@@ -911,15 +911,8 @@ int main(int argc, char **argv)
     };
     const char *pos[1];
     int npos = options_parse(argc, argv, &info, &cfg.c, extra, pos, 1);
-    const char *cmd = npos ? pos[0] : "tour";
-    const char *commands[] = {"tour", "paths", "compare", "init", "batchnorm", "overfit", "search", "best"};
-    int known = 0;
-    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
-        known |= strcmp(cmd, commands[i]) == 0;
-    if (!known) {
-        fprintf(stderr, "03_optimizer: unknown command '%s' (see --help)\n", cmd);
-        return 2;
-    }
+    const char *commands[] = {"tour", "paths", "compare", "init", "batchnorm", "overfit", "search", "best", NULL};
+    const char *cmd = options_command(&info, pos, npos, commands);
     if (cfg.iters < 0 || cfg.iters > 10000000 || cfg.trials < 0 || cfg.trials > 100000)
         die("--iters and --trials must be positive");
     if (cfg.width < 1 || cfg.width > 100000 || cfg.depth < 1 || cfg.depth > MLN_MAX_HIDDEN)

@@ -829,15 +829,8 @@ int main(int argc, char **argv)
     };
     const char *pos[2];
     int npos = options_parse(argc, argv, &info, &cfg.c, extra, pos, 2);
-    const char *cmd = npos ? pos[0] : "tour";
-    static const char *commands[] = {"tour", "simple", "filters", "deep", "compare", "bench", "predict"};
-    int known = 0;
-    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        known |= strcmp(cmd, commands[i]) == 0;
-    if (!known) {
-        fprintf(stderr, "04_cnn: unknown command '%s' (see --help)\n", cmd);
-        return 2;
-    }
+    const char *commands[] = {"tour", "simple", "filters", "deep", "compare", "bench", "predict", NULL};
+    const char *cmd = options_command(&info, pos, npos, commands);
     if (strcmp(cmd, "predict") == 0 ? npos != 2 : npos > 1) {
         fprintf(stderr, "04_cnn: %s (see --help)\n",
                 strcmp(cmd, "predict") == 0 ? "predict takes one image: 04_cnn predict IMAGE.png"

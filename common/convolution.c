@@ -77,7 +77,7 @@ static void slice_range(int k, int N, int *n0, int *n1)
 }
 
 /* Threads are worth waking only for a batch of some size. */
-static int worth_threads(const ConvShape *s, int N)
+static inline int worth_threads(const ConvShape *s, int N)
 {
     return (long)N * s->OH * s->OW * s->C * s->FH * s->FW > (1L << 15);
 }

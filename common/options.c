@@ -188,6 +188,17 @@ int options_parse(int argc, char **argv, const ProgramInfo *info, CommonOptions 
     return npos;
 }
 
+const char *options_command(const ProgramInfo *info, const char *const *positional, int npos,
+                            const char *const *commands)
+{
+    const char *cmd = npos > 0 ? positional[0] : "tour";
+    for (const char *const *c = commands; *c; c++)
+        if (strcmp(cmd, *c) == 0)
+            return cmd;
+    bad(info, "unknown command '%s'%s", cmd, "");
+    return NULL;
+}
+
 void options_make_out(const CommonOptions *c)
 {
     if (make_dirs(c->out) != 0)

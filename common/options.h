@@ -50,6 +50,11 @@ void options_defaults(CommonOptions *common);
 int options_parse(int argc, char **argv, const ProgramInfo *info, CommonOptions *common,
                   const Option *extra, const char **positional, int max_positional);
 
+/* The subcommand: positional[0] if there is one, else "tour". It must be one of
+ * commands (a list ending with NULL); otherwise a one-line error and exit status 2. */
+const char *options_command(const ProgramInfo *info, const char *const *positional, int npos,
+                            const char *const *commands);
+
 /* Make the output folder (and parents), or die naming it. */
 void options_make_out(const CommonOptions *common);
 
