@@ -3,6 +3,7 @@
 #include "image.h"
 #include "plot.h"
 #include "test.h"
+#include "test_files.h"
 
 #include <dirent.h>
 #include <png.h>
@@ -19,45 +20,6 @@ static const char *tmp_path(char *buf, const char *name)
 {
     snprintf(buf, 256, "%s/%s", dir, name);
     return buf;
-}
-
-static void write_bytes(const char *path, const void *bytes, size_t n)
-{
-    FILE *f = fopen(path, "wb");
-    if (!f || fwrite(bytes, 1, n, f) != n) {
-        perror(path);
-        exit(1);
-    }
-    fclose(f);
-}
-
-static unsigned char *read_bytes(const char *path, size_t *n)
-{
-    FILE *f = fopen(path, "rb");
-    *n = 0;
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    *n = (size_t)ftell(f);
-    rewind(f);
-    unsigned char *b = malloc(*n + 1);
-    if (fread(b, 1, *n, f) != *n)
-        *n = 0;
-    b[*n] = '\0';
-    fclose(f);
-    return b;
-}
-
-static int no_temp_files_left(void)
-{
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    int clean = 1;
-    while ((e = readdir(d)))
-        if (strstr(e->d_name, ".tmp."))
-            clean = 0;
-    closedir(d);
-    return clean;
 }
 
 /* Send stderr to a file for a while, to check (and hide) the warnings a test provokes. */
@@ -82,7 +44,7 @@ static void stderr_back(void)
 static int is_png(const char *path)
 {
     size_t n;
-    unsigned char *b = read_bytes(path, &n);
+    unsigned char *b = test_read_bytes(path, &n);
     int yes = b && n > 8 && png_sig_cmp(b, 0, 8) == 0;
     free(b);
     return yes;
@@ -146,7 +108,7 @@ static void test_grey_round_trip(void)
     CHECK(image_read_png(path, 4, &c, err) == 0);   /* grey as RGBA: r = g = b, opaque */
     CHECK(c.channels == 4);
     CHECK(c.pixels[4 * 9] == a.pixels[9] && c.pixels[4 * 9 + 2] == a.pixels[9] && c.pixels[4 * 9 + 3] == 255);
-    CHECK(no_temp_files_left());
+    CHECK(test_no_temp_files_left(dir));
     image_free(&a);
     image_free(&b);
     image_free(&c);
@@ -271,7 +233,7 @@ static unsigned char *good_png(size_t *n)
     if (image_write_png(tmp_path(path, "good.png"), &a, err) != 0)
         printf("    %s\n", err);
     image_free(&a);
-    return read_bytes(path, n);
+    return test_read_bytes(path, n);
 }
 
 /* Offset of the IDAT chunk's data. */
@@ -286,9 +248,9 @@ static size_t idat_data(const unsigned char *b, size_t n)
 static void test_broken_files_fail(void)
 {
     char path[256];
-    write_bytes(tmp_path(path, "text.png"), "hello, I am not a picture\n", 26);
+    test_write_bytes(tmp_path(path, "text.png"), "hello, I am not a picture\n", 26);
     expect_read_fails(path, "not a PNG file");
-    write_bytes(path, "", 0);
+    test_write_bytes(path, "", 0);
     expect_read_fails(path, "not a PNG file");
     expect_read_fails(tmp_path(path, "missing.png"), "cannot open");
 
@@ -298,12 +260,12 @@ static void test_broken_files_fail(void)
     CHECK(idat > 0);
     size_t cuts[] = {8, 20, idat, idat + 10, n - 13, n - 1};
     for (size_t i = 0; i < sizeof cuts / sizeof cuts[0]; i++) {
-        write_bytes(tmp_path(path, "cut.png"), b, cuts[i]);
+        test_write_bytes(tmp_path(path, "cut.png"), b, cuts[i]);
         expect_read_fails(path, "corrupt PNG (");
     }
     /* a flipped byte in the compressed pixels: the chunk's CRC no longer matches */
     b[idat + 5] ^= 0x5A;
-    write_bytes(tmp_path(path, "flipped.png"), b, n);
+    test_write_bytes(tmp_path(path, "flipped.png"), b, n);
     expect_read_fails(path, "corrupt PNG (");
     free(b);
 }
@@ -320,7 +282,7 @@ static void test_corrupt_pixel_data_fails(void)
     uLong crc = crc32(0L, b + idat - 4, len + 4);   /* over the type and the data */
     for (int i = 0; i < 4; i++)
         b[idat + len + (size_t)i] = (unsigned char)(crc >> (24 - 8 * i));
-    write_bytes(tmp_path(path, "garbage.png"), b, n);
+    test_write_bytes(tmp_path(path, "garbage.png"), b, n);
     expect_read_fails(path, "corrupt PNG (");
     free(b);
 }
@@ -342,14 +304,14 @@ static void test_write_is_atomic(void)
     Image a = image_new(2, 2, 1), b;
     CHECK(image_write_png(tmp_path(path, "no/such/dir/x.png"), &a, err) == -1);
     CHECK(strncmp(err, path, strlen(path)) == 0);
-    CHECK(no_temp_files_left());
+    CHECK(test_no_temp_files_left(dir));
     tmp_path(path, "replace.png");
-    write_bytes(path, "old contents", 12);
+    test_write_bytes(path, "old contents", 12);
     a.pixels[3] = 200;
     CHECK(image_write_png(path, &a, err) == 0);
     CHECK(image_read_png(path, 1, &b, err) == 0);
     CHECK(b.pixels[3] == 200);
-    CHECK(no_temp_files_left());
+    CHECK(test_no_temp_files_left(dir));
     image_free(&a);
     image_free(&b);
 }
@@ -443,7 +405,7 @@ static void test_plots_without_gnuplot(void)
     char out[256], png[256];
     CHECK(in_child(plot_without_gnuplot, tmp_path(out, "text-plot.txt"), 1) == 0);
     size_t n;
-    char *text = (char *)read_bytes(out, &n);
+    char *text = (char *)test_read_bytes(out, &n);
     CHECK(text && strncmp(text, "loss by epoch\n", 14) == 0);
     CHECK(text && strstr(text, "       2.5 |*") != NULL);   /* the first point, top left */
     CHECK(text && strstr(text, "       0.4 |") != NULL);
@@ -452,11 +414,11 @@ static void test_plots_without_gnuplot(void)
         printf("%s", text);
     free(text);
     CHECK(access(tmp_path(png, "nognuplot.png"), F_OK) != 0);
-    text = (char *)read_bytes(tmp_path(out, "text-plot.txt.err"), &n);
+    text = (char *)test_read_bytes(tmp_path(out, "text-plot.txt.err"), &n);
     CHECK(text && strstr(text, "note: gnuplot is not installed") == text);
     CHECK(text && strstr(text, "sudo apt-get install gnuplot-nox") != NULL);
     free(text);
-    CHECK(no_temp_files_left());
+    CHECK(test_no_temp_files_left(dir));
 }
 
 static void test_terminal_plot(void)
@@ -464,7 +426,7 @@ static void test_terminal_plot(void)
     char out[256];
     CHECK(in_child(terminal_plot, tmp_path(out, "terminal-plot.txt"), 0) == 0);
     size_t n;
-    char *text = (char *)read_bytes(out, &n);
+    char *text = (char *)test_read_bytes(out, &n);
     CHECK(text && strncmp(text, "loss by epoch\n", 14) == 0);
     CHECK(n > 200);   /* a picture, from gnuplot or the built-in plot */
     free(text);
@@ -479,10 +441,10 @@ static void test_tsv_log(void)
     CHECK(access(path, F_OK) != 0);   /* nothing under the real name until closed */
     tsv_close(log);
     size_t n;
-    char *text = (char *)read_bytes(path, &n);
+    char *text = (char *)test_read_bytes(path, &n);
     CHECK(text && strcmp(text, "epoch\tloss\tacc\n1\t0.5\t0.25\n2\t0.123457\t1e-07\n") == 0);
     free(text);
-    CHECK(no_temp_files_left());
+    CHECK(test_no_temp_files_left(dir));
     /* a log that cannot be written is a warning and a NULL, which the others accept */
     char warnings[256];
     stderr_to(tmp_path(warnings, "tsv-warnings.txt"));
@@ -491,7 +453,7 @@ static void test_tsv_log(void)
     tsv_close(log);
     stderr_back();
     CHECK(log == NULL);
-    text = (char *)read_bytes(warnings, &n);
+    text = (char *)test_read_bytes(warnings, &n);
     CHECK(text && strstr(text, "warning: cannot write ") == text && strstr(text, path));
     free(text);
 }
@@ -513,16 +475,16 @@ static void test_plot_png(void)
     }
     CHECK(plot_png(png, 640, 400, script) == 0);
     CHECK(is_png(png));
-    CHECK(no_temp_files_left());
+    CHECK(test_no_temp_files_left(dir));
     /* a script gnuplot rejects: -1, gnuplot's message passed on, no PNG, no temporaries */
     char warnings[256];
     stderr_to(tmp_path(warnings, "plot-warnings.txt"));
     CHECK(plot_png(tmp_path(png, "bad.png"), 640, 400, "plot no_such_function(x)") == -1);
     stderr_back();
     CHECK(access(png, F_OK) != 0);
-    CHECK(no_temp_files_left());
+    CHECK(test_no_temp_files_left(dir));
     size_t n;
-    char *text = (char *)read_bytes(warnings, &n);
+    char *text = (char *)test_read_bytes(warnings, &n);
     CHECK(text && strstr(text, "gnuplot: ") && strstr(text, "undefined function"));
     CHECK(text && strstr(text, "warning: gnuplot could not make "));
     free(text);
@@ -531,34 +493,16 @@ static void test_plot_png(void)
     CHECK(plot_png(tmp_path(png, "it's.png"), 640, 400, "plot x") == -1);
     stderr_back();
     CHECK(access(png, F_OK) != 0);
-    text = (char *)read_bytes(warnings, &n);
+    text = (char *)test_read_bytes(warnings, &n);
     CHECK(text && strstr(text, "quote"));
     free(text);
 }
 
 /* ---- setup --------------------------------------------------------------------------------- */
 
-static void remove_dir(const char *path)
-{
-    DIR *d = opendir(path);
-    struct dirent *e;
-    char sub[512];
-    while ((e = readdir(d)))
-        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
-            snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
-            remove(sub);
-        }
-    closedir(d);
-    rmdir(path);
-}
-
 int main(void)
 {
-    snprintf(dir, sizeof dir, "/tmp/test_image_XXXXXX");
-    if (!mkdtemp(dir)) {
-        perror("mkdtemp");
-        return 1;
-    }
+    test_make_temp_dir(dir, sizeof dir, "test_image");
     RUN(test_plots_without_gnuplot);   /* first: see in_child */
     RUN(test_grey_round_trip);
     RUN(test_rgb_round_trip);
@@ -579,6 +523,6 @@ int main(void)
     if (getenv("TEST_KEEP"))   /* TEST_KEEP=1 leaves the files to look at */
         printf("files kept in %s\n", dir);
     else
-        remove_dir(dir);
+        test_remove_dir(dir);
     return test_summary();
 }

@@ -4,6 +4,7 @@
 #include "model.h"
 #include "params.h"
 #include "test.h"
+#include "test_files.h"
 
 #include <dirent.h>
 #include <stdint.h>
@@ -17,35 +18,6 @@ static const char *tmp_path(char *buf, const char *name)
 {
     snprintf(buf, 256, "%s/%s", dir, name);
     return buf;
-}
-
-static void write_bytes(const char *path, const void *bytes, size_t n)
-{
-    FILE *f = fopen(path, "wb");
-    if (!f || fwrite(bytes, 1, n, f) != n) {
-        perror(path);
-        exit(1);
-    }
-    fclose(f);
-}
-
-/* The whole file; *n is its size. */
-static unsigned char *read_bytes(const char *path, size_t *n)
-{
-    FILE *f = fopen(path, "rb");
-    *n = 0;
-    if (!f) {
-        perror(path);
-        exit(1);
-    }
-    fseek(f, 0, SEEK_END);
-    *n = (size_t)ftell(f);
-    rewind(f);
-    unsigned char *b = malloc(*n + 1);
-    if (fread(b, 1, *n, f) != *n)
-        *n = 0;
-    fclose(f);
-    return b;
 }
 
 static uint64_t u64_le(const unsigned char *b)
@@ -69,7 +41,7 @@ static void write_safetensors(const char *path, const char *json, const void *da
     memset(b + 8 + n, ' ', padded - n);
     if (data_len)
         memcpy(b + 8 + padded, data, data_len);
-    write_bytes(path, b, total);
+    test_write_bytes(path, b, total);
     free(b);
 }
 
@@ -147,18 +119,6 @@ static void expect_header_fails(const char *json, const char *what)
     params_free(&ps);
 }
 
-static int no_temp_files_left(void)
-{
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    int clean = 1;
-    while ((e = readdir(d)))
-        if (strstr(e->d_name, ".tmp."))
-            clean = 0;
-    closedir(d);
-    return clean;
-}
-
 /* ---- round trips --------------------------------------------------------------- */
 
 static void test_round_trip(void)
@@ -178,7 +138,7 @@ static void test_round_trip(void)
     CHECK(memcmp(a.values, b.values, a.size * sizeof(real)) == 0);
 #endif
     CHECK(signbit(b.values[5]));   /* -0.0 stays negative */
-    CHECK(no_temp_files_left());
+    CHECK(test_no_temp_files_left(dir));
     params_free(&a);
     params_free(&b);
 }
@@ -216,7 +176,7 @@ static void test_file_layout(void)
     fill(&a, 2);
     CHECK(model_save(tmp_path(path, "layout.safetensors"), &a, meta, err) == 0);
     size_t n;
-    unsigned char *b = read_bytes(path, &n);
+    unsigned char *b = test_read_bytes(path, &n);
     uint64_t header = u64_le(b);
     CHECK(header % 8 == 0);
     CHECK(n == 8 + header + 4 * a.size);
@@ -261,7 +221,7 @@ static void test_python_file_loads(void)
     CHECK((sizeof json - 1) % 8 != 0);   /* so the padding is exercised */
     write_safetensors(tmp_path(path, "python.safetensors"), json, data, sizeof data);
     size_t n;
-    unsigned char *b = read_bytes(path, &n);
+    unsigned char *b = test_read_bytes(path, &n);
     CHECK(u64_le(b) == 144 && b[8 + 142] == '}' && b[8 + 143] == ' ');
     free(b);
 
@@ -308,11 +268,11 @@ static void test_truncated_files_fail(void)
     fill(&a, 3);
     CHECK(model_save(tmp_path(path, "whole.safetensors"), &a, NULL, err) == 0);
     size_t n;
-    unsigned char *b = read_bytes(path, &n);
+    unsigned char *b = test_read_bytes(path, &n);
     size_t header = (size_t)u64_le(b);
     size_t cuts[] = {0, 1, 7, 8, 9, 8 + header / 2, 8 + header - 1, 8 + header, 8 + header + 3, n - 4, n - 1};
     for (size_t i = 0; i < sizeof cuts / sizeof cuts[0]; i++) {
-        write_bytes(tmp_path(cut, "cut.safetensors"), b, cuts[i]);
+        test_write_bytes(tmp_path(cut, "cut.safetensors"), b, cuts[i]);
         char label[32];
         snprintf(label, sizeof label, "cut at %zu", cuts[i]);
         expect_load_fails(cut, &a, NULL, label);
@@ -374,12 +334,12 @@ static void test_header_length_checked_before_allocating(void)
     unsigned char b[64] = {0};
     /* one byte more than the file holds */
     b[0] = 57;
-    write_bytes(tmp_path(path, "long.safetensors"), b, sizeof b);
+    test_write_bytes(tmp_path(path, "long.safetensors"), b, sizeof b);
     expect_load_fails(path, &ps, "header length 57", "header longer than file");
     /* 2^60: must be refused without trying to allocate it */
     memset(b, 0, 8);
     b[7] = 0x10;
-    write_bytes(path, b, sizeof b);
+    test_write_bytes(path, b, sizeof b);
     expect_load_fails(path, &ps, "header length 1152921504606846976", "2^60");
     params_free(&ps);
 }
@@ -496,13 +456,13 @@ static void test_non_finite_values_fail(void)
     expect_load_fails(path, &ps, "non-finite", "-inf");
     /* and a NaN is not saved either: the old file stays as it was */
     size_t n1, n2;
-    unsigned char *old = read_bytes(path, &n1);
+    unsigned char *old = test_read_bytes(path, &n1);
     ps.values[1] = NAN;
     CHECK(model_save(path, &ps, NULL, err) == -1);
     CHECK(strstr(err, path) == err && strstr(err, "non-finite"));
-    unsigned char *now = read_bytes(path, &n2);
+    unsigned char *now = test_read_bytes(path, &n2);
     CHECK(n1 == n2 && memcmp(old, now, n1) == 0);
-    CHECK(no_temp_files_left());
+    CHECK(test_no_temp_files_left(dir));
     free(old);
     free(now);
     params_free(&ps);
@@ -515,7 +475,7 @@ static void test_missing_and_empty_files_fail(void)
     make_x(&ps);
     expect_load_fails(tmp_path(path, "does-not-exist.safetensors"), &ps, "cannot open", "missing file");
     CHECK(model_read_metadata(path, "k", value, sizeof value, err) == -1 && strstr(err, path) == err);
-    write_bytes(tmp_path(path, "empty.safetensors"), "", 0);
+    test_write_bytes(tmp_path(path, "empty.safetensors"), "", 0);
     expect_load_fails(path, &ps, "too short", "empty file");
     CHECK(model_read_metadata(path, "k", value, sizeof value, err) == -1 && strstr(err, path) == err);
     expect_load_fails(dir, &ps, "not a regular file", "a directory");
@@ -532,14 +492,14 @@ static void test_every_byte_changed_is_safe(void)
     make_x(&ps);
     CHECK(model_save(tmp_path(path, "small.safetensors"), &ps, meta, err) == 0);
     size_t n;
-    unsigned char *b = read_bytes(path, &n);
+    unsigned char *b = test_read_bytes(path, &n);
     static const unsigned char changes[] = {0x00, 0x01, 0x22, 0x5c, 0x7f, 0xff};
     real before[2] = {ps.values[0], ps.values[1]};
     for (size_t i = 0; i < n; i++)
         for (size_t c = 0; c < sizeof changes; c++) {
             unsigned char keep = b[i];
             b[i] = changes[c];
-            write_bytes(path, b, n);
+            test_write_bytes(path, b, n);
             b[i] = keep;
             if (model_load(path, &ps, err) == 0) {
                 ps.values[0] = before[0];   /* a data byte changed: put the values back */
@@ -563,13 +523,13 @@ static void test_failed_save_leaves_nothing(void)
     /* a directory that does not exist */
     CHECK(model_save(tmp_path(path, "no/such/dir/m.safetensors"), &ps, NULL, err) == -1);
     CHECK(strstr(err, path) == err);
-    CHECK(no_temp_files_left());
+    CHECK(test_no_temp_files_left(dir));
     /* a path that is a directory: the rename fails, the temporary goes */
     tmp_path(path, "a-directory");
     CHECK(mkdir(path, 0755) == 0);
     CHECK(model_save(path, &ps, NULL, err) == -1);
     CHECK(strstr(err, path) == err);
-    CHECK(no_temp_files_left());
+    CHECK(test_no_temp_files_left(dir));
     rmdir(path);
     params_free(&ps);
 }
@@ -582,40 +542,22 @@ static void test_save_replaces_existing_file(void)
     make_net(&b);
     fill(&a, 5);
     tmp_path(path, "replace.safetensors");
-    write_bytes(path, "an older, longer file that is not a model at all, and should go away", 68);
+    test_write_bytes(path, "an older, longer file that is not a model at all, and should go away", 68);
     CHECK(model_save(path, &a, NULL, err) == 0);
     fill(&a, 6);
     CHECK(model_save(path, &a, NULL, err) == 0);
     CHECK(model_load(path, &b, err) == 0);
     CHECK(b.values[10] == (real)(float)a.values[10]);
-    CHECK(no_temp_files_left());
+    CHECK(test_no_temp_files_left(dir));
     params_free(&a);
     params_free(&b);
 }
 
 /* ---- setup ------------------------------------------------------------------------------ */
 
-static void remove_dir(void)
-{
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    char path[512];
-    while ((e = readdir(d)))
-        if (e->d_name[0] != '.') {
-            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-            remove(path);
-        }
-    closedir(d);
-    rmdir(dir);
-}
-
 int main(void)
 {
-    snprintf(dir, sizeof dir, "/tmp/test_model_XXXXXX");
-    if (!mkdtemp(dir)) {
-        perror("mkdtemp");
-        return 1;
-    }
+    test_make_temp_dir(dir, sizeof dir, "test_model");
     RUN(test_round_trip);
     RUN(test_metadata_round_trip);
     RUN(test_file_layout);
@@ -633,6 +575,6 @@ int main(void)
     RUN(test_every_byte_changed_is_safe);
     RUN(test_failed_save_leaves_nothing);
     RUN(test_save_replaces_existing_file);
-    remove_dir();
+    test_remove_dir(dir);
     return test_summary();
 }

@@ -19,6 +19,7 @@
 #include "optimizer.h"
 #include "simple_conv_net.h"
 #include "test.h"
+#include "test_files.h"
 #include "util.h"
 
 static Dataset train_set, test_set;
@@ -230,13 +231,6 @@ static void test_predict_drawn_digits(void)
 
 /* ---- files that are not digits ----------------------------------------------------- */
 
-static void write_bytes(const char *path, const void *data, size_t n)
-{
-    FILE *f = fopen(path, "wb");
-    if (!f || fwrite(data, 1, n, f) != n || fclose(f) != 0)
-        die("cannot write %s", path);
-}
-
 static void expect_failure(const char *path, const char *what)
 {
     real x[784];
@@ -258,11 +252,11 @@ static void test_bad_files_fail_cleanly(void)
     expect_failure(path, NULL);
 
     snprintf(path, sizeof path, "%s/text.png", dir);
-    write_bytes(path, "this is not an image\n", 21);
+    test_write_bytes(path, "this is not an image\n", 21);
     expect_failure(path, "not a PNG");
 
     snprintf(path, sizeof path, "%s/empty.png", dir);
-    write_bytes(path, "", 0);
+    test_write_bytes(path, "", 0);
     expect_failure(path, NULL);
 
     /* A real PNG cut in half, and one with its pixel data scrambled. */
@@ -274,12 +268,12 @@ static void test_bad_files_fail_cleanly(void)
     size_t n = fread(buf, 1, 1 << 20, f);
     fclose(f);
     snprintf(path, sizeof path, "%s/truncated.png", dir);
-    write_bytes(path, buf, n / 2);
+    test_write_bytes(path, buf, n / 2);
     expect_failure(path, NULL);
     for (size_t i = 60; i < n - 20; i += 7)
         buf[i] ^= 0x5a;
     snprintf(path, sizeof path, "%s/corrupt.png", dir);
-    write_bytes(path, buf, n);
+    test_write_bytes(path, buf, n);
     expect_failure(path, NULL);
     free(buf);
 
@@ -325,12 +319,8 @@ static void test_conv_nets_save_and_load(void)
 
 int main(void)
 {
-    char err[IDX_ERR_SIZE];
-    if (mnist_load(test_data_dir(), &train_set, &test_set, err) != 0) {
-        printf("  cannot load MNIST: %s\n", err);
-        printf("0 passed, 1 failed\n");
+    if (test_load_mnist(&train_set, &test_set) != 0)
         return 1;
-    }
     snprintf(dir, sizeof dir, "/tmp/dl-test-predict-%d", (int)getpid());
     if (make_dirs(dir) != 0)
         die("cannot make %s", dir);

@@ -8,6 +8,7 @@
 #include "idx.h"
 #include "model.h"
 #include "test.h"
+#include "test_files.h"
 #include "two_layer_net.h"
 #include "util.h"
 
@@ -70,12 +71,8 @@ static void test_short_training_run_learns(void)
 
 int main(void)
 {
-    char err[IDX_ERR_SIZE];
-    if (mnist_load(test_data_dir(), &train_set, &test_set, err) != 0) {
-        printf("  cannot load MNIST: %s\n", err);
-        printf("0 passed, 1 failed\n");
+    if (test_load_mnist(&train_set, &test_set) != 0)
         return 1;
-    }
     RUN(test_short_training_run_learns);
     dataset_free(&train_set);
     dataset_free(&test_set);
