@@ -50,3 +50,17 @@ if [ -x "$bin/04_cnn" ]; then
     "$bin/04_cnn" bench --quiet --threads "$threads" --data "$data/mnist" --out "$out/04" | sed 's/^/  /'
     echo
 fi
+
+echo "== 6. The same work in PyTorch on the CPU"
+# Debian's python3-torch goes into the system Python, which a pyenv or venv
+# python3 earlier on PATH does not see: use the first python3 that has torch.
+py=
+for p in python3 /usr/bin/python3; do
+    if "$p" -c 'import torch' 2>/dev/null; then py=$p; break; fi
+done
+if [ -n "$py" ]; then
+    "$py" bench/pytorch_compare.py --threads "$threads" --data "$data/mnist"
+else
+    echo "  PyTorch is not installed (no python3 here can import torch); sudo apt-get install python3-torch installs it"
+fi
+echo

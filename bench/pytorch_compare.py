@@ -1,0 +1,359 @@
+#!/usr/bin/env python3
+"""The same work as `make bench` times in C, written the way a learner would
+write it in PyTorch (plain torch.nn and torch.optim, eager mode, float32, CPU).
+
+  1. chapter 02 train: 784-50-10 ReLU, He init, SGD lr 0.1, batch 100, 10,000
+     iterations through a training set shuffled every epoch, with an evaluation
+     on the full train and test sets at iterations 0, 600, ..., 9600 (17).
+     Time: the whole loop, evaluations included.
+  2. chapter 03 compare: 784-100-100-100-100-10 ReLU (He init), batch 128 drawn
+     at random with replacement, 2000 iterations for each of SGD (lr 0.01),
+     Momentum (0.01, 0.9), AdaGrad (0.01) and Adam (0.001), the same start and
+     the same mini-batches for all four. Time: training only, summed over the four.
+  3. chapter 03 best: 784-256-256-10, Affine - BatchNorm - ReLU - Dropout 0.2,
+     He init, Adam lr 0.001 halved for the last third of the epochs, batch 100,
+     8 epochs (the tour's) of a fresh shuffle, test accuracy after each epoch.
+     Time: the whole loop, the per-epoch test evaluations included.
+  4. chapter 04 bench: one training step (forward, backward, Adam lr 0.001) of
+     SimpleConvNet and of DeepConvNet on a random batch of 100, timed over 100
+     batches after 5 warm-up ones, and that time times 600 (an epoch of 60,000).
+
+Workloads 1 and 2 are timed three times (the median is shown), the rest once.
+Where our bench also reports one thread (workloads 2 and 4), so does this.
+
+Only torch, numpy and the standard library: MNIST is read from the gzipped IDX
+files themselves (no torchvision, no download).
+
+usage: python3 bench/pytorch_compare.py [--threads N] [--data DIR] [--only 1,4] [--quick]
+"""
+import argparse
+import gzip
+import math
+import os
+import statistics
+import struct
+import sys
+import time
+
+# Waiting OpenMP threads sleep instead of spinning, as in our C programs
+# (common/options.c) and under `make bench` (the Makefile exports it): on a shared
+# machine spinning makes 2 threads many times slower than 1, for PyTorch as for us.
+# OpenMP reads this once, when torch loads it, so it is set before the import.
+os.environ.setdefault("OMP_WAIT_POLICY", "passive")
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+import torch.nn as nn  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+
+EPS = 1e-7          # the book's (and our optimizer.c's) epsilon for AdaGrad and Adam
+BN_EPS = 1e-6       # common/batch_norm.h
+
+
+# ---- data -------------------------------------------------------------------------------
+
+def read_idx(path):
+    """An IDX file (gzipped or not) as a numpy array of its shape, uint8."""
+    opener = gzip.open if path.endswith(".gz") else open
+    with opener(path, "rb") as f:
+        data = f.read()
+    zero, dtype, ndim = struct.unpack(">HBB", data[:4])
+    if zero != 0 or dtype != 0x08:
+        sys.exit(f"{path}: not an IDX file of unsigned bytes")
+    shape = struct.unpack(">" + "I" * ndim, data[4:4 + 4 * ndim])
+    arr = np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim)
+    if arr.size != math.prod(shape):
+        sys.exit(f"{path}: {arr.size} bytes of data for the shape {shape}")
+    return arr.reshape(shape)
+
+
+def find(dirname, stem):
+    for name in (stem + ".gz", stem):
+        p = os.path.join(dirname, name)
+        if os.path.exists(p):
+            return p
+    sys.exit(f"{dirname}: no {stem}(.gz); `make data` (scripts/fetch_data.sh) fetches MNIST")
+
+
+def load_mnist(dirname):
+    """(x_train, t_train, x_test, t_test): images as float32 (N, 784) in [0, 1], labels int64."""
+    out = []
+    for split in ("train", "t10k"):
+        x = read_idx(find(dirname, f"{split}-images-idx3-ubyte"))
+        t = read_idx(find(dirname, f"{split}-labels-idx1-ubyte"))
+        x = torch.from_numpy(x.reshape(len(x), -1).astype(np.float32) / 255.0)
+        out += [x, torch.from_numpy(t.astype(np.int64))]
+    return tuple(out)
+
+
+# ---- networks -----------------------------------------------------------------------------
+
+def he_init(model):
+    """Our nets' start: weights normal with std sqrt(2 / inputs of one output), biases 0."""
+    for m in model.modules():
+        if isinstance(m, (nn.Linear, nn.Conv2d)):
+            fan_in = m.weight[0].numel()
+            with torch.no_grad():
+                m.weight.normal_(0.0, math.sqrt(2.0 / fan_in))
+                m.bias.zero_()
+    return model
+
+
+def mlp(widths, batchnorm=False, dropout=0.0):
+    """784-...-10: [Linear - (BatchNorm) - ReLU - (Dropout)] per hidden layer, then Linear."""
+    layers = []
+    for a, b in zip(widths[:-2], widths[1:-1]):
+        layers.append(nn.Linear(a, b))
+        if batchnorm:
+            # our running averages: 0.9 old + 0.1 new, which is PyTorch's momentum 0.1
+            layers.append(nn.BatchNorm1d(b, eps=BN_EPS, momentum=0.1))
+        layers.append(nn.ReLU())
+        if dropout > 0:
+            layers.append(nn.Dropout(dropout))
+    layers.append(nn.Linear(widths[-2], widths[-1]))
+    return he_init(nn.Sequential(*layers))
+
+
+def simple_conv_net():
+    """common/simple_conv_net.c: conv 30 5x5 - ReLU - max-pool 2 - affine 100 - ReLU - affine 10."""
+    return he_init(nn.Sequential(
+        nn.Conv2d(1, 30, 5), nn.ReLU(), nn.MaxPool2d(2, 2), nn.Flatten(),
+        nn.Linear(30 * 12 * 12, 100), nn.ReLU(), nn.Linear(100, 10)))
+
+
+def deep_conv_net():
+    """common/deep_conv_net.c: six 3x3 convolutions (the fourth padded by 2), three pools,
+    affine 50 - ReLU - dropout 0.5 - affine 10 - dropout 0.5."""
+    def conv(c_in, c_out, pad=1):
+        return [nn.Conv2d(c_in, c_out, 3, padding=pad), nn.ReLU()]
+    return he_init(nn.Sequential(
+        *conv(1, 16), *conv(16, 16), nn.MaxPool2d(2, 2),
+        *conv(16, 32), *conv(32, 32, pad=2), nn.MaxPool2d(2, 2),
+        *conv(32, 64), *conv(64, 64), nn.MaxPool2d(2, 2), nn.Flatten(),
+        nn.Linear(64 * 4 * 4, 50), nn.ReLU(), nn.Dropout(0.5),
+        nn.Linear(50, 10), nn.Dropout(0.5)))
+
+
+def accuracy(model, x, t):
+    was_training = model.training
+    model.eval()
+    with torch.no_grad():
+        acc = (model(x).argmax(dim=1) == t).float().mean().item()
+    model.train(was_training)
+    return acc
+
+
+# ---- 1. chapter 02 train ---------------------------------------------------------------------
+
+def ch02_train(data, iters, batch, seed):
+    x_train, t_train, x_test, t_test = data
+    torch.manual_seed(seed)
+    model = mlp([784, 50, 10])
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    n = len(x_train)
+    iter_per_epoch = max(n // batch, 1)
+    train_loss, evals = [], 0
+    order = None
+    start = time.perf_counter()
+    for i in range(iters):
+        # walk through a fresh shuffle of the training set each epoch, as ours does
+        k = i * batch % n
+        if k == 0 or order is None or k + batch > n:
+            order = torch.randperm(n)
+            k = 0
+        idx = order[k:k + batch]
+        x, t = x_train[idx], t_train[idx]
+        loss = F.cross_entropy(model(x), t)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        train_loss.append(loss.item())
+        if i % iter_per_epoch == 0:
+            accuracy(model, x_train, t_train)
+            accuracy(model, x_test, t_test)
+            evals += 1
+    seconds = time.perf_counter() - start
+    return seconds, accuracy(model, x_test, t_test), evals
+
+
+# ---- 2. chapter 03 compare -------------------------------------------------------------------
+
+OPTIMIZERS = [
+    ("SGD", lambda p: torch.optim.SGD(p, lr=0.01)),
+    ("Momentum", lambda p: torch.optim.SGD(p, lr=0.01, momentum=0.9)),
+    ("AdaGrad", lambda p: torch.optim.Adagrad(p, lr=0.01, eps=EPS)),
+    ("Adam", lambda p: torch.optim.Adam(p, lr=0.001, betas=(0.9, 0.999), eps=EPS)),
+]
+
+
+def ch03_compare(data, iters, batch, seed):
+    x_train, t_train, x_test, t_test = data
+    torch.manual_seed(seed)
+    start_state = mlp([784, 100, 100, 100, 100, 10]).state_dict()
+    total, accs = 0.0, {}
+    for name, make in OPTIMIZERS:
+        model = mlp([784, 100, 100, 100, 100, 10])
+        model.load_state_dict(start_state)          # the same start for all four
+        opt = make(model.parameters())
+        gen = torch.Generator().manual_seed(seed)   # and the same mini-batches
+        losses = []
+        t0 = time.perf_counter()
+        for _ in range(iters):
+            idx = torch.randint(0, len(x_train), (batch,), generator=gen)
+            loss = F.cross_entropy(model(x_train[idx]), t_train[idx])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            losses.append(loss.item())
+        total += time.perf_counter() - t0
+        accs[name] = accuracy(model, x_test, t_test)
+    return total, accs
+
+
+# ---- 3. chapter 03 best ----------------------------------------------------------------------
+
+def ch03_best(data, epochs, batch, seed, progress):
+    x_train, t_train, x_test, t_test = data
+    torch.manual_seed(seed)
+    model = mlp([784, 256, 256, 10], batchnorm=True, dropout=0.2)
+    lr = 0.001
+    opt = torch.optim.Adam(model.parameters(), lr=lr, eps=EPS)
+    n = len(x_train)
+    per_epoch = n // batch
+    acc = 0.0
+    start = time.perf_counter()
+    for e in range(1, epochs + 1):
+        order = torch.randperm(n)
+        if e > epochs - epochs // 3:                # halved for the last third
+            for g in opt.param_groups:
+                g["lr"] = lr / 2
+        model.train()
+        loss_sum = 0.0
+        for i in range(per_epoch):
+            idx = order[i * batch:(i + 1) * batch]
+            loss = F.cross_entropy(model(x_train[idx]), t_train[idx])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            loss_sum += loss.item()
+        acc = accuracy(model, x_test, t_test)
+        progress(f"  3. epoch {e}/{epochs}: loss {loss_sum / per_epoch:.4f}, test accuracy {acc:.4f}, "
+                 f"{time.perf_counter() - start:.1f} s")
+    return time.perf_counter() - start, acc
+
+
+# ---- 4. chapter 04 bench ---------------------------------------------------------------------
+
+def cnn_step_time(make_net, data, batch, batches, seed, warmup=5):
+    x_train, t_train = data[0], data[1]
+    images = x_train.view(-1, 1, 28, 28)
+    torch.manual_seed(seed)
+    model = make_net()
+    model.train()
+    opt = torch.optim.Adam(model.parameters(), lr=0.001, eps=EPS)
+    gen = torch.Generator().manual_seed(seed)
+    t0 = 0.0
+    for i in range(-warmup, batches):
+        if i == 0:
+            t0 = time.perf_counter()
+        idx = torch.randint(0, len(images), (batch,), generator=gen)
+        loss = F.cross_entropy(model(images[idx]), t_train[idx])
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    return (time.perf_counter() - t0) / batches
+
+
+# ---- main ----------------------------------------------------------------------------------------
+
+def main():
+    ap = argparse.ArgumentParser(description="Time in PyTorch (CPU) the same work as `make bench` times in C.")
+    ap.add_argument("--threads", type=int, default=2, help="torch.set_num_threads (default 2)")
+    ap.add_argument("--data", default="data/mnist", help="directory of the MNIST IDX files (default data/mnist)")
+    ap.add_argument("--only", default="1,2,3,4", help="which workloads, e.g. 1,4 (default all)")
+    ap.add_argument("--quick", action="store_true", help="tiny sizes, to check that it runs")
+    ap.add_argument("--seed", type=int, default=1)
+    args = ap.parse_args()
+    try:
+        only = {int(s) for s in args.only.split(",") if s.strip()}
+    except ValueError:
+        ap.error(f"--only: a comma-separated list of 1 to 4, not '{args.only}'")
+    if not only or not only <= {1, 2, 3, 4}:
+        ap.error(f"--only: a comma-separated list of 1 to 4, not '{args.only}'")
+    if args.threads < 1:
+        ap.error("--threads must be at least 1")
+
+    def progress(msg):
+        print("   ..." + msg[1:], file=sys.stderr, flush=True)
+
+    data = load_mnist(args.data)
+    q = args.quick
+    if q:   # a few hundred steps on a slice: only to see that every path runs
+        data = (data[0][:3000], data[1][:3000], data[2][:1000], data[3][:1000])
+    thread_counts = [args.threads] + ([1] if args.threads != 1 else [])
+    repeats = 1 if q else 3
+    sizes = dict(
+        it02=100 if q else 10000,
+        it03=50 if q else 2000,
+        ep03=2 if q else 8,
+        cnn=3 if q else 100,
+    )
+
+    torch.set_num_threads(args.threads)
+    print(f"  PyTorch {torch.__version__}, CPU, float32, eager (torch.nn + torch.optim); "
+          f"{args.threads} thread{'s' if args.threads != 1 else ''} (torch.set_num_threads), "
+          f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY')}"
+          f"{'; --quick: tiny sizes, not a benchmark' if q else ''}")
+    rows = []
+
+    def row(workload, threads, seconds, how, result=""):
+        line = f"  {workload:<56} {threads:>3}  {seconds:>9}  {how:<22} {result}"
+        rows.append(line)
+        print(line, flush=True)
+
+    print(f"  {'workload':<56} {'thr':>3}  {'PyTorch s':>9}  {'':<22} accuracy / note")
+
+    if 1 in only:
+        torch.set_num_threads(args.threads)
+        runs = []
+        for r in range(repeats):
+            s, acc, evals = ch02_train(data, sizes["it02"], 100, args.seed + r)
+            progress(f"  1. run {r + 1}: {s:.2f} s, test accuracy {acc:.4f}")
+            runs.append((s, acc))
+        row(f"1. ch02 train 784-50-10 SGD, {sizes['it02']} it + {evals} evals", args.threads,
+            f"{statistics.median(s for s, _ in runs):.2f}", f"median of {repeats}",
+            "test " + " ".join(f"{a:.4f}" for _, a in runs))
+
+    if 2 in only:
+        for th in thread_counts:
+            torch.set_num_threads(th)
+            runs = []
+            for r in range(repeats):
+                s, accs = ch03_compare(data, sizes["it03"], 128, args.seed)
+                progress(f"  2. run {r + 1}, {th} thread(s): {s:.2f} s, test accuracy "
+                         + ", ".join(f"{k} {v:.4f}" for k, v in accs.items()))
+                runs.append(s)
+            row(f"2. ch03 compare 784-100x4-10, 4 optimizers x {sizes['it03']} it", th,
+                f"{statistics.median(runs):.2f}", f"median of {repeats}",
+                "test " + " ".join(f"{k} {v:.3f}" for k, v in accs.items()))
+        torch.set_num_threads(args.threads)
+
+    if 3 in only:
+        torch.set_num_threads(args.threads)
+        s, acc = ch03_best(data, sizes["ep03"], 100, args.seed, progress)
+        row(f"3. ch03 best 784-256x2-10 BN+dropout Adam, {sizes['ep03']} epochs", args.threads,
+            f"{s:.1f}", "once", f"test {acc:.4f}")
+
+    if 4 in only:
+        for name, make in (("SimpleConvNet", simple_conv_net), ("DeepConvNet", deep_conv_net)):
+            for th in thread_counts:
+                torch.set_num_threads(th)
+                per_batch = cnn_step_time(make, data, 100, sizes["cnn"], args.seed)
+                row(f"4. {name} step x600 (an epoch), Adam, batch 100", th,
+                    f"{per_batch * 600:.1f}", f"{1e3 * per_batch:.2f} ms per batch",
+                    f"over {sizes['cnn']} batches after 5 warm-up")
+        torch.set_num_threads(args.threads)
+
+
+if __name__ == "__main__":
+    main()
