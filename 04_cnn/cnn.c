@@ -891,7 +891,7 @@ int main(int argc, char **argv)
     if (tour) {
         printf("Summary of chapter 04\n");
         printf("  SimpleConvNet: %d epoch%s, test accuracy %.4f (train %.4f), %.1f s per epoch "
-               "(book's NumPy: ~140 s, PyTorch CPU: ~17 s)\n", sr.train.epochs, sr.train.epochs == 1 ? "" : "s", sr.train.test_acc,
+               "(book's NumPy: ~140 s; make bench times PyTorch)\n", sr.train.epochs, sr.train.epochs == 1 ? "" : "s", sr.train.test_acc,
                sr.train.train_acc, sr.train.epoch_seconds);
         printf("  filters: changed by %.0f%% of their initial size, into edge detectors "
                "(filters_before.png, filters_after.png, filters_applied.png)\n", 100 * sr.filter_change);

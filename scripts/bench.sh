@@ -29,7 +29,7 @@ echo "== 3. Chapter 02: training, 10,000 iterations with per-epoch evaluation on
 for i in 1 2 3; do
     "$bin/02_backpropagation" train --quiet --threads "$threads" --data "$data/mnist" --out "$out/02" |
         sed -n 's/^Training time: \([0-9.]*\) s.*/\1/p'
-done | median | { read -r t; echo "  training run: $t s (median of 3; target under 4 s; NumPy about 37 s, PyTorch CPU about 10 s)"; }
+done | median | { read -r t; echo "  training run: $t s (median of 3; target under 4 s; the book's NumPy about 37 s; PyTorch: section 6)"; }
 echo
 
 if [ -x "$bin/03_optimizer" ]; then
