@@ -67,6 +67,11 @@ void conv_work_free(ConvWork *w);
 void convolution_forward(real *y, const real *x, const real *W, const real *b,
                          const ConvShape *s, int N, ConvWork *work);
 
+/* y = relu(conv(x, W) + b): the same numbers as convolution_forward then
+ * relu_forward, without a second pass over y in memory. */
+void convolution_relu_forward(real *y, const real *x, const real *W, const real *b,
+                              const ConvShape *s, int N, ConvWork *work);
+
 /* From dy (N, FN, OH, OW) and the forward's input x:
  *   db += sum of dy over n, oy, ox
  *   dW += dout col^T          dout = dy as (FN, N*OH*OW), col = im2col(x)

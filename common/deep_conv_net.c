@@ -105,8 +105,7 @@ const real *deep_conv_net_predict(DeepConvNet *net, const real *x, int N, int tr
         die("deep_conv_net: batch of %d images, buffers hold %d", N, net->batch_max);
     const real *in = x;
     for (int i = 0; i < DEEP_CONVS; i++) {
-        convolution_forward(net->a[i], in, net->W[i], net->b[i], &net->conv[i], N, &net->work);
-        relu_forward(net->a[i], net->a[i], conv_out_size(&net->conv[i], N));
+        convolution_relu_forward(net->a[i], in, net->W[i], net->b[i], &net->conv[i], N, &net->work);
         in = net->a[i];
         if (i % 2 == 1) {
             pooling_forward(net->p[i / 2], net->arg[i / 2], in, &net->pool[i / 2], N);

@@ -81,8 +81,14 @@ void col2im(real *x, const real *col, int N, int C, int H, int W,
                             continue;                           /* fell on the padding */
                         const real *src = row + ((size_t)n * OH + oy) * OW;
                         real *dst = plane + (size_t)y * W;
-                        for (int ox = lo; ox < hi; ox++)
-                            dst[ox * stride + fx - pad] += src[ox];     /* overlapping patches add up */
+                        if (stride == 1) {      /* contiguous: GCC vectorises this one */
+                            real *to = dst + fx - pad;
+                            for (int ox = lo; ox < hi; ox++)
+                                to[ox] += src[ox];
+                        } else {
+                            for (int ox = lo; ox < hi; ox++)
+                                dst[ox * stride + fx - pad] += src[ox]; /* overlapping patches add up */
+                        }
                     }
                 }
             }

@@ -134,6 +134,8 @@ void optimizer_update(Optimizer *o, real *W, const real *dW)
         const real lr_t = (real)(o->lr * sqrt(1 - pow(o->beta2, t)) / (1 - pow(o->beta1, t)));
         const real b1 = (real)o->beta1, b2 = (real)o->beta2;
         real *m = o->v, *v2 = o->v2;
+        /* each weight on its own: threads give the same result however they split */
+#pragma omp parallel for schedule(static) if (n > (1 << 15))
         for (size_t i = 0; i < n; i++) {
             m[i] += (1 - b1) * (dW[i] - m[i]);
             v2[i] += (1 - b2) * (dW[i] * dW[i] - v2[i]);
