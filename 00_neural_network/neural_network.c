@@ -173,7 +173,7 @@ static MnistResult mnist(const CommonOptions *c, const char *model_path)
     double t0 = now_seconds();
     for (int i = 0; i < n; i++) {
         const real *scores = two_layer_net_predict(&net, images + (size_t)i * 784, 1);
-        right += argmax(scores, 10) == test_set.labels[i];
+        right += count_correct(scores, test_set.labels + i, 1, 10);
     }
     r.one_by_one = now_seconds() - t0;
     r.accuracy = (double)right / n;
@@ -183,8 +183,7 @@ static MnistResult mnist(const CommonOptions *c, const char *model_path)
     for (int start = 0; start < n; start += batch) {
         int m = n - start < batch ? n - start : batch;
         const real *scores = two_layer_net_predict(&net, images + (size_t)start * 784, m);
-        for (int i = 0; i < m; i++)
-            right_b += argmax(scores + (size_t)i * 10, 10) == test_set.labels[start + i];
+        right_b += count_correct(scores, test_set.labels + start, m, 10);
     }
     r.batched = now_seconds() - t0;
     if (right_b != right)

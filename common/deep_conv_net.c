@@ -163,9 +163,7 @@ double deep_conv_net_accuracy(DeepConvNet *net, const Dataset *d)
     for (int start = 0; start < d->count; start += net->batch_max) {
         int n = d->count - start < net->batch_max ? d->count - start : net->batch_max;
         const real *scores = deep_conv_net_predict(net, d->images.data + (size_t)start * pixels, n, 0);
-        for (int i = 0; i < n; i++)
-            if (argmax(scores + (size_t)i * net->classes, net->classes) == d->labels[start + i])
-                right++;
+        right += count_correct(scores, d->labels + start, n, net->classes);
     }
     return (double)right / d->count;
 }

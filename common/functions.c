@@ -61,6 +61,14 @@ real mean_squared_error(const real *y, const int *t, int N, int C)
     return (real)(0.5 * sum / N);
 }
 
+int count_correct(const real *scores, const uint8_t *labels, int N, int C)
+{
+    int right = 0;
+    for (int n = 0; n < N; n++)
+        right += argmax(scores + (size_t)n * C, C) == labels[n];
+    return right;
+}
+
 int argmax(const real *x, int n)
 {
     int best = 0;

@@ -4,6 +4,7 @@
 #define DL_FUNCTIONS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "tensor.h"
 
@@ -24,5 +25,9 @@ real mean_squared_error(const real *y, const int *t, int N, int C);
 
 /* Index of the largest of n numbers (the first one on ties). */
 int argmax(const real *x, int n);
+
+/* How many of N rows of C scores have their largest score at the row's label
+ * (the book's np.sum(np.argmax(y, axis=1) == t)). */
+int count_correct(const real *scores, const uint8_t *labels, int N, int C);
 
 #endif

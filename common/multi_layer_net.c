@@ -264,9 +264,7 @@ double multi_layer_net_accuracy(MultiLayerNet *net, const Dataset *d)
     for (int start = 0; start < d->count; start += net->batch_max) {
         int n = d->count - start < net->batch_max ? d->count - start : net->batch_max;
         const real *scores = multi_layer_net_predict(net, d->images.data + (size_t)start * pixels, n, 0);
-        for (int i = 0; i < n; i++)
-            if (argmax(scores + (size_t)i * C, C) == d->labels[start + i])
-                right++;
+        right += count_correct(scores, d->labels + start, n, C);
     }
     return (double)right / d->count;
 }

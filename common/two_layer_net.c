@@ -157,9 +157,7 @@ double two_layer_net_accuracy(TwoLayerNet *net, const Dataset *d)
     for (int start = 0; start < d->count; start += net->batch_max) {
         int n = d->count - start < net->batch_max ? d->count - start : net->batch_max;
         const real *scores = two_layer_net_predict(net, d->images.data + (size_t)start * pixels, n);
-        for (int i = 0; i < n; i++)
-            if (argmax(scores + (size_t)i * net->output, net->output) == d->labels[start + i])
-                right++;
+        right += count_correct(scores, d->labels + start, n, net->output);
     }
     return (double)right / d->count;
 }

@@ -223,6 +223,18 @@ static void test_sigmoid_extremes(void)
     CHECK(isfinite((double)sigmoid((real)-1e30)));
 }
 
+static void test_count_correct(void)
+{
+    /* rows' arg-max: 2, 0 (a tie: the first), 1; labels 2, 1, 1: two right */
+    real scores[3 * 3] = {0.1f, 0.2f, 0.7f,
+                          0.5f, 0.5f, 0.0f,
+                          -1.0f, 3.0f, 2.0f};
+    uint8_t labels[3] = {2, 1, 1};
+    CHECK(count_correct(scores, labels, 3, 3) == 2);
+    CHECK(count_correct(scores, labels, 1, 3) == 1);
+    CHECK(count_correct(scores + 3, labels + 1, 1, 3) == 0);
+}
+
 /* ---- the random number generator -------------------------------------------------------- */
 
 static void test_rng_repeats_for_a_seed(void)
@@ -283,6 +295,7 @@ int main(void)
     RUN(test_cross_entropy_of_zero_probability_finite);
     RUN(test_softmax_with_loss_large_scores_finite);
     RUN(test_sigmoid_extremes);
+    RUN(test_count_correct);
     RUN(test_rng_repeats_for_a_seed);
     RUN(test_rng_distributions);
     return test_summary();
