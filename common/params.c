@@ -81,8 +81,3 @@ void params_zero_grads(ParamSet *ps)
 {
     memset(ps->grads, 0, ps->size * sizeof(real));
 }
-
-size_t params_trainable_count(const ParamSet *ps)
-{
-    return ps->trainable_size;
-}

@@ -47,6 +47,5 @@ real *params_value(const ParamSet *ps, int index);
 real *params_grad(const ParamSet *ps, int index);
 int params_find(const ParamSet *ps, const char *name); /* -1 if absent */
 void params_zero_grads(ParamSet *ps);
-size_t params_trainable_count(const ParamSet *ps);
 
 #endif

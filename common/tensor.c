@@ -21,20 +21,9 @@ Tensor tensor_zeros(int ndim, const int *shape)
     return t;
 }
 
-Tensor tensor_zeros2(int rows, int cols)
-{
-    int shape[2] = {rows, cols};
-    return tensor_zeros(2, shape);
-}
-
 void tensor_free(Tensor *t)
 {
     free(t->data);
     t->data = NULL;
     t->size = 0;
-}
-
-real *tensor_row(const Tensor *t, int i)
-{
-    return t->data + (size_t)i * (t->size / (size_t)t->shape[0]);
 }

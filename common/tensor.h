@@ -25,10 +25,6 @@ typedef struct {
 
 /* A zero-filled tensor of the given shape (ndim 1..4). Free with tensor_free. */
 Tensor tensor_zeros(int ndim, const int *shape);
-Tensor tensor_zeros2(int rows, int cols);
 void tensor_free(Tensor *t);
-
-/* Row i of a tensor seen as (shape[0], size/shape[0]). */
-real *tensor_row(const Tensor *t, int i);
 
 #endif
