@@ -34,6 +34,7 @@
 #include "rng.h"
 #include "simple_conv_net.h"
 #include "timer.h"
+#include "trainer.h"
 #include "util.h"
 
 static const ProgramInfo info = {
@@ -61,6 +62,7 @@ typedef struct {
     int train_size;
     int bench_batches;
     int constant_lr;
+    int resume;
     double weight_decay;
     const char *model;
 } Config;
@@ -180,135 +182,70 @@ static const char *best_saved_model(const char *out, int mask, char *buf, size_t
 
 /* ---- training ------------------------------------------------------------------- */
 
+/* What a chapter's training run reports: the trainer's result, and the time
+ * per epoch of the full 60,000 images (also when training on fewer). */
 typedef struct {
     NetKind kind;
-    int epochs, iters;
-    double train_acc, test_acc;
-    double train_seconds;   /* updates only */
-    double eval_seconds;    /* the accuracy evaluations */
-    double epoch_seconds;   /* train_seconds per epoch of 60,000 images */
-} TrainResult;
+    int epochs;
+    TrainResult run;
+    double epoch_seconds;
+} NetResult;
 
-static void plot_training(const char *out, NetKind kind, int epochs, const char *loss_tsv, const char *acc_tsv)
+/* The net as the shared trainer sees it (trainer.h). */
+static real gradient_hook(void *net, const real *x, const int *t, int N)
 {
-    char png[4200], script[16384];
-    snprintf(png, sizeof png, "%s/%s_loss.png", out, net_tag(kind));
-    snprintf(script, sizeof script,
-             "set title 'Training loss, %s, Adam'\n"
-             "set xlabel 'iteration'\nset ylabel 'loss (cross-entropy)'\nset grid\n"
-             "set logscale y\n"
-             "plot '%s' using 1:2 skip 1 with lines lc rgb '#bbbbdd' title 'mini-batch loss', "
-             "'' using 1:3 skip 1 with lines lw 2 lc rgb '#1f4e9c' title 'moving average (100)'\n",
-             net_title(kind), loss_tsv);
-    if (plot_png(png, 800, 500, script) == 0)
-        printf("  plot: %s\n", png);
-    snprintf(png, sizeof png, "%s/%s_accuracy.png", out, net_tag(kind));
-    snprintf(script, sizeof script,
-             "set title 'Accuracy per epoch, %s'\n"
-             "set xlabel 'epoch'\nset ylabel 'accuracy'\nset grid\nset key bottom right\n"
-             "set xrange [0.5:%d.5]\nset xtics 1\n"
-             "plot '%s' using 1:2 skip 1 with linespoints lw 2 title 'train', "
-             "'' using 1:3 skip 1 with linespoints lw 2 dt 2 title 'test'\n",
-             net_title(kind), epochs, acc_tsv);
-    if (plot_png(png, 800, 500, script) == 0)
-        printf("  plot: %s\n", png);
+    return net_gradient(net, x, t, N);
 }
 
-/* Train with Adam on shuffled epochs; the accuracy on the full training and
- * test sets after every epoch; the model saved at the end. */
-static TrainResult train_net(const Config *cfg, Net *net, int epochs, const Dataset *train_set,
-                             const Dataset *test_set)
+static double accuracy_hook(void *net, const Dataset *d)
+{
+    return net_accuracy(net, d);
+}
+
+/* Train with Adam on shuffled epochs through the shared trainer: the accuracy
+ * on the training and test sets after every epoch, checkpoints, and the model
+ * saved at the end. Ctrl-C or a diverging run ends the program here. */
+static NetResult train_net(const Config *cfg, Net *net, int epochs, const Dataset *train_set,
+                           const Dataset *test_set)
 {
     const NetKind kind = net->kind;
-    const int batch = cfg->c.batch, n_train = train_set->count;
-    const int iter_per_epoch = n_train / batch > 0 ? n_train / batch : 1;
-    const int iters = epochs * iter_per_epoch;
     ParamSet *ps = net->params;
-    Optimizer opt = optimizer_create(ADAM, cfg->c.lr, ps->trainable_size);
+    TrainerConfig tc = trainer_defaults();
+    tc.title = net_title(kind);
+    tc.tag = net_tag(kind);
+    tc.out = cfg->c.out;
+    tc.optimizer = ADAM;
+    tc.lr = cfg->c.lr;
+    tc.schedule = cfg->constant_lr ? LR_CONSTANT : LR_COSINE;
     /* SimpleConvNet learns its training set by heart (100% after 15 epochs); a
      * little weight decay keeps it from leaning on a few large weights. The
      * deep net has dropout for that. */
-    const double weight_decay = cfg->weight_decay >= 0 ? cfg->weight_decay : kind == NET_SIMPLE ? 3e-4 : 0;
-    Rng rng;
-    rng_seed(&rng, cfg->c.seed + 1);    /* the order of the examples */
+    tc.weight_decay = cfg->weight_decay >= 0 ? cfg->weight_decay : kind == NET_SIMPLE ? 3e-4 : 0;
+    tc.batch = cfg->c.batch;
+    tc.epochs = epochs;
+    rng_seed(&tc.rng, cfg->c.seed + 1);     /* the order of the examples */
+    tc.resume = cfg->resume;
+    TrainerNet tn = {net, ps, gradient_hook, accuracy_hook, kind == NET_DEEP ? &net->deep.rng : NULL};
 
     char wd[48] = "";
-    if (weight_decay > 0)
-        snprintf(wd, sizeof wd, ", weight decay %g", weight_decay);
+    if (tc.weight_decay > 0)
+        snprintf(wd, sizeof wd, ", weight decay %g", tc.weight_decay);
     printf("Training %s (%zu parameters): Adam lr %g%s%s, batch %d, %d epoch%s of %d images, "
            "%d thread%s, %s\n", net_title(kind), ps->trainable_size, cfg->c.lr,
-           cfg->constant_lr ? "" : " (cosine decay to 0)", wd, batch, epochs,
-           epochs == 1 ? "" : "s", n_train, get_threads(), get_threads() == 1 ? "" : "s",
+           cfg->constant_lr ? "" : " (cosine decay to 0)", wd, tc.batch, epochs,
+           epochs == 1 ? "" : "s", train_set->count, get_threads(), get_threads() == 1 ? "" : "s",
            matmul_backend());
 
-    char loss_tsv[4200], acc_tsv[4200];
-    snprintf(loss_tsv, sizeof loss_tsv, "%s/%s_loss.tsv", cfg->c.out, net_tag(kind));
-    snprintf(acc_tsv, sizeof acc_tsv, "%s/%s_accuracy.tsv", cfg->c.out, net_tag(kind));
-    TsvLog *loss_log = tsv_open(loss_tsv, "iteration\tloss\tloss_avg100");
-    TsvLog *acc_log = tsv_open(acc_tsv, "epoch\ttrain_acc\ttest_acc");
-
-    const size_t pixels = train_set->images.size / (size_t)n_train;
-    real *x = xmalloc((size_t)batch * pixels * sizeof(real));
-    int *t = xmalloc((size_t)batch * sizeof(int));
-    int *order = xmalloc((size_t)n_train * sizeof(int));
-    for (int i = 0; i < n_train; i++)
-        order[i] = i;
-    double recent[100] = {0}, recent_sum = 0;
-
-    TrainResult r = {0};
-    r.kind = kind;
-    r.epochs = epochs;
-    r.iters = iters;
-    Progress prog;
-    progress_start(&prog, net_title(kind), iters);
-    for (int e = 0, i = 0; e < epochs; e++) {
-        rng_shuffle(&rng, order, n_train);
-        double t0 = now_seconds();
-        for (int k = 0; k < iter_per_epoch; k++, i++) {
-            dataset_gather(train_set, order + (size_t)k * batch, batch, x, t);
-            real loss = net_gradient(net, x, t, batch);
-            if (weight_decay > 0)               /* L2: the loss gains lambda/2 |W|^2, so dW += lambda W */
-                for (int p = 0; p < ps->count; p++)
-                    if (ps->info[p].decay)
-                        for (size_t j = 0; j < ps->info[p].size; j++)
-                            ps->grads[ps->info[p].offset + j] +=
-                                (real)weight_decay * ps->values[ps->info[p].offset + j];
-            /* Cosine annealing: the rate glides from lr to 0 over the run, big steps
-             * while far from a minimum, small ones to settle into it at the end. */
-            if (!cfg->constant_lr)
-                opt.lr = cfg->c.lr * 0.5 * (1 + cos(M_PI * i / iters));
-            optimizer_update(&opt, ps->values, ps->grads);
-            recent_sum += loss - recent[i % 100];
-            recent[i % 100] = loss;
-            double row[3] = {i, loss, recent_sum / (i < 100 ? i + 1 : 100)};
-            tsv_row(loss_log, row, 3);
-            if (i % 10 == 0 || k == iter_per_epoch - 1) {
-                char status[48];
-                snprintf(status, sizeof status, "loss %.4f", row[2]);
-                progress_update(&prog, i + 1, status);
-            }
-        }
-        r.train_seconds += now_seconds() - t0;
-        progress_finish(&prog);
-        t0 = now_seconds();
-        r.train_acc = net_accuracy(net, train_set);
-        r.test_acc = net_accuracy(net, test_set);
-        r.eval_seconds += now_seconds() - t0;
-        double arow[3] = {e + 1, r.train_acc, r.test_acc};
-        tsv_row(acc_log, arow, 3);
-        printf("  epoch %2d  train acc %.4f  test acc %.4f  loss %.4f  (%.1f s training)\n", e + 1,
-               r.train_acc, r.test_acc, recent_sum / (i < 100 ? i : 100), r.train_seconds / (e + 1));
-    }
-    /* Time per epoch of the full 60,000, also when training on fewer. */
-    r.epoch_seconds = iters ? r.train_seconds / iters * (60000.0 / batch) : 0;
+    NetResult r = {kind, epochs, trainer_run(&tc, &tn, train_set, test_set), 0};
+    if (r.run.status != TRAIN_DONE)
+        exit(trainer_exit_status(r.run.status));
+    r.epoch_seconds = r.run.iters ? r.run.train_seconds / r.run.iters * (60000.0 / tc.batch) : 0;
     printf("%s: test accuracy %.4f (train %.4f); %.1f s per epoch of training, %.1f s evaluating\n",
-           net_title(kind), r.test_acc, r.train_acc, r.epoch_seconds, r.eval_seconds);
-    tsv_close(loss_log);
-    tsv_close(acc_log);
-    plot_training(cfg->c.out, kind, epochs, loss_tsv, acc_tsv);
+           net_title(kind), r.run.test_acc, r.run.train_acc, r.epoch_seconds, r.run.eval_seconds);
+    trainer_plot(&tc);
 
     char acc[32], ep[16], seed[32], path[4200], err[MODEL_ERR_SIZE];
-    snprintf(acc, sizeof acc, "%.4f", r.test_acc);
+    snprintf(acc, sizeof acc, "%.4f", r.run.test_acc);
     snprintf(ep, sizeof ep, "%d", epochs);
     snprintf(seed, sizeof seed, "%llu", (unsigned long long)cfg->c.seed);
     const char *meta[] = {"network", net_tag(kind), "test_accuracy", acc, "epochs", ep, "seed", seed,
@@ -317,9 +254,6 @@ static TrainResult train_net(const Config *cfg, Net *net, int epochs, const Data
     if (model_save(path, ps, meta, err) != 0)
         die("%s", err);
     printf("  model: %s\n", path);
-
-    free(x), free(t), free(order);
-    optimizer_free(&opt);
     return r;
 }
 
@@ -408,7 +342,7 @@ static void save_mistakes(const real *images, const int *truth, const int *guess
 /* ---- 1. SimpleConvNet, and 2. its filters -------------------------------------------- */
 
 typedef struct {
-    TrainResult train;
+    NetResult train;
     double filter_change;   /* how far the filters moved, relative */
 } SimpleResult;
 
@@ -492,7 +426,7 @@ static void run_filters(const Config *cfg, const Dataset *test_set)
 /* ---- 3. DeepConvNet and its mistakes -------------------------------------------------- */
 
 typedef struct {
-    TrainResult train;
+    NetResult train;
     int mistakes;
 } DeepResult;
 
@@ -539,7 +473,7 @@ static DeepResult run_deep(const Config *cfg, int epochs, const Dataset *train_s
     net_init(&net, NET_DEEP, cfg->c.batch, cfg->c.seed);
     DeepResult r;
     r.train = train_net(cfg, &net, epochs, train_set, test_set);
-    double per_epoch_eval = r.train.eval_seconds / epochs;
+    double per_epoch_eval = r.train.run.eval_seconds / epochs;
     if (epochs < 20)
         printf("  the book's full run, 20 epochs, would take about %.0f minutes here "
                "(%.0f s training + %.0f s evaluating per epoch): 04_cnn deep --full\n",
@@ -825,6 +759,7 @@ int main(int argc, char **argv)
         {"constant-lr", OPT_FLAG, &cfg.constant_lr, NULL, "keep Adam's rate fixed, as the book does (default: cosine decay)"},
         {"weight-decay", OPT_DOUBLE, &cfg.weight_decay, "X", "L2 weight decay on the weights (default: 3e-4 SimpleConvNet, 0 DeepConvNet)"},
         {"bench-batches", OPT_INT, &cfg.bench_batches, "N", "batches bench times per net (default 100)"},
+        {"resume", OPT_FLAG, &cfg.resume, NULL, "go on from the checkpoint in --out (after Ctrl-C)"},
         {0},
     };
     const char *pos[2];
@@ -891,13 +826,13 @@ int main(int argc, char **argv)
     if (tour) {
         printf("Summary of chapter 04\n");
         printf("  SimpleConvNet: %d epoch%s, test accuracy %.4f (train %.4f), %.1f s per epoch "
-               "(book's NumPy: ~140 s; make bench times PyTorch)\n", sr.train.epochs, sr.train.epochs == 1 ? "" : "s", sr.train.test_acc,
-               sr.train.train_acc, sr.train.epoch_seconds);
+               "(book's NumPy: ~140 s; make bench times PyTorch)\n", sr.train.epochs, sr.train.epochs == 1 ? "" : "s", sr.train.run.test_acc,
+               sr.train.run.train_acc, sr.train.epoch_seconds);
         printf("  filters: changed by %.0f%% of their initial size, into edge detectors "
                "(filters_before.png, filters_after.png, filters_applied.png)\n", 100 * sr.filter_change);
         printf("  DeepConvNet: %d epoch%s, test accuracy %.4f, %.1f s per epoch (NumPy: ~14 min); "
                "%d test digits wrong (misclassified.png)\n", dr.train.epochs, dr.train.epochs == 1 ? "" : "s",
-               dr.train.test_acc, dr.train.epoch_seconds, dr.mistakes);
+               dr.train.run.test_acc, dr.train.epoch_seconds, dr.mistakes);
         printf("  convolution: im2col %.1fx faster than the direct loops, max |diff| %.1e\n",
                cmp.direct / cmp.im2col, cmp.max_diff);
         printf("  predict: the redrawn 2 read as %d (%.1f%%)\n", pr.top[0], 100 * pr.prob[0]);

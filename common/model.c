@@ -83,6 +83,13 @@ static double get_f64_le(const unsigned char *b)
     return d;
 }
 
+static void put_f64_le(unsigned char *b, double d)
+{
+    uint64_t v;
+    memcpy(&v, &d, 8);
+    put_u64_le(b, v);
+}
+
 static void put_f32_le(unsigned char *b, float f)
 {
     uint32_t u;
@@ -163,8 +170,10 @@ static void text_json_string(Text *t, const char *s)
 
 /* {"__metadata__":{"k":"v"},"W1":{"dtype":"F32","shape":[784,50],"data_offsets":[0,156800]},...}
  * padded with spaces to a multiple of 8 bytes. */
-static void build_header(Text *t, const ParamSet *ps, const char *const *metadata)
+static void build_header(Text *t, const ParamSet *ps, const char *const *metadata, int f64)
 {
+    const char *dtype = f64 ? "F64" : "F32";
+    const uint64_t bytes = f64 ? 8 : 4;
     char num[64];
     text_puts(t, "{");
     if (metadata && metadata[0] && metadata[1]) {
@@ -186,12 +195,14 @@ static void build_header(Text *t, const ParamSet *ps, const char *const *metadat
         if (i)
             text_puts(t, ",");
         text_json_string(t, p->name);
-        text_puts(t, ":{\"dtype\":\"F32\",\"shape\":[");
+        text_puts(t, ":{\"dtype\":\"");
+        text_puts(t, dtype);
+        text_puts(t, "\",\"shape\":[");
         for (int d = 0; d < p->ndim; d++) {
             snprintf(num, sizeof num, "%s%d", d ? "," : "", p->shape[d]);
             text_puts(t, num);
         }
-        uint64_t end = offset + 4 * (uint64_t)p->size;
+        uint64_t end = offset + bytes * (uint64_t)p->size;
         snprintf(num, sizeof num, "],\"data_offsets\":[%llu,%llu]}", (ull)offset, (ull)end);
         text_puts(t, num);
         offset = end;
@@ -215,14 +226,19 @@ static int check_finite_for_save(const ParamSet *ps, const char *path, char *err
     return 0;
 }
 
-/* All values as little-endian F32, a buffer at a time. */
-static int write_values(FILE *f, const ParamSet *ps)
+/* All values as little-endian F32 (or F64), a buffer at a time. */
+static int write_values(FILE *f, const ParamSet *ps, int f64)
 {
     unsigned char buf[4096];
     size_t used = 0;
     for (size_t i = 0; i < ps->size; i++) {
-        put_f32_le(buf + used, (float)ps->values[i]);
-        used += 4;
+        if (f64) {
+            put_f64_le(buf + used, (double)ps->values[i]);
+            used += 8;
+        } else {
+            put_f32_le(buf + used, (float)ps->values[i]);
+            used += 4;
+        }
         if (used == sizeof buf) {
             if (fwrite(buf, 1, used, f) != used)
                 return -1;
@@ -234,7 +250,7 @@ static int write_values(FILE *f, const ParamSet *ps)
     return 0;
 }
 
-int model_save(const char *path, const ParamSet *ps, const char *const *metadata, char *err)
+static int save(const char *path, const ParamSet *ps, const char *const *metadata, int f64, char *err)
 {
     if (!ps->values)
         return fail(err, path, "cannot save: the parameters are not allocated");
@@ -242,7 +258,7 @@ int model_save(const char *path, const ParamSet *ps, const char *const *metadata
         return -1;
 
     Text header = {0};
-    build_header(&header, ps, metadata);
+    build_header(&header, ps, metadata, f64);
     unsigned char len_bytes[8];
     put_u64_le(len_bytes, header.len);
 
@@ -254,7 +270,7 @@ int model_save(const char *path, const ParamSet *ps, const char *const *metadata
     }
     int bad = fwrite(len_bytes, 1, 8, af.f) != 8
               || fwrite(header.text, 1, header.len, af.f) != header.len
-              || write_values(af.f, ps) != 0;
+              || write_values(af.f, ps, f64) != 0;
     free(header.text);
     if (bad) {
         int saved = errno;
@@ -264,6 +280,17 @@ int model_save(const char *path, const ParamSet *ps, const char *const *metadata
     if (atomic_close(&af) != 0)
         return fail(err, path, "write failed: %s", strerror(errno));
     return 0;
+}
+
+int model_save(const char *path, const ParamSet *ps, const char *const *metadata, char *err)
+{
+    return save(path, ps, metadata, 0, err);
+}
+
+/* F32 holds a float exactly, F64 a double: the file restores `real` bit for bit. */
+int model_save_exact(const char *path, const ParamSet *ps, const char *const *metadata, char *err)
+{
+    return save(path, ps, metadata, sizeof(real) == 8, err);
 }
 
 /* ==== a strict JSON parser for the safetensors header ================================

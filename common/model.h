@@ -21,6 +21,11 @@
  * Returns 0, or -1 with a message naming the file in err. */
 int model_save(const char *path, const ParamSet *ps, const char *const *metadata, char *err);
 
+/* As model_save, but in the precision of `real` (F32 in the float build, F64 in
+ * the double one), so that loading gives back the very same numbers: for
+ * checkpoints, where a resumed run must match an uninterrupted one bit for bit. */
+int model_save_exact(const char *path, const ParamSet *ps, const char *const *metadata, char *err);
+
 /* Load into ps: the file must hold exactly the tensors of ps, with the same
  * names and shapes. Returns 0, or -1 with a one-line message in err; on failure
  * ps is left unchanged. */

@@ -20,6 +20,7 @@
 #include "init.h"
 #include "params.h"
 #include "rng.h"
+#include "weight_decay.h"
 
 #define MLN_MAX_HIDDEN 10
 
@@ -82,10 +83,6 @@ real multi_layer_net_gradient(MultiLayerNet *net, const real *x, const int *t, i
 /* Fraction of the set classified right, in inference mode, in chunks of batch_max. */
 double multi_layer_net_accuracy(MultiLayerNet *net, const Dataset *d);
 
-/* Weight decay over a ParamSet's tensors marked `decay` (the weights):
- * the loss term lambda/2 * sum W^2, and its gradient dW += lambda * W. */
-double weight_decay_loss(const ParamSet *ps, double lambda);
-void weight_decay_backward(ParamSet *ps, double lambda);
 
 const char *net_activation_name(NetActivation a);              /* "sigmoid", "tanh", "ReLU" */
 int net_activation_parse(const char *s, NetActivation *a);    /* 0, or -1 */

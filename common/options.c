@@ -107,10 +107,37 @@ static void prefer_passive_openmp_wait(char **argv)
 #endif
 }
 
+/* The command line as typed, with --resume added, for the trainer to print
+ * when a run is interrupted. */
+static char resume_command[2048];
+
+static void remember_command(int argc, char **argv)
+{
+    size_t used = 0;
+    int has_resume = 0;
+    resume_command[0] = '\0';
+    for (int i = 0; i < argc && used < sizeof resume_command; i++) {
+        const char *a = argv[i];
+        has_resume |= strcmp(a, "--resume") == 0;
+        /* Quote a word with spaces or quotes in it, as a shell would need. */
+        int plain = a[0] && strpbrk(a, " \t'\"$\\") == NULL;
+        used += (size_t)snprintf(resume_command + used, sizeof resume_command - used, plain ? "%s%s" : "%s'%s'",
+                                 i ? " " : "", a);
+    }
+    if (!has_resume && used < sizeof resume_command)
+        snprintf(resume_command + used, sizeof resume_command - used, " --resume");
+}
+
+const char *options_resume_command(void)
+{
+    return resume_command;
+}
+
 int options_parse(int argc, char **argv, const ProgramInfo *info, CommonOptions *c,
                   const Option *extra, const char **positional, int max_positional)
 {
     prefer_passive_openmp_wait(argv);
+    remember_command(argc, argv);
     int npos = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -203,4 +230,12 @@ void options_make_out(const CommonOptions *c)
 {
     if (make_dirs(c->out) != 0)
         die("%s: cannot create the output folder (%s)", c->out, strerror(errno));
+    /* Find out now, not after an hour of training, that nothing can be saved. */
+    char probe[4200];
+    snprintf(probe, sizeof probe, "%s/.write-test.%ld", c->out, (long)getpid());
+    FILE *f = fopen(probe, "wb");
+    if (!f)
+        die("%s: cannot write in the output folder (%s)", c->out, strerror(errno));
+    fclose(f);
+    remove(probe);
 }

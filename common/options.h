@@ -55,7 +55,11 @@ int options_parse(int argc, char **argv, const ProgramInfo *info, CommonOptions 
 const char *options_command(const ProgramInfo *info, const char *const *positional, int npos,
                             const char *const *commands);
 
-/* Make the output folder (and parents), or die naming it. */
+/* Make the output folder (and parents) and check that files can be written in
+ * it, or die naming it. */
 void options_make_out(const CommonOptions *common);
+
+/* The command line of this run with --resume added, quoted for a shell. */
+const char *options_resume_command(void);
 
 #endif
