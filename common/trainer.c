@@ -653,3 +653,34 @@ void trainer_plot(const TrainerConfig *cfg)
     if (plot_png(png, 800, 500, script) == 0)
         printf("  plot: %s\n", png);
 }
+
+void trainer_plot_terminal(const TrainerConfig *cfg)
+{
+    char tsv[4200];
+    snprintf(tsv, sizeof tsv, "%s/%s_loss.tsv", cfg->out, cfg->tag);
+    FILE *f = fopen(tsv, "r");
+    if (!f)
+        return;
+    int n = 0, cap = 256;
+    double *x = xmalloc((size_t)cap * sizeof(double)), *y = xmalloc((size_t)cap * sizeof(double));
+    double it, loss, avg;
+    fscanf(f, "%*[^\n]");                  /* the header */
+    while (fscanf(f, "%lf %lf %lf", &it, &loss, &avg) == 3) {
+        if ((long)it % 100 != 99)
+            continue;
+        if (n == cap) {
+            cap *= 2;
+            x = realloc(x, (size_t)cap * sizeof(double));
+            y = realloc(y, (size_t)cap * sizeof(double));
+            if (!x || !y)
+                die("out of memory");
+        }
+        x[n] = it + 1;
+        y[n++] = avg;
+    }
+    fclose(f);
+    if (n > 1)
+        plot_terminal("loss (moving average) against iteration", x, y, n);
+    free(x);
+    free(y);
+}

@@ -104,6 +104,9 @@ int trainer_exit_status(TrainStatus status);
  * from the TSV files of the last run; prints their paths. */
 void trainer_plot(const TrainerConfig *cfg);
 
+/* The moving-average loss every 100 iterations, drawn in the terminal. */
+void trainer_plot_terminal(const TrainerConfig *cfg);
+
 /* "OUT/TAG.checkpoint.safetensors" into buf. */
 const char *trainer_checkpoint_path(char *buf, size_t size, const TrainerConfig *cfg);
 
