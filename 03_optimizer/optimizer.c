@@ -30,6 +30,7 @@
 #include "progress.h"
 #include "rng.h"
 #include "timer.h"
+#include "trainer.h"
 #include "util.h"
 
 static const ProgramInfo info = {
@@ -68,6 +69,7 @@ typedef struct {
     int width, depth;       /* best: hidden layer width and count */
     double dropout;         /* best: dropout ratio (0: off) */
     double decay;           /* best: weight decay lambda */
+    int resume;             /* best: go on from the checkpoint in --out */
 } Config;
 
 /* ---- small helpers -------------------------------------------------------------- */
@@ -780,6 +782,19 @@ typedef struct {
     int epochs;
 } BestResult;
 
+static real gradient_hook(void *net, const real *x, const int *t, int n)
+{
+    return multi_layer_net_gradient(net, x, t, n);
+}
+
+static double accuracy_hook(void *net, const Dataset *d)
+{
+    return multi_layer_net_accuracy(net, d);
+}
+
+/* Trained by the shared trainer (trainer.h): shuffled epochs, checkpoints,
+ * --resume. The experiments above keep loops of their own on purpose: they
+ * draw the book's random mini-batches and train many small nets side by side. */
 static BestResult best(const Config *cfg, const Dataset *train, const Dataset *test)
 {
     BestResult r = {0};
@@ -796,66 +811,37 @@ static BestResult best(const Config *cfg, const Dataset *train, const Dataset *t
     rng_seed(&rng, cfg->c.seed);
     MultiLayerNet net;
     multi_layer_net_init(&net, &nc, batch > 1000 ? batch : 1000, &rng);
-    const double lr = cfg->c.lr;
-    Optimizer opt = optimizer_create(ADAM, lr, net.params.trainable_size);
+
+    TrainerConfig tc = trainer_defaults();
+    tc.title = "best MLP";
+    tc.tag = "best_mlp";
+    tc.out = cfg->c.out;
+    tc.optimizer = ADAM;
+    tc.lr = cfg->c.lr;
+    /* Smaller steps at the end let Adam settle into the minimum it found:
+     * the rate is halved for the last third of the epochs. */
+    tc.schedule = LR_STEP;
+    tc.step_epoch = epochs - epochs / 3 + 1;
+    tc.step_factor = 0.5;
+    tc.batch = batch;
+    tc.epochs = epochs;
+    tc.rng = rng;                   /* the same generator goes on to shuffle */
+    tc.train_eval_size = 10000;     /* the training accuracy on the first 10,000 images */
+    tc.resume = cfg->resume;
+    TrainerNet tn = {&net, &net.params, gradient_hook, accuracy_hook, &net.rng};
     printf("7. The best-effort MLP: 784-(%d x %d)-10 ReLU, He init, batch norm, dropout %g,\n"
            "   weight decay %g, Adam lr %g (halved for the last third), batch %d, %d epochs on all %d images\n",
-           cfg->width, cfg->depth, cfg->dropout, cfg->decay, lr, batch, epochs, train->count);
-    char tsv[4200], png[4200], script[6144];
-    out_path(tsv, sizeof tsv, cfg, "best.tsv");
-    TsvLog *log = tsv_open(tsv, "epoch\ttrain_loss\ttest_acc");
-    Batch b = batch_new(batch, 784);
-    int *order = xmalloc((size_t)train->count * sizeof(int));
-    for (int i = 0; i < train->count; i++)
-        order[i] = i;
-    const int per_epoch = train->count / batch;
-    double t0 = now_seconds();
-    for (int e = 1; e <= epochs; e++) {
-        /* A proper epoch: every image once, in a fresh random order. */
-        rng_shuffle(&rng, order, train->count);
-        /* Smaller steps at the end let Adam settle into the minimum it found. */
-        if (e > epochs - epochs / 3)
-            opt.lr = lr / 2;
-        double loss_sum = 0;
-        Progress prog;
-        char label[32];
-        snprintf(label, sizeof label, "epoch %d/%d", e, epochs);
-        progress_start(&prog, label, per_epoch);
-        for (int i = 0; i < per_epoch; i++) {
-            dataset_gather(train, order + (size_t)i * batch, batch, b.x, b.t);
-            real loss = multi_layer_net_gradient(&net, b.x, b.t, batch);
-            optimizer_update(&opt, net.params.values, net.params.grads);
-            loss_sum += loss;
-            if (i % 50 == 0 || i == per_epoch - 1) {
-                char status[48];
-                snprintf(status, sizeof status, "loss %.4f", loss_sum / (i + 1));
-                progress_update(&prog, i + 1, status);
-            }
-        }
-        progress_finish(&prog);
-        double acc = multi_layer_net_accuracy(&net, test);
-        tsv_row(log, (double[]){e, loss_sum / per_epoch, acc}, 3);
-        printf("   epoch %2d  loss %.4f  test accuracy %.4f  (%.1f s)\n", e, loss_sum / per_epoch, acc,
-               now_seconds() - t0);
-        fflush(stdout);
-        r.test_acc = acc;
-    }
-    r.seconds = now_seconds() - t0;
+           cfg->width, cfg->depth, cfg->dropout, cfg->decay, tc.lr, batch, epochs, train->count);
+    TrainResult run = trainer_run(&tc, &tn, train, test);
+    if (run.status != TRAIN_DONE)
+        exit(trainer_exit_status(run.status));
+    r.test_acc = run.test_acc;
+    r.train_acc = run.train_acc;
+    r.seconds = run.train_seconds + run.eval_seconds;
     r.epochs = epochs;
-    tsv_close(log);
-    Dataset head = dataset_head(train, 10000);
-    r.train_acc = multi_layer_net_accuracy(&net, &head);
-    dataset_free(&head);
     printf("   final: test accuracy %.4f (train %.4f on its first 10,000) after %d epochs in %.1f s%s\n",
            r.test_acc, r.train_acc, epochs, r.seconds, r.test_acc >= 0.983 ? "" : "  (below 0.983: try --full)");
-    snprintf(png, sizeof png, "%s/best.png", cfg->c.out);
-    snprintf(script, sizeof script,
-             "set title 'Best-effort MLP on MNIST'\nset xlabel 'epoch'\nset grid\n"
-             "set ylabel 'test accuracy'\nset y2label 'training loss'\nset ytics nomirror\nset y2tics\n"
-             "set key center right\n"
-             "plot '%s' using 1:3 with linespoints lw 2 title 'test accuracy', "
-             "'' using 1:2 axes x1y2 with linespoints lw 2 dt 2 title 'training loss'\n", tsv);
-    show_plot(png, 700, 450, script);
+    trainer_plot(&tc);
 
     char seed[32], width[16], depth[16], ratio[32], decay[32], acc[32];
     snprintf(seed, sizeof seed, "%llu", (unsigned long long)cfg->c.seed);
@@ -873,9 +859,6 @@ static BestResult best(const Config *cfg, const Dataset *train, const Dataset *t
     if (model_save(save, &net.params, meta, err) != 0)
         die("%s", err);
     printf("   model: %s\n\n", save);
-    free(order);
-    batch_free(&b);
-    optimizer_free(&opt);
     multi_layer_net_free(&net);
     return r;
 }
@@ -907,6 +890,7 @@ int main(int argc, char **argv)
         {"dropout", OPT_DOUBLE, &cfg.dropout, "R", "best: dropout ratio, 0 for none (default 0.2)"},
         {"decay", OPT_DOUBLE, &cfg.decay, "L", "best: weight decay lambda (default 0)"},
         {"save", OPT_STRING, &cfg.save, "FILE", "best: where to save the model (default OUT/best_mlp.safetensors)"},
+        {"resume", OPT_FLAG, &cfg.resume, NULL, "best: go on from the checkpoint in --out (after Ctrl-C)"},
         {0},
     };
     const char *pos[1];
