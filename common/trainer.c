@@ -434,6 +434,16 @@ static int all_finite(const real *v, size_t n)
     return ok;
 }
 
+/* A loss a thousand times that of the first iteration (the untrained net's) is
+ * a run going nowhere: with a rate far too large, the loss can climb to 1e22
+ * and stay finite for a long while before the first NaN. */
+static const double explode_factor = 1000;
+
+static int exploded(const Run *r, real loss)
+{
+    return r->i > 0 && r->losses[0] > 0 && loss > explode_factor * r->losses[0];
+}
+
 static void evaluate(Run *r, double loss, double started)
 {
     double t0 = now_seconds();
@@ -466,7 +476,9 @@ static void print_resume_hint(const Run *r, const char *path)
 {
     printf("Checkpoint saved: %s (epoch %.2f, iteration %ld of %ld)\n", path, run_epoch(r, r->i), r->i,
            r->total);
-    printf("To go on from here, run the same command with --resume:\n  %s\n", options_resume_command());
+    const char *again = options_resume_command();
+    printf("To go on from here, run the same command with --resume%s%s\n", again[0] ? ":\n  " : ".",
+           again);
     fflush(stdout);
 }
 
@@ -541,12 +553,18 @@ TrainResult trainer_run(const TrainerConfig *cfg, TrainerNet *net, const Dataset
         real loss = net->gradient(net->net, x, t, cfg->batch);
         if (cfg->weight_decay > 0)
             weight_decay_backward(ps, cfg->weight_decay);
-        if (!isfinite(loss) || !all_finite(ps->grads, ps->trainable_size)) {
+        char why[96] = "";
+        if (!isfinite(loss))
+            snprintf(why, sizeof why, "the loss is %s", isnan(loss) ? "NaN" : "infinite");
+        else if (!all_finite(ps->grads, ps->trainable_size))
+            snprintf(why, sizeof why, "a gradient is not finite");
+        else if (exploded(&r, loss))
+            snprintf(why, sizeof why, "the loss is %.3g, over %g times its first (%.3g)", (double)loss, explode_factor, (double)r.losses[0]);
+        if (why[0]) {
             progress_finish(&prog);
-            fprintf(stderr, "error: %s diverged at epoch %ld, iteration %ld: the %s is %s. Try a "
-                    "smaller --lr than %g. %s%s\n", cfg->title, r.i / r.per_epoch + 1, r.i + 1,
-                    isfinite(loss) ? "gradient" : "loss", isfinite(loss) ? "not finite" : isnan(loss) ? "NaN" : "infinite",
-                    cfg->lr, r.checkpoint_written ? "The last good checkpoint is kept: " : "No checkpoint was written.",
+            fprintf(stderr, "error: %s diverged at epoch %ld, iteration %ld: %s. Try a smaller --lr "
+                    "than %g. %s%s\n", cfg->title, r.i / r.per_epoch + 1, r.i + 1, why, cfg->lr,
+                    r.checkpoint_written ? "The last good checkpoint is kept: " : "No checkpoint was written.",
                     r.checkpoint_written ? ck_path : "");
             res.status = TRAIN_DIVERGED;
             break;
@@ -646,7 +664,7 @@ void trainer_plot(const TrainerConfig *cfg)
     snprintf(script, sizeof script,
              "set title 'Accuracy, %s'\n"
              "set xlabel 'epoch'\nset ylabel 'accuracy'\nset grid\nset key bottom right\n"
-             "set offsets graph 0.02, graph 0.02, graph 0.05, graph 0.05\n"
+             "set xrange [0:*]\nset offsets 0, graph 0.02, graph 0.05, graph 0.05\n"
              "plot '%s' using 1:($2 < 0 ? NaN : $2) skip 1 with linespoints lw 2 title 'train', "
              "'' using 1:($3 < 0 ? NaN : $3) skip 1 with linespoints lw 2 dt 2 title 'test'\n",
              cfg->title, tsv);
