@@ -63,6 +63,7 @@ typedef struct {
     int bench_batches;
     int constant_lr;
     int resume;
+    int summary;
     double weight_decay;
     const char *model;
 } Config;
@@ -738,6 +739,29 @@ static void run_bench(const Config *cfg, const Dataset *train_set, const Dataset
     run_compare(cfg, test_set);
 }
 
+/* ---- --summary ----------------------------------------------------------------------- */
+
+/* The layer tables of the nets the command trains (both for the tour). */
+static void print_summaries(const Config *cfg, const char *cmd)
+{
+    int both = strcmp(cmd, "simple") != 0 && strcmp(cmd, "deep") != 0;
+    for (int k = 0; k < 2; k++) {
+        NetKind kind = (NetKind)k;
+        if (!both && strcmp(cmd, kind == NET_SIMPLE ? "simple" : "deep") != 0)
+            continue;
+        Net net;
+        net_init(&net, kind, cfg->c.batch, cfg->c.seed);
+        Summary s;
+        if (kind == NET_SIMPLE)
+            simple_conv_net_summary(&net.simple, &s);
+        else
+            deep_conv_net_summary(&net.deep, &s);
+        summary_print(&s, net.params, cfg->c.batch);
+        printf("\n");
+        net_free(&net);
+    }
+}
+
 /* ---- main ------------------------------------------------------------------------------- */
 
 int main(int argc, char **argv)
@@ -760,6 +784,7 @@ int main(int argc, char **argv)
         {"weight-decay", OPT_DOUBLE, &cfg.weight_decay, "X", "L2 weight decay on the weights (default: 3e-4 SimpleConvNet, 0 DeepConvNet)"},
         {"bench-batches", OPT_INT, &cfg.bench_batches, "N", "batches bench times per net (default 100)"},
         {"resume", OPT_FLAG, &cfg.resume, NULL, "go on from the checkpoint in --out (after Ctrl-C)"},
+        {"summary", OPT_FLAG, &cfg.summary, NULL, "print each net's layers, parameters, memory and FLOPs, and stop"},
         {0},
     };
     const char *pos[2];
@@ -775,6 +800,10 @@ int main(int argc, char **argv)
     if (cfg.deep_epochs < 0 || cfg.train_size < 0 || cfg.bench_batches < 1 || !(cfg.weight_decay >= 0 || cfg.weight_decay == -1))
         die("--deep-epochs, --train-size and --weight-decay must be positive or 0, --bench-batches at least 1");
     const int tour = strcmp(cmd, "tour") == 0;
+    if (cfg.summary) {
+        print_summaries(&cfg, cmd);
+        return 0;
+    }
     const int simple_epochs = cfg.c.epochs ? cfg.c.epochs : cfg.full ? 20 : 6;
     const int deep_epochs = cfg.deep_epochs ? cfg.deep_epochs : cfg.full ? 20 : 1;
     options_make_out(&cfg.c);
