@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "functions.h"
 #include "idx.h"
@@ -209,9 +210,10 @@ static TrainSummary train(const Config *cfg, const Dataset *train_set, const Dat
         snprintf(path, sizeof path, "%s/two_layer_net.safetensors", cfg->c.out);
         save = path;
     }
+    const int replacing = access(save, F_OK) == 0;
     if (model_save(save, &net.params, meta, err) != 0)
         die("%s", err);
-    printf("  model: %s\n", save);
+    printf("  model: %s%s\n", save, replacing ? " (replaces the one saved before)" : "");
 
     /* A quick look in the terminal: the moving-average loss every 100 iterations. */
     if (!cfg->c.quiet)

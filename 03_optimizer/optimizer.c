@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "idx.h"
 #include "init.h"
@@ -856,9 +857,10 @@ static BestResult best(const Config *cfg, const Dataset *train, const Dataset *t
                           "made_by", "03_optimizer best", NULL};
     char err[MODEL_ERR_SIZE], path[4200];
     const char *save = cfg->save ? cfg->save : out_path(path, sizeof path, cfg, "best_mlp.safetensors");
+    const int replacing = access(save, F_OK) == 0;
     if (model_save(save, &net.params, meta, err) != 0)
         die("%s", err);
-    printf("   model: %s\n\n", save);
+    printf("   model: %s%s\n\n", save, replacing ? " (replaces the one saved before)" : "");
     multi_layer_net_free(&net);
     return r;
 }

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "convolution.h"
 #include "deep_conv_net.h"
@@ -252,9 +253,10 @@ static NetResult train_net(const Config *cfg, Net *net, int epochs, const Datase
     const char *meta[] = {"network", net_tag(kind), "test_accuracy", acc, "epochs", ep, "seed", seed,
                           "made_by", "04_cnn", NULL};
     model_path(path, sizeof path, cfg->c.out, kind, cfg->full);
+    const int replacing = access(path, F_OK) == 0;
     if (model_save(path, ps, meta, err) != 0)
         die("%s", err);
-    printf("  model: %s\n", path);
+    printf("  model: %s%s\n", path, replacing ? " (replaces the one saved before)" : "");
     return r;
 }
 
