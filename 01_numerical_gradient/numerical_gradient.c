@@ -126,6 +126,10 @@ typedef struct {
     int iters;
 } TrainResult;
 
+/* The book's train_neuralnet.py with its loop written out here on purpose, not
+ * through the shared trainer (common/trainer.c) that chapters 02 to 04 use: a
+ * random mini-batch, the numerical gradient, W -= lr * dW. Each gradient takes
+ * seconds, so the lesson is this loop and its cost, not a long run. */
 static TrainResult train(const Config *cfg, const Dataset *train_set, const Dataset *test_set)
 {
     const int batch = cfg->c.batch;
