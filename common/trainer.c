@@ -288,10 +288,8 @@ static int save_checkpoint(Run *r, char *err)
     int rc = model_save_exact(path, &ck, meta, err);
     free(evals);
     params_free(&ck);
-    if (rc == 0) {
-        write_logs(r);
+    if (rc == 0)
         r->checkpoint_written = 1;
-    }
     return rc;
 }
 
@@ -627,8 +625,10 @@ TrainResult trainer_run(const TrainerConfig *cfg, TrainerNet *net, const Dataset
     res.train_seconds = r.train_seconds;
     res.eval_seconds = r.eval_seconds;
     res.evaluations = r.eval_count;
-    if (res.status == TRAIN_DIVERGED && !r.checkpoint_written)
-        write_logs(&r);     /* the logs show where it went wrong */
+    /* The logs as TSV files, once, at the end (the checkpoints carry them too,
+     * so a resumed run writes the same files as an unbroken one). After a
+     * divergence they show where it went wrong. */
+    write_logs(&r);
 
     free(x);
     free(t);
