@@ -934,9 +934,7 @@ int main(int argc, char **argv)
     OverfitResult orr = {0};
     SearchResult sr = {0};
     BestResult bsr = {0};
-    double times[8] = {0};
-    double t = now_seconds();
-    times[1] = t - t0;
+    double times[8] = {0};      /* seconds of experiments 2..7, by their numbers */
 #define TIMED(i, expr) do { double s_ = now_seconds(); expr; times[i] = now_seconds() - s_; } while (0)
     if (RUNS("compare"))
         TIMED(2, cr = compare(&cfg, &train_set, &test_set));

@@ -203,6 +203,20 @@ static void test_cross_entropy_of_zero_probability_finite(void)
     CHECK_NEAR(e, -0.5 * (log(1e-7) + log(1 + 1e-7)), 1e-3);
 }
 
+/* The book's example (section 4.2.1): 0.0975 and 0.5108 when y favours the answer,
+ * 0.5975 and 2.3026 when it favours 7; both losses average over the rows. */
+static void test_losses_on_the_books_example(void)
+{
+    real y[2 * 10] = {0.1f, 0.05f, 0.6f, 0, 0.05f, 0.1f, 0, 0.1f, 0, 0,
+                      0.1f, 0.05f, 0.1f, 0, 0.05f, 0.1f, 0, 0.6f, 0, 0};
+    int t[2] = {2, 2};
+    CHECK_NEAR(mean_squared_error(y, t, 1, 10), 0.0975, 1e-6);
+    CHECK_NEAR(mean_squared_error(y + 10, t, 1, 10), 0.5975, 1e-6);
+    CHECK_NEAR(cross_entropy_error(y, t, 1, 10), 0.5108254, 1e-6);
+    CHECK_NEAR(cross_entropy_error(y + 10, t, 1, 10), 2.3025840, 1e-6);
+    CHECK_NEAR(mean_squared_error(y, t, 2, 10), (0.0975 + 0.5975) / 2, 1e-6);
+}
+
 static void test_softmax_with_loss_large_scores_finite(void)
 {
     real x[2 * 3] = {-1e30f, 0, 1e30f, 88, 89, 90};
@@ -293,6 +307,7 @@ int main(void)
     RUN(test_two_layer_net_gradient_sigmoid);
     RUN(test_softmax_large_inputs_finite);
     RUN(test_cross_entropy_of_zero_probability_finite);
+    RUN(test_losses_on_the_books_example);
     RUN(test_softmax_with_loss_large_scores_finite);
     RUN(test_sigmoid_extremes);
     RUN(test_count_correct);
