@@ -11,9 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "activation.h"
 #include "functions.h"
 #include "gradient.h"
 #include "idx.h"
+#include "init.h"
 #include "matmul.h"
 #include "options.h"
 #include "plot.h"
@@ -159,7 +161,8 @@ static TrainResult train(const Config *cfg, const Dataset *train_set, const Data
     Rng rng;
     rng_seed(&rng, cfg->c.seed);
     TwoLayerNet net;
-    two_layer_net_init(&net, 784, cfg->hidden, 10, batch > 1000 ? batch : 1000, ACT_SIGMOID, 0.01, &rng);
+    two_layer_net_init(&net, 784, cfg->hidden, 10, batch > 1000 ? batch : 1000, ACT_SIGMOID,
+                       (WeightInit){INIT_FIXED, 0.01}, &rng);
     ParamSet *ps = &net.params;
     printf("Training %d-%d-10 (sigmoid) with numerical gradients: SGD lr %g, batch %d, %d iteration%s,\n"
            "%zu parameters, so %zu forward passes per gradient, %d thread%s\n",

@@ -152,7 +152,7 @@ static void check_two_layer_net(Activation act)
     Rng rng;
     rng_seed(&rng, 5);
     TwoLayerNet net;
-    two_layer_net_init(&net, IN, H, OUT, N, act, 0.5, &rng);
+    two_layer_net_init(&net, IN, H, OUT, N, act, (WeightInit){INIT_FIXED, 0.5}, &rng);
     fill_uniform(&rng, net.b1, H, -0.5, 0.5);
     fill_uniform(&rng, net.b2, OUT, -0.5, 0.5);
     real x[N * IN];
@@ -179,6 +179,7 @@ static void check_two_layer_net(Activation act)
 
 static void test_two_layer_net_gradient_relu(void) { check_two_layer_net(ACT_RELU); }
 static void test_two_layer_net_gradient_sigmoid(void) { check_two_layer_net(ACT_SIGMOID); }
+static void test_two_layer_net_gradient_tanh(void) { check_two_layer_net(ACT_TANH); }
 
 /* ---- numbers that must stay finite ------------------------------------------------------ */
 
@@ -305,6 +306,7 @@ int main(void)
     RUN(test_softmax_with_loss_gradient);
     RUN(test_two_layer_net_gradient_relu);
     RUN(test_two_layer_net_gradient_sigmoid);
+    RUN(test_two_layer_net_gradient_tanh);
     RUN(test_softmax_large_inputs_finite);
     RUN(test_cross_entropy_of_zero_probability_finite);
     RUN(test_losses_on_the_books_example);
