@@ -15,7 +15,6 @@
 #include "idx.h"
 #include "init.h"
 #include "layers.h"
-#include "matmul.h"
 #include "model.h"
 #include "options.h"
 #include "plot.h"

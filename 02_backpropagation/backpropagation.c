@@ -24,6 +24,7 @@
 #include "plot.h"
 #include "progress.h"
 #include "rng.h"
+#include "threads.h"
 #include "timer.h"
 #include "trainer.h"
 #include "two_layer_net.h"

@@ -31,6 +31,7 @@
 #include "plot.h"
 #include "progress.h"
 #include "rng.h"
+#include "threads.h"
 #include "timer.h"
 #include "trainer.h"
 #include "util.h"

@@ -34,6 +34,7 @@
 #include "progress.h"
 #include "rng.h"
 #include "simple_conv_net.h"
+#include "threads.h"
 #include "timer.h"
 #include "trainer.h"
 #include "util.h"

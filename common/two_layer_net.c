@@ -2,7 +2,7 @@
 #include "functions.h"
 #include "gradient.h"
 #include "layers.h"
-#include "matmul.h"
+#include "threads.h"
 #include "util.h"
 
 #include <stdlib.h>
