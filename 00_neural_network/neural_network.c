@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "activation.h"
+#include "dataset.h"
 #include "functions.h"
 #include "idx.h"
 #include "init.h"

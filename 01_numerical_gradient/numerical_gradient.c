@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "activation.h"
+#include "dataset.h"
 #include "functions.h"
 #include "gradient.h"
 #include "idx.h"

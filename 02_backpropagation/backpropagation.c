@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "activation.h"
+#include "dataset.h"
 #include "functions.h"
 #include "idx.h"
 #include "init.h"

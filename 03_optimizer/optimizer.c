@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "activation.h"
+#include "dataset.h"
 #include "idx.h"
 #include "init.h"
 #include "matmul.h"
@@ -108,24 +109,6 @@ static real train_step(MultiLayerNet *net, Optimizer *opt, const Dataset *d, Bat
     real loss = multi_layer_net_gradient(net, b->x, b->t, n);
     optimizer_update(opt, net->params.values, net->params.grads);
     return loss;
-}
-
-/* A new data set holding the examples idx[0..n) of d. */
-static Dataset dataset_subset(const Dataset *d, const int *idx, int n)
-{
-    Dataset s = {0};
-    int shape[4] = {n, d->images.shape[1], d->images.shape[2], d->images.shape[3]};
-    s.images = tensor_zeros(4, shape);
-    s.labels = xmalloc((size_t)n);
-    size_t pixels = d->images.size / (size_t)d->count;
-    for (int i = 0; i < n; i++) {
-        memcpy(s.images.data + (size_t)i * pixels, d->images.data + (size_t)idx[i] * pixels,
-               pixels * sizeof(real));
-        s.labels[i] = d->labels[idx[i]];
-    }
-    s.count = n;
-    s.classes = d->classes;
-    return s;
 }
 
 /* The book's MultiLayerNetExtend for MNIST: `depth` hidden layers of `width`. */

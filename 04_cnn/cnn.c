@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "convolution.h"
+#include "dataset.h"
 #include "deep_conv_net.h"
 #include "digit.h"
 #include "functions.h"

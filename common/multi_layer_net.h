@@ -17,7 +17,7 @@
 #include <stdint.h>
 
 #include "activation.h"
-#include "idx.h"
+#include "dataset.h"
 #include "init.h"
 #include "params.h"
 #include "rng.h"

@@ -8,7 +8,7 @@
 #define DL_TWO_LAYER_NET_H
 
 #include "activation.h"
-#include "idx.h"
+#include "dataset.h"
 #include "init.h"
 #include "params.h"
 #include "rng.h"

@@ -10,6 +10,7 @@
 #include "batch_norm.h"
 #include "dropout.h"
 #include "gradcheck.h"
+#include "idx.h"
 #include "layers.h"
 #include "model.h"
 #include "multi_layer_net.h"
