@@ -10,10 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "activation.h"
+#include "dataset.h"
 #include "functions.h"
 #include "idx.h"
+#include "init.h"
 #include "layers.h"
-#include "matmul.h"
 #include "model.h"
 #include "options.h"
 #include "plot.h"
@@ -148,9 +150,9 @@ static MnistResult mnist(const CommonOptions *c, const char *model_path)
     int hidden = atoi(hidden_s);
     if (hidden < 1 || hidden > 100000)
         die("%s: metadata 'hidden' is '%s', not a layer size", model_path, hidden_s);
-    Activation a = strcmp(act, "sigmoid") == 0 ? ACT_SIGMOID : ACT_RELU;
-    if (strcmp(act, "sigmoid") && strcmp(act, "relu"))
-        die("%s: metadata 'activation' is '%s', expected relu or sigmoid", model_path, act);
+    Activation a;
+    if (activation_parse(act, &a) != 0)
+        die("%s: metadata 'activation' is '%s', expected relu, sigmoid or tanh", model_path, act);
 
     Dataset train_set, test_set;
     mnist_load_or_die(c->data, &train_set, &test_set);
@@ -160,7 +162,7 @@ static MnistResult mnist(const CommonOptions *c, const char *model_path)
     rng_seed(&rng, c->seed);
     const int batch = c->batch;
     TwoLayerNet net;
-    two_layer_net_init(&net, 784, hidden, 10, batch, a, 0.01, &rng);
+    two_layer_net_init(&net, 784, hidden, 10, batch, a, (WeightInit){INIT_FIXED, 0.01}, &rng);
     if (model_load(model_path, &net.params, err) != 0)
         die("%s", err);
     printf("MNIST inference with a trained 784-%d-10 network (%s), from %s\n", hidden, act, model_path);

@@ -1,6 +1,7 @@
 /* Chapter 01 - numerical gradient and gradient descent (the book's chapter 4).
  *
- *   check     numerical derivatives and gradients against their exact forms
+ *   check     the two loss functions on the book's example; numerical derivatives
+ *             and gradients against their exact forms
  *   descent   gradient descent on f(x0, x1) = x0^2 + x1^2 from (-3, 4), with its path plotted
  *   train     the two-layer net 784-50-10 trained with numerical gradients: honestly slow
  *   (none)    the tour: all three, a few training iterations, and what the full run would cost
@@ -10,13 +11,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "activation.h"
+#include "dataset.h"
+#include "functions.h"
 #include "gradient.h"
 #include "idx.h"
-#include "matmul.h"
+#include "init.h"
 #include "options.h"
 #include "plot.h"
 #include "progress.h"
 #include "rng.h"
+#include "threads.h"
 #include "timer.h"
 #include "two_layer_net.h"
 #include "util.h"
@@ -26,7 +31,7 @@ static const ProgramInfo info = {
     "numerical differentiation, gradient descent, and a net trained the slow way",
     "usage: 01_numerical_gradient [check | descent | train] [options]\n"
     "\n"
-    "  check     numerical derivatives against the exact ones\n"
+    "  check     the two loss functions, and numerical derivatives against the exact ones\n"
     "  descent   gradient descent on x0^2 + x1^2, with its path as a PNG\n"
     "  train     train 784-50-10 on MNIST with numerical gradients (--iters N, or --full)\n"
     "  (nothing) the chapter's tour: all three, with a few training iterations",
@@ -38,6 +43,26 @@ typedef struct {
     int full;
     int hidden;
 } Config;
+
+/* ---- loss functions ------------------------------------------------------------ */
+
+/* The book's example (section 4.2): ten outputs of a softmax, and the answer is 2. */
+static void loss_functions(void)
+{
+    const real y[2][10] = {
+        {0.1, 0.05, 0.6, 0.0, 0.05, 0.1, 0.0, 0.1, 0.0, 0.0},  /* most on 2: right */
+        {0.1, 0.05, 0.1, 0.0, 0.05, 0.1, 0.0, 0.6, 0.0, 0.0},  /* most on 7: wrong */
+    };
+    const int t = 2;
+    printf("Loss functions: ten outputs y against the answer t = %d (one-hot)\n", t);
+    for (int i = 0; i < 2; i++)
+        printf("  y puts 0.6 on %d (%s):  mean squared error %.4f   cross-entropy %.4f\n",
+               i == 0 ? 2 : 7, i == 0 ? "right" : "wrong", (double)mean_squared_error(y[i], &t, 1, 10),
+               (double)cross_entropy_error(y[i], &t, 1, 10));
+    printf("  (the book prints 0.0975 and 0.5108, then 0.5975 and 2.3026)\n"
+           "  Both grow as y moves away from t. The nets of this course use cross-entropy:\n"
+           "  after a softmax its gradient is simply y - t (chapter 02).\n\n");
+}
 
 /* ---- functions to differentiate ----------------------------------------------- */
 
@@ -137,7 +162,8 @@ static TrainResult train(const Config *cfg, const Dataset *train_set, const Data
     Rng rng;
     rng_seed(&rng, cfg->c.seed);
     TwoLayerNet net;
-    two_layer_net_init(&net, 784, cfg->hidden, 10, batch > 1000 ? batch : 1000, ACT_SIGMOID, 0.01, &rng);
+    two_layer_net_init(&net, 784, cfg->hidden, 10, batch > 1000 ? batch : 1000, ACT_SIGMOID,
+                       (WeightInit){INIT_FIXED, 0.01}, &rng);
     ParamSet *ps = &net.params;
     printf("Training %d-%d-10 (sigmoid) with numerical gradients: SGD lr %g, batch %d, %d iteration%s,\n"
            "%zu parameters, so %zu forward passes per gradient, %d thread%s\n",
@@ -216,8 +242,10 @@ int main(int argc, char **argv)
         die("--iters must be 0 or more and --hidden at least 1");
     options_make_out(&cfg.c);
     int tour = strcmp(cmd, "tour") == 0;
-    if (tour || strcmp(cmd, "check") == 0)
+    if (tour || strcmp(cmd, "check") == 0) {
+        loss_functions();
         check();
+    }
     if (tour || strcmp(cmd, "descent") == 0)
         descent(&cfg);
     if (tour || strcmp(cmd, "train") == 0) {

@@ -14,14 +14,18 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "activation.h"
+#include "dataset.h"
 #include "functions.h"
 #include "idx.h"
+#include "init.h"
 #include "matmul.h"
 #include "model.h"
 #include "options.h"
 #include "plot.h"
 #include "progress.h"
 #include "rng.h"
+#include "threads.h"
 #include "timer.h"
 #include "trainer.h"
 #include "two_layer_net.h"
@@ -49,25 +53,21 @@ typedef struct {
     int resume;         /* go on from the checkpoint in --out */
 } Config;
 
-/* The weights' initial scale: 0 asks two_layer_net_init for He's sqrt(2 / fan_in). */
-static double parse_init(const char *s)
+/* How the weights start: He's sqrt(2 / n_in), Xavier's sqrt(1 / n_in), or a fixed std. */
+static WeightInit parse_init(const char *s)
 {
-    if (strcmp(s, "he") == 0)
-        return 0;
-    char *end;
-    double std = strtod(s, &end);
-    if (end == s || *end != '\0' || !(std > 0 && std < 100))
-        die("--init must be 'he' or a standard deviation such as 0.01, not '%s'", s);
-    return std;
+    WeightInit init;
+    if (weight_init_parse(s, &init) != 0)
+        die("--init must be he, xavier or a standard deviation such as 0.01, not '%s'", s);
+    return init;
 }
 
 static Activation parse_activation(const char *s)
 {
-    if (strcmp(s, "relu") == 0)
-        return ACT_RELU;
-    if (strcmp(s, "sigmoid") == 0)
-        return ACT_SIGMOID;
-    die("--activation must be relu or sigmoid, not '%s'", s);
+    Activation a;
+    if (activation_parse(s, &a) != 0)
+        die("--activation must be relu, sigmoid or tanh, not '%s'", s);
+    return a;
 }
 
 /* ---- gradcheck --------------------------------------------------------------- */
@@ -279,8 +279,8 @@ int main(int argc, char **argv)
     const Option extra[] = {
         {"iters", OPT_INT, &cfg.iters, "N", "training iterations (default 10000; --epochs E means E*600)"},
         {"hidden", OPT_INT, &cfg.hidden, "N", "hidden units (default 50)"},
-        {"activation", OPT_STRING, &cfg.activation, "NAME", "relu or sigmoid (default relu)"},
-        {"init", OPT_STRING, &cfg.init, "STD", "initial weight scale: he (default) or a number (the book: 0.01)"},
+        {"activation", OPT_STRING, &cfg.activation, "NAME", "relu (default), sigmoid or tanh"},
+        {"init", OPT_STRING, &cfg.init, "STD", "initial weight scale: he (default), xavier or a number (the book: 0.01)"},
         {"train-size", OPT_INT, &cfg.train_size, "N", "train on the first N images only (default all)"},
         {"save", OPT_STRING, &cfg.save, "FILE", "where to save the trained model (default OUT/two_layer_net.safetensors)"},
         {"resume", OPT_FLAG, &cfg.resume, NULL, "train: go on from the checkpoint in --out (after Ctrl-C)"},

@@ -20,6 +20,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "activation.h"
+#include "dataset.h"
 #include "idx.h"
 #include "init.h"
 #include "matmul.h"
@@ -30,6 +32,7 @@
 #include "plot.h"
 #include "progress.h"
 #include "rng.h"
+#include "threads.h"
 #include "timer.h"
 #include "trainer.h"
 #include "util.h"
@@ -108,26 +111,8 @@ static real train_step(MultiLayerNet *net, Optimizer *opt, const Dataset *d, Bat
     return loss;
 }
 
-/* A new data set holding the examples idx[0..n) of d. */
-static Dataset dataset_subset(const Dataset *d, const int *idx, int n)
-{
-    Dataset s = {0};
-    int shape[4] = {n, d->images.shape[1], d->images.shape[2], d->images.shape[3]};
-    s.images = tensor_zeros(4, shape);
-    s.labels = xmalloc((size_t)n);
-    size_t pixels = d->images.size / (size_t)d->count;
-    for (int i = 0; i < n; i++) {
-        memcpy(s.images.data + (size_t)i * pixels, d->images.data + (size_t)idx[i] * pixels,
-               pixels * sizeof(real));
-        s.labels[i] = d->labels[idx[i]];
-    }
-    s.count = n;
-    s.classes = d->classes;
-    return s;
-}
-
 /* The book's MultiLayerNetExtend for MNIST: `depth` hidden layers of `width`. */
-static MultiLayerNetConfig mnist_net(int depth, int width, NetActivation act, WeightInit init)
+static MultiLayerNetConfig mnist_net(int depth, int width, Activation act, WeightInit init)
 {
     MultiLayerNetConfig c = {.input = 784, .output = 10, .hidden_count = depth,
                              .activation = act, .init = init};
@@ -348,7 +333,7 @@ static CompareResult compare(const Config *cfg, const Dataset *train, const Data
     const char *labels[OPTIMIZER_KINDS];
     double *losses[OPTIMIZER_KINDS];
     for (int k = 0; k < r.count; k++) {
-        nets[k] = mnist_net(4, 100, NET_RELU, (WeightInit){INIT_HE, 0});
+        nets[k] = mnist_net(4, 100, ACT_RELU, (WeightInit){INIT_HE, 0});
         labels[k] = optimizer_name(r.kind[k]);
         losses[k] = xmalloc((size_t)r.iters * sizeof(double));
     }
@@ -391,15 +376,15 @@ static InitResult init_experiment(const Config *cfg, const Dataset *train)
      * the spread of each layer's outputs shows whether a signal survives depth. */
     enum { ROWS = 1000, UNITS = 100, LAYERS = 5, BINS = 30, SETTINGS = 5 };
     const struct {
-        NetActivation act;
+        Activation act;
         WeightInit init;
         const char *title;
     } set[SETTINGS] = {
-        {NET_SIGMOID, {INIT_FIXED, 1.0}, "sigmoid, std 1"},
-        {NET_SIGMOID, {INIT_FIXED, 0.01}, "sigmoid, std 0.01"},
-        {NET_SIGMOID, {INIT_XAVIER, 0}, "sigmoid, Xavier"},
-        {NET_TANH, {INIT_XAVIER, 0}, "tanh, Xavier"},
-        {NET_RELU, {INIT_HE, 0}, "ReLU, He"},
+        {ACT_SIGMOID, {INIT_FIXED, 1.0}, "sigmoid, std 1"},
+        {ACT_SIGMOID, {INIT_FIXED, 0.01}, "sigmoid, std 0.01"},
+        {ACT_SIGMOID, {INIT_XAVIER, 0}, "sigmoid, Xavier"},
+        {ACT_TANH, {INIT_XAVIER, 0}, "tanh, Xavier"},
+        {ACT_RELU, {INIT_HE, 0}, "ReLU, He"},
     };
     printf("3. Weight initialisation: 1000 random inputs through 5 layers of 100 units\n");
     printf("   %-18s %s\n", "", "std of each layer's activations, layer 1 .. 5");
@@ -424,7 +409,7 @@ static InitResult init_experiment(const Config *cfg, const Dataset *train)
         multi_layer_net_predict(&net, x, ROWS, 0);
         /* The book's histograms: 30 bins over (0, 1), (-1, 1) for tanh. ReLU's
          * exact zeros (about half the units) are left out, or they would dwarf the rest. */
-        double lo = set[s].act == NET_TANH ? -1 : 0, hi = 1;
+        double lo = set[s].act == ACT_TANH ? -1 : 0, hi = 1;
         double counts[LAYERS][BINS] = {{0}};
         printf("   %-18s", set[s].title);
         for (int l = 0; l < LAYERS; l++) {
@@ -433,7 +418,7 @@ static InitResult init_experiment(const Config *cfg, const Dataset *train)
             for (size_t i = 0; i < (size_t)ROWS * UNITS; i++) {
                 sum += z[i];
                 sum2 += (double)z[i] * z[i];
-                if (set[s].act == NET_RELU && z[i] == 0)
+                if (set[s].act == ACT_RELU && z[i] == 0)
                     continue;
                 int bin = (int)((z[i] - lo) / (hi - lo) * BINS);
                 if (bin >= 0 && bin < BINS)
@@ -478,12 +463,15 @@ static InitResult init_experiment(const Config *cfg, const Dataset *train)
     const int batch = 128;
     printf("   On MNIST: 784-100-100-100-100-10 ReLU, SGD lr 0.01, batch %d, %d iterations\n", batch, iters);
     MultiLayerNetConfig nets[3] = {
-        mnist_net(4, 100, NET_RELU, (WeightInit){INIT_FIXED, 0.01}),
-        mnist_net(4, 100, NET_RELU, (WeightInit){INIT_XAVIER, 0}),
-        mnist_net(4, 100, NET_RELU, (WeightInit){INIT_HE, 0}),
+        mnist_net(4, 100, ACT_RELU, (WeightInit){INIT_FIXED, 0.01}),
+        mnist_net(4, 100, ACT_RELU, (WeightInit){INIT_XAVIER, 0}),
+        mnist_net(4, 100, ACT_RELU, (WeightInit){INIT_HE, 0}),
     };
     OptimizerKind kinds[3] = {SGD, SGD, SGD};
-    const char *labels[3] = {"std=0.01", "Xavier", "He"};
+    char names[3][32];
+    const char *labels[3];      /* "std=0.01", "Xavier", "He" */
+    for (int k = 0; k < 3; k++)
+        labels[k] = weight_init_name(nets[k].init, names[k], sizeof names[k]);
     double *losses[3], seconds[3];
     for (int k = 0; k < 3; k++)
         losses[k] = xmalloc((size_t)iters * sizeof(double));
@@ -552,7 +540,7 @@ static BatchNormResult batchnorm(const Config *cfg, const Dataset *train_full)
     for (int s = 0; s < SCALES; s++) {
         double w = pow(10, -4.0 * s / (SCALES - 1));    /* np.logspace(0, -4, 16) */
         for (int bn = 0; bn < 2; bn++) {
-            MultiLayerNetConfig nc = mnist_net(5, 100, NET_RELU, (WeightInit){INIT_FIXED, w});
+            MultiLayerNetConfig nc = mnist_net(5, 100, ACT_RELU, (WeightInit){INIT_FIXED, w});
             nc.use_batchnorm = bn;
             Rng rng;
             rng_seed(&rng, cfg->c.seed);
@@ -637,7 +625,7 @@ static OverfitResult overfit(const Config *cfg, const Dataset *train_full, const
     printf("   %-10s %7s %10s %10s %8s\n", "", "epochs", "train acc", "test acc", "gap");
     for (int c = 0; c < 3; c++) {
         int epochs = epochs_full[c];
-        MultiLayerNetConfig nc = mnist_net(6, 100, NET_RELU, (WeightInit){INIT_HE, 0});
+        MultiLayerNetConfig nc = mnist_net(6, 100, ACT_RELU, (WeightInit){INIT_HE, 0});
         if (c == 1)
             nc.weight_decay = 0.1;
         if (c == 2) {
@@ -728,7 +716,7 @@ static SearchResult search(const Config *cfg, const Dataset *train_full)
     for (int k = 0; k < r.trials; k++) {
         t[k].decay = pow(10, rng_uniform(&rng) * 4 - 8);
         t[k].lr = pow(10, rng_uniform(&rng) * 4 - 6);
-        MultiLayerNetConfig nc = mnist_net(6, 100, NET_RELU, (WeightInit){INIT_HE, 0});
+        MultiLayerNetConfig nc = mnist_net(6, 100, ACT_RELU, (WeightInit){INIT_HE, 0});
         nc.weight_decay = t[k].decay;
         MultiLayerNet net;
         multi_layer_net_init(&net, &nc, 500, &rng);
@@ -803,7 +791,7 @@ static BestResult best(const Config *cfg, const Dataset *train, const Dataset *t
     const int batch = cfg->c.batch;
     if (batch > train->count)
         die("--batch %d is larger than the training set (%d images)", batch, train->count);
-    MultiLayerNetConfig nc = mnist_net(cfg->depth, cfg->width, NET_RELU, (WeightInit){INIT_HE, 0});
+    MultiLayerNetConfig nc = mnist_net(cfg->depth, cfg->width, ACT_RELU, (WeightInit){INIT_HE, 0});
     nc.use_batchnorm = 1;
     nc.use_dropout = cfg->dropout > 0;
     nc.dropout_ratio = cfg->dropout;
@@ -934,9 +922,7 @@ int main(int argc, char **argv)
     OverfitResult orr = {0};
     SearchResult sr = {0};
     BestResult bsr = {0};
-    double times[8] = {0};
-    double t = now_seconds();
-    times[1] = t - t0;
+    double times[8] = {0};      /* seconds of experiments 2..7, by their numbers */
 #define TIMED(i, expr) do { double s_ = now_seconds(); expr; times[i] = now_seconds() - s_; } while (0)
     if (RUNS("compare"))
         TIMED(2, cr = compare(&cfg, &train_set, &test_set));

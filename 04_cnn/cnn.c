@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "convolution.h"
+#include "dataset.h"
 #include "deep_conv_net.h"
 #include "digit.h"
 #include "functions.h"
@@ -34,6 +35,7 @@
 #include "progress.h"
 #include "rng.h"
 #include "simple_conv_net.h"
+#include "threads.h"
 #include "timer.h"
 #include "trainer.h"
 #include "util.h"

@@ -17,7 +17,7 @@
 #include <stdint.h>
 
 #include "convolution.h"
-#include "idx.h"
+#include "dataset.h"
 #include "params.h"
 #include "pooling.h"
 #include "rng.h"

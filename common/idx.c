@@ -318,13 +318,6 @@ static const char *mnist_path(char *buf, size_t size, const char *dir, const cha
     return buf;
 }
 
-void dataset_free(Dataset *d)
-{
-    tensor_free(&d->images);
-    free(d->labels);
-    memset(d, 0, sizeof *d);
-}
-
 /* One half of MNIST: images and labels that must agree in count. */
 static int load_set(const char *dir, const char *images_name, const char *labels_name,
                     Dataset *d, char *err, char *images_path, char *labels_path)
@@ -407,33 +400,4 @@ void mnist_load_or_die(const char *dir, Dataset *train, Dataset *test)
             die("%s", err);
         die("%s (run `make data` to fetch and verify the data again)", err);
     }
-}
-
-void dataset_gather(const Dataset *d, const int *idx, int n, real *x, int *t)
-{
-    size_t per = d->count > 0 ? d->images.size / (size_t)d->count : 0;   /* H*W per image */
-    for (int i = 0; i < n; i++) {
-        int j = idx[i];
-        if (j < 0 || j >= d->count)
-            die("dataset_gather: example %d out of range (the set has %d)", j, d->count);
-        if (x)
-            memcpy(x + (size_t)i * per, d->images.data + (size_t)j * per, per * sizeof(real));
-        if (t)
-            t[i] = d->labels[j];
-    }
-}
-
-Dataset dataset_head(const Dataset *d, int n)
-{
-    Dataset h = {0};
-    if (n <= 0 || n > d->count)
-        n = d->count;
-    int shape[4] = {n, d->images.shape[1], d->images.shape[2], d->images.shape[3]};
-    h.images = tensor_zeros(4, shape);
-    memcpy(h.images.data, d->images.data, h.images.size * sizeof(real));
-    h.labels = xmalloc((size_t)n);
-    memcpy(h.labels, d->labels, (size_t)n);
-    h.count = n;
-    h.classes = d->classes;
-    return h;
 }

@@ -9,25 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-
-const char *net_activation_name(NetActivation a)
-{
-    return a == NET_RELU ? "ReLU" : a == NET_TANH ? "tanh" : "sigmoid";
-}
-
-int net_activation_parse(const char *s, NetActivation *a)
-{
-    if (strcasecmp(s, "relu") == 0)
-        *a = NET_RELU;
-    else if (strcasecmp(s, "tanh") == 0)
-        *a = NET_TANH;
-    else if (strcasecmp(s, "sigmoid") == 0)
-        *a = NET_SIGMOID;
-    else
-        return -1;
-    return 0;
-}
 
 static int add_tensor(ParamSet *ps, const char *prefix, int layer, int ndim, const int *shape, int decay)
 {
@@ -166,11 +147,7 @@ const real *multi_layer_net_predict(MultiLayerNet *net, const real *x, int N, in
                                ly->running_var, N, ly->out, BATCH_NORM_MOMENTUM, train);
             p = ly->bn;
         }
-        switch (cfg->activation) {
-        case NET_RELU: relu_forward(ly->z, p, n); break;
-        case NET_TANH: tanh_forward(ly->z, p, n); break;
-        default: sigmoid_forward(ly->z, p, n); break;
-        }
+        activation_forward(cfg->activation, ly->z, p, n);
         if (cfg->use_dropout)
             dropout_forward(ly->drop, ly->z, ly->mask, n, cfg->dropout_ratio, train, &net->rng);
         in = ly->h;
@@ -209,11 +186,7 @@ real multi_layer_net_gradient(MultiLayerNet *net, const real *x, const int *t, i
         size_t n = (size_t)N * hl->out;
         if (cfg->use_dropout)
             dropout_backward(dcur, dcur, hl->mask, n);
-        switch (cfg->activation) {
-        case NET_RELU: relu_backward(dcur, dcur, hl->z, n); break;
-        case NET_TANH: tanh_backward(dcur, dcur, hl->z, n); break;
-        default: sigmoid_backward(dcur, dcur, hl->z, n); break;
-        }
+        activation_backward(cfg->activation, dcur, dcur, hl->z, n);
         if (cfg->use_batchnorm)
             batch_norm_backward(dcur, hl->dgamma, hl->dbeta, dcur, hl->xn, hl->std, hl->gamma,
                                 N, hl->out);

@@ -16,7 +16,8 @@
 
 #include <stdint.h>
 
-#include "idx.h"
+#include "activation.h"
+#include "dataset.h"
 #include "init.h"
 #include "params.h"
 #include "rng.h"
@@ -24,13 +25,11 @@
 
 #define MLN_MAX_HIDDEN 10
 
-typedef enum { NET_SIGMOID, NET_TANH, NET_RELU } NetActivation;
-
 typedef struct {
     int input, output;
     int hidden_count;               /* number of hidden layers */
     int hidden[MLN_MAX_HIDDEN];     /* their widths */
-    NetActivation activation;
+    Activation activation;
     WeightInit init;
     double weight_decay;            /* lambda; 0 turns it off */
     int use_batchnorm;
@@ -83,8 +82,5 @@ real multi_layer_net_gradient(MultiLayerNet *net, const real *x, const int *t, i
 /* Fraction of the set classified right, in inference mode, in chunks of batch_max. */
 double multi_layer_net_accuracy(MultiLayerNet *net, const Dataset *d);
 
-
-const char *net_activation_name(NetActivation a);              /* "sigmoid", "tanh", "ReLU" */
-int net_activation_parse(const char *s, NetActivation *a);    /* 0, or -1 */
 
 #endif

@@ -1,6 +1,6 @@
 #include "options.h"
-#include "matmul.h"
 #include "progress.h"
+#include "threads.h"
 #include "util.h"
 
 #include <errno.h>

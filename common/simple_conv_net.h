@@ -12,7 +12,7 @@
 #define DL_SIMPLE_CONV_NET_H
 
 #include "convolution.h"
-#include "idx.h"
+#include "dataset.h"
 #include "init.h"
 #include "params.h"
 #include "pooling.h"
