@@ -4,7 +4,7 @@
 #include "options.h"
 #include "plot.h"
 #include "progress.h"
-#include "matmul.h"
+#include "threads.h"
 #include "timer.h"
 #include "util.h"
 #include "weight_decay.h"
