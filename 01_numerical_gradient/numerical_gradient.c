@@ -228,7 +228,9 @@ int main(int argc, char **argv)
     cfg.c.lr = 0.1;
     cfg.iters = 3;
     cfg.hidden = 50;
+    int summary = 0;
     const Option extra[] = {
+        {"summary", OPT_FLAG, &summary, NULL, "print the net's layers, parameters, memory and FLOPs, and stop"},
         {"iters", OPT_INT, &cfg.iters, "N", "training iterations with numerical gradients (default 3)"},
         {"full", OPT_FLAG, &cfg.full, NULL, "the book's full 10,000 iterations (about a day and a half)"},
         {"hidden", OPT_INT, &cfg.hidden, "N", "hidden units (default 50)"},
@@ -240,6 +242,17 @@ int main(int argc, char **argv)
     const char *cmd = options_command(&info, pos, npos, commands);
     if (cfg.iters < 0 || cfg.hidden < 1)
         die("--iters must be 0 or more and --hidden at least 1");
+    if (summary) {
+        Rng rng;
+        rng_seed(&rng, cfg.c.seed);
+        TwoLayerNet net;
+        two_layer_net_init(&net, 784, cfg.hidden, 10, cfg.c.batch, ACT_SIGMOID, (WeightInit){INIT_FIXED, 0.01}, &rng);
+        Summary s;
+        two_layer_net_summary(&net, &s);
+        summary_print(&s, &net.params, cfg.c.batch);
+        two_layer_net_free(&net);
+        return 0;
+    }
     options_make_out(&cfg.c);
     int tour = strcmp(cmd, "tour") == 0;
     if (tour || strcmp(cmd, "check") == 0) {

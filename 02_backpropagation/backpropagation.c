@@ -51,6 +51,7 @@ typedef struct {
     const char *save;
     int train_size;     /* use only the first N training images (0: all) */
     int resume;         /* go on from the checkpoint in --out */
+    int summary;        /* print the net's layers and stop */
 } Config;
 
 /* How the weights start: He's sqrt(2 / n_in), Xavier's sqrt(1 / n_in), or a fixed std. */
@@ -284,6 +285,7 @@ int main(int argc, char **argv)
         {"train-size", OPT_INT, &cfg.train_size, "N", "train on the first N images only (default all)"},
         {"save", OPT_STRING, &cfg.save, "FILE", "where to save the trained model (default OUT/two_layer_net.safetensors)"},
         {"resume", OPT_FLAG, &cfg.resume, NULL, "train: go on from the checkpoint in --out (after Ctrl-C)"},
+        {"summary", OPT_FLAG, &cfg.summary, NULL, "print the net's layers, parameters, memory and FLOPs, and stop"},
         {0},
     };
     const char *pos[1];
@@ -294,6 +296,18 @@ int main(int argc, char **argv)
         die("--hidden, --iters and --train-size must be positive");
     parse_activation(cfg.activation);
     parse_init(cfg.init);
+    if (cfg.summary) {
+        Rng rng;
+        rng_seed(&rng, cfg.c.seed);
+        TwoLayerNet net;
+        two_layer_net_init(&net, 784, cfg.hidden, 10, cfg.c.batch, parse_activation(cfg.activation),
+                           parse_init(cfg.init), &rng);
+        Summary s;
+        two_layer_net_summary(&net, &s);
+        summary_print(&s, &net.params, cfg.c.batch);
+        two_layer_net_free(&net);
+        return 0;
+    }
     options_make_out(&cfg.c);
 
     Dataset train_set, test_set;

@@ -74,6 +74,7 @@ typedef struct {
     double dropout;         /* best: dropout ratio (0: off) */
     double decay;           /* best: weight decay lambda */
     int resume;             /* best: go on from the checkpoint in --out */
+    int summary;            /* best: print the net's layers and stop */
 } Config;
 
 /* ---- small helpers -------------------------------------------------------------- */
@@ -771,6 +772,17 @@ typedef struct {
     int epochs;
 } BestResult;
 
+/* The best-effort MLP: batch norm, dropout and weight decay as the options say. */
+static MultiLayerNetConfig best_net(const Config *cfg)
+{
+    MultiLayerNetConfig nc = mnist_net(cfg->depth, cfg->width, ACT_RELU, (WeightInit){INIT_HE, 0});
+    nc.use_batchnorm = 1;
+    nc.use_dropout = cfg->dropout > 0;
+    nc.dropout_ratio = cfg->dropout;
+    nc.weight_decay = cfg->decay;
+    return nc;
+}
+
 static real gradient_hook(void *net, const real *x, const int *t, int n)
 {
     return multi_layer_net_gradient(net, x, t, n);
@@ -791,11 +803,7 @@ static BestResult best(const Config *cfg, const Dataset *train, const Dataset *t
     const int batch = cfg->c.batch;
     if (batch > train->count)
         die("--batch %d is larger than the training set (%d images)", batch, train->count);
-    MultiLayerNetConfig nc = mnist_net(cfg->depth, cfg->width, ACT_RELU, (WeightInit){INIT_HE, 0});
-    nc.use_batchnorm = 1;
-    nc.use_dropout = cfg->dropout > 0;
-    nc.dropout_ratio = cfg->dropout;
-    nc.weight_decay = cfg->decay;
+    MultiLayerNetConfig nc = best_net(cfg);
     Rng rng;
     rng_seed(&rng, cfg->c.seed);
     MultiLayerNet net;
@@ -881,6 +889,7 @@ int main(int argc, char **argv)
         {"decay", OPT_DOUBLE, &cfg.decay, "L", "best: weight decay lambda (default 0)"},
         {"save", OPT_STRING, &cfg.save, "FILE", "best: where to save the model (default OUT/best_mlp.safetensors)"},
         {"resume", OPT_FLAG, &cfg.resume, NULL, "best: go on from the checkpoint in --out (after Ctrl-C)"},
+        {"summary", OPT_FLAG, &cfg.summary, NULL, "print the best MLP's layers, parameters, memory and FLOPs, and stop"},
         {0},
     };
     const char *pos[1];
@@ -897,6 +906,18 @@ int main(int argc, char **argv)
         die("--decay must be 0 or more, not %g", cfg.decay);
     OptimizerKind kinds[OPTIMIZER_KINDS];
     parse_optimizer_list(cfg.optimizers, kinds);
+    if (cfg.summary) {
+        MultiLayerNetConfig nc = best_net(&cfg);
+        Rng rng;
+        rng_seed(&rng, cfg.c.seed);
+        MultiLayerNet net;
+        multi_layer_net_init(&net, &nc, cfg.c.batch, &rng);
+        Summary s;
+        multi_layer_net_summary(&net, &s);
+        summary_print(&s, &net.params, cfg.c.batch);
+        multi_layer_net_free(&net);
+        return 0;
+    }
     options_make_out(&cfg.c);
 
     int tour = strcmp(cmd, "tour") == 0;

@@ -210,3 +210,24 @@ double multi_layer_net_accuracy(MultiLayerNet *net, const Dataset *d)
     }
     return (double)right / d->count;
 }
+
+void multi_layer_net_summary(const MultiLayerNet *net, Summary *s)
+{
+    const MultiLayerNetConfig *c = &net->cfg;
+    summary_start(s, "MultiLayerNet", c->input, 0, 0);
+    for (int i = 0; i < net->layer_count; i++) {
+        const MlnLayer *ly = &net->layer[i];
+        summary_affine(s, ly->in, ly->out);
+        if (i == net->layer_count - 1)
+            break;
+        if (c->use_batchnorm)
+            summary_batch_norm(s, ly->out);
+        summary_elementwise(s, activation_name(c->activation), ly->out, 0, 0);
+        if (c->use_dropout) {
+            char name[32];
+            snprintf(name, sizeof name, "Dropout %g", c->dropout_ratio);
+            summary_elementwise(s, name, ly->out, 0, 0);
+        }
+    }
+    summary_softmax_with_loss(s, c->output);
+}

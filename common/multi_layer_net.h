@@ -21,6 +21,7 @@
 #include "init.h"
 #include "params.h"
 #include "rng.h"
+#include "summary.h"
 #include "weight_decay.h"
 
 #define MLN_MAX_HIDDEN 10
@@ -82,5 +83,8 @@ real multi_layer_net_gradient(MultiLayerNet *net, const real *x, const int *t, i
 /* Fraction of the set classified right, in inference mode, in chunks of batch_max. */
 double multi_layer_net_accuracy(MultiLayerNet *net, const Dataset *d);
 
+
+/* Its layers as a table (--summary). */
+void multi_layer_net_summary(const MultiLayerNet *net, Summary *s);
 
 #endif

@@ -148,3 +148,12 @@ double two_layer_net_accuracy(TwoLayerNet *net, const Dataset *d)
     }
     return (double)right / d->count;
 }
+
+void two_layer_net_summary(const TwoLayerNet *net, Summary *s)
+{
+    summary_start(s, "TwoLayerNet", net->input, 0, 0);
+    summary_affine(s, net->input, net->hidden);
+    summary_elementwise(s, activation_name(net->activation), net->hidden, 0, 0);
+    summary_affine(s, net->hidden, net->output);
+    summary_softmax_with_loss(s, net->output);
+}

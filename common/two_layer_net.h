@@ -12,6 +12,7 @@
 #include "init.h"
 #include "params.h"
 #include "rng.h"
+#include "summary.h"
 
 typedef struct {
     int input, hidden, output;
@@ -49,5 +50,8 @@ real two_layer_net_gradient(TwoLayerNet *net, const real *x, const int *t, int N
 void two_layer_net_numerical_gradient(TwoLayerNet *net, const real *x, const int *t, int N);
 /* Fraction of the set classified right, evaluated in chunks of batch_max. */
 double two_layer_net_accuracy(TwoLayerNet *net, const Dataset *d);
+
+/* Its layers as a table (--summary). */
+void two_layer_net_summary(const TwoLayerNet *net, Summary *s);
 
 #endif

@@ -6,6 +6,8 @@
 #include "test.h"
 
 #include "deep_conv_net.h"
+#include "multi_layer_net.h"
+#include "two_layer_net.h"
 #include "simple_conv_net.h"
 #include "summary.h"
 
@@ -48,9 +50,42 @@ static void test_deep_conv_net_totals(void)
     deep_conv_net_free(&net);
 }
 
+static void test_two_layer_net_totals(void)
+{
+    Rng rng;
+    rng_seed(&rng, 1);
+    TwoLayerNet net;
+    two_layer_net_init(&net, 784, 50, 10, 4, ACT_RELU, (WeightInit){INIT_HE, 0}, &rng);
+    Summary s;
+    two_layer_net_summary(&net, &s);
+    CHECK(summary_params(&s) == net.params.trainable_size);
+    CHECK(summary_params(&s) == 39760);         /* chapter 02 prints "39760 parameters" */
+    CHECK(s.row[1].flops == (2.0 * 784 + 1) * 50);
+    two_layer_net_free(&net);
+}
+
+static void test_multi_layer_net_with_batch_norm_totals(void)
+{
+    MultiLayerNetConfig c = {.input = 784, .output = 10, .hidden_count = 3, .hidden = {64, 32, 16},
+                             .activation = ACT_RELU, .init = {INIT_HE, 0}, .use_batchnorm = 1,
+                             .use_dropout = 1, .dropout_ratio = 0.5};
+    Rng rng;
+    rng_seed(&rng, 1);
+    MultiLayerNet net;
+    multi_layer_net_init(&net, &c, 4, &rng);
+    Summary s;
+    multi_layer_net_summary(&net, &s);
+    CHECK(summary_params(&s) == net.params.trainable_size);
+    /* Affine, BatchNorm, ReLU, Dropout per hidden layer; then Affine and the loss; and the input */
+    CHECK(s.count == 1 + 3 * 4 + 2);
+    multi_layer_net_free(&net);
+}
+
 int main(void)
 {
     RUN(test_simple_conv_net_totals);
     RUN(test_deep_conv_net_totals);
+    RUN(test_two_layer_net_totals);
+    RUN(test_multi_layer_net_with_batch_norm_totals);
     return test_summary();
 }
