@@ -101,7 +101,12 @@ static void batch_free(Batch *b)
 }
 
 /* One step of the book's loops: a random mini-batch (np.random.choice), the
- * gradient by backprop, the optimizer's update. Returns the loss. */
+ * gradient by backprop, the optimizer's update. Returns the loss.
+ * Experiments 2 to 6 keep these short loops of their own on purpose, as the
+ * book's scripts do: they train several nets side by side on the same random
+ * batches (four optimizers, three initialisations, 32 batch-norm runs, 20
+ * search trials) and compare them step by step; the shared trainer
+ * (common/trainer.c) runs one net at a time. Experiment 7 uses the trainer. */
 static real train_step(MultiLayerNet *net, Optimizer *opt, const Dataset *d, Batch *b, int n, Rng *rng)
 {
     for (int i = 0; i < n; i++)
