@@ -69,8 +69,8 @@ static void perceptrons(void)
 
 static void activations(const CommonOptions *c)
 {
-    char tsv[4200], png[4200], script[8192];
-    snprintf(tsv, sizeof tsv, "%s/activations.tsv", c->out);
+    char tsv[OUT_PATH_SIZE], png[OUT_PATH_SIZE], script[8192];
+    out_path(tsv, c->out, "activations.tsv");
     TsvLog *log = tsv_open(tsv, "x\tstep\tsigmoid\trelu");
     for (int i = -50; i <= 50; i++) {
         real x = (real)(i / 10.0);
@@ -80,7 +80,7 @@ static void activations(const CommonOptions *c)
     tsv_close(log);
     printf("Activation functions: step(0.5) = %g, sigmoid(0.5) = %.4f, relu(-0.5) = %g, relu(0.5) = %g\n",
            (double)step_function(0.5f), (double)sigmoid(0.5f), (double)relu(-0.5f), (double)relu(0.5f));
-    snprintf(png, sizeof png, "%s/activations.png", c->out);
+    out_path(png, c->out, "activations.png");
     snprintf(script, sizeof script,
              "set title 'Activation functions'\nset xlabel 'x'\nset ylabel 'h(x)'\n"
              "set xrange [-5:5]\nset yrange [-0.2:1.5]\nset grid\nset key top left\n"

@@ -122,15 +122,15 @@ static void descent(const Config *cfg)
                    rates[k], why[k]);
     }
 
-    char tsv[4200], png[4200], script[8192];
-    snprintf(tsv, sizeof tsv, "%s/descent_path.tsv", cfg->c.out);
+    char tsv[OUT_PATH_SIZE], png[OUT_PATH_SIZE], script[8192];
+    out_path(tsv, cfg->c.out, "descent_path.tsv");
     TsvLog *log = tsv_open(tsv, "step\tx0\tx1");
     for (int s = 0; s <= STEPS; s++) {
         double row[3] = {s, path[2 * s], path[2 * s + 1]};
         tsv_row(log, row, 3);
     }
     tsv_close(log);
-    snprintf(png, sizeof png, "%s/descent_path.png", cfg->c.out);
+    out_path(png, cfg->c.out, "descent_path.png");
     snprintf(script, sizeof script,
              "set title 'Gradient descent on x0^2 + x1^2 (lr 0.1, 20 steps)'\n"
              "set size square\nset xrange [-4.5:4.5]\nset yrange [-4.5:4.5]\n"
@@ -173,8 +173,8 @@ static TrainResult train(const Config *cfg, const Dataset *train_set, const Data
     real *x = xmalloc((size_t)batch * 784 * sizeof(real));
     int *t = xmalloc((size_t)batch * sizeof(int));
     int *idx = xmalloc((size_t)batch * sizeof(int));
-    char tsv[4200];
-    snprintf(tsv, sizeof tsv, "%s/numerical_train.tsv", cfg->c.out);
+    char tsv[OUT_PATH_SIZE];
+    out_path(tsv, cfg->c.out, "numerical_train.tsv");
     TsvLog *log = tsv_open(tsv, "iteration\tloss_before\tloss_after\tseconds");
 
     TrainResult r = {0};

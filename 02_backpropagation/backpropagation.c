@@ -205,10 +205,10 @@ static TrainSummary train(const Config *cfg, const Dataset *train_set, const Dat
     snprintf(hidden, sizeof hidden, "%d", cfg->hidden);
     const char *meta[] = {"network", "two_layer_net", "activation", cfg->activation,
                           "hidden", hidden, "init", cfg->init, "seed", seed, "made_by", "02_backpropagation train", NULL};
-    char err[MODEL_ERR_SIZE], path[4200];
+    char err[MODEL_ERR_SIZE], path[OUT_PATH_SIZE];
     const char *save = cfg->save;
     if (!save) {
-        snprintf(path, sizeof path, "%s/two_layer_net.safetensors", cfg->c.out);
+        out_path(path, cfg->c.out, "two_layer_net.safetensors");
         save = path;
     }
     const int replacing = access(save, F_OK) == 0;

@@ -127,11 +127,6 @@ static MultiLayerNetConfig mnist_net(int depth, int width, Activation act, Weigh
     return c;
 }
 
-static const char *out_path(char *buf, size_t size, const Config *cfg, const char *name)
-{
-    return path_join(buf, size, cfg->c.out, name);
-}
-
 static void show_plot(const char *png, int w, int h, const char *script)
 {
     if (plot_png(png, w, h, script) == 0)
@@ -185,8 +180,8 @@ static PathsResult paths(const Config *cfg)
                w[0], w[1], r.final_f[k]);
     }
 
-    char tsv[4200], png[4200], script[8192];
-    out_path(tsv, sizeof tsv, cfg, "paths.tsv");
+    char tsv[OUT_PATH_SIZE], png[OUT_PATH_SIZE], script[8192];
+    out_path(tsv, cfg->c.out, "paths.tsv");
     char header[512] = "step";
     for (int k = 0; k < OPTIMIZER_KINDS; k++) {
         char col[64];
@@ -219,7 +214,7 @@ static PathsResult paths(const Config *cfg)
                       "'+' using (0):(0) with points pt 3 ps 2 lc rgb '#000000'\n",
                       optimizer_name((OptimizerKind)k), lr[k], tsv, 2 + 2 * k, 3 + 2 * k);
     snprintf(script + n, sizeof script - n, "unset multiplot\n");
-    out_path(png, sizeof png, cfg, "paths.png");
+    out_path(png, cfg->c.out, "paths.png");
     show_plot(png, 1200, 620, script);
     printf("\n");
     return r;
@@ -298,13 +293,12 @@ static void train_curves(const Config *cfg, const Dataset *train, const MultiLay
 static void plot_curves(const Config *cfg, const char *name, const char *title, double **losses,
                         const char *const *labels, int count, int iters)
 {
-    char tsv[4200], png[4200], header[512] = "iteration", script[8800];
+    char tsv[OUT_PATH_SIZE], png[OUT_PATH_SIZE], header[512] = "iteration", script[8800];
     for (int k = 0; k < count; k++) {
         strcat(header, "\t");
         strcat(header, labels[k]);
     }
-    snprintf(png, sizeof png, "%s.tsv", name);
-    out_path(tsv, sizeof tsv, cfg, png);
+    out_path(tsv, cfg->c.out, "%s.tsv", name);
     double *sm = xmalloc((size_t)count * iters * sizeof(double));
     for (int k = 0; k < count; k++)
         smooth(losses[k], sm + (size_t)k * iters, iters, 20);
@@ -317,7 +311,7 @@ static void plot_curves(const Config *cfg, const char *name, const char *title, 
     }
     tsv_close(log);
     free(sm);
-    snprintf(png, sizeof png, "%s/%s.png", cfg->c.out, name);
+    out_path(png, cfg->c.out, "%s.png", name);
     snprintf(script, sizeof script,
              "set title '%s'\nset xlabel 'iteration'\nset ylabel 'training loss (moving average of 20)'\n"
              "set grid\nset yrange [0:2.5]\nset key top right\n"
@@ -398,7 +392,7 @@ static InitResult init_experiment(const Config *cfg, const Dataset *train)
     rng_seed(&rng, cfg->c.seed);
     real *x = xmalloc((size_t)ROWS * UNITS * sizeof(real));
     rng_fill_normal(&rng, x, (size_t)ROWS * UNITS, 1.0);
-    char tsv[4200], png[4200], name[64];
+    char tsv[OUT_PATH_SIZE], png[OUT_PATH_SIZE];
     static char script[32768];
     int n = snprintf(script, sizeof script,
                      "set multiplot layout 5,5 title 'Activation histograms per layer (1000 random inputs, 5 layers of 100 units)' "
@@ -439,8 +433,7 @@ static InitResult init_experiment(const Config *cfg, const Dataset *train)
                 r.last_layer_spread[s] = sd;
         }
         printf("\n");
-        snprintf(name, sizeof name, "init_hist_%d.tsv", s + 1);
-        out_path(tsv, sizeof tsv, cfg, name);
+        out_path(tsv, cfg->c.out, "init_hist_%d.tsv", s + 1);
         TsvLog *log = tsv_open(tsv, "bin_centre\tlayer1\tlayer2\tlayer3\tlayer4\tlayer5");
         for (int b = 0; b < BINS; b++) {
             double row[1 + LAYERS] = {lo + (b + 0.5) * (hi - lo) / BINS};
@@ -459,7 +452,7 @@ static InitResult init_experiment(const Config *cfg, const Dataset *train)
     }
     free(x);
     snprintf(script + n, sizeof script - n, "unset multiplot\n");
-    out_path(png, sizeof png, cfg, "init_hist.png");
+    out_path(png, cfg->c.out, "init_hist.png");
     show_plot(png, 1400, 1100, script);
     printf("   std 1: sigmoid outputs pile up at 0 and 1, where its gradient vanishes;\n"
            "   std 0.01: all near 0.5, every unit says the same thing; Xavier and He keep a spread\n");
@@ -570,14 +563,14 @@ static BatchNormResult batchnorm(const Config *cfg, const Dataset *train_full)
     printf("   (training accuracy after %d epochs) batch norm ahead at %d of %d scales\n",
            epochs, r.wins, SCALES);
 
-    char tsv[4200], png[4200], header[2048] = "epoch";
+    char tsv[OUT_PATH_SIZE], png[OUT_PATH_SIZE], header[2048] = "epoch";
     static char script[16384];
     for (int s = 0; s < SCALES; s++) {
         char col[64];
         snprintf(col, sizeof col, "\tbn_%d\tplain_%d", s, s);
         strcat(header, col);
     }
-    out_path(tsv, sizeof tsv, cfg, "batchnorm.tsv");
+    out_path(tsv, cfg->c.out, "batchnorm.tsv");
     TsvLog *log = tsv_open(tsv, header);
     for (int e = 0; e <= epochs; e++) {
         double row[1 + 2 * SCALES] = {e};
@@ -601,7 +594,7 @@ static BatchNormResult batchnorm(const Config *cfg, const Dataset *train_full)
                       w, s == SCALES - 1 ? "set key bottom right font ',8'\n" : "", tsv, 2 + 2 * s, 3 + 2 * s);
     }
     snprintf(script + n, sizeof script - n, "unset multiplot\n");
-    out_path(png, sizeof png, cfg, "batchnorm.png");
+    out_path(png, cfg->c.out, "batchnorm.png");
     show_plot(png, 1200, 1000, script);
     dataset_free(&train);
     printf("\n");
@@ -653,14 +646,13 @@ static OverfitResult overfit(const Config *cfg, const Dataset *train_full, const
         r.test_acc[c] = te[epochs];
         printf("   %-10s %7d %10.4f %10.4f %8.4f\n", names[c], epochs, tr[epochs], te[epochs],
                tr[epochs] - te[epochs]);
-        char tsv[4200], png[4200], name[64], script[6144];
-        snprintf(name, sizeof name, "overfit_%s.tsv", names[c]);
-        out_path(tsv, sizeof tsv, cfg, name);
+        char tsv[OUT_PATH_SIZE], png[OUT_PATH_SIZE], script[6144];
+        out_path(tsv, cfg->c.out, "overfit_%s.tsv", names[c]);
         TsvLog *log = tsv_open(tsv, "epoch\ttrain_acc\ttest_acc");
         for (int e = 0; e <= epochs; e++)
             tsv_row(log, (double[]){e, tr[e], te[e]}, 3);
         tsv_close(log);
-        snprintf(png, sizeof png, "%s/overfit_%s.png", cfg->c.out, names[c]);
+        out_path(png, cfg->c.out, "overfit_%s.png", names[c]);
         snprintf(script, sizeof script,
                  "set title 'Overfitting, 300 training images: %s'\nset xlabel 'epoch'\n"
                  "set ylabel 'accuracy'\nset yrange [0:1]\nset xrange [0:%d]\nset grid\nset key bottom right\n"
@@ -734,8 +726,8 @@ static SearchResult search(const Config *cfg, const Dataset *train_full)
         multi_layer_net_free(&net);
     }
     progress_finish(&prog);
-    char tsv[4200], png[4200], script[10240];
-    out_path(tsv, sizeof tsv, cfg, "search.tsv");
+    char tsv[OUT_PATH_SIZE], png[OUT_PATH_SIZE], script[10240];
+    out_path(tsv, cfg->c.out, "search.tsv");
     TsvLog *log = tsv_open(tsv, "trial\tlr\tweight_decay\tval_acc\ttrain_acc");
     for (int k = 0; k < r.trials; k++)
         tsv_row(log, (double[]){k, t[k].lr, t[k].decay, t[k].val_acc, t[k].train_acc}, 5);
@@ -761,7 +753,7 @@ static SearchResult search(const Config *cfg, const Dataset *train_full)
              "set xlabel 'learning rate'\nplot '%s' using 2:4:4 with points pt 7 ps 1.2 lc palette\n"
              "set xlabel 'weight decay'\nplot '%s' using 3:4:4 with points pt 7 ps 1.2 lc palette\n"
              "unset multiplot\n", epochs, r.trials, tsv, tsv);
-    out_path(png, sizeof png, cfg, "search.png");
+    out_path(png, cfg->c.out, "search.png");
     show_plot(png, 1000, 450, script);
     free(t);
     dataset_free(&val);
@@ -856,8 +848,8 @@ static BestResult best(const Config *cfg, const Dataset *train, const Dataset *t
                           "hidden_layers", depth, "batchnorm", "1", "dropout_ratio", ratio,
                           "weight_decay", decay, "test_accuracy", acc, "seed", seed,
                           "made_by", "03_optimizer best", NULL};
-    char err[MODEL_ERR_SIZE], path[4200];
-    const char *save = cfg->save ? cfg->save : out_path(path, sizeof path, cfg, "best_mlp.safetensors");
+    char err[MODEL_ERR_SIZE], path[OUT_PATH_SIZE];
+    const char *save = cfg->save ? cfg->save : out_path(path, cfg->c.out, "best_mlp.safetensors");
     const int replacing = access(save, F_OK) == 0;
     if (model_save(save, &net.params, meta, err) != 0)
         die("%s", err);

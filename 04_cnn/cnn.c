@@ -134,9 +134,9 @@ static double net_accuracy(Net *net, const Dataset *d)
 
 /* OUT/simple_conv_net.safetensors, or ..._full.safetensors for a --full run, so
  * that a quick tour never overwrites the model of a long run. */
-static void model_path(char *buf, size_t size, const char *out, NetKind kind, int full)
+static void model_path(char *path, const char *out, NetKind kind, int full)
 {
-    snprintf(buf, size, "%s/%s%s.safetensors", out, net_tag(kind), full ? "_full" : "");
+    out_path(path, out, "%s%s.safetensors", net_tag(kind), full ? "_full" : "");
 }
 
 /* Load a model file into a fresh net of the kind its metadata names. */
@@ -160,15 +160,15 @@ static void net_load(Net *net, const char *path, int batch_max)
 
 /* The most accurate model of the chapter in --out (of the kinds allowed by
  * mask: 1 SimpleConvNet, 2 DeepConvNet), by the test accuracy recorded in
- * the file; NULL if there is none. */
-static const char *best_saved_model(const char *out, int mask, char *buf, size_t size)
+ * the file, its path written into buf (OUT_PATH_SIZE bytes); NULL if there is none. */
+static const char *best_saved_model(const char *out, int mask, char *buf)
 {
     double best = -1;
     for (int k = 0; k < 4; k++) {
-        char path[4200], acc[64], err[MODEL_ERR_SIZE];
+        char path[OUT_PATH_SIZE], acc[64], err[MODEL_ERR_SIZE];
         if (!(mask >> (k / 2) & 1))
             continue;
-        model_path(path, sizeof path, out, (NetKind)(k / 2), k % 2);
+        model_path(path, out, (NetKind)(k / 2), k % 2);
         FILE *f = fopen(path, "rb");
         if (!f)
             continue;
@@ -178,7 +178,7 @@ static const char *best_saved_model(const char *out, int mask, char *buf, size_t
         double a = atof(acc);
         if (a > best) {
             best = a;
-            snprintf(buf, size, "%s", path);
+            snprintf(buf, OUT_PATH_SIZE, "%s", path);
         }
     }
     return best < 0 ? NULL : buf;
@@ -248,13 +248,13 @@ static NetResult train_net(const Config *cfg, Net *net, int epochs, const Datase
            net_title(kind), r.run.test_acc, r.run.train_acc, r.epoch_seconds, r.run.eval_seconds);
     trainer_plot(&tc);
 
-    char acc[32], ep[16], seed[32], path[4200], err[MODEL_ERR_SIZE];
+    char acc[32], ep[16], seed[32], path[OUT_PATH_SIZE], err[MODEL_ERR_SIZE];
     snprintf(acc, sizeof acc, "%.4f", r.run.test_acc);
     snprintf(ep, sizeof ep, "%d", epochs);
     snprintf(seed, sizeof seed, "%llu", (unsigned long long)cfg->c.seed);
     const char *meta[] = {"network", net_tag(kind), "test_accuracy", acc, "epochs", ep, "seed", seed,
                           "made_by", "04_cnn", NULL};
-    model_path(path, sizeof path, cfg->c.out, kind, cfg->full);
+    model_path(path, cfg->c.out, kind, cfg->full);
     const int replacing = access(path, F_OK) == 0;
     if (model_save(path, ps, meta, err) != 0)
         die("%s", err);
@@ -366,8 +366,8 @@ static void filters_applied(const Config *cfg, Net *net, const Dataset *test_set
     convolution_direct_forward(maps + P, digit, s->W1, s->b1, &s->conv, 1);
     normalise_tiles(maps, maps, s->conv.FN + 1, P);
     Image img = image_grid(maps, s->conv.FN + 1, s->conv.OW, s->conv.OH, 8, 2, 3, 0, 1);
-    char path[4200];
-    snprintf(path, sizeof path, "%s/filters_applied.png", cfg->c.out);
+    char path[OUT_PATH_SIZE];
+    out_path(path, cfg->c.out, "filters_applied.png");
     save_png(&img, path);
     printf("  (the digit, then its 30 responses: white where a filter matches, black where it\n"
            "   is most opposed; most trained filters pick out edges of one orientation)\n");
@@ -388,10 +388,10 @@ static SimpleResult run_simple(const Config *cfg, int epochs, const Dataset *tra
     r.train = train_net(cfg, &net, epochs, train_set, test_set);
 
     printf("\n== 2. The 30 first-layer filters, before and after training ==\n");
-    char path[4200];
-    snprintf(path, sizeof path, "%s/filters_before.png", cfg->c.out);
+    char path[OUT_PATH_SIZE];
+    out_path(path, cfg->c.out, "filters_before.png");
     save_filters(before, 30, 5, path);
-    snprintf(path, sizeof path, "%s/filters_after.png", cfg->c.out);
+    out_path(path, cfg->c.out, "filters_after.png");
     save_filters(net.simple.W1, 30, 5, path);
     double d = 0, n = 0;
     for (size_t i = 0; i < nW1; i++) {
@@ -411,18 +411,18 @@ static SimpleResult run_simple(const Config *cfg, int epochs, const Dataset *tra
 /* Filters only: from the saved model, or a fresh (random) net. */
 static void run_filters(const Config *cfg, const Dataset *test_set)
 {
-    char path[4200];
-    if (!best_saved_model(cfg->c.out, 1, path, sizeof path))
+    char path[OUT_PATH_SIZE];
+    if (!best_saved_model(cfg->c.out, 1, path))
         die("no trained SimpleConvNet in %s yet (run `04_cnn simple` first)", cfg->c.out);
     Net net;
     net_init(&net, NET_SIMPLE, 1, cfg->c.seed);
-    char p2[4200];
-    snprintf(p2, sizeof p2, "%s/filters_before.png", cfg->c.out);
+    char p2[OUT_PATH_SIZE];
+    out_path(p2, cfg->c.out, "filters_before.png");
     save_filters(net.simple.W1, 30, 5, p2);
     net_free(&net);
     printf("  the trained filters from %s\n", path);
     net_load(&net, path, 1);
-    snprintf(p2, sizeof p2, "%s/filters_after.png", cfg->c.out);
+    out_path(p2, cfg->c.out, "filters_after.png");
     save_filters(net.simple.W1, 30, 5, p2);
     filters_applied(cfg, &net, test_set);
     net_free(&net);
@@ -461,8 +461,8 @@ static int show_mistakes(const Config *cfg, Net *net, const Dataset *test_set)
     printf("%s gets %d of the %d test digits wrong%s\n", net_title(net->kind), wrong, test_set->count,
            wrong > SHOW ? " (the picture shows the first 100)" : "");
     if (wrong > 0) {
-        char path[4200];
-        snprintf(path, sizeof path, "%s/misclassified.png", cfg->c.out);
+        char path[OUT_PATH_SIZE];
+        out_path(path, cfg->c.out, "misclassified.png");
         save_mistakes(images, truth, guess, wrong < SHOW ? wrong : SHOW, path);
         printf("  (green: the true label, red: the net's answer)\n");
     }
@@ -570,12 +570,13 @@ static Comparison run_compare(const Config *cfg, const Dataset *test_set)
 
 /* ---- 5. predict ------------------------------------------------------------------------ */
 
-/* The model predict uses: --model, else the most accurate one in --out. */
-static const char *best_model(const Config *cfg, char *buf, size_t size)
+/* The model predict uses: --model, else the most accurate one in --out (its
+ * path written into buf, OUT_PATH_SIZE bytes). */
+static const char *best_model(const Config *cfg, char *buf)
 {
     if (cfg->model)
         return cfg->model;
-    const char *path = best_saved_model(cfg->c.out, 3, buf, size);
+    const char *path = best_saved_model(cfg->c.out, 3, buf);
     if (!path)
         die("no trained model in %s: run `04_cnn simple` (or the tour) first, or give --model FILE",
             cfg->c.out);
@@ -589,8 +590,8 @@ typedef struct {
 
 static Prediction run_predict(const Config *cfg, const char *image_path)
 {
-    char mbuf[4200], err[IMAGE_ERR_SIZE];
-    const char *model = best_model(cfg, mbuf, sizeof mbuf);
+    char mbuf[OUT_PATH_SIZE], err[IMAGE_ERR_SIZE];
+    const char *model = best_model(cfg, mbuf);
     real x[784];
     if (digit_load_png(image_path, x, err) != 0)
         die("%s", err);
@@ -612,12 +613,12 @@ static Prediction run_predict(const Config *cfg, const char *image_path)
     /* What the net saw: OUT/<name>.28x28.png */
     const char *base = strrchr(image_path, '/');
     base = base ? base + 1 : image_path;
-    char stem[256], seen[4600];
+    char stem[256], seen[OUT_PATH_SIZE];
     snprintf(stem, sizeof stem, "%s", base);
     char *dot = strrchr(stem, '.');
     if (dot && dot != stem)
         *dot = '\0';
-    snprintf(seen, sizeof seen, "%s/%s.28x28.png", cfg->c.out, stem);
+    out_path(seen, cfg->c.out, "%s.28x28.png", stem);
     Image img = image_from_real(x, 28, 28, 0, 1);
     if (image_write_png(seen, &img, err) != 0)
         die("%s", err);
@@ -846,8 +847,8 @@ int main(int argc, char **argv)
         run_bench(&cfg, &train_set, &test_set);
     if (tour) {
         printf("== 5. Your own digit: predict IMAGE.png ==\n");
-        char path[4200];
-        snprintf(path, sizeof path, "%s/example_drawn_digit.png", cfg.c.out);
+        char path[OUT_PATH_SIZE];
+        out_path(path, cfg.c.out, "example_drawn_digit.png");
         draw_example(&test_set, 1, path);       /* test image 1 is a 2 */
         printf("  drawn for the demo: %s (a test digit redrawn large, dark ink on light paper)\n", path);
         pr = run_predict(&cfg, path);

@@ -23,7 +23,7 @@
  */
 #ifndef DL_TRAINER_H
 #define DL_TRAINER_H
-#include "idx.h"
+#include "dataset.h"
 #include "optimizer.h"
 #include "params.h"
 #include "rng.h"

@@ -23,7 +23,7 @@ static Dataset train_set, test_set;
 static void make_net(MultiLayerNet *net)
 {
     MultiLayerNetConfig c = {.input = 784, .output = 10, .hidden_count = 2, .hidden = {24, 24},
-                             .activation = NET_RELU, .init = {INIT_HE, 0}, .use_batchnorm = 1,
+                             .activation = ACT_RELU, .init = {INIT_HE, 0}, .use_batchnorm = 1,
                              .use_dropout = 1, .dropout_ratio = 0.2};
     Rng rng;
     rng_seed(&rng, 7);
