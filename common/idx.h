@@ -12,9 +12,10 @@
 
 #include <stdint.h>
 
+#include "file_error.h"
 #include "tensor.h"
 
-#define IDX_ERR_SIZE 512
+#define IDX_ERR_SIZE FILE_ERR_SIZE   /* "<path>: <message>", see file_error.h */
 
 /* Images as (count, 1, rows, cols) with pixels scaled to [0, 1]. */
 int idx_load_images(const char *path, Tensor *images, char *err);

@@ -6,6 +6,7 @@
  * local variable after it; buffers are allocated by the caller beforehand and
  * freed by the caller afterwards, whichever way the function returned. */
 #include "image.h"
+#include "file_error.h"
 #include "util.h"
 
 #include <errno.h>
@@ -135,7 +136,7 @@ static int decode_rgba(FILE *f, const char *path, Image *rgba, char *err)
     png_infop info = png ? png_create_info_struct(png) : NULL;
     if (!info) {
         png_destroy_read_struct(&png, NULL, NULL);
-        snprintf(err, IMAGE_ERR_SIZE, "%s: out of memory in libpng", path);
+        file_error(err, path, "out of memory in libpng");
         return -1;
     }
     png_init_io(png, f);
@@ -145,12 +146,12 @@ static int decode_rgba(FILE *f, const char *path, Image *rgba, char *err)
     int width = 0, height = 0, r = -1;
     png_bytep *rows = NULL;
     if (read_info(png, info, &width, &height) != 0)
-        snprintf(err, IMAGE_ERR_SIZE, "%s: corrupt PNG (%s)", path, e.message);
+        file_error(err, path, "corrupt PNG (%s)", e.message);
     else if (width > IMAGE_MAX_SIDE || height > IMAGE_MAX_SIDE)
-        snprintf(err, IMAGE_ERR_SIZE, "%s: image is %d x %d; images over %d pixels a side are refused",
-                 path, width, height, IMAGE_MAX_SIDE);
+        file_error(err, path, "image is %d x %d; images over %d pixels a side are refused",
+                   width, height, IMAGE_MAX_SIDE);
     else if (expand_to_rgba(png, info, &e) != 0)
-        snprintf(err, IMAGE_ERR_SIZE, "%s: corrupt PNG (%s)", path, e.message);
+        file_error(err, path, "corrupt PNG (%s)", e.message);
     else
         r = 0;
     if (r == 0) {
@@ -159,7 +160,7 @@ static int decode_rgba(FILE *f, const char *path, Image *rgba, char *err)
         for (int y = 0; y < height; y++)
             rows[y] = rgba->pixels + (size_t)y * (size_t)width * 4;
         if (read_pixels(png, info, rows) != 0) {
-            snprintf(err, IMAGE_ERR_SIZE, "%s: corrupt PNG (%s)", path, e.message);
+            file_error(err, path, "corrupt PNG (%s)", e.message);
             image_free(rgba);
             r = -1;
         }
@@ -171,18 +172,14 @@ static int decode_rgba(FILE *f, const char *path, Image *rgba, char *err)
 
 int image_read_png(const char *path, int channels, Image *img, char *err)
 {
-    if (channels != 1 && channels != 4) {
-        snprintf(err, IMAGE_ERR_SIZE, "%s: can read as 1 or 4 channels, not %d", path, channels);
-        return -1;
-    }
+    if (channels != 1 && channels != 4)
+        return file_error(err, path, "can read as 1 or 4 channels, not %d", channels);
     FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, IMAGE_ERR_SIZE, "%s: cannot open: %s", path, strerror(errno));
-        return -1;
-    }
+    if (!f)
+        return file_error(err, path, "cannot open: %s", strerror(errno));
     if (!has_png_signature(f)) {
         fclose(f);
-        snprintf(err, IMAGE_ERR_SIZE, "%s: not a PNG file", path);
+        file_error(err, path, "not a PNG file");
         return -1;
     }
     Image rgba;
@@ -223,19 +220,13 @@ static int write_rows(png_structp png, png_infop info, FILE *f, const Image *img
 
 int image_write_png(const char *path, const Image *img, char *err)
 {
-    if (img->channels != 1 && img->channels != 3 && img->channels != 4) {
-        snprintf(err, IMAGE_ERR_SIZE, "%s: cannot write %d channels (1, 3 or 4)", path, img->channels);
-        return -1;
-    }
-    if (img->width < 1 || img->height < 1 || !img->pixels) {
-        snprintf(err, IMAGE_ERR_SIZE, "%s: cannot write an empty image", path);
-        return -1;
-    }
+    if (img->channels != 1 && img->channels != 3 && img->channels != 4)
+        return file_error(err, path, "cannot write %d channels (1, 3 or 4)", img->channels);
+    if (img->width < 1 || img->height < 1 || !img->pixels)
+        return file_error(err, path, "cannot write an empty image");
     AtomicFile af;
-    if (atomic_open(&af, path) != 0) {
-        snprintf(err, IMAGE_ERR_SIZE, "%s: cannot write: %s", path, strerror(errno));
-        return -1;
-    }
+    if (atomic_open(&af, path) != 0)
+        return file_error(err, path, "cannot write: %s", strerror(errno));
     PngError e = {"unknown error"};
     png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &e, on_png_error, on_png_warning);
     png_infop info = png ? png_create_info_struct(png) : NULL;
@@ -243,13 +234,11 @@ int image_write_png(const char *path, const Image *img, char *err)
     png_destroy_write_struct(&png, &info);
     if (r != 0) {
         atomic_abort(&af);
-        snprintf(err, IMAGE_ERR_SIZE, "%s: cannot write PNG (%s)", path, info ? e.message : "out of memory");
+        file_error(err, path, "cannot write PNG (%s)", info ? e.message : "out of memory");
         return -1;
     }
-    if (atomic_close(&af) != 0) {
-        snprintf(err, IMAGE_ERR_SIZE, "%s: write failed: %s", path, strerror(errno));
-        return -1;
-    }
+    if (atomic_close(&af) != 0)
+        return file_error(err, path, "write failed: %s", strerror(errno));
     return 0;
 }
 

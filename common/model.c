@@ -10,11 +10,11 @@
  * shape and offsets are checked before a single value is read. Values go to a
  * temporary buffer and reach the ParamSet only when the whole file checked out. */
 #include "model.h"
+#include "file_error.h"
 #include "util.h"
 
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,28 +26,6 @@
 #define FILE_MAX_DIMS 8                   /* shapes with more dimensions are refused */
 
 typedef unsigned long long ull;           /* for printing 64-bit sizes with %llu */
-
-/* ---- errors -------------------------------------------------------------------- */
-
-/* Put "<path>: <message>" into err and return -1. Names in a message may come from
- * the file itself, so control characters are replaced to keep the message on one line. */
-static int fail(char *err, const char *path, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, const char *path, const char *fmt, ...)
-{
-    int n = snprintf(err, MODEL_ERR_SIZE, "%s: ", path);
-    if (n >= 0 && n < MODEL_ERR_SIZE) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err + n, MODEL_ERR_SIZE - (size_t)n, fmt, ap);
-        va_end(ap);
-    }
-    for (char *c = err; *c; c++)
-        if ((unsigned char)*c < 0x20)
-            *c = '?';
-    return -1;
-}
 
 /* ---- little-endian bytes --------------------------------------------------------
  * The file is little-endian whatever the machine is. Assembling numbers from
@@ -209,8 +187,8 @@ static int check_finite_for_save(const ParamSet *ps, const char *path, char *err
         const real *v = params_value(ps, i);
         for (size_t k = 0; k < ps->info[i].size; k++)
             if (!isfinite((float)v[k]))
-                return fail(err, path, "tensor '%s' holds a non-finite value (%g) at element %zu; "
-                            "not saving", ps->info[i].name, (double)v[k], k);
+                return file_error(err, path, "tensor '%s' holds a non-finite value (%g) at element %zu; "
+                                  "not saving", ps->info[i].name, (double)v[k], k);
     }
     return 0;
 }
@@ -237,7 +215,7 @@ static int write_values(FILE *f, const ParamSet *ps)
 int model_save(const char *path, const ParamSet *ps, const char *const *metadata, char *err)
 {
     if (!ps->values)
-        return fail(err, path, "cannot save: the parameters are not allocated");
+        return file_error(err, path, "cannot save: the parameters are not allocated");
     if (check_finite_for_save(ps, path, err) != 0)
         return -1;
 
@@ -250,7 +228,7 @@ int model_save(const char *path, const ParamSet *ps, const char *const *metadata
     if (atomic_open(&af, path) != 0) {
         int saved = errno;
         free(header.text);
-        return fail(err, path, "cannot write: %s", strerror(saved));
+        return file_error(err, path, "cannot write: %s", strerror(saved));
     }
     int bad = fwrite(len_bytes, 1, 8, af.f) != 8
               || fwrite(header.text, 1, header.len, af.f) != header.len
@@ -259,10 +237,10 @@ int model_save(const char *path, const ParamSet *ps, const char *const *metadata
     if (bad) {
         int saved = errno;
         atomic_abort(&af);
-        return fail(err, path, "write failed: %s", strerror(saved));
+        return file_error(err, path, "write failed: %s", strerror(saved));
     }
     if (atomic_close(&af) != 0)
-        return fail(err, path, "write failed: %s", strerror(errno));
+        return file_error(err, path, "write failed: %s", strerror(errno));
     return 0;
 }
 
@@ -700,10 +678,10 @@ static int check_duplicates(const ModelFile *m, char *err)
     const char *dup = find_duplicate(names, m->count, 1);
     free(names);
     if (dup)
-        return fail(err, m->path, "tensor '%s' appears twice in the header", dup);
+        return file_error(err, m->path, "tensor '%s' appears twice in the header", dup);
     dup = find_duplicate(m->meta, m->meta_count, 2);
     if (dup)
-        return fail(err, m->path, "metadata key '%s' appears twice in the header", dup);
+        return file_error(err, m->path, "metadata key '%s' appears twice in the header", dup);
     return 0;
 }
 
@@ -717,14 +695,14 @@ static int check_tensor(const ModelFile *m, Entry *e, char *err)
     else if (strcmp(e->dtype, "F64") == 0)
         e->dtype_size = 8;
     else
-        return fail(err, m->path, "tensor '%s' has dtype %s; only F32 and F64 are supported",
-                    e->name, e->dtype);
+        return file_error(err, m->path, "tensor '%s' has dtype %s; only F32 and F64 are supported",
+                          e->name, e->dtype);
     if (e->begin > e->end)
-        return fail(err, m->path, "tensor '%s' has data_offsets [%llu, %llu]: begin after end",
-                    e->name, (ull)e->begin, (ull)e->end);
+        return file_error(err, m->path, "tensor '%s' has data_offsets [%llu, %llu]: begin after end",
+                          e->name, (ull)e->begin, (ull)e->end);
     if (e->end > m->data_size)
-        return fail(err, m->path, "tensor '%s' ends at byte %llu but the data is only %llu bytes "
-                    "(truncated file?)", e->name, (ull)e->end, (ull)m->data_size);
+        return file_error(err, m->path, "tensor '%s' ends at byte %llu but the data is only %llu bytes "
+                          "(truncated file?)", e->name, (ull)e->end, (ull)m->data_size);
     uint64_t bytes = e->dtype_size;   /* a product of the shape that never overflows */
     for (int d = 0; d < e->ndim; d++) {
         if (e->shape[d] != 0 && bytes > m->data_size / e->shape[d])
@@ -733,9 +711,9 @@ static int check_tensor(const ModelFile *m, Entry *e, char *err)
             bytes *= e->shape[d];
     }
     if (bytes != e->end - e->begin)
-        return fail(err, m->path, "tensor '%s' has shape %s (%s) but data_offsets [%llu, %llu] "
-                    "span %llu bytes", e->name, shape_text(shape, sizeof shape, e->shape, e->ndim),
-                    e->dtype, (ull)e->begin, (ull)e->end, (ull)(e->end - e->begin));
+        return file_error(err, m->path, "tensor '%s' has shape %s (%s) but data_offsets [%llu, %llu] "
+                          "span %llu bytes", e->name, shape_text(shape, sizeof shape, e->shape, e->ndim),
+                          e->dtype, (ull)e->begin, (ull)e->end, (ull)(e->end - e->begin));
     return 0;
 }
 
@@ -761,15 +739,15 @@ static int check_layout(const ModelFile *m, char *err)
     uint64_t pos = 0;
     for (int i = 0; i < m->count && r == 0; i++) {
         if (order[i]->begin < pos)
-            r = fail(err, m->path, "tensors '%s' and '%s' overlap in the data",
-                     order[i - 1]->name, order[i]->name);
+            r = file_error(err, m->path, "tensors '%s' and '%s' overlap in the data",
+                           order[i - 1]->name, order[i]->name);
         else if (order[i]->begin > pos)
-            r = fail(err, m->path, "data bytes %llu to %llu belong to no tensor",
-                     (ull)pos, (ull)order[i]->begin);
+            r = file_error(err, m->path, "data bytes %llu to %llu belong to no tensor",
+                           (ull)pos, (ull)order[i]->begin);
         pos = order[i]->end;
     }
     if (r == 0 && pos != m->data_size)
-        r = fail(err, m->path, "%llu extra bytes after the last tensor", (ull)(m->data_size - pos));
+        r = file_error(err, m->path, "%llu extra bytes after the last tensor", (ull)(m->data_size - pos));
     free(order);
     return r;
 }
@@ -799,9 +777,9 @@ static int file_size(ModelFile *m, uint64_t *size, char *err)
 {
     struct stat st;
     if (fstat(fileno(m->f), &st) != 0)
-        return fail(err, m->path, "cannot stat: %s", strerror(errno));
+        return file_error(err, m->path, "cannot stat: %s", strerror(errno));
     if (!S_ISREG(st.st_mode))
-        return fail(err, m->path, "not a regular file");
+        return file_error(err, m->path, "not a regular file");
     *size = (uint64_t)st.st_size;
     return 0;
 }
@@ -814,21 +792,21 @@ static int read_header(ModelFile *m, char *err)
     if (file_size(m, &size, err) != 0)
         return -1;
     if (size < 8)
-        return fail(err, m->path, "file is %llu bytes, too short to be a model file "
-                    "(it starts with an 8-byte header length)", (ull)size);
+        return file_error(err, m->path, "file is %llu bytes, too short to be a model file "
+                          "(it starts with an 8-byte header length)", (ull)size);
     if (fread(len_bytes, 1, 8, m->f) != 8)
-        return fail(err, m->path, "cannot read the header length");
+        return file_error(err, m->path, "cannot read the header length");
     m->header_len = get_u64_le(len_bytes);
     if (m->header_len > HEADER_MAX)
-        return fail(err, m->path, "header length %llu is over the 100 MB limit (not a model file?)",
-                    (ull)m->header_len);
+        return file_error(err, m->path, "header length %llu is over the 100 MB limit (not a model file?)",
+                          (ull)m->header_len);
     if (m->header_len > size - 8)
-        return fail(err, m->path, "header length %llu is more than the %llu bytes that follow it "
-                    "(truncated file?)", (ull)m->header_len, (ull)(size - 8));
+        return file_error(err, m->path, "header length %llu is more than the %llu bytes that follow it "
+                          "(truncated file?)", (ull)m->header_len, (ull)(size - 8));
     m->data_size = size - 8 - m->header_len;
     m->json = xmalloc((size_t)m->header_len + 1);
     if (fread(m->json, 1, (size_t)m->header_len, m->f) != m->header_len)
-        return fail(err, m->path, "cannot read the %llu-byte header", (ull)m->header_len);
+        return file_error(err, m->path, "cannot read the %llu-byte header", (ull)m->header_len);
     m->json[m->header_len] = '\0';
     return 0;
 }
@@ -840,14 +818,14 @@ static int open_model(ModelFile *m, const char *path, char *err)
     m->path = path;
     m->f = fopen(path, "rb");
     if (!m->f)
-        return fail(err, path, "cannot open: %s", strerror(errno));
+        return file_error(err, path, "cannot open: %s", strerror(errno));
     if (read_header(m, err) != 0)
         return -1;
     if (!valid_utf8((const unsigned char *)m->json, (size_t)m->header_len))
-        return fail(err, path, "the header is not valid UTF-8 (not a model file?)");
+        return file_error(err, path, "the header is not valid UTF-8 (not a model file?)");
     Json j = {.s = m->json, .len = (size_t)m->header_len};
     if (parse_header(m, &j) != 0)
-        return fail(err, path, "bad JSON header: %s", j.error);
+        return file_error(err, path, "bad JSON header: %s", j.error);
     if (check_duplicates(m, err) != 0 || check_tensors(m, err) != 0)
         return -1;
     return 0;
@@ -881,17 +859,17 @@ static int match_params(const ModelFile *m, const ParamSet *ps, char *err)
         const ParamInfo *p = &ps->info[i];
         const Entry *e = find_entry(m, p->name);
         if (!e)
-            return fail(err, m->path, "tensor '%s' is missing (the network expects shape %s)",
-                        p->name, param_shape_text(want, sizeof want, p));
+            return file_error(err, m->path, "tensor '%s' is missing (the network expects shape %s)",
+                              p->name, param_shape_text(want, sizeof want, p));
         if (!same_shape(e, p))
-            return fail(err, m->path, "tensor '%s' has shape %s, the network expects %s", p->name,
-                        shape_text(have, sizeof have, e->shape, e->ndim),
-                        param_shape_text(want, sizeof want, p));
+            return file_error(err, m->path, "tensor '%s' has shape %s, the network expects %s", p->name,
+                              shape_text(have, sizeof have, e->shape, e->ndim),
+                              param_shape_text(want, sizeof want, p));
     }
     for (int i = 0; i < m->count; i++)
         if (params_find(ps, m->entries[i].name) < 0)
-            return fail(err, m->path, "unexpected tensor '%s' (the network has no tensor of that name)",
-                        m->entries[i].name);
+            return file_error(err, m->path, "unexpected tensor '%s' (the network has no tensor of that name)",
+                              m->entries[i].name);
     return 0;
 }
 
@@ -900,20 +878,20 @@ static int read_tensor(const ModelFile *m, const Entry *e, const ParamInfo *p, r
 {
     unsigned char buf[4096];   /* a multiple of both 4 and 8 */
     if (fseeko(m->f, (off_t)(8 + m->header_len + e->begin), SEEK_SET) != 0)
-        return fail(err, m->path, "cannot seek to tensor '%s': %s", p->name, strerror(errno));
+        return file_error(err, m->path, "cannot seek to tensor '%s': %s", p->name, strerror(errno));
     size_t done = 0;
     while (done < p->size) {
         size_t n = p->size - done;
         if (n > sizeof buf / e->dtype_size)
             n = sizeof buf / e->dtype_size;
         if (fread(buf, e->dtype_size, n, m->f) != n)
-            return fail(err, m->path, "unexpected end of file in tensor '%s'", p->name);
+            return file_error(err, m->path, "unexpected end of file in tensor '%s'", p->name);
         for (size_t k = 0; k < n; k++) {
             const unsigned char *b = buf + k * e->dtype_size;
             real v = (real)(e->dtype_size == 4 ? get_f32_le(b) : get_f64_le(b));
             if (!isfinite(v))
-                return fail(err, m->path, "tensor '%s' holds a non-finite value (NaN or infinity) "
-                            "at element %zu", p->name, done + k);
+                return file_error(err, m->path, "tensor '%s' holds a non-finite value (NaN or infinity) "
+                                  "at element %zu", p->name, done + k);
             out[done + k] = v;
         }
         done += n;
@@ -925,7 +903,7 @@ int model_load(const char *path, ParamSet *ps, char *err)
 {
     ModelFile m;
     if (!ps->values)
-        return fail(err, path, "cannot load: the network's parameters are not allocated");
+        return file_error(err, path, "cannot load: the network's parameters are not allocated");
     if (open_model(&m, path, err) != 0 || match_params(&m, ps, err) != 0) {
         close_model(&m);
         return -1;
@@ -958,8 +936,8 @@ int model_read_metadata(const char *path, const char *key, char *value, size_t s
         if (strcmp(m.meta[2 * i], key) != 0)
             continue;
         if (strlen(v) >= size)
-            r = fail(err, path, "metadata '%s' is %zu bytes, more than the %zu-byte buffer",
-                     key, strlen(v), size);
+            r = file_error(err, path, "metadata '%s' is %zu bytes, more than the %zu-byte buffer",
+                           key, strlen(v), size);
         else
             memcpy(value, v, strlen(v) + 1);
         break;
