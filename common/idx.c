@@ -269,7 +269,7 @@ int idx_load_images(const char *path, Tensor *images, char *err)
     return 0;
 }
 
-int idx_load_labels(const char *path, uint8_t **labels, int *count, char *err)
+int idx_load_labels(const char *path, int classes, uint8_t **labels, int *count, char *err)
 {
     uint32_t dims[1];
     unsigned char *data;
@@ -277,8 +277,18 @@ int idx_load_labels(const char *path, uint8_t **labels, int *count, char *err)
 
     *labels = NULL;
     *count = 0;
+    if (classes < 1 || classes > 256)
+        return file_error(err, path, "cannot check labels against %d classes (1 to 256)", classes);
     if (idx_read(path, 1, dims, &data, &n, err) != 0)
         return -1;
+    /* A label is an index into the net's outputs: one past them would be read
+     * (and trained towards) out of bounds, so it is refused here, at the file. */
+    for (size_t i = 0; i < n; i++)
+        if (data[i] >= classes) {
+            file_error(err, path, "label %d at item %zu is outside the %d classes", data[i], i, classes);
+            free(data);
+            return -1;
+        }
     *labels = data;
     *count = (int)dims[0];
     return 0;
@@ -311,14 +321,14 @@ void dataset_free(Dataset *d)
 
 /* One half of MNIST: images and labels that must agree in count. */
 static int load_set(const char *dir, const char *images_name, const char *labels_name,
-                    Dataset *d, char *err, char *images_path, char *labels_path)
+                    int classes, Dataset *d, char *err, char *images_path, char *labels_path)
 {
     memset(d, 0, sizeof *d);
     mnist_path(images_path, 4096, dir, images_name);
     mnist_path(labels_path, 4096, dir, labels_name);
     if (idx_load_images(images_path, &d->images, err) != 0)
         return -1;
-    if (idx_load_labels(labels_path, &d->labels, &d->count, err) != 0) {
+    if (idx_load_labels(labels_path, classes, &d->labels, &d->count, err) != 0) {
         dataset_free(d);
         return -1;
     }
@@ -331,29 +341,15 @@ static int load_set(const char *dir, const char *images_name, const char *labels
     return 0;
 }
 
-/* The largest label, or -1 (with err set) if one is beyond 254. */
-static int max_label(const Dataset *d, const char *labels_path, char *err)
-{
-    int max = 0;
-    for (int i = 0; i < d->count; i++) {
-        if (d->labels[i] > 254)
-            return file_error(err, labels_path, "label %d of example %d is out of range (labels are 0 to 254)",
-                       d->labels[i], i);
-        if (d->labels[i] > max)
-            max = d->labels[i];
-    }
-    return max;
-}
-
-int mnist_load(const char *dir, Dataset *train, Dataset *test, char *err)
+int mnist_load(const char *dir, int classes, Dataset *train, Dataset *test, char *err)
 {
     char train_images[4096], train_labels[4096], test_images[4096], test_labels[4096];
 
     memset(test, 0, sizeof *test);
-    if (load_set(dir, "train-images-idx3-ubyte", "train-labels-idx1-ubyte", train, err,
+    if (load_set(dir, "train-images-idx3-ubyte", "train-labels-idx1-ubyte", classes, train, err,
                  train_images, train_labels) != 0)
         return -1;
-    if (load_set(dir, "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte", test, err,
+    if (load_set(dir, "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte", classes, test, err,
                  test_images, test_labels) != 0)
         goto fail;
 
@@ -365,14 +361,7 @@ int mnist_load(const char *dir, Dataset *train, Dataset *test, char *err)
         goto fail;
     }
 
-    /* Both halves share one number of classes: it sizes the model's output. */
-    int max_train = max_label(train, train_labels, err);
-    if (max_train < 0)
-        goto fail;
-    int max_test = max_label(test, test_labels, err);
-    if (max_test < 0)
-        goto fail;
-    train->classes = test->classes = (max_train > max_test ? max_train : max_test) + 1;
+    train->classes = test->classes = classes;
     return 0;
 
 fail:
@@ -381,10 +370,10 @@ fail:
     return -1;
 }
 
-void mnist_load_or_die(const char *dir, Dataset *train, Dataset *test)
+void mnist_load_or_die(const char *dir, int classes, Dataset *train, Dataset *test)
 {
     char err[IDX_ERR_SIZE];
-    if (mnist_load(dir, train, test, err) != 0) {
+    if (mnist_load(dir, classes, train, test, err) != 0) {
         if (strstr(err, "make data"))
             die("%s", err);
         die("%s (run `make data` to fetch and verify the data again)", err);
