@@ -15,8 +15,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define IMAGE_MAX_SIDE 16384
+/* Deflate, PNG's compression, shrinks data at most 1032 times (zlib's documented
+ * limit), so a file of n bytes holds at most 1032 n bytes of pixel rows. */
+#define DEFLATE_MAX_RATIO 1032
 
 /* Where libpng's error message lands before the longjmp. */
 typedef struct {
@@ -128,6 +132,23 @@ static int has_png_signature(FILE *f)
     return fread(sig, 1, 8, f) == 8 && png_sig_cmp(sig, 0, 8) == 0;
 }
 
+/* The size of an open regular file, or -1 if it is not one (a pipe, say). */
+static long long file_bytes(FILE *f)
+{
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode))
+        return -1;
+    return (long long)st.st_size;
+}
+
+/* A header over a few bytes of data must not make us allocate its pixels: 1 if
+ * the rows it announces could not fit in the file even at deflate's best. */
+static int more_rows_than_fit(png_structp png, png_infop info, int height, long long size)
+{
+    unsigned long long row_data = (unsigned long long)height * png_get_rowbytes(png, info);
+    return size >= 0 && row_data > DEFLATE_MAX_RATIO * (unsigned long long)size;
+}
+
 /* Decode an open PNG file (signature already read) into 8-bit RGBA. */
 static int decode_rgba(FILE *f, const char *path, Image *rgba, char *err)
 {
@@ -145,11 +166,15 @@ static int decode_rgba(FILE *f, const char *path, Image *rgba, char *err)
     png_set_user_limits(png, 0x7fffffff, 0x7fffffff);
     int width = 0, height = 0, r = -1;
     png_bytep *rows = NULL;
+    long long size = file_bytes(f);
     if (read_info(png, info, &width, &height) != 0)
         file_error(err, path, "corrupt PNG (%s)", e.message);
     else if (width > IMAGE_MAX_SIDE || height > IMAGE_MAX_SIDE)
         file_error(err, path, "image is %d x %d; images over %d pixels a side are refused",
                    width, height, IMAGE_MAX_SIDE);
+    else if (more_rows_than_fit(png, info, height, size))
+        file_error(err, path, "truncated PNG: a file of %lld bytes cannot hold the pixels "
+                   "of a %d x %d image", size, width, height);
     else if (expand_to_rgba(png, info, &e) != 0)
         file_error(err, path, "corrupt PNG (%s)", e.message);
     else
