@@ -21,15 +21,23 @@
 #include <string.h>
 #include <unistd.h>
 
-/* A per-process file name in /dev/shm (memory) if there is one, else /tmp. */
+static char fuzz_file[256];
+
+static inline void fuzz_remove_file(void)
+{
+    remove(fuzz_file);
+}
+
+/* A per-process file name in /dev/shm (memory) if there is one, else /tmp;
+ * the file is removed when the fuzzer exits. */
 static inline const char *fuzz_path(const char *name)
 {
-    static char path[256];
-    if (!path[0]) {
+    if (!fuzz_file[0]) {
         const char *dir = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
-        snprintf(path, sizeof path, "%s/dl-fuzz-%ld-%s", dir, (long)getpid(), name);
+        snprintf(fuzz_file, sizeof fuzz_file, "%s/dl-fuzz-%ld-%s", dir, (long)getpid(), name);
+        atexit(fuzz_remove_file);
     }
-    return path;
+    return fuzz_file;
 }
 
 /* Write the input to fuzz_path(name) and return that path. A failure here is

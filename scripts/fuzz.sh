@@ -8,8 +8,10 @@
 # run starts where the first stopped. libFuzzer's limits:
 #   -timeout=10         an input taking over 10 s is a hang
 #   -rss_limit_mb=2048  a process over 2 GB is out of memory
-#   -malloc_limit_mb=512  so is a single allocation over 512 MB: no input of at most
-#                       16 KB needs that much, only a header that lies about sizes
+#   -malloc_limit_mb=600  so is a single allocation over 600 MB. The most a valid
+#                       input of 16 KB can need is about 540 MB (a 1-bit PNG of
+#                       11600 x 11600, deflated 1032:1, expanded to RGBA); more
+#                       means a header lying about sizes was believed
 #   -max_len            inputs up to 16 KB (1 KB of command line for options)
 # Any crash, sanitizer report, leak, timeout or out-of-memory ends that target's run
 # with a non-zero status and writes the input to BUILD_DIR/findings/NAME/.
@@ -24,7 +26,7 @@ for name in "$@"; do
     log="$build/$name.log"
     printf '%-14s %3s s ... ' "$name" "$seconds"
     # $seeds is a list of folders without spaces: split on purpose
-    "$build/bin/fuzz_$name" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=512 \
+    "$build/bin/fuzz_$name" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=600 \
         -max_len=$max_len -print_final_stats=1 -artifact_prefix="$build/findings/$name/" \
         "$build/corpus/$name" $seeds >"$log" 2>&1
     rc=$?
