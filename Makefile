@@ -64,6 +64,7 @@ help:
 	@echo "  make bench          time the matrix multiply and the chapters against each other"
 	@echo "  make fuzz           fuzz the file loaders and the option parser with libFuzzer"
 	@echo "                      (clang; FUZZ_S=60 seconds per target, fails on any finding)"
+	@echo "  make fuzz-corpus    write the fuzzers' seed files again (fuzz/make_corpus.c)"
 	@echo "  make all            build every chapter without running it"
 	@echo "  make deps           install the build dependencies (compiler, libpng, zlib, gnuplot)"
 	@echo "  make clean          remove build/ and out/ (data/ stays)"
