@@ -155,7 +155,7 @@ static MnistResult mnist(const CommonOptions *c, const char *model_path)
         die("%s: metadata 'activation' is '%s', expected relu, sigmoid or tanh", model_path, act);
 
     Dataset train_set, test_set;
-    mnist_load_or_die(c->data, &train_set, &test_set);
+    mnist_load_or_die(c->data, 10, &train_set, &test_set);
     if (test_set.images.shape[2] * test_set.images.shape[3] != 784)
         die("%s: this network takes 28x28 images", c->data);
     Rng rng;

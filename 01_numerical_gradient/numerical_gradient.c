@@ -263,9 +263,9 @@ int main(int argc, char **argv)
         descent(&cfg);
     if (tour || strcmp(cmd, "train") == 0) {
         Dataset train_set, test_set;
-        mnist_load_or_die(cfg.c.data, &train_set, &test_set);
-        if (train_set.images.shape[2] * train_set.images.shape[3] != 784 || train_set.classes > 10)
-            die("%s: this chapter's net takes 28x28 images of 10 classes", cfg.c.data);
+        mnist_load_or_die(cfg.c.data, 10, &train_set, &test_set);
+        if (train_set.images.shape[2] * train_set.images.shape[3] != 784)
+            die("%s: this chapter's net takes 28x28 images", cfg.c.data);
         TrainResult r = train(&cfg, &train_set, &test_set);
         if (tour) {
             printf("Summary of chapter 01\n");

@@ -311,9 +311,9 @@ int main(int argc, char **argv)
     options_make_out(&cfg.c);
 
     Dataset train_set, test_set;
-    mnist_load_or_die(cfg.c.data, &train_set, &test_set);
-    if (train_set.images.shape[2] * train_set.images.shape[3] != 784 || train_set.classes > 10)
-        die("%s: this chapter's net takes 28x28 images of 10 classes", cfg.c.data);
+    mnist_load_or_die(cfg.c.data, 10, &train_set, &test_set);
+    if (train_set.images.shape[2] * train_set.images.shape[3] != 784)
+        die("%s: this chapter's net takes 28x28 images", cfg.c.data);
     if (cfg.train_size > 0 && cfg.train_size < train_set.count) {
         Dataset head = dataset_head(&train_set, cfg.train_size);
         dataset_free(&train_set);

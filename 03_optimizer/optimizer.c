@@ -927,9 +927,9 @@ int main(int argc, char **argv)
         return 0;
 
     Dataset train_set, test_set;
-    mnist_load_or_die(cfg.c.data, &train_set, &test_set);
-    if (train_set.images.shape[2] * train_set.images.shape[3] != 784 || train_set.classes > 10)
-        die("%s: this chapter's nets take 28x28 images of 10 classes", cfg.c.data);
+    mnist_load_or_die(cfg.c.data, 10, &train_set, &test_set);
+    if (train_set.images.shape[2] * train_set.images.shape[3] != 784)
+        die("%s: this chapter's nets take 28x28 images", cfg.c.data);
     if (train_set.count < 1000)
         die("%s: the experiments need at least 1000 training images, the set has %d",
             cfg.c.data, train_set.count);

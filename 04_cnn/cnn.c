@@ -819,10 +819,9 @@ int main(int argc, char **argv)
     }
 
     Dataset train_set, test_set;
-    mnist_load_or_die(cfg.c.data, &train_set, &test_set);
-    if (train_set.images.shape[1] != 1 || train_set.images.shape[2] != 28 || train_set.images.shape[3] != 28 ||
-        train_set.classes > 10 || test_set.classes > 10)
-        die("%s: this chapter's nets take 28x28 grey images of at most 10 classes", cfg.c.data);
+    mnist_load_or_die(cfg.c.data, 10, &train_set, &test_set);
+    if (train_set.images.shape[1] != 1 || train_set.images.shape[2] != 28 || train_set.images.shape[3] != 28)
+        die("%s: this chapter's nets take 28x28 grey images", cfg.c.data);
     if (cfg.train_size > 0 && cfg.train_size < train_set.count) {
         Dataset head = dataset_head(&train_set, cfg.train_size);
         dataset_free(&train_set);

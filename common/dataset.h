@@ -11,7 +11,7 @@
 #include "tensor.h"
 
 /* Images (count, channels, H, W), labels 0..classes-1, one byte each, and the
- * number of classes (the largest label + 1). */
+ * number of classes (every label is below it). */
 typedef struct {
     Tensor images;
     uint8_t *labels;

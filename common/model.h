@@ -13,8 +13,9 @@
 #define DL_MODEL_H
 
 #include "params.h"
+#include "file_error.h"
 
-#define MODEL_ERR_SIZE 512
+#define MODEL_ERR_SIZE FILE_ERR_SIZE   /* "<path>: <message>", see file_error.h */
 
 /* Save every tensor of ps (trainable and state) under its name, plus metadata
  * pairs ("key", "value", ... , NULL), e.g. "network", "two_layer_net", NULL.

@@ -8,6 +8,7 @@
 #ifndef DL_OPTIONS_H
 #define DL_OPTIONS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 typedef struct {
@@ -49,6 +50,15 @@ void options_defaults(CommonOptions *common);
  * OpenMP threads sleep rather than spin (see options.c). */
 int options_parse(int argc, char **argv, const ProgramInfo *info, CommonOptions *common,
                   const Option *extra, const char **positional, int max_positional);
+
+/* The parse itself, which never exits (so that tests and the fuzzer can call it):
+ * returns the number of positional words, OPTIONS_HELP when --help or -h is met,
+ * or OPTIONS_ERROR with a one-line message in err (err_size bytes), such as
+ * "--batch needs a whole number, not 'ten'". Values are stored in common and in
+ * the extra options' variables as they are read. options_parse calls it. */
+enum { OPTIONS_HELP = -1, OPTIONS_ERROR = -2 };
+int options_parse_args(int argc, char **argv, CommonOptions *common, const Option *extra,
+                       const char **positional, int max_positional, char *err, size_t err_size);
 
 /* The subcommand: positional[0] if there is one, else "tour". It must be one of
  * commands (a list ending with NULL); otherwise a one-line error and exit status 2. */

@@ -406,7 +406,7 @@ static void test_short_run_learns(void)
 {
     Dataset train, test;
     char err[IDX_ERR_SIZE];
-    if (mnist_load(test_data_dir(), &train, &test, err) != 0) {
+    if (mnist_load(test_data_dir(), 10, &train, &test, err) != 0) {
         printf("  skipped: %s\n", err);
         return;
     }
