@@ -59,7 +59,8 @@ static void gru_step_backward(real *da, real *dh_prev, real *dWh, real *dWhh, re
             dh_prev[k] = dhn * (1 - z);                 /* the direct path, through 1 - z */
             real dz = dhn * (hh - h_prev[k]);
             dA[j] = dz * z * (1 - z);                   /* dA_z, through sigmoid */
-            dA[2 * H + j] = dah[k] = dhn * z * (1 - hh * hh);   /* dA_h, through tanh */
+            dah[k] = dhn * z * (1 - hh * hh);           /* dA_h, through tanh */
+            dA[2 * H + j] = dah[k];
             rh[k] = r * h_prev[k];
         }
     }
@@ -216,10 +217,9 @@ void time_gru_backward(TimeGRU *l, real *dxs, real *dWx, real *dWh, real *dWhh, 
     memset(l->dh, 0, NH * sizeof(real));                /* nothing flows back from after step T */
     for (int t = T - 1; t >= 0; t--) {
         /* h_t went two ways: to the output hs[:, t] and on to step t+1. */
-        for (size_t i = 0; i < NH; i++) {
-            size_t n = i / H, j = i % H;
-            l->dh_next[i] = dhs[(n * T + t) * H + j] + l->dh[i];
-        }
+        for (int n = 0; n < N; n++)
+            for (int j = 0; j < H; j++)
+                l->dh_next[n * H + j] = dhs[((size_t)n * T + t) * H + j] + l->dh[n * H + j];
         gru_step_backward(l->da, l->dh, dWh, dWhh, l->work, l->dh_next, l->gates + t * NH * 3,
                           l->hs + t * NH, Wh, Whh, N, H);
         for (int n = 0; n < N; n++)                     /* das[n, t] = dA[n] */

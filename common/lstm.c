@@ -198,10 +198,9 @@ void time_lstm_backward(TimeLSTM *l, real *dxs, real *dWx, real *dWh, real *db, 
     memset(l->dc, 0, NH * sizeof(real));
     for (int t = T - 1; t >= 0; t--) {
         /* h_t went two ways: to the output hs[:, t] and on to step t+1. */
-        for (size_t i = 0; i < NH; i++) {
-            size_t n = i / H, j = i % H;
-            l->dh_next[i] = dhs[(n * T + t) * H + j] + l->dh[i];
-        }
+        for (int n = 0; n < N; n++)
+            for (int j = 0; j < H; j++)
+                l->dh_next[n * H + j] = dhs[((size_t)n * T + t) * H + j] + l->dh[n * H + j];
         lstm_step_backward(l->da, l->dh, l->dc, dWh, l->dh_next, l->dc, l->gates + t * NH * 4,
                            l->hs + t * NH, l->cs + t * NH, l->cs + (t + 1) * NH, Wh, N, H);
         for (int n = 0; n < N; n++)                     /* das[n, t] = dA[n] */

@@ -133,10 +133,9 @@ void time_rnn_backward(TimeRNN *l, real *dxs, real *dWx, real *dWh, real *db, co
     memset(l->dh, 0, NH * sizeof(real));                /* nothing flows back from after step T */
     for (int t = T - 1; t >= 0; t--) {
         /* h_t went two ways: to the output hs[:, t] and on to step t+1. */
-        for (size_t i = 0; i < NH; i++) {
-            size_t n = i / H, j = i % H;
-            l->dh_next[i] = dhs[(n * T + t) * H + j] + l->dh[i];
-        }
+        for (int n = 0; n < N; n++)
+            for (int j = 0; j < H; j++)
+                l->dh_next[n * H + j] = dhs[((size_t)n * T + t) * H + j] + l->dh[n * H + j];
         rnn_step_backward(l->da, l->dh, dWh, l->dh_next, l->hs + t * NH, l->hs + (t + 1) * NH, Wh, N, H);
         for (int n = 0; n < N; n++)                     /* das[n, t] = da[n] */
             memcpy(l->das + ((size_t)n * T + t) * H, l->da + (size_t)n * H, (size_t)H * sizeof(real));
