@@ -311,13 +311,11 @@ static long parse_count(const char *path, const char *key, const char *s, long m
     return v;
 }
 
-static void same_setting(const char *path, const char *key, const char *option, const char *saved,
-                         const char *now)
+static void same_setting(const char *path, const char *option, const char *saved, const char *now)
 {
     if (strcmp(saved, now) != 0)
         die("%s: the checkpoint was made with %s %s, this run has %s; resume with the same options, "
             "or start afresh without --resume", path, option, saved, now);
-    (void)key;
 }
 
 static void load_checkpoint(Run *r)
@@ -342,7 +340,7 @@ static void load_checkpoint(Run *r)
     };
     for (size_t k = 0; k < sizeof checks / sizeof checks[0]; k++) {
         read_meta(path, checks[k].key, buf, sizeof buf);
-        same_setting(path, checks[k].key, checks[k].option, buf, checks[k].now);
+        same_setting(path, checks[k].option, buf, checks[k].now);
     }
     read_meta(path, "iteration", buf, sizeof buf);
     long iter = parse_count(path, "iteration", buf, r->total);

@@ -10,7 +10,8 @@
  *   - a learning-rate schedule: constant, cosine (glides from lr to 0 over the
  *     run), or step (multiplied by a factor from a given epoch on);
  *   - logs: OUT/TAG_loss.tsv (every iteration) and OUT/TAG_accuracy.tsv (every
- *     evaluation), made into TAG_loss.png and TAG_accuracy.png by trainer_plot;
+ *     evaluation), written when the run ends, made into TAG_loss.png and
+ *     TAG_accuracy.png by trainer_plot;
  *   - checkpoints: OUT/TAG.checkpoint.safetensors holds the parameters, the
  *     optimizer's state, the random generators, the position in the run and
  *     the logs so far. It is written at the end of every epoch, every few
