@@ -126,7 +126,8 @@ static int idx_read(const char *path, int ndim, uint32_t *dims, unsigned char **
             goto fail;
         }
         if (head[2] != IDX_TYPE_U8) {
-            file_error(err, path, "IDX data type 0x%02x is not supported (only unsigned bytes, 0x08; magic 0x%08x)",
+            file_error(err, path,
+                       "IDX data type 0x%02x is not supported (only unsigned bytes, 0x08; magic 0x%08x)",
                        head[2], magic);
             goto fail;
         }

@@ -156,7 +156,8 @@ static void write_png(const char *name, const Image *img)
 static int on_stroke(int x, int y, int w, int h)
 {
     int top = y >= h / 5 && y < h / 5 + 2 && x >= w / 4 && x < 3 * w / 4;
-    int diag = y >= h / 5 && y < 4 * h / 5 && abs((3 * w / 4 - x) * (3 * h / 5) - (y - h / 5) * (w / 2)) < w * 2;
+    int diag = y >= h / 5 && y < 4 * h / 5
+               && abs((3 * w / 4 - x) * (3 * h / 5) - (y - h / 5) * (w / 2)) < w * 2;
     return top || diag;
 }
 

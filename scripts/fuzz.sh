@@ -31,9 +31,10 @@ for name in "$@"; do
         "$build/corpus/$name" $seeds >"$log" 2>&1
     rc=$?
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
-    corpus=$(ls "$build/corpus/$name" | wc -l)
+    # libFuzzer's last word: branches covered (cov), features (ft), inputs kept (corp)
+    cover=$(grep -o 'cov: [0-9]* ft: [0-9]* corp: [0-9]*' "$log" | tail -n 1)
     if [ $rc -eq 0 ]; then
-        echo "ok: ${runs:-?} executions, $corpus new inputs kept"
+        echo "ok: ${runs:-?} executions, $cover"
     else
         status=1
         echo "FINDING (exit status $rc after ${runs:-?} executions), see $log:"

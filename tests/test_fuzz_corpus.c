@@ -4,7 +4,9 @@
  *
  * A file named ok-* must load; any other must fail cleanly: -1, and a one-line
  * message that starts with the file's path. Each target's input is given to the
- * loader as its fuzz target gives it (fuzz/fuzz_<target>.c). */
+ * loader as its fuzz target gives it (fuzz/fuzz_<target>.c), except that PNG
+ * files are read as they are: fuzz_png corrects chunk CRCs first, and its
+ * regression files are stored as corrected, the bytes the loader saw. */
 #include "digit.h"
 #include "idx.h"
 #include "model.h"

@@ -241,7 +241,8 @@ static void test_labels_plain_and_gz(void)
     uint8_t *labels;
     int count;
     char err[IDX_ERR_SIZE] = "";
-    check_error(idx_load_labels(q, 5, &labels, &count, err), err, q, "label 5 at item 5 is outside the 5 classes");
+    check_error(idx_load_labels(q, 5, &labels, &count, err), err, q,
+                "label 5 at item 5 is outside the 5 classes");
     CHECK(labels == NULL && count == 0);
     check_error(idx_load_labels(q, 0, &labels, &count, err), err, q, "cannot check labels against 0 classes");
 }
@@ -552,12 +553,14 @@ static void test_label_out_of_range(void)
     char err[IDX_ERR_SIZE] = "";
     make_small_mnist(tmp_path(dir, "range"), 200, 3, 4);    /* test labels 200 201 202 */
     join(labels, dir, "t10k-labels-idx1-ubyte.gz");
-    check_error(mnist_load(dir, 10, &train, &test, err), err, labels, "label 200 at item 0 is outside the 10 classes");
+    check_error(mnist_load(dir, 10, &train, &test, err), err, labels,
+                "label 200 at item 0 is outside the 10 classes");
     CHECK(train.labels == NULL && train.images.data == NULL && test.labels == NULL);
 
     make_small_mnist(tmp_path(dir, "range2"), 8, 3, 4);     /* test labels 8 9 10 */
     join(labels, dir, "t10k-labels-idx1-ubyte.gz");
-    check_error(mnist_load(dir, 10, &train, &test, err), err, labels, "label 10 at item 2 is outside the 10 classes");
+    check_error(mnist_load(dir, 10, &train, &test, err), err, labels,
+                "label 10 at item 2 is outside the 10 classes");
     CHECK(mnist_load(dir, 11, &train, &test, err) == 0);    /* a net of 11 classes takes them */
     CHECK(train.classes == 11 && test.classes == 11);
     dataset_free(&train);
@@ -565,7 +568,8 @@ static void test_label_out_of_range(void)
     /* the training labels (0..4) are checked too */
     make_small_mnist(tmp_path(dir, "range3"), 0, 3, 4);
     join(labels, dir, "train-labels-idx1-ubyte");
-    check_error(mnist_load(dir, 4, &train, &test, err), err, labels, "label 4 at item 4 is outside the 4 classes");
+    check_error(mnist_load(dir, 4, &train, &test, err), err, labels,
+                "label 4 at item 4 is outside the 4 classes");
 }
 
 /* ---- the real thing --------------------------------------------------------- */
