@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 
+#include "rng.h"
 #include "tensor.h"
 
 /* f evaluates the function (a loss) at the current values of x; ctx is passed through. */
@@ -27,7 +28,26 @@ void numerical_gradient(ScalarFunction f, void *ctx, real *x, size_t n, real *gr
 void gradient_descent(ScalarFunction f, void *ctx, real *x, size_t n, double lr,
                       int step_num, real *path);
 
-/* Relative error |a - b| / max(|a| + |b|, tiny) - the measure the gradient checks use. */
+/* Relative error |a - b| / (|a| + |b|), 0 when both are 0 - the measure the
+ * gradient checks use. */
 double relative_error(double a, double b);
+
+/* The directional gradient check, for whole nets too big to probe one
+ * parameter at a time. Along one random direction u (a unit vector over all
+ * n numbers of x), the derivative of f is the gradient's dot product with u:
+ *
+ *     (f(x + h u) - f(x - h u)) / 2h   ~   grad . u
+ *
+ * Two evaluations of f check all n entries of grad at once: an error e in any
+ * of them moves grad . u by e . u, and a random u is almost never at right
+ * angles to e, so a few directions catch what probing every parameter would.
+ * h is numerical_gradient_step(); f must give the same value for the same x
+ * (dropout masks held fixed). Returns the relative error of the two sides,
+ * with x restored exactly; numerical and analytic, if not NULL, receive them.
+ *
+ * Meant for the double-precision build: along u each number moves by only
+ * about h / sqrt(n), and float's rounding of f(x+hu) - f(x-hu) would swamp that. */
+double directional_gradient_check(ScalarFunction f, void *ctx, real *x, const real *grad,
+                                  size_t n, Rng *rng, double *numerical, double *analytic);
 
 #endif

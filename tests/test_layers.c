@@ -4,8 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "activation.h"
 #include "functions.h"
 #include "gradcheck.h"
+#include "init.h"
 #include "layers.h"
 #include "rng.h"
 #include "test.h"
@@ -71,23 +73,20 @@ static void test_affine_backward_accumulates(void)
 
 enum { EN = 24 };
 typedef struct {
-    int relu;
+    Activation a;
     real x[EN], y[EN], R[EN];
 } ActCase;
 
 static double act_loss(void *ctx)
 {
     ActCase *c = ctx;
-    if (c->relu)
-        relu_forward(c->y, c->x, EN);
-    else
-        sigmoid_forward(c->y, c->x, EN);
+    activation_forward(c->a, c->y, c->x, EN);
     return dot_real(c->y, c->R, EN);
 }
 
-static void check_activation(int relu)
+static void check_activation(Activation a)
 {
-    ActCase c = {.relu = relu};
+    ActCase c = {.a = a};
     Rng rng;
     rng_seed(&rng, 3);
     fill_uniform(&rng, c.x, EN, -3, 3);
@@ -97,16 +96,55 @@ static void check_activation(int relu)
     fill_uniform(&rng, c.R, EN, -1, 1);
     act_loss(&c);
     real dx[EN], ndx[EN];
-    if (relu)
-        relu_backward(dx, c.R, c.y, EN);
-    else
-        sigmoid_backward(dx, c.R, c.y, EN);
+    activation_backward(a, dx, c.R, c.y, EN);
     numerical_gradient(act_loss, &c, c.x, EN, ndx);
     CHECK(vector_relative_error(dx, ndx, EN) <= gradcheck_tolerance());
 }
 
-static void test_relu_gradient(void) { check_activation(1); }
-static void test_sigmoid_gradient(void) { check_activation(0); }
+static void test_relu_gradient(void) { check_activation(ACT_RELU); }
+static void test_sigmoid_gradient(void) { check_activation(ACT_SIGMOID); }
+static void test_tanh_gradient(void) { check_activation(ACT_TANH); }
+
+/* activation_forward picks the layer the name says. */
+static void test_activation_by_name(void)
+{
+    const char *names[3] = {"sigmoid", "TANH", "ReLU"};
+    const Activation want[3] = {ACT_SIGMOID, ACT_TANH, ACT_RELU};
+    const real x[2] = {-0.5f, 0.5f};
+    const double y[3][2] = {{0.37754067, 0.62245933}, {-0.46211716, 0.46211716}, {0, 0.5}};
+    for (int k = 0; k < 3; k++) {
+        Activation a = ACT_SIGMOID;
+        CHECK(activation_parse(names[k], &a) == 0 && a == want[k]);
+        real out[2];
+        activation_forward(a, out, x, 2);
+        CHECK_NEAR(out[0], y[k][0], 1e-6);
+        CHECK_NEAR(out[1], y[k][1], 1e-6);
+    }
+    Activation a = ACT_RELU;
+    CHECK(activation_parse("elu", &a) == -1 && a == ACT_RELU);   /* unknown: a untouched */
+    CHECK(strcmp(activation_name(ACT_RELU), "ReLU") == 0);
+    CHECK(strcmp(activation_name(ACT_TANH), "tanh") == 0);
+}
+
+/* ---- weight initialisation by name -------------------------------------------------------- */
+
+static void test_weight_init_parse_and_name(void)
+{
+    WeightInit w;
+    char buf[32];
+    CHECK(weight_init_parse("he", &w) == 0 && w.kind == INIT_HE);
+    CHECK_NEAR(weight_init_std(w, 50), sqrt(2.0 / 50), 1e-12);
+    CHECK(strcmp(weight_init_name(w, buf, sizeof buf), "He") == 0);
+    CHECK(weight_init_parse("Xavier", &w) == 0 && w.kind == INIT_XAVIER);
+    CHECK_NEAR(weight_init_std(w, 50), sqrt(1.0 / 50), 1e-12);
+    CHECK(weight_init_parse("0.01", &w) == 0 && w.kind == INIT_FIXED);
+    CHECK_NEAR(weight_init_std(w, 50), 0.01, 1e-12);
+    CHECK(strcmp(weight_init_name(w, buf, sizeof buf), "std=0.01") == 0);
+    CHECK(weight_init_parse("-1", &w) == -1);
+    CHECK(weight_init_parse("0", &w) == -1);
+    CHECK(weight_init_parse("0.01x", &w) == -1);
+    CHECK(weight_init_parse("", &w) == -1);
+}
 
 /* ---- SoftmaxWithLoss ---------------------------------------------------------------- */
 
@@ -303,6 +341,9 @@ int main(void)
     RUN(test_affine_backward_accumulates);
     RUN(test_relu_gradient);
     RUN(test_sigmoid_gradient);
+    RUN(test_tanh_gradient);
+    RUN(test_activation_by_name);
+    RUN(test_weight_init_parse_and_name);
     RUN(test_softmax_with_loss_gradient);
     RUN(test_two_layer_net_gradient_relu);
     RUN(test_two_layer_net_gradient_sigmoid);
