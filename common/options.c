@@ -290,8 +290,8 @@ void options_make_out(const CommonOptions *c)
     if (make_dirs(c->out) != 0)
         die("%s: cannot create the output folder (%s)", c->out, strerror(errno));
     /* Find out now, not after an hour of training, that nothing can be saved. */
-    char probe[4200];
-    snprintf(probe, sizeof probe, "%s/.write-test.%ld", c->out, (long)getpid());
+    char probe[OUT_PATH_SIZE];
+    out_path(probe, c->out, ".write-test.%ld", (long)getpid());
     FILE *f = fopen(probe, "wb");
     if (!f)
         die("%s: cannot write in the output folder (%s)", c->out, strerror(errno));

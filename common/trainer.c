@@ -39,8 +39,9 @@ int trainer_exit_status(TrainStatus status)
 
 const char *trainer_checkpoint_path(char *buf, size_t size, const TrainerConfig *cfg)
 {
-    snprintf(buf, size, "%s/%s.checkpoint.safetensors", cfg->out, cfg->tag);
-    return buf;
+    if (size < OUT_PATH_SIZE)
+        die("trainer_checkpoint_path: a buffer of %zu bytes is too small", size);
+    return out_path(buf, cfg->out, "%s.checkpoint.safetensors", cfg->tag);
 }
 
 /* ---- Ctrl-C and SIGTERM ------------------------------------------------------------ */
@@ -153,8 +154,8 @@ static double moving_average_add(MovingAverage *m, double loss)
 
 static void write_logs(const Run *r)
 {
-    char path[4200];
-    snprintf(path, sizeof path, "%s/%s_loss.tsv", r->cfg->out, r->cfg->tag);
+    char path[OUT_PATH_SIZE];
+    out_path(path, r->cfg->out, "%s_loss.tsv", r->cfg->tag);
     TsvLog *log = tsv_open(path, "iteration\tloss\tloss_avg100");
     MovingAverage m = {{0}, 0, 0};
     for (long k = 0; k < r->i; k++) {
@@ -162,7 +163,7 @@ static void write_logs(const Run *r)
         tsv_row(log, (double[]){k, r->losses[k], avg}, 3);
     }
     tsv_close(log);
-    snprintf(path, sizeof path, "%s/%s_accuracy.tsv", r->cfg->out, r->cfg->tag);
+    out_path(path, r->cfg->out, "%s_accuracy.tsv", r->cfg->tag);
     log = tsv_open(path, "epoch\ttrain_acc\ttest_acc\tloss");
     for (int k = 0; k < r->eval_count; k++) {
         const EvalRow *e = &r->evals[k];
@@ -232,7 +233,7 @@ static void settings_of(Settings *s, const Run *r)
 
 static int save_checkpoint(Run *r, char *err)
 {
-    char path[4200];
+    char path[OUT_PATH_SIZE];
     trainer_checkpoint_path(path, sizeof path, r->cfg);
     ParamSet ck;
     checkpoint_layout(&ck, r, r->i);
@@ -320,7 +321,7 @@ static void same_setting(const char *path, const char *option, const char *saved
 
 static void load_checkpoint(Run *r)
 {
-    char path[4200], err[MODEL_ERR_SIZE];
+    char path[OUT_PATH_SIZE], err[MODEL_ERR_SIZE];
     trainer_checkpoint_path(path, sizeof path, r->cfg);
     FILE *f = fopen(path, "rb");
     if (!f)
@@ -506,7 +507,7 @@ TrainResult trainer_run(const TrainerConfig *cfg, TrainerNet *net, const Dataset
     const size_t pixels = train->images.size / (size_t)r.n_train;
     real *x = xmalloc((size_t)cfg->batch * pixels * sizeof(real));
     int *t = xmalloc((size_t)cfg->batch * sizeof(int));
-    char ck_path[4200], err[MODEL_ERR_SIZE];
+    char ck_path[OUT_PATH_SIZE], err[MODEL_ERR_SIZE];
     trainer_checkpoint_path(ck_path, sizeof ck_path, cfg);
 
     double started = now_seconds();
@@ -643,9 +644,9 @@ TrainResult trainer_run(const TrainerConfig *cfg, TrainerNet *net, const Dataset
 
 void trainer_plot(const TrainerConfig *cfg)
 {
-    char png[4200], tsv[4200], script[16384];
-    snprintf(tsv, sizeof tsv, "%s/%s_loss.tsv", cfg->out, cfg->tag);
-    snprintf(png, sizeof png, "%s/%s_loss.png", cfg->out, cfg->tag);
+    char png[OUT_PATH_SIZE], tsv[OUT_PATH_SIZE], script[16384];
+    out_path(tsv, cfg->out, "%s_loss.tsv", cfg->tag);
+    out_path(png, cfg->out, "%s_loss.png", cfg->tag);
     snprintf(script, sizeof script,
              "set title 'Training loss, %s'\n"
              "set xlabel 'iteration'\nset ylabel 'loss (cross-entropy, log scale)'\nset grid\n"
@@ -657,8 +658,8 @@ void trainer_plot(const TrainerConfig *cfg)
         printf("  plot: %s\n", png);
     /* The y-range follows the data (a short run's accuracies may all lie
      * below 0.8); the x-range has room around a single point. */
-    snprintf(tsv, sizeof tsv, "%s/%s_accuracy.tsv", cfg->out, cfg->tag);
-    snprintf(png, sizeof png, "%s/%s_accuracy.png", cfg->out, cfg->tag);
+    out_path(tsv, cfg->out, "%s_accuracy.tsv", cfg->tag);
+    out_path(png, cfg->out, "%s_accuracy.png", cfg->tag);
     snprintf(script, sizeof script,
              "set title 'Accuracy, %s'\n"
              "set xlabel 'epoch'\nset ylabel 'accuracy'\nset grid\nset key bottom right\n"
@@ -672,8 +673,8 @@ void trainer_plot(const TrainerConfig *cfg)
 
 void trainer_plot_terminal(const TrainerConfig *cfg)
 {
-    char tsv[4200];
-    snprintf(tsv, sizeof tsv, "%s/%s_loss.tsv", cfg->out, cfg->tag);
+    char tsv[OUT_PATH_SIZE];
+    out_path(tsv, cfg->out, "%s_loss.tsv", cfg->tag);
     FILE *f = fopen(tsv, "r");
     if (!f)
         return;

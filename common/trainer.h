@@ -108,7 +108,7 @@ void trainer_plot(const TrainerConfig *cfg);
 /* The moving-average loss every 100 iterations, drawn in the terminal. */
 void trainer_plot_terminal(const TrainerConfig *cfg);
 
-/* "OUT/TAG.checkpoint.safetensors" into buf. */
+/* "OUT/TAG.checkpoint.safetensors" into buf, of OUT_PATH_SIZE bytes (util.h). */
 const char *trainer_checkpoint_path(char *buf, size_t size, const TrainerConfig *cfg);
 
 #endif

@@ -15,6 +15,7 @@
 #include "plot.h"
 #include "progress.h"
 #include "trainer.h"
+#include "util.h"
 
 static Dataset train_set, test_set;
 
@@ -151,7 +152,7 @@ static void test_resume_twice_equals_unbroken(void)
 
 static void test_interrupt_writes_checkpoint_where_it_stopped(void)
 {
-    char d[64], path[256], value[64], err[MODEL_ERR_SIZE];
+    char d[64], path[OUT_PATH_SIZE], value[64], err[MODEL_ERR_SIZE];
     test_make_temp_dir(d, sizeof d, "trainer_int");
     TrainerConfig c = config(d);
     MultiLayerNet net;
@@ -172,7 +173,7 @@ static void test_interrupt_writes_checkpoint_where_it_stopped(void)
 
 static void test_nan_loss_stops_and_keeps_last_checkpoint(void)
 {
-    char d[64], path[256], value[64], err[MODEL_ERR_SIZE];
+    char d[64], path[OUT_PATH_SIZE], value[64], err[MODEL_ERR_SIZE];
     test_make_temp_dir(d, sizeof d, "trainer_nan");
     TrainerConfig c = config(d);
     MultiLayerNet net;
