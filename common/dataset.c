@@ -1,4 +1,5 @@
 #include "dataset.h"
+#include "functions.h"
 #include "util.h"
 
 #include <stdlib.h>
@@ -57,4 +58,16 @@ Dataset dataset_subset(const Dataset *d, const int *idx, int n)
     s.count = n;
     s.classes = d->classes;
     return s;
+}
+
+double dataset_accuracy(const Dataset *d, int chunk, int classes, PredictFn predict, void *net)
+{
+    size_t pixels = d->images.size / (size_t)d->count;
+    long right = 0;
+    for (int start = 0; start < d->count; start += chunk) {
+        int n = d->count - start < chunk ? d->count - start : chunk;
+        const real *scores = predict(net, d->images.data + (size_t)start * pixels, n);
+        right += count_correct(scores, d->labels + start, n, classes);
+    }
+    return (double)right / d->count;
 }

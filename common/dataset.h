@@ -32,4 +32,11 @@ Dataset dataset_head(const Dataset *d, int n);
  * validation split takes a shuffled index's first part, training the rest). */
 Dataset dataset_subset(const Dataset *d, const int *idx, int n);
 
+/* The one accuracy loop of the course (the book's accuracy(): the fraction of
+ * argmax(y) == t), for any net: predict(net, x, n) returns the scores (n,
+ * classes) of n images, and is called on chunks of at most `chunk` images, the
+ * most the net's buffers hold. */
+typedef const real *(*PredictFn)(void *net, const real *x, int n);
+double dataset_accuracy(const Dataset *d, int chunk, int classes, PredictFn predict, void *net);
+
 #endif

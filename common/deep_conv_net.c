@@ -156,16 +156,15 @@ real deep_conv_net_gradient(DeepConvNet *net, const real *x, const int *t, int N
     return loss;
 }
 
+/* Inference-mode scores, in the shape dataset_accuracy asks for. */
+static const real *predict_hook(void *net, const real *x, int n)
+{
+    return deep_conv_net_predict(net, x, n, 0);
+}
+
 double deep_conv_net_accuracy(DeepConvNet *net, const Dataset *d)
 {
-    size_t pixels = d->images.size / (size_t)d->count;
-    long right = 0;
-    for (int start = 0; start < d->count; start += net->batch_max) {
-        int n = d->count - start < net->batch_max ? d->count - start : net->batch_max;
-        const real *scores = deep_conv_net_predict(net, d->images.data + (size_t)start * pixels, n, 0);
-        right += count_correct(scores, d->labels + start, n, net->classes);
-    }
-    return (double)right / d->count;
+    return dataset_accuracy(d, net->batch_max, net->classes, predict_hook, net);
 }
 
 void deep_conv_net_summary(const DeepConvNet *net, Summary *s)

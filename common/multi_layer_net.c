@@ -195,20 +195,15 @@ real multi_layer_net_gradient(MultiLayerNet *net, const real *x, const int *t, i
     return loss;
 }
 
+/* Inference-mode scores, in the shape dataset_accuracy asks for. */
+static const real *predict_hook(void *net, const real *x, int n)
+{
+    return multi_layer_net_predict(net, x, n, 0);
+}
+
 double multi_layer_net_accuracy(MultiLayerNet *net, const Dataset *d)
 {
-    size_t pixels = d->images.size / (size_t)d->count;
-    if ((int)pixels != net->cfg.input)
-        die("multi_layer_net: the data has %zu numbers per example, the net takes %d",
-            pixels, net->cfg.input);
-    long right = 0;
-    const int C = net->cfg.output;
-    for (int start = 0; start < d->count; start += net->batch_max) {
-        int n = d->count - start < net->batch_max ? d->count - start : net->batch_max;
-        const real *scores = multi_layer_net_predict(net, d->images.data + (size_t)start * pixels, n, 0);
-        right += count_correct(scores, d->labels + start, n, C);
-    }
-    return (double)right / d->count;
+    return dataset_accuracy(d, net->batch_max, net->cfg.output, predict_hook, net);
 }
 
 void multi_layer_net_summary(const MultiLayerNet *net, Summary *s)

@@ -96,16 +96,15 @@ real simple_conv_net_gradient(SimpleConvNet *net, const real *x, const int *t, i
     return loss;
 }
 
+/* Inference-mode scores, in the shape dataset_accuracy asks for. */
+static const real *predict_hook(void *net, const real *x, int n)
+{
+    return simple_conv_net_predict(net, x, n);
+}
+
 double simple_conv_net_accuracy(SimpleConvNet *net, const Dataset *d)
 {
-    size_t pixels = d->images.size / (size_t)d->count;
-    long right = 0;
-    for (int start = 0; start < d->count; start += net->batch_max) {
-        int n = d->count - start < net->batch_max ? d->count - start : net->batch_max;
-        const real *scores = simple_conv_net_predict(net, d->images.data + (size_t)start * pixels, n);
-        right += count_correct(scores, d->labels + start, n, net->classes);
-    }
-    return (double)right / d->count;
+    return dataset_accuracy(d, net->batch_max, net->classes, predict_hook, net);
 }
 
 void simple_conv_net_summary(const SimpleConvNet *net, Summary *s)

@@ -137,16 +137,15 @@ void two_layer_net_numerical_gradient(TwoLayerNet *net, const real *x, const int
     }
 }
 
+/* Inference-mode scores, in the shape dataset_accuracy asks for. */
+static const real *predict_hook(void *net, const real *x, int n)
+{
+    return two_layer_net_predict(net, x, n);
+}
+
 double two_layer_net_accuracy(TwoLayerNet *net, const Dataset *d)
 {
-    size_t pixels = d->images.size / (size_t)d->count;
-    long right = 0;
-    for (int start = 0; start < d->count; start += net->batch_max) {
-        int n = d->count - start < net->batch_max ? d->count - start : net->batch_max;
-        const real *scores = two_layer_net_predict(net, d->images.data + (size_t)start * pixels, n);
-        right += count_correct(scores, d->labels + start, n, net->output);
-    }
-    return (double)right / d->count;
+    return dataset_accuracy(d, net->batch_max, net->output, predict_hook, net);
 }
 
 void two_layer_net_summary(const TwoLayerNet *net, Summary *s)
