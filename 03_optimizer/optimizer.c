@@ -824,8 +824,9 @@ static BestResult best(const Config *cfg, const Dataset *train, const Dataset *t
     tc.resume = cfg->resume;
     TrainerNet tn = {&net, &net.params, gradient_hook, accuracy_hook, &net.rng};
     printf("7. The best-effort MLP: 784-(%d x %d)-10 ReLU, He init, batch norm, dropout %g,\n"
-           "   weight decay %g, Adam lr %g (halved for the last third), batch %d, %d epochs on all %d images\n",
-           cfg->width, cfg->depth, cfg->dropout, cfg->decay, tc.lr, batch, epochs, train->count);
+           "   weight decay %g, Adam lr %g (halved for the last third), batch %d, %d epoch%s on all %d images\n",
+           cfg->width, cfg->depth, cfg->dropout, cfg->decay, tc.lr, batch, epochs, epochs == 1 ? "" : "s",
+           train->count);
     TrainResult run = trainer_run(&tc, &tn, train, test);
     if (run.status != TRAIN_DONE)
         exit(trainer_exit_status(run.status));
@@ -833,8 +834,8 @@ static BestResult best(const Config *cfg, const Dataset *train, const Dataset *t
     r.train_acc = run.train_acc;
     r.seconds = run.train_seconds + run.eval_seconds;
     r.epochs = epochs;
-    printf("   final: test accuracy %.4f (train %.4f on its first 10,000) after %d epochs in %.1f s%s\n",
-           r.test_acc, r.train_acc, epochs, r.seconds, r.test_acc >= 0.983 ? "" : "  (below 0.983: try --full)");
+    printf("   final: test accuracy %.4f (train %.4f on its first 10,000) after %d epoch%s in %.1f s%s\n",
+           r.test_acc, r.train_acc, epochs, epochs == 1 ? "" : "s", r.seconds, r.test_acc >= 0.983 ? "" : "  (below 0.983: try --full)");
     trainer_plot(&tc);
 
     char seed[32], width[16], depth[16], ratio[32], decay[32], acc[32];
