@@ -105,12 +105,15 @@ $(foreach c,$(CHAPTERS),$(eval $(call chapter_rule,$(c))))
 
 all chapters: $(foreach c,$(CHAPTERS),$(REL)/bin/$(c))
 
-# `make chapter 2`: the number is the next word on the command line.
+# `make chapter 2`: the number is the next word on the command line. It must be
+# a folder's number exactly, with or without its leading zero (2 or 02): words
+# such as "two", "3x" or "1.5" match no folder and get the usage line.
 N := $(word 2,$(MAKECMDGOALS))
-CHAPTER_DIR = $(firstword $(filter $(shell printf '%02d' $(N) 2>/dev/null)_%,$(CHAPTERS)))
+CHAPTER_DIR = $(firstword $(filter $(N)_% 0$(N)_%,$(CHAPTERS)))
+CHAPTER_USAGE = usage: make chapter N   (N is the number of one of: $(CHAPTERS))
 chapter:
-	@if [ -z "$(N)" ]; then echo "usage: make chapter N   (N is one of: $(CHAPTERS))"; exit 2; fi
-	@if [ -z "$(CHAPTER_DIR)" ]; then echo "error: no chapter '$(N)' (chapters: $(CHAPTERS))"; exit 2; fi
+	@if [ -z "$(N)" ]; then echo "$(CHAPTER_USAGE)" >&2; exit 2; fi
+	@if [ -z "$(CHAPTER_DIR)" ]; then echo "error: no chapter '$(N)'" >&2; echo "$(CHAPTER_USAGE)" >&2; exit 2; fi
 	@$(MAKE) --no-print-directory $(REL)/bin/$(CHAPTER_DIR) data-for-$(CHAPTER_DIR)
 	$(REL)/bin/$(CHAPTER_DIR) --data $(DATA)/$(if $(filter 05_%,$(CHAPTER_DIR)),tinyshakespeare,mnist) --out out/$(CHAPTER_DIR) $(ARGS)
 
