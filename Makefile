@@ -147,10 +147,17 @@ test: tests
 
 # ---- benchmarks ------------------------------------------------------------------
 # bench_matmul compares with OpenBLAS when it is installed (apt-get install
-# libopenblas-dev): HAVE_OPENBLAS tells it so, BENCH_LIBS links it in.
-HAVE_OPENBLAS := $(shell pkg-config --exists openblas 2>/dev/null || test -f /usr/include/x86_64-linux-gnu/cblas.h && echo yes)
-ifeq ($(HAVE_OPENBLAS),yes)
-  BENCH_LIBS := -DHAVE_OPENBLAS $(shell pkg-config --cflags --libs openblas 2>/dev/null || echo -lopenblas)
+# libopenblas-dev): HAVE_OPENBLAS tells it so, BENCH_LIBS links it in. A cblas.h
+# alone proves nothing (netlib's libblas-dev has one too), so find_openblas.sh
+# compiles and links a small program that calls OpenBLAS itself. Only `make bench`
+# asks, so other targets do not pay for the probe.
+ifneq ($(filter bench,$(MAKECMDGOALS)),)
+  OPENBLAS_FLAGS := $(shell sh scripts/find_openblas.sh $(CC))
+  ifeq ($(OPENBLAS_FLAGS),)
+    $(info bench: OpenBLAS not found (no program linked against it), so the benchmarks run without it)
+  else
+    BENCH_LIBS := -DHAVE_OPENBLAS $(OPENBLAS_FLAGS)
+  endif
 endif
 
 $(REL)/bench/%: bench/%.c $(COMMON_HDR) $(REL)/libcommon.a
