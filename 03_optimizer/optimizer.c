@@ -56,6 +56,7 @@ static const ProgramInfo info = {
     "\n"
     "  This chapter's matrices are small (batch 128 x 100 units), so it runs on one\n"
     "  thread unless --threads says otherwise (--threads 0: all cores).",
+    USE_ALL,
 };
 
 typedef struct {
@@ -890,6 +891,8 @@ int main(int argc, char **argv)
      * on a busy machine a second OpenMP thread made experiment 2 17x slower. */
     cfg.c.threads = 1;
     cfg.c.epochs = 0;           /* 0: each experiment's own */
+    cfg.iters = -1;             /* -1: not given (each experiment's own) */
+    cfg.trials = -1;
     cfg.c.batch = 100;          /* best */
     cfg.c.lr = 0.001;           /* best: Adam's default */
     cfg.c.out = "out/03_optimizer";
@@ -898,6 +901,9 @@ int main(int argc, char **argv)
     cfg.depth = 2;
     cfg.dropout = 0.2;
     const Option extra[] = {
+        {"epochs", OPT_INT, NULL, "N", "best: passes over the training set (default 8, --full 20)"},
+        {"batch", OPT_INT, NULL, "N", "best: mini-batch size (default 100)"},
+        {"lr", OPT_DOUBLE, NULL, "X", "best: Adam's learning rate (default 0.001)"},
         {"full", OPT_FLAG, &cfg.full, NULL, "the book's sizes (longer)"},
         {"iters", OPT_INT, &cfg.iters, "N", "compare, init: training iterations (default 2000)"},
         {"optimizers", OPT_STRING, &cfg.optimizers, "LIST", "compare: e.g. sgd,momentum,nesterov,adagrad,rmsprop,adam"},
@@ -913,10 +919,19 @@ int main(int argc, char **argv)
     int npos = options_parse(argc, argv, &info, &cfg.c, extra, pos, 1);
     const char *commands[] = {"tour", "paths", "compare", "init", "batchnorm", "overfit", "search", "best", NULL};
     const char *cmd = options_command(&info, pos, npos, commands);
-    if (cfg.iters < 0 || cfg.iters > 10000000 || cfg.trials < 0 || cfg.trials > 100000)
-        die("--iters and --trials must be positive");
-    if (cfg.width < 1 || cfg.width > 100000 || cfg.depth < 1 || cfg.depth > MLN_MAX_HIDDEN)
-        die("--width must be at least 1 and --depth 1 to %d", MLN_MAX_HIDDEN);
+    /* The experiments read 0 as "not given". */
+    if (cfg.iters == -1)
+        cfg.iters = 0;
+    else if (cfg.iters < 1 || cfg.iters > 10000000)
+        die("--iters must be 1 to 10000000, not %d", cfg.iters);
+    if (cfg.trials == -1)
+        cfg.trials = 0;
+    else if (cfg.trials < 1 || cfg.trials > 100000)
+        die("--trials must be 1 to 100000, not %d", cfg.trials);
+    if (cfg.width < 1 || cfg.width > 100000)
+        die("--width must be 1 to 100000, not %d", cfg.width);
+    if (cfg.depth < 1 || cfg.depth > MLN_MAX_HIDDEN)
+        die("--depth must be 1 to %d, not %d", MLN_MAX_HIDDEN, cfg.depth);
     if (!(cfg.dropout >= 0 && cfg.dropout < 1))
         die("--dropout must be in [0, 1), not %g", cfg.dropout);
     if (!(cfg.decay >= 0))

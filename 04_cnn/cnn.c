@@ -52,6 +52,7 @@ static const ProgramInfo info = {
     "\n"
     "  --full trains as the book does: 20 epochs of each net. Adam's learning rate\n"
     "  follows a cosine from --lr down to 0 over the run (--constant-lr: the book's).",
+    USE_ALL,
 };
 
 typedef struct {
@@ -814,10 +815,11 @@ int main(int argc, char **argv)
     cfg.c.epochs = 0;       /* 0: the tour's or --full's count */
     cfg.c.lr = 0.001;
     cfg.c.out = "out/04_cnn";
-    cfg.deep_epochs = 0;
+    cfg.deep_epochs = -1;   /* -1: not given (the tour's or --full's count) */
     cfg.bench_batches = 100;
     cfg.weight_decay = -1;  /* each net's own default */
     const Option extra[] = {
+        {"epochs", OPT_INT, NULL, "N", "SimpleConvNet's epochs (default 6, --full 20)"},
         {"full", OPT_FLAG, &cfg.full, NULL, "train as the book does: 20 epochs of each net (tour: 6 and 1)"},
         {"deep-epochs", OPT_INT, &cfg.deep_epochs, "N", "DeepConvNet's epochs (default 1, --full 20)"},
         {"train-size", OPT_INT, &cfg.train_size, "N", "train on the first N images only (default all)"},
@@ -837,11 +839,17 @@ int main(int argc, char **argv)
                                             : "one command at a time");
         return 2;
     }
-    if (cfg.deep_epochs < 0 || cfg.train_size < 0 || cfg.bench_batches < 1 || !(cfg.weight_decay >= 0 || cfg.weight_decay == -1))
-        die("--deep-epochs, --train-size and --weight-decay must be positive or 0, --bench-batches at least 1");
+    if (cfg.deep_epochs != -1 && cfg.deep_epochs < 1)
+        die("--deep-epochs must be at least 1, not %d", cfg.deep_epochs);
+    if (cfg.train_size < 0)
+        die("--train-size must be 0 (all images) or more, not %d", cfg.train_size);
+    if (cfg.bench_batches < 1)
+        die("--bench-batches must be at least 1, not %d", cfg.bench_batches);
+    if (!(cfg.weight_decay >= 0 || cfg.weight_decay == -1))
+        die("--weight-decay must be 0 or more, not %g", cfg.weight_decay);
     const int tour = strcmp(cmd, "tour") == 0;
     const int simple_epochs = cfg.c.epochs ? cfg.c.epochs : cfg.full ? 20 : 6;
-    const int deep_epochs = cfg.deep_epochs ? cfg.deep_epochs : cfg.full ? 20 : 1;
+    const int deep_epochs = cfg.deep_epochs > 0 ? cfg.deep_epochs : cfg.full ? 20 : 1;
     options_make_out(&cfg.c);
 
     if (strcmp(cmd, "predict") == 0) {

@@ -29,27 +29,51 @@ static void print_option(const char *name, const char *arg, const char *help)
     printf("  %-22s %s\n", left, help);
 }
 
+/* The chapter's own entry for a common option (value NULL), if it has one. */
+static const Option *own_words(const Option *extra, const char *name)
+{
+    for (const Option *o = extra; o && o->name; o++)
+        if (!o->value && strcmp(o->name, name) == 0)
+            return o;
+    return NULL;
+}
+
+/* One common option's help line, unless the program does not use it. */
+static void print_common(const ProgramInfo *info, const Option *extra, unsigned bit,
+                         const char *name, const char *arg, const char *help)
+{
+    if (bit && !(info->uses & bit))
+        return;
+    const Option *o = own_words(extra, name);
+    print_option(name, arg, o ? o->help : help);
+}
+
 static void print_help(const ProgramInfo *info, const CommonOptions *c, const Option *extra)
 {
     printf("%s - %s\n\n%s\n", info->name, info->summary, info->usage);
     printf("\nOptions:\n");
     char buf[160];
     snprintf(buf, sizeof buf, "passes over the training set (default %d)", c->epochs);
-    print_option("epochs", "N", buf);
+    print_common(info, extra, USE_EPOCHS, "epochs", "N", buf);
     snprintf(buf, sizeof buf, "mini-batch size (default %d)", c->batch);
-    print_option("batch", "N", buf);
+    print_common(info, extra, USE_BATCH, "batch", "N", buf);
     snprintf(buf, sizeof buf, "learning rate (default %g)", c->lr);
-    print_option("lr", "X", buf);
+    print_common(info, extra, USE_LR, "lr", "X", buf);
     snprintf(buf, sizeof buf, "seed of every random choice (default %llu)", (unsigned long long)c->seed);
-    print_option("seed", "N", buf);
-    print_option("threads", "N", "threads for the matrix multiply (default: all cores)");
+    print_common(info, extra, USE_SEED, "seed", "N", buf);
+    if (c->threads > 0)
+        snprintf(buf, sizeof buf, "threads for the matrix multiply (default %d; 0: all cores)", c->threads);
+    else
+        snprintf(buf, sizeof buf, "threads for the matrix multiply (default: all cores)");
+    print_common(info, extra, USE_THREADS, "threads", "N", buf);
     snprintf(buf, sizeof buf, "folder of IDX files in MNIST's layout (default %s)", c->data);
-    print_option("data", "DIR", buf);
+    print_common(info, extra, USE_DATA, "data", "DIR", buf);
     snprintf(buf, sizeof buf, "where logs, plots and models go (default %s)", c->out);
-    print_option("out", "DIR", buf);
-    print_option("quiet", NULL, "no progress bar");
+    print_common(info, extra, 0, "out", "DIR", buf);
+    print_common(info, extra, USE_QUIET, "quiet", NULL, "no progress bar");
     for (const Option *o = extra; o && o->name; o++)
-        print_option(o->name, o->arg, o->help);
+        if (o->value)
+            print_option(o->name, o->arg, o->help);
     print_option("help", NULL, "show this help");
 }
 
@@ -59,6 +83,19 @@ static void bad(const ProgramInfo *info, const char *fmt, const char *a, const c
     fprintf(stderr, fmt, a, b);
     fprintf(stderr, " (see --help)\n");
     exit(2);
+}
+
+/* The USE_ bit of a common option's name; 0 for --out; -1 if it is not one. */
+static int common_bit(const char *name)
+{
+    static const struct { const char *name; int bit; } common[] = {
+        {"epochs", USE_EPOCHS}, {"batch", USE_BATCH}, {"lr", USE_LR}, {"seed", USE_SEED},
+        {"threads", USE_THREADS}, {"data", USE_DATA}, {"quiet", USE_QUIET}, {"out", 0},
+    };
+    for (size_t i = 0; i < sizeof common / sizeof common[0]; i++)
+        if (strcmp(name, common[i].name) == 0)
+            return common[i].bit;
+    return -1;
 }
 
 static long parse_long(const ProgramInfo *info, const char *name, const char *s, long lo, long hi)
@@ -139,10 +176,19 @@ int options_parse(int argc, char **argv, const ProgramInfo *info, CommonOptions 
             name = namebuf;
             inline_value++;
         }
+        /* Know the option before looking for its value: a misspelt flag at the
+         * end of the line is unknown, not short of a value. */
         const Option *o = NULL;
         for (const Option *e = extra; e && e->name; e++)
-            if (strcmp(e->name, name) == 0)
+            if (e->value && strcmp(e->name, name) == 0)
                 o = e;
+        if (!o) {
+            int bit = common_bit(name);
+            if (bit < 0)
+                bad(info, "unknown option '%s'%s", a, "");
+            if (bit > 0 && !(info->uses & (unsigned)bit))
+                bad(info, "--%s changes nothing in %s", name, info->name);
+        }
         int is_flag = (o && o->type == OPT_FLAG) || (!o && strcmp(name, "quiet") == 0);
         const char *v = inline_value;
         if (is_flag) {
@@ -178,8 +224,6 @@ int options_parse(int argc, char **argv, const ProgramInfo *info, CommonOptions 
             c->out = v;
         } else if (strcmp(name, "quiet") == 0) {
             c->quiet = 1;
-        } else {
-            bad(info, "unknown option '%s'%s", a, "");
         }
     }
     if (c->threads > 0)

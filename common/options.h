@@ -31,10 +31,25 @@ typedef struct {
     const char *help;
 } Option;
 
+/* The common options as bits, for ProgramInfo.uses. --out and --help are always there. */
+enum {
+    USE_EPOCHS = 1 << 0,
+    USE_BATCH = 1 << 1,
+    USE_LR = 1 << 2,
+    USE_SEED = 1 << 3,
+    USE_THREADS = 1 << 4,
+    USE_DATA = 1 << 5,
+    USE_QUIET = 1 << 6,
+    USE_ALL = (1 << 7) - 1
+};
+
 typedef struct {
     const char *name;        /* program name, e.g. "02_backpropagation" */
     const char *summary;     /* one line */
     const char *usage;       /* usage lines and subcommands, printed by --help */
+    unsigned uses;           /* the common options that change something in this
+                                program (USE_ bits): --help lists only these, and
+                                the others are refused */
 } ProgramInfo;
 
 /* Sets the course-wide defaults: epochs 1, batch 100, lr 0.1, seed 42,
@@ -43,6 +58,8 @@ typedef struct {
 void options_defaults(CommonOptions *common);
 
 /* Parse argv. extra is an array of chapter options ending with {0} (or NULL).
+ * An entry named as a common option, with value NULL, gives that option's help
+ * line in the chapter's words (e.g. what --epochs means when 0 is the default).
  * Positional words go to positional[0..max) and their count is returned.
  * Numbers are range-checked (epochs, batch, threads >= 0 ...). Applies --threads.
  * Called first thing in main: it may restart the program once to make idle
