@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "image.h"
 #include "test.h"
 
 static char output[8192];
@@ -203,6 +204,51 @@ static void test_chapter_00_reaches_its_accuracy(void)
         CHECK(atof(p + strlen("test accuracy: ")) >= 0.93);
 }
 
+/* Chapter 04's filters picture: one image, each filter as before / after / change,
+ * on blue separators that no grey weight can be taken for. */
+static void test_filters_picture(void)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, BIN "04_cnn simple --epochs 1 --train-size 300 --quiet --data %s "
+             "--out /tmp/dl-test-cli/04", test_data_dir());
+    CHECK(run(cmd) == 0);
+    CHECK(strstr(output, "/tmp/dl-test-cli/04/filters.png") != NULL);
+    Image img = {0};
+    char err[IMAGE_ERR_SIZE];
+    CHECK(image_read_png("/tmp/dl-test-cli/04/filters.png", 4, &img, err) == 0);
+    if (!img.pixels)
+        return;
+    /* 5 filters a row, 3 tiles of 60 px each with 4 px between them, 16 px bands */
+    CHECK(img.width == 5 * (3 * 60 + 2 * 4) + 6 * 16 && img.height == 6 * 60 + 7 * 16);
+    const uint8_t *corner = img.pixels, *gap = img.pixels + ((size_t)20 * img.width + 16 + 60 + 1) * 4;
+    const uint8_t *tile = img.pixels + ((size_t)20 * img.width + 20) * 4;
+    CHECK(corner[0] == 40 && corner[1] == 80 && corner[2] == 160);
+    CHECK(gap[0] == 40 && gap[1] == 80 && gap[2] == 160);
+    CHECK(tile[0] == tile[1] && tile[1] == tile[2]);        /* a weight: grey */
+    image_free(&img);
+}
+
+/* Chapter 03's ReLU histograms reach past 1, where most of ReLU's outputs lie. */
+static void test_relu_histogram_is_not_cut_at_1(void)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, BIN "03_optimizer init --iters 5 --quiet --data %s --out /tmp/dl-test-cli/03",
+             test_data_dir());
+    CHECK(run(cmd) == 0);
+    FILE *f = fopen("/tmp/dl-test-cli/03/init_hist_5.tsv", "r");     /* ReLU, He */
+    CHECK(f != NULL);
+    if (!f)
+        return;
+    char line[512];
+    double centre = 0, last = 0;
+    CHECK(fgets(line, sizeof line, f) != NULL);                      /* the header */
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "%lf", &centre) == 1)
+            last = centre;
+    fclose(f);
+    CHECK(last > 2);
+}
+
 int main(void)
 {
     RUN(test_help_exits_zero);
@@ -215,6 +261,8 @@ int main(void)
     RUN(test_broken_model_is_a_clear_error);
     RUN(test_model_of_another_kind_is_named);
     RUN(test_chapter_00_reaches_its_accuracy);
+    RUN(test_filters_picture);
+    RUN(test_relu_histogram_is_not_cut_at_1);
     system("rm -rf /tmp/dl-test-cli");
     return test_summary();
 }
