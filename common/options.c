@@ -187,7 +187,7 @@ int options_parse(int argc, char **argv, const ProgramInfo *info, CommonOptions 
             if (bit < 0)
                 bad(info, "unknown option '%s'%s", a, "");
             if (bit > 0 && !(info->uses & (unsigned)bit))
-                bad(info, "--%s changes nothing in %s", name, info->name);
+                bad(info, "--%s changes nothing in this program%s", name, "");
         }
         int is_flag = (o && o->type == OPT_FLAG) || (!o && strcmp(name, "quiet") == 0);
         const char *v = inline_value;

@@ -1,10 +1,11 @@
 /* options.h - the same command-line options in every chapter.
  *
  * Common options: --epochs --batch --lr --seed --threads --data DIR --out DIR
- * --quiet --help. A chapter adds its own with a table of Option entries, and
- * may take positional words (a subcommand, a file). An unknown or malformed
- * option is a one-line error and exit status 2; --help prints the usage and
- * exits 0. */
+ * --quiet --help. A program names the ones that change something there in
+ * ProgramInfo.uses; --help lists only those, and the others are refused. A
+ * chapter adds its own with a table of Option entries, and may take positional
+ * words (a subcommand, a file). An unknown or malformed option is a one-line
+ * error and exit status 2; --help prints the usage and exits 0. */
 #ifndef DL_OPTIONS_H
 #define DL_OPTIONS_H
 

@@ -70,7 +70,7 @@ static void test_options_a_program_does_not_use_are_refused(void)
     CHECK(!strstr(output, "--epochs") && !strstr(output, "--lr") && !strstr(output, "--seed") &&
           !strstr(output, "--quiet"));
     CHECK(run(BIN "00_neural_network --lr 5 --epochs 7") == 2);
-    CHECK(strstr(output, "--lr changes nothing in 00_neural_network") != NULL);
+    CHECK(strstr(output, "00_neural_network: --lr changes nothing in this program") != NULL);
     CHECK(count_lines(output) == 1);
     CHECK(run(BIN "00_neural_network perceptron --seed 3") == 2);
     CHECK(run(BIN "00_neural_network perceptron --batch 10 --out /tmp/dl-test-cli") == 0);
