@@ -51,7 +51,7 @@ CHK   := build/check$(CONFIG)
 REL_CFLAGS := $(BASE) $(OPT)
 CHK_CFLAGS := $(BASE) -O1 -g -DDL_DOUBLE -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-.PHONY: all help chapter test data bench clean deps $(CHAPTERS) chapters tests
+.PHONY: all help chapter test data bench fuzz fuzz-corpus clean deps $(CHAPTERS) chapters tests
 .DEFAULT_GOAL := help
 
 help:
@@ -62,6 +62,9 @@ help:
 	@echo "  make test           build and run the test suite"
 	@echo "  make data           fetch and verify MNIST and Tiny Shakespeare into data/"
 	@echo "  make bench          time the matrix multiply and the chapters against each other"
+	@echo "  make fuzz           fuzz the file loaders and the option parser with libFuzzer"
+	@echo "                      (clang; FUZZ_S=60 seconds per target, fails on any finding)"
+	@echo "  make fuzz-corpus    write the fuzzers' seed files again (fuzz/make_corpus.c)"
 	@echo "  make all            build every chapter without running it"
 	@echo "  make deps           install the build dependencies (compiler, libpng, zlib, gnuplot)"
 	@echo "  make clean          remove build/ and out/ (data/ stays)"
@@ -167,6 +170,50 @@ $(REL)/bench/%: bench/%.c $(COMMON_HDR) $(REL)/libcommon.a
 bench: all $(patsubst bench/%.c,$(REL)/bench/%,$(BENCH_SRC))
 	@sh scripts/fetch_data.sh $(DATA) mnist
 	@sh scripts/bench.sh $(REL) $(DATA)
+
+# ---- fuzzing -------------------------------------------------------------------------
+# Each fuzz/fuzz_NAME.c is a libFuzzer target, built by clang with AddressSanitizer
+# and UBSan, the library included (instrumented, so libFuzzer sees which branches an
+# input reaches; no OpenMP). `make fuzz` runs each for FUZZ_S seconds from its seeds
+# in fuzz/corpus/NAME/ (and fuzz/regressions/NAME/), see scripts/fuzz.sh. Needs
+# clang and its fuzzer runtime: sudo apt-get install clang libclang-rt-dev
+FUZZ_CC  ?= clang
+FUZZ_S   ?= 60
+FZ       := build/fuzz
+FUZZ_SRC := $(sort $(wildcard fuzz/fuzz_*.c))
+FUZZ_NAMES := $(patsubst fuzz/fuzz_%.c,%,$(FUZZ_SRC))
+# (-Wno-unused-function: without OpenMP, helpers used only in its pragmas go unused)
+FUZZ_CFLAGS := -std=c11 -D_DEFAULT_SOURCE $(WARN) -Wno-unknown-pragmas -Wno-unused-function -Icommon -g -O1 \
+               -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+
+# First make sure clang can build a fuzzer at all, and say what to install if not.
+$(FZ)/.clang-ok:
+	@mkdir -p $(FZ)
+	@printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return (int)(d && n); }\n' > $(FZ)/check.c
+	@$(FUZZ_CC) -fsanitize=fuzzer $(FZ)/check.c -o $(FZ)/check 2>/dev/null || { echo "error: make fuzz needs \
+	clang and its libFuzzer runtime ($(FUZZ_CC) -fsanitize=fuzzer failed): sudo apt-get install clang libclang-rt-dev"; exit 2; }
+	@rm -f $(FZ)/check.c $(FZ)/check && touch $@
+
+$(FZ)/common/%.o: common/%.c $(COMMON_HDR) | $(FZ)/.clang-ok
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+$(FZ)/libcommon.a: $(patsubst %.c,$(FZ)/%.o,$(COMMON_SRC))
+	@rm -f $@
+	ar rcs $@ $^
+$(FZ)/bin/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz.h $(COMMON_HDR) $(FZ)/libcommon.a
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -Ifuzz -o $@ $< $(FZ)/libcommon.a -lpng -lz -lm
+
+fuzz: $(addprefix $(FZ)/bin/fuzz_,$(FUZZ_NAMES))
+	@sh scripts/fuzz.sh $(FZ) $(FUZZ_S) $(FUZZ_NAMES)
+
+# The seed files in fuzz/corpus/ are written by fuzz/make_corpus.c (committed; run
+# this after changing it).
+$(REL)/fuzz/make_corpus: fuzz/make_corpus.c $(COMMON_HDR) $(REL)/libcommon.a
+	@mkdir -p $(dir $@)
+	$(CC) $(REL_CFLAGS) -o $@ $< $(REL)/libcommon.a $(LIBS)
+fuzz-corpus: $(REL)/fuzz/make_corpus
+	$(REL)/fuzz/make_corpus fuzz/corpus
 
 clean:
 	rm -rf build out

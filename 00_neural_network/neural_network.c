@@ -10,10 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "activation.h"
+#include "dataset.h"
 #include "functions.h"
 #include "idx.h"
+#include "init.h"
 #include "layers.h"
-#include "matmul.h"
 #include "model.h"
 #include "options.h"
 #include "plot.h"
@@ -69,8 +71,8 @@ static void perceptrons(void)
 
 static void activations(const CommonOptions *c)
 {
-    char tsv[4200], png[4200], script[8192];
-    snprintf(tsv, sizeof tsv, "%s/activations.tsv", c->out);
+    char tsv[OUT_PATH_SIZE], png[OUT_PATH_SIZE], script[8192];
+    out_path(tsv, c->out, "activations.tsv");
     TsvLog *log = tsv_open(tsv, "x\tstep\tsigmoid\trelu");
     for (int i = -50; i <= 50; i++) {
         real x = (real)(i / 10.0);
@@ -80,7 +82,7 @@ static void activations(const CommonOptions *c)
     tsv_close(log);
     printf("Activation functions: step(0.5) = %g, sigmoid(0.5) = %.4f, relu(-0.5) = %g, relu(0.5) = %g\n",
            (double)step_function(0.5f), (double)sigmoid(0.5f), (double)relu(-0.5f), (double)relu(0.5f));
-    snprintf(png, sizeof png, "%s/activations.png", c->out);
+    out_path(png, c->out, "activations.png");
     snprintf(script, sizeof script,
              "set title 'Activation functions'\nset xlabel 'x'\nset ylabel 'h(x)'\n"
              "set xrange [-5:5]\nset yrange [-0.2:1.5]\nset grid\nset key top left\n"
@@ -158,19 +160,19 @@ static MnistResult mnist(const CommonOptions *c, const char *model_path)
     int hidden = atoi(hidden_s);
     if (hidden < 1 || hidden > 100000)
         die("%s: metadata 'hidden' is '%s', not a layer size", model_path, hidden_s);
-    Activation a = strcmp(act, "sigmoid") == 0 ? ACT_SIGMOID : ACT_RELU;
-    if (strcmp(act, "sigmoid") && strcmp(act, "relu"))
-        die("%s: metadata 'activation' is '%s', expected relu or sigmoid", model_path, act);
+    Activation a;
+    if (activation_parse(act, &a) != 0)
+        die("%s: metadata 'activation' is '%s', expected relu, sigmoid or tanh", model_path, act);
 
     Dataset train_set, test_set;
-    mnist_load_or_die(c->data, &train_set, &test_set);
+    mnist_load_or_die(c->data, 10, &train_set, &test_set);
     if (test_set.images.shape[2] * test_set.images.shape[3] != 784)
         die("%s: this network takes 28x28 images", c->data);
     Rng rng;
     rng_seed(&rng, 42);     /* the initial weights are replaced by the model's */
     const int batch = c->batch;
     TwoLayerNet net;
-    two_layer_net_init(&net, 784, hidden, 10, batch, a, 0.01, &rng);
+    two_layer_net_init(&net, 784, hidden, 10, batch, a, (WeightInit){INIT_FIXED, 0.01}, &rng);
     if (model_load(model_path, &net.params, err) != 0)
         die("%s", err);
     printf("MNIST inference with a trained 784-%d-10 network (%s), from %s\n", hidden, act, model_path);

@@ -12,16 +12,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "activation.h"
+#include "dataset.h"
 #include "functions.h"
 #include "idx.h"
+#include "init.h"
 #include "matmul.h"
 #include "model.h"
 #include "options.h"
 #include "plot.h"
 #include "progress.h"
 #include "rng.h"
+#include "threads.h"
 #include "timer.h"
+#include "trainer.h"
 #include "two_layer_net.h"
 #include "util.h"
 
@@ -45,27 +51,25 @@ typedef struct {
     const char *init;   /* "he" or a standard deviation such as 0.01 */
     const char *save;
     int train_size;     /* use only the first N training images (0: all) */
+    int resume;         /* go on from the checkpoint in --out */
+    int summary;        /* print the net's layers and stop */
 } Config;
 
-/* The weights' initial scale: 0 asks two_layer_net_init for He's sqrt(2 / fan_in). */
-static double parse_init(const char *s)
+/* How the weights start: He's sqrt(2 / n_in), Xavier's sqrt(1 / n_in), or a fixed std. */
+static WeightInit parse_init(const char *s)
 {
-    if (strcmp(s, "he") == 0)
-        return 0;
-    char *end;
-    double std = strtod(s, &end);
-    if (end == s || *end != '\0' || !(std > 0 && std < 100))
-        die("--init must be 'he' or a standard deviation such as 0.01, not '%s'", s);
-    return std;
+    WeightInit init;
+    if (weight_init_parse(s, &init) != 0)
+        die("--init must be he, xavier or a standard deviation such as 0.01, not '%s'", s);
+    return init;
 }
 
 static Activation parse_activation(const char *s)
 {
-    if (strcmp(s, "relu") == 0)
-        return ACT_RELU;
-    if (strcmp(s, "sigmoid") == 0)
-        return ACT_SIGMOID;
-    die("--activation must be relu or sigmoid, not '%s'", s);
+    Activation a;
+    if (activation_parse(s, &a) != 0)
+        die("--activation must be relu, sigmoid or tanh, not '%s'", s);
+    return a;
 }
 
 /* ---- gradcheck --------------------------------------------------------------- */
@@ -129,41 +133,38 @@ static double gradcheck(const Config *cfg, const Dataset *train)
 
 typedef struct {
     double train_acc, test_acc, seconds;
-    int iters, epochs;
-} TrainResult;
+    long iters;
+    int evaluations;
+} TrainSummary;
 
-static void plot_training(const char *out, const char *loss_tsv, const char *acc_tsv)
+/* The update of the book's train_neuralnet.py, written out: plain SGD,
+ * W -= lr * dW for every parameter. The shared trainer (trainer.h) runs the
+ * loop around it (batches, evaluation, logs, checkpoints), as it does for
+ * every later chapter; only this line is the lesson here. */
+static void sgd_update(ParamSet *ps, double lr)
 {
-    char png[4200], script[16384];
-    snprintf(png, sizeof png, "%s/loss.png", out);
-    snprintf(script, sizeof script,
-             "set title 'Training loss, two-layer net, backprop + SGD'\n"
-             "set xlabel 'iteration'\nset ylabel 'loss (cross-entropy)'\nset grid\n"
-             "set key autotitle columnhead\n"
-             "plot '%s' using 1:2 with lines lc rgb '#bbbbdd' title 'mini-batch loss', "
-             "'' using 1:3 with lines lw 2 lc rgb '#1f4e9c' title 'moving average (100)'\n",
-             loss_tsv);
-    if (plot_png(png, 800, 500, script) == 0)
-        printf("  plot: %s\n", png);
-    snprintf(png, sizeof png, "%s/accuracy.png", out);
-    snprintf(script, sizeof script,
-             "set title 'Accuracy per epoch, two-layer net'\n"
-             "set xlabel 'epoch'\nset ylabel 'accuracy'\nset yrange [0.8:1]\nset grid\n"
-             "set key bottom right\n"
-             "plot '%s' using 1:2 skip 1 with linespoints lw 2 title 'train', "
-             "'' using 1:3 skip 1 with linespoints lw 2 dt 2 title 'test'\n",
-             acc_tsv);
-    if (plot_png(png, 800, 500, script) == 0)
-        printf("  plot: %s\n", png);
+    for (size_t k = 0; k < ps->trainable_size; k++)
+        ps->values[k] -= (real)lr * ps->grads[k];
 }
 
-static TrainResult train(const Config *cfg, const Dataset *train_set, const Dataset *test_set)
+static real gradient_hook(void *net, const real *x, const int *t, int n)
+{
+    return two_layer_net_gradient(net, x, t, n);
+}
+
+static double accuracy_hook(void *net, const Dataset *d)
+{
+    return two_layer_net_accuracy(net, d);
+}
+
+static TrainSummary train(const Config *cfg, const Dataset *train_set, const Dataset *test_set)
 {
     const int batch = cfg->c.batch;
-    const int train_size = train_set->count;
-    const int iter_per_epoch = train_size / batch > 1 ? train_size / batch : 1;
-    const int iters = cfg->iters ? cfg->iters
-                    : cfg->c.epochs ? cfg->c.epochs * iter_per_epoch : 10000;
+    if (batch > train_set->count)
+        die("--batch %d is larger than the training set (%d images)", batch, train_set->count);
+    const int iter_per_epoch = train_set->count / batch;
+    const long iters = cfg->iters ? cfg->iters
+                     : cfg->c.epochs ? (long)cfg->c.epochs * iter_per_epoch : 10000;
     /* Evaluation runs in chunks of 1000 rows, so the buffers hold at least that many. */
     const int eval_chunk = 1000;
     Rng rng;
@@ -171,119 +172,54 @@ static TrainResult train(const Config *cfg, const Dataset *train_set, const Data
     TwoLayerNet net;
     two_layer_net_init(&net, 784, cfg->hidden, 10, batch > eval_chunk ? batch : eval_chunk,
                        parse_activation(cfg->activation), parse_init(cfg->init), &rng);
-    ParamSet *ps = &net.params;
 
-    printf("Training %d-%d-%d (%s, init %s) with backprop: SGD lr %g, batch %d, %d iterations "
+    TrainerConfig tc = trainer_defaults();
+    tc.title = "two-layer net";
+    tc.tag = "two_layer_net";
+    tc.out = cfg->c.out;
+    tc.update = sgd_update;
+    tc.lr = cfg->c.lr;
+    tc.batch = batch;
+    tc.iters = iters;
+    tc.rng = rng;               /* the same generator goes on to shuffle the examples */
+    tc.eval_at_start = 1;       /* epoch 0: the accuracy of the untrained net */
+    tc.resume = cfg->resume;
+    TrainerNet tn = {&net, &net.params, gradient_hook, accuracy_hook, NULL};
+
+    printf("Training %d-%d-%d (%s, init %s) with backprop: SGD lr %g, batch %d, %ld iterations "
            "(%.1f epochs of %d images), %d thread%s, %s\n",
            784, cfg->hidden, 10, cfg->activation, cfg->init, cfg->c.lr, batch, iters,
-           (double)iters / iter_per_epoch, train_size, get_threads(),
+           (double)iters / iter_per_epoch, train_set->count, get_threads(),
            get_threads() == 1 ? "" : "s", matmul_backend());
-
-    char loss_tsv[4200], acc_tsv[4200];
-    snprintf(loss_tsv, sizeof loss_tsv, "%s/loss.tsv", cfg->c.out);
-    snprintf(acc_tsv, sizeof acc_tsv, "%s/accuracy.tsv", cfg->c.out);
-    TsvLog *loss_log = tsv_open(loss_tsv, "iteration\tloss\tloss_avg100");
-    TsvLog *acc_log = tsv_open(acc_tsv, "epoch\ttrain_acc\ttest_acc");
-
-    real *x = xmalloc((size_t)batch * 784 * sizeof(real));
-    int *t = xmalloc((size_t)batch * sizeof(int));
-    int *idx = xmalloc((size_t)batch * sizeof(int));
-    int *order = xmalloc((size_t)train_size * sizeof(int));
-    for (int k = 0; k < train_size; k++)
-        order[k] = k;
-    double *recent = xcalloc(100, sizeof(double));
-    double recent_sum = 0;
-    int curve_n = 0;
-    double *curve_x = xmalloc((size_t)(iters / 100 + 1) * sizeof(double));
-    double *curve_y = xmalloc((size_t)(iters / 100 + 1) * sizeof(double));
-    TrainResult r = {0};
-    r.iters = iters;
-
-    Progress prog;
-    progress_start(&prog, "train", iters);
-    double start = now_seconds();
-    for (int i = 0; i < iters; i++) {
-        /* Mini-batches walk through a shuffled order of the training set, so each
-         * epoch shows every image once (the book draws each batch at random with
-         * replacement, which leaves about a third of the images out of any epoch). */
-        for (int b = 0; b < batch; b++) {
-            long k = (long)i * batch + b;
-            if (k % train_size == 0)
-                rng_shuffle(&rng, order, train_size);
-            idx[b] = order[k % train_size];
-        }
-        dataset_gather(train_set, idx, batch, x, t);
-
-        real loss = two_layer_net_gradient(&net, x, t, batch);
-        for (size_t k = 0; k < ps->trainable_size; k++)     /* SGD: W -= lr * dW */
-            ps->values[k] -= (real)cfg->c.lr * ps->grads[k];
-
-        recent_sum += loss - recent[i % 100];
-        recent[i % 100] = loss;
-        double row[3] = {i, loss, recent_sum / (i < 100 ? i + 1 : 100)};
-        tsv_row(loss_log, row, 3);
-        if (i % 100 == 99) {
-            curve_x[curve_n] = i + 1;
-            curve_y[curve_n++] = row[2];
-        }
-
-        if (i % iter_per_epoch == 0) {
-            double tr = two_layer_net_accuracy(&net, train_set);
-            double te = two_layer_net_accuracy(&net, test_set);
-            double arow[3] = {r.epochs, tr, te};
-            tsv_row(acc_log, arow, 3);
-            progress_finish(&prog);
-            printf("  epoch %2d  train acc %.4f  test acc %.4f  loss %.4f\n", r.epochs, tr, te,
-                   row[2]);
-            r.epochs++;
-            r.train_acc = tr;
-            r.test_acc = te;
-        }
-        if (i % 20 == 0 || i == iters - 1) {
-            char status[48];
-            snprintf(status, sizeof status, "loss %.4f", row[2]);
-            progress_update(&prog, i + 1, status);
-        }
-    }
-    progress_finish(&prog);
-    r.seconds = now_seconds() - start;
-    printf("Training time: %.2f s for %d iterations and %d evaluations of the %d + %d images\n",
-           r.seconds, iters, r.epochs, train_set->count, test_set->count);
-    /* The final accuracy, after the last update. */
-    r.train_acc = two_layer_net_accuracy(&net, train_set);
-    r.test_acc = two_layer_net_accuracy(&net, test_set);
+    TrainResult run = trainer_run(&tc, &tn, train_set, test_set);
+    if (run.status != TRAIN_DONE)
+        exit(trainer_exit_status(run.status));
+    TrainSummary r = {run.train_acc, run.test_acc, run.train_seconds + run.eval_seconds, run.iters,
+                      run.evaluations};
+    printf("Training time: %.2f s for %ld iterations and %d evaluations of the %d + %d images\n",
+           r.seconds, r.iters, r.evaluations, train_set->count, test_set->count);
     printf("Final: train accuracy %.4f, test accuracy %.4f\n", r.train_acc, r.test_acc);
-
-    tsv_close(loss_log);
-    tsv_close(acc_log);
-    plot_training(cfg->c.out, loss_tsv, acc_tsv);
+    trainer_plot(&tc);
 
     char seed[32], hidden[16];
     snprintf(seed, sizeof seed, "%llu", (unsigned long long)cfg->c.seed);
     snprintf(hidden, sizeof hidden, "%d", cfg->hidden);
     const char *meta[] = {"network", "two_layer_net", "activation", cfg->activation,
                           "hidden", hidden, "init", cfg->init, "seed", seed, "made_by", "02_backpropagation train", NULL};
-    char err[MODEL_ERR_SIZE], path[4200];
+    char err[MODEL_ERR_SIZE], path[OUT_PATH_SIZE];
     const char *save = cfg->save;
     if (!save) {
-        snprintf(path, sizeof path, "%s/two_layer_net.safetensors", cfg->c.out);
+        out_path(path, cfg->c.out, "two_layer_net.safetensors");
         save = path;
     }
-    if (model_save(save, ps, meta, err) != 0)
+    const int replacing = access(save, F_OK) == 0;
+    if (model_save(save, &net.params, meta, err) != 0)
         die("%s", err);
-    printf("  model: %s\n", save);
+    printf("  model: %s%s\n", save, replacing ? " (replaces the one saved before)" : "");
 
     /* A quick look in the terminal: the moving-average loss every 100 iterations. */
-    if (!cfg->c.quiet && curve_n > 1)
-        plot_terminal("loss (moving average) against iteration", curve_x, curve_y, curve_n);
-    free(curve_x);
-    free(curve_y);
-
-    free(x);
-    free(t);
-    free(idx);
-    free(order);
-    free(recent);
+    if (!cfg->c.quiet)
+        trainer_plot_terminal(&tc);
     two_layer_net_free(&net);
     return r;
 }
@@ -347,10 +283,12 @@ int main(int argc, char **argv)
         {"epochs", OPT_INT, NULL, "N", "passes over the training set: N*600 iterations, instead of --iters"},
         {"iters", OPT_INT, &cfg.iters, "N", "training iterations (default 10000, as the book: 16.7 epochs)"},
         {"hidden", OPT_INT, &cfg.hidden, "N", "hidden units (default 50)"},
-        {"activation", OPT_STRING, &cfg.activation, "NAME", "relu or sigmoid (default relu)"},
-        {"init", OPT_STRING, &cfg.init, "STD", "initial weight scale: he (default) or a number (the book: 0.01)"},
+        {"activation", OPT_STRING, &cfg.activation, "NAME", "relu (default), sigmoid or tanh"},
+        {"init", OPT_STRING, &cfg.init, "STD", "initial weight scale: he (default), xavier or a number (the book: 0.01)"},
         {"train-size", OPT_INT, &cfg.train_size, "N", "train on the first N images only (default all)"},
         {"save", OPT_STRING, &cfg.save, "FILE", "where to save the trained model (default OUT/two_layer_net.safetensors)"},
+        {"resume", OPT_FLAG, &cfg.resume, NULL, "train: go on from the checkpoint in --out (after Ctrl-C)"},
+        {"summary", OPT_FLAG, &cfg.summary, NULL, "print the net's layers, parameters, memory and FLOPs, and stop"},
         {0},
     };
     const char *pos[1];
@@ -367,12 +305,24 @@ int main(int argc, char **argv)
         die("--train-size must be 0 (all images) or more, not %d", cfg.train_size);
     parse_activation(cfg.activation);
     parse_init(cfg.init);
+    if (cfg.summary) {
+        Rng rng;
+        rng_seed(&rng, cfg.c.seed);
+        TwoLayerNet net;
+        two_layer_net_init(&net, 784, cfg.hidden, 10, cfg.c.batch, parse_activation(cfg.activation),
+                           parse_init(cfg.init), &rng);
+        Summary s;
+        two_layer_net_summary(&net, &s);
+        summary_print(&s, &net.params, cfg.c.batch);
+        two_layer_net_free(&net);
+        return 0;
+    }
     options_make_out(&cfg.c);
 
     Dataset train_set, test_set;
-    mnist_load_or_die(cfg.c.data, &train_set, &test_set);
-    if (train_set.images.shape[2] * train_set.images.shape[3] != 784 || train_set.classes > 10)
-        die("%s: this chapter's net takes 28x28 images of 10 classes", cfg.c.data);
+    mnist_load_or_die(cfg.c.data, 10, &train_set, &test_set);
+    if (train_set.images.shape[2] * train_set.images.shape[3] != 784)
+        die("%s: this chapter's net takes 28x28 images", cfg.c.data);
     if (cfg.train_size > 0 && cfg.train_size < train_set.count) {
         Dataset head = dataset_head(&train_set, cfg.train_size);
         dataset_free(&train_set);
@@ -382,7 +332,7 @@ int main(int argc, char **argv)
     int tour = strcmp(cmd, "tour") == 0;
     double worst = -1;
     Speedup s = {0};
-    TrainResult r = {0};
+    TrainSummary r = {0};
     if (tour || strcmp(cmd, "gradcheck") == 0)
         worst = gradcheck(&cfg, &train_set);
     if (tour || strcmp(cmd, "speedup") == 0)
@@ -395,7 +345,7 @@ int main(int argc, char **argv)
         printf("  gradient check: largest mean |backprop - numerical| %.1e\n", worst);
         printf("  one gradient: backprop %.2f ms, numerical %.1f s: %.0fx faster\n",
                1e3 * s.backprop, s.numerical, s.numerical / s.backprop);
-        printf("  training: %d iterations in %.2f s, test accuracy %.4f (train %.4f)\n",
+        printf("  training: %ld iterations in %.2f s, test accuracy %.4f (train %.4f)\n",
                r.iters, r.seconds, r.test_acc, r.train_acc);
         printf("  outputs in %s/\n", cfg.c.out);
     }

@@ -18,7 +18,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "activation.h"
+#include "dataset.h"
 #include "idx.h"
 #include "init.h"
 #include "matmul.h"
@@ -29,7 +32,9 @@
 #include "plot.h"
 #include "progress.h"
 #include "rng.h"
+#include "threads.h"
 #include "timer.h"
+#include "trainer.h"
 #include "util.h"
 
 static const ProgramInfo info = {
@@ -69,6 +74,8 @@ typedef struct {
     int width, depth;       /* best: hidden layer width and count */
     double dropout;         /* best: dropout ratio (0: off) */
     double decay;           /* best: weight decay lambda */
+    int resume;             /* best: go on from the checkpoint in --out */
+    int summary;            /* best: print the net's layers and stop */
 } Config;
 
 /* ---- small helpers -------------------------------------------------------------- */
@@ -95,7 +102,12 @@ static void batch_free(Batch *b)
 }
 
 /* One step of the book's loops: a random mini-batch (np.random.choice), the
- * gradient by backprop, the optimizer's update. Returns the loss. */
+ * gradient by backprop, the optimizer's update. Returns the loss.
+ * Experiments 2 to 6 keep these short loops of their own on purpose, as the
+ * book's scripts do: they train several nets side by side on the same random
+ * batches (four optimizers, three initialisations, 32 batch-norm runs, 20
+ * search trials) and compare them step by step; the shared trainer
+ * (common/trainer.c) runs one net at a time. Experiment 7 uses the trainer. */
 static real train_step(MultiLayerNet *net, Optimizer *opt, const Dataset *d, Batch *b, int n, Rng *rng)
 {
     for (int i = 0; i < n; i++)
@@ -106,37 +118,14 @@ static real train_step(MultiLayerNet *net, Optimizer *opt, const Dataset *d, Bat
     return loss;
 }
 
-/* A new data set holding the examples idx[0..n) of d. */
-static Dataset dataset_subset(const Dataset *d, const int *idx, int n)
-{
-    Dataset s = {0};
-    int shape[4] = {n, d->images.shape[1], d->images.shape[2], d->images.shape[3]};
-    s.images = tensor_zeros(4, shape);
-    s.labels = xmalloc((size_t)n);
-    size_t pixels = d->images.size / (size_t)d->count;
-    for (int i = 0; i < n; i++) {
-        memcpy(s.images.data + (size_t)i * pixels, d->images.data + (size_t)idx[i] * pixels,
-               pixels * sizeof(real));
-        s.labels[i] = d->labels[idx[i]];
-    }
-    s.count = n;
-    s.classes = d->classes;
-    return s;
-}
-
 /* The book's MultiLayerNetExtend for MNIST: `depth` hidden layers of `width`. */
-static MultiLayerNetConfig mnist_net(int depth, int width, NetActivation act, WeightInit init)
+static MultiLayerNetConfig mnist_net(int depth, int width, Activation act, WeightInit init)
 {
     MultiLayerNetConfig c = {.input = 784, .output = 10, .hidden_count = depth,
                              .activation = act, .init = init};
     for (int i = 0; i < depth; i++)
         c.hidden[i] = width;
     return c;
-}
-
-static const char *out_path(char *buf, size_t size, const Config *cfg, const char *name)
-{
-    return path_join(buf, size, cfg->c.out, name);
 }
 
 static void show_plot(const char *png, int w, int h, const char *script)
@@ -192,8 +181,8 @@ static PathsResult paths(const Config *cfg)
                w[0], w[1], r.final_f[k]);
     }
 
-    char tsv[4200], png[4200], script[8192];
-    out_path(tsv, sizeof tsv, cfg, "paths.tsv");
+    char tsv[OUT_PATH_SIZE], png[OUT_PATH_SIZE], script[8192];
+    out_path(tsv, cfg->c.out, "paths.tsv");
     char header[512] = "step";
     for (int k = 0; k < OPTIMIZER_KINDS; k++) {
         char col[64];
@@ -226,7 +215,7 @@ static PathsResult paths(const Config *cfg)
                       "'+' using (0):(0) with points pt 3 ps 2 lc rgb '#000000'\n",
                       optimizer_name((OptimizerKind)k), lr[k], tsv, 2 + 2 * k, 3 + 2 * k);
     snprintf(script + n, sizeof script - n, "unset multiplot\n");
-    out_path(png, sizeof png, cfg, "paths.png");
+    out_path(png, cfg->c.out, "paths.png");
     show_plot(png, 1200, 620, script);
     printf("\n");
     return r;
@@ -305,13 +294,12 @@ static void train_curves(const Config *cfg, const Dataset *train, const MultiLay
 static void plot_curves(const Config *cfg, const char *name, const char *title, double **losses,
                         const char *const *labels, int count, int iters)
 {
-    char tsv[4200], png[4200], header[512] = "iteration", script[8800];
+    char tsv[OUT_PATH_SIZE], png[OUT_PATH_SIZE], header[512] = "iteration", script[8800];
     for (int k = 0; k < count; k++) {
         strcat(header, "\t");
         strcat(header, labels[k]);
     }
-    snprintf(png, sizeof png, "%s.tsv", name);
-    out_path(tsv, sizeof tsv, cfg, png);
+    out_path(tsv, cfg->c.out, "%s.tsv", name);
     double *sm = xmalloc((size_t)count * iters * sizeof(double));
     for (int k = 0; k < count; k++)
         smooth(losses[k], sm + (size_t)k * iters, iters, 20);
@@ -324,7 +312,7 @@ static void plot_curves(const Config *cfg, const char *name, const char *title, 
     }
     tsv_close(log);
     free(sm);
-    snprintf(png, sizeof png, "%s/%s.png", cfg->c.out, name);
+    out_path(png, cfg->c.out, "%s.png", name);
     snprintf(script, sizeof script,
              "set title '%s'\nset xlabel 'iteration'\nset ylabel 'training loss (moving average of 20)'\n"
              "set grid\nset yrange [0:2.5]\n"
@@ -347,7 +335,7 @@ static CompareResult compare(const Config *cfg, const Dataset *train, const Data
     const char *labels[OPTIMIZER_KINDS];
     double *losses[OPTIMIZER_KINDS];
     for (int k = 0; k < r.count; k++) {
-        nets[k] = mnist_net(4, 100, NET_RELU, (WeightInit){INIT_HE, 0});
+        nets[k] = mnist_net(4, 100, ACT_RELU, (WeightInit){INIT_HE, 0});
         labels[k] = optimizer_name(r.kind[k]);
         losses[k] = xmalloc((size_t)r.iters * sizeof(double));
     }
@@ -390,15 +378,15 @@ static InitResult init_experiment(const Config *cfg, const Dataset *train)
      * the spread of each layer's outputs shows whether a signal survives depth. */
     enum { ROWS = 1000, UNITS = 100, LAYERS = 5, BINS = 30, SETTINGS = 5 };
     const struct {
-        NetActivation act;
+        Activation act;
         WeightInit init;
         const char *title;
     } set[SETTINGS] = {
-        {NET_SIGMOID, {INIT_FIXED, 1.0}, "sigmoid, std 1"},
-        {NET_SIGMOID, {INIT_FIXED, 0.01}, "sigmoid, std 0.01"},
-        {NET_SIGMOID, {INIT_XAVIER, 0}, "sigmoid, Xavier"},
-        {NET_TANH, {INIT_XAVIER, 0}, "tanh, Xavier"},
-        {NET_RELU, {INIT_HE, 0}, "ReLU, He"},
+        {ACT_SIGMOID, {INIT_FIXED, 1.0}, "sigmoid, std 1"},
+        {ACT_SIGMOID, {INIT_FIXED, 0.01}, "sigmoid, std 0.01"},
+        {ACT_SIGMOID, {INIT_XAVIER, 0}, "sigmoid, Xavier"},
+        {ACT_TANH, {INIT_XAVIER, 0}, "tanh, Xavier"},
+        {ACT_RELU, {INIT_HE, 0}, "ReLU, He"},
     };
     printf("3. Weight initialisation: 1000 random inputs through 5 layers of 100 units\n");
     printf("   %-18s %s\n", "", "std of each layer's activations, layer 1 .. 5");
@@ -406,7 +394,7 @@ static InitResult init_experiment(const Config *cfg, const Dataset *train)
     rng_seed(&rng, cfg->c.seed);
     real *x = xmalloc((size_t)ROWS * UNITS * sizeof(real));
     rng_fill_normal(&rng, x, (size_t)ROWS * UNITS, 1.0);
-    char tsv[4200], png[4200], name[64];
+    char tsv[OUT_PATH_SIZE], png[OUT_PATH_SIZE];
     static char script[32768];
     int n = snprintf(script, sizeof script,
                      "set multiplot layout 5,5 title 'Activation histograms per layer (1000 random inputs, 5 layers of 100 units)' "
@@ -424,8 +412,8 @@ static InitResult init_experiment(const Config *cfg, const Dataset *train)
         /* The book's histograms: 30 bins over (0, 1), (-1, 1) for tanh. ReLU has no
          * upper bound, so its bins reach its largest output in the five layers, rounded
          * up. Its exact zeros (about half the units) are left out, or they would dwarf the rest. */
-        double lo = set[s].act == NET_TANH ? -1 : 0, hi = 1;
-        if (set[s].act == NET_RELU) {
+        double lo = set[s].act == ACT_TANH ? -1 : 0, hi = 1;
+        if (set[s].act == ACT_RELU) {
             double top = 0;
             for (int l = 0; l < LAYERS; l++)
                 for (size_t i = 0; i < (size_t)ROWS * UNITS; i++)
@@ -440,7 +428,7 @@ static InitResult init_experiment(const Config *cfg, const Dataset *train)
             for (size_t i = 0; i < (size_t)ROWS * UNITS; i++) {
                 sum += z[i];
                 sum2 += (double)z[i] * z[i];
-                if (set[s].act == NET_RELU && z[i] == 0)
+                if (set[s].act == ACT_RELU && z[i] == 0)
                     continue;
                 int bin = (int)((z[i] - lo) / (hi - lo) * BINS);
                 if (bin >= 0 && bin < BINS)
@@ -455,8 +443,7 @@ static InitResult init_experiment(const Config *cfg, const Dataset *train)
                 r.last_layer_spread[s] = sd;
         }
         printf("\n");
-        snprintf(name, sizeof name, "init_hist_%d.tsv", s + 1);
-        out_path(tsv, sizeof tsv, cfg, name);
+        out_path(tsv, cfg->c.out, "init_hist_%d.tsv", s + 1);
         TsvLog *log = tsv_open(tsv, "bin_centre\tlayer1\tlayer2\tlayer3\tlayer4\tlayer5");
         for (int b = 0; b < BINS; b++) {
             double row[1 + LAYERS] = {lo + (b + 0.5) * (hi - lo) / BINS};
@@ -479,7 +466,7 @@ static InitResult init_experiment(const Config *cfg, const Dataset *train)
     }
     free(x);
     snprintf(script + n, sizeof script - n, "unset multiplot\n");
-    out_path(png, sizeof png, cfg, "init_hist.png");
+    out_path(png, cfg->c.out, "init_hist.png");
     show_plot(png, 1400, 1100, script);
     printf("   std 1: sigmoid outputs pile up at 0 and 1, where its gradient vanishes;\n"
            "   std 0.01: all near 0.5, every unit says the same thing; Xavier and He keep a spread\n");
@@ -489,12 +476,15 @@ static InitResult init_experiment(const Config *cfg, const Dataset *train)
     const int batch = 128;
     printf("   On MNIST: 784-100-100-100-100-10 ReLU, SGD lr 0.01, batch %d, %d iterations\n", batch, iters);
     MultiLayerNetConfig nets[3] = {
-        mnist_net(4, 100, NET_RELU, (WeightInit){INIT_FIXED, 0.01}),
-        mnist_net(4, 100, NET_RELU, (WeightInit){INIT_XAVIER, 0}),
-        mnist_net(4, 100, NET_RELU, (WeightInit){INIT_HE, 0}),
+        mnist_net(4, 100, ACT_RELU, (WeightInit){INIT_FIXED, 0.01}),
+        mnist_net(4, 100, ACT_RELU, (WeightInit){INIT_XAVIER, 0}),
+        mnist_net(4, 100, ACT_RELU, (WeightInit){INIT_HE, 0}),
     };
     OptimizerKind kinds[3] = {SGD, SGD, SGD};
-    const char *labels[3] = {"std=0.01", "Xavier", "He"};
+    char names[3][32];
+    const char *labels[3];      /* "std=0.01", "Xavier", "He" */
+    for (int k = 0; k < 3; k++)
+        labels[k] = weight_init_name(nets[k].init, names[k], sizeof names[k]);
     double *losses[3], seconds[3];
     for (int k = 0; k < 3; k++)
         losses[k] = xmalloc((size_t)iters * sizeof(double));
@@ -563,7 +553,7 @@ static BatchNormResult batchnorm(const Config *cfg, const Dataset *train_full)
     for (int s = 0; s < SCALES; s++) {
         double w = pow(10, -4.0 * s / (SCALES - 1));    /* np.logspace(0, -4, 16) */
         for (int bn = 0; bn < 2; bn++) {
-            MultiLayerNetConfig nc = mnist_net(5, 100, NET_RELU, (WeightInit){INIT_FIXED, w});
+            MultiLayerNetConfig nc = mnist_net(5, 100, ACT_RELU, (WeightInit){INIT_FIXED, w});
             nc.use_batchnorm = bn;
             Rng rng;
             rng_seed(&rng, cfg->c.seed);
@@ -587,14 +577,14 @@ static BatchNormResult batchnorm(const Config *cfg, const Dataset *train_full)
     printf("   (training accuracy after %d epochs) batch norm ahead at %d of %d scales\n",
            epochs, r.wins, SCALES);
 
-    char tsv[4200], png[4200], header[2048] = "epoch";
+    char tsv[OUT_PATH_SIZE], png[OUT_PATH_SIZE], header[2048] = "epoch";
     static char script[16384];
     for (int s = 0; s < SCALES; s++) {
         char col[64];
         snprintf(col, sizeof col, "\tbn_%d\tplain_%d", s, s);
         strcat(header, col);
     }
-    out_path(tsv, sizeof tsv, cfg, "batchnorm.tsv");
+    out_path(tsv, cfg->c.out, "batchnorm.tsv");
     TsvLog *log = tsv_open(tsv, header);
     for (int e = 0; e <= epochs; e++) {
         double row[1 + 2 * SCALES] = {e};
@@ -620,7 +610,7 @@ static BatchNormResult batchnorm(const Config *cfg, const Dataset *train_full)
                       tsv, 2 + 2 * s, 3 + 2 * s);
     }
     snprintf(script + n, sizeof script - n, "unset multiplot\n");
-    out_path(png, sizeof png, cfg, "batchnorm.png");
+    out_path(png, cfg->c.out, "batchnorm.png");
     show_plot(png, 1200, 1000, script);
     dataset_free(&train);
     printf("\n");
@@ -650,7 +640,7 @@ static OverfitResult overfit(const Config *cfg, const Dataset *train_full, const
     printf("   %-10s %7s %10s %10s %8s\n", "", "epochs", "train acc", "test acc", "gap");
     for (int c = 0; c < 3; c++) {
         int epochs = epochs_full[c];
-        MultiLayerNetConfig nc = mnist_net(6, 100, NET_RELU, (WeightInit){INIT_HE, 0});
+        MultiLayerNetConfig nc = mnist_net(6, 100, ACT_RELU, (WeightInit){INIT_HE, 0});
         if (c == 1)
             nc.weight_decay = 0.1;
         if (c == 2) {
@@ -672,14 +662,13 @@ static OverfitResult overfit(const Config *cfg, const Dataset *train_full, const
         r.test_acc[c] = te[epochs];
         printf("   %-10s %7d %10.4f %10.4f %8.4f\n", names[c], epochs, tr[epochs], te[epochs],
                tr[epochs] - te[epochs]);
-        char tsv[4200], png[4200], name[64], script[6144];
-        snprintf(name, sizeof name, "overfit_%s.tsv", names[c]);
-        out_path(tsv, sizeof tsv, cfg, name);
+        char tsv[OUT_PATH_SIZE], png[OUT_PATH_SIZE], script[6144];
+        out_path(tsv, cfg->c.out, "overfit_%s.tsv", names[c]);
         TsvLog *log = tsv_open(tsv, "epoch\ttrain_acc\ttest_acc");
         for (int e = 0; e <= epochs; e++)
             tsv_row(log, (double[]){e, tr[e], te[e]}, 3);
         tsv_close(log);
-        snprintf(png, sizeof png, "%s/overfit_%s.png", cfg->c.out, names[c]);
+        out_path(png, cfg->c.out, "overfit_%s.png", names[c]);
         snprintf(script, sizeof script,
                  "set title 'Overfitting, 300 training images: %s'\nset xlabel 'epoch'\n"
                  "set ylabel 'accuracy'\nset yrange [0:1]\nset xrange [0:%d]\nset grid\nset key bottom right\n"
@@ -741,7 +730,7 @@ static SearchResult search(const Config *cfg, const Dataset *train_full)
     for (int k = 0; k < r.trials; k++) {
         t[k].decay = pow(10, rng_uniform(&rng) * 4 - 8);
         t[k].lr = pow(10, rng_uniform(&rng) * 4 - 6);
-        MultiLayerNetConfig nc = mnist_net(6, 100, NET_RELU, (WeightInit){INIT_HE, 0});
+        MultiLayerNetConfig nc = mnist_net(6, 100, ACT_RELU, (WeightInit){INIT_HE, 0});
         nc.weight_decay = t[k].decay;
         MultiLayerNet net;
         multi_layer_net_init(&net, &nc, 500, &rng);
@@ -753,8 +742,8 @@ static SearchResult search(const Config *cfg, const Dataset *train_full)
         multi_layer_net_free(&net);
     }
     progress_finish(&prog);
-    char tsv[4200], png[4200], script[10240];
-    out_path(tsv, sizeof tsv, cfg, "search.tsv");
+    char tsv[OUT_PATH_SIZE], png[OUT_PATH_SIZE], script[10240];
+    out_path(tsv, cfg->c.out, "search.tsv");
     TsvLog *log = tsv_open(tsv, "trial\tlr\tweight_decay\tval_acc\ttrain_acc");
     for (int k = 0; k < r.trials; k++)
         tsv_row(log, (double[]){k, t[k].lr, t[k].decay, t[k].val_acc, t[k].train_acc}, 5);
@@ -787,7 +776,7 @@ static SearchResult search(const Config *cfg, const Dataset *train_full)
              "plot '%s' using 3:($4 < %g ? $4 : 1/0) skip 1 with points pt 7 ps 1.2 lc rgb '#7f7f7f', "
              "'' using 3:($4 >= %g ? $4 : 1/0) skip 1 with points pt 7 ps 1.4 lc rgb '#d95f02'\n"
              "unset multiplot\n", epochs, r.trials, tsv, top, top, show, tsv, top, top);
-    out_path(png, sizeof png, cfg, "search.png");
+    out_path(png, cfg->c.out, "search.png");
     show_plot(png, 1000, 450, script);
     free(t);
     dataset_free(&val);
@@ -803,6 +792,30 @@ typedef struct {
     int epochs;
 } BestResult;
 
+/* The best-effort MLP: batch norm, dropout and weight decay as the options say. */
+static MultiLayerNetConfig best_net(const Config *cfg)
+{
+    MultiLayerNetConfig nc = mnist_net(cfg->depth, cfg->width, ACT_RELU, (WeightInit){INIT_HE, 0});
+    nc.use_batchnorm = 1;
+    nc.use_dropout = cfg->dropout > 0;
+    nc.dropout_ratio = cfg->dropout;
+    nc.weight_decay = cfg->decay;
+    return nc;
+}
+
+static real gradient_hook(void *net, const real *x, const int *t, int n)
+{
+    return multi_layer_net_gradient(net, x, t, n);
+}
+
+static double accuracy_hook(void *net, const Dataset *d)
+{
+    return multi_layer_net_accuracy(net, d);
+}
+
+/* Trained by the shared trainer (trainer.h): shuffled epochs, checkpoints,
+ * --resume. The experiments above keep loops of their own on purpose: they
+ * draw the book's random mini-batches and train many small nets side by side. */
 static BestResult best(const Config *cfg, const Dataset *train, const Dataset *test)
 {
     BestResult r = {0};
@@ -810,75 +823,42 @@ static BestResult best(const Config *cfg, const Dataset *train, const Dataset *t
     const int batch = cfg->c.batch;
     if (batch > train->count)
         die("--batch %d is larger than the training set (%d images)", batch, train->count);
-    MultiLayerNetConfig nc = mnist_net(cfg->depth, cfg->width, NET_RELU, (WeightInit){INIT_HE, 0});
-    nc.use_batchnorm = 1;
-    nc.use_dropout = cfg->dropout > 0;
-    nc.dropout_ratio = cfg->dropout;
-    nc.weight_decay = cfg->decay;
+    MultiLayerNetConfig nc = best_net(cfg);
     Rng rng;
     rng_seed(&rng, cfg->c.seed);
     MultiLayerNet net;
     multi_layer_net_init(&net, &nc, batch > 1000 ? batch : 1000, &rng);
-    const double lr = cfg->c.lr;
-    Optimizer opt = optimizer_create(ADAM, lr, net.params.trainable_size);
+
+    TrainerConfig tc = trainer_defaults();
+    tc.title = "best MLP";
+    tc.tag = "best_mlp";
+    tc.out = cfg->c.out;
+    tc.optimizer = ADAM;
+    tc.lr = cfg->c.lr;
+    /* Smaller steps at the end let Adam settle into the minimum it found:
+     * the rate is halved for the last third of the epochs. */
+    tc.schedule = LR_STEP;
+    tc.step_epoch = epochs - epochs / 3 + 1;
+    tc.step_factor = 0.5;
+    tc.batch = batch;
+    tc.epochs = epochs;
+    tc.rng = rng;                   /* the same generator goes on to shuffle */
+    tc.train_eval_size = 10000;     /* the training accuracy on the first 10,000 images */
+    tc.resume = cfg->resume;
+    TrainerNet tn = {&net, &net.params, gradient_hook, accuracy_hook, &net.rng};
     printf("7. The best-effort MLP: 784-(%d x %d)-10 ReLU, He init, batch norm, dropout %g,\n"
            "   weight decay %g, Adam lr %g (halved for the last third), batch %d, %d epochs on all %d images\n",
-           cfg->width, cfg->depth, cfg->dropout, cfg->decay, lr, batch, epochs, train->count);
-    char tsv[4200], png[4200], script[6144];
-    out_path(tsv, sizeof tsv, cfg, "best.tsv");
-    TsvLog *log = tsv_open(tsv, "epoch\ttrain_loss\ttest_acc");
-    Batch b = batch_new(batch, 784);
-    int *order = xmalloc((size_t)train->count * sizeof(int));
-    for (int i = 0; i < train->count; i++)
-        order[i] = i;
-    const int per_epoch = train->count / batch;
-    double t0 = now_seconds();
-    for (int e = 1; e <= epochs; e++) {
-        /* A proper epoch: every image once, in a fresh random order. */
-        rng_shuffle(&rng, order, train->count);
-        /* Smaller steps at the end let Adam settle into the minimum it found. */
-        if (e > epochs - epochs / 3)
-            opt.lr = lr / 2;
-        double loss_sum = 0;
-        Progress prog;
-        char label[32];
-        snprintf(label, sizeof label, "epoch %d/%d", e, epochs);
-        progress_start(&prog, label, per_epoch);
-        for (int i = 0; i < per_epoch; i++) {
-            dataset_gather(train, order + (size_t)i * batch, batch, b.x, b.t);
-            real loss = multi_layer_net_gradient(&net, b.x, b.t, batch);
-            optimizer_update(&opt, net.params.values, net.params.grads);
-            loss_sum += loss;
-            if (i % 50 == 0 || i == per_epoch - 1) {
-                char status[48];
-                snprintf(status, sizeof status, "loss %.4f", loss_sum / (i + 1));
-                progress_update(&prog, i + 1, status);
-            }
-        }
-        progress_finish(&prog);
-        double acc = multi_layer_net_accuracy(&net, test);
-        tsv_row(log, (double[]){e, loss_sum / per_epoch, acc}, 3);
-        printf("   epoch %2d  loss %.4f  test accuracy %.4f  (%.1f s)\n", e, loss_sum / per_epoch, acc,
-               now_seconds() - t0);
-        fflush(stdout);
-        r.test_acc = acc;
-    }
-    r.seconds = now_seconds() - t0;
+           cfg->width, cfg->depth, cfg->dropout, cfg->decay, tc.lr, batch, epochs, train->count);
+    TrainResult run = trainer_run(&tc, &tn, train, test);
+    if (run.status != TRAIN_DONE)
+        exit(trainer_exit_status(run.status));
+    r.test_acc = run.test_acc;
+    r.train_acc = run.train_acc;
+    r.seconds = run.train_seconds + run.eval_seconds;
     r.epochs = epochs;
-    tsv_close(log);
-    Dataset head = dataset_head(train, 10000);
-    r.train_acc = multi_layer_net_accuracy(&net, &head);
-    dataset_free(&head);
     printf("   final: test accuracy %.4f (train %.4f on its first 10,000) after %d epochs in %.1f s%s\n",
            r.test_acc, r.train_acc, epochs, r.seconds, r.test_acc >= 0.983 ? "" : "  (below 0.983: try --full)");
-    snprintf(png, sizeof png, "%s/best.png", cfg->c.out);
-    snprintf(script, sizeof script,
-             "set title 'Best-effort MLP on MNIST'\nset xlabel 'epoch'\nset grid\n"
-             "set ylabel 'test accuracy'\nset y2label 'training loss'\nset ytics nomirror\nset y2tics\n"
-             "set key center right\n"
-             "plot '%s' using 1:3 with linespoints lw 2 title 'test accuracy', "
-             "'' using 1:2 axes x1y2 with linespoints lw 2 dt 2 title 'training loss'\n", tsv);
-    show_plot(png, 700, 450, script);
+    trainer_plot(&tc);
 
     char seed[32], width[16], depth[16], ratio[32], decay[32], acc[32];
     snprintf(seed, sizeof seed, "%llu", (unsigned long long)cfg->c.seed);
@@ -891,14 +871,12 @@ static BestResult best(const Config *cfg, const Dataset *train, const Dataset *t
                           "hidden_layers", depth, "batchnorm", "1", "dropout_ratio", ratio,
                           "weight_decay", decay, "test_accuracy", acc, "seed", seed,
                           "made_by", "03_optimizer best", NULL};
-    char err[MODEL_ERR_SIZE], path[4200];
-    const char *save = cfg->save ? cfg->save : out_path(path, sizeof path, cfg, "best_mlp.safetensors");
+    char err[MODEL_ERR_SIZE], path[OUT_PATH_SIZE];
+    const char *save = cfg->save ? cfg->save : out_path(path, cfg->c.out, "best_mlp.safetensors");
+    const int replacing = access(save, F_OK) == 0;
     if (model_save(save, &net.params, meta, err) != 0)
         die("%s", err);
-    printf("   model: %s\n\n", save);
-    free(order);
-    batch_free(&b);
-    optimizer_free(&opt);
+    printf("   model: %s%s\n\n", save, replacing ? " (replaces the one saved before)" : "");
     multi_layer_net_free(&net);
     return r;
 }
@@ -935,6 +913,8 @@ int main(int argc, char **argv)
         {"dropout", OPT_DOUBLE, &cfg.dropout, "R", "best: dropout ratio, 0 for none (default 0.2)"},
         {"decay", OPT_DOUBLE, &cfg.decay, "L", "best: weight decay lambda (default 0)"},
         {"save", OPT_STRING, &cfg.save, "FILE", "best: where to save the model (default OUT/best_mlp.safetensors)"},
+        {"resume", OPT_FLAG, &cfg.resume, NULL, "best: go on from the checkpoint in --out (after Ctrl-C)"},
+        {"summary", OPT_FLAG, &cfg.summary, NULL, "print the best MLP's layers, parameters, memory and FLOPs, and stop"},
         {0},
     };
     const char *pos[1];
@@ -960,6 +940,18 @@ int main(int argc, char **argv)
         die("--decay must be 0 or more, not %g", cfg.decay);
     OptimizerKind kinds[OPTIMIZER_KINDS];
     parse_optimizer_list(cfg.optimizers, kinds);
+    if (cfg.summary) {
+        MultiLayerNetConfig nc = best_net(&cfg);
+        Rng rng;
+        rng_seed(&rng, cfg.c.seed);
+        MultiLayerNet net;
+        multi_layer_net_init(&net, &nc, cfg.c.batch, &rng);
+        Summary s;
+        multi_layer_net_summary(&net, &s);
+        summary_print(&s, &net.params, cfg.c.batch);
+        multi_layer_net_free(&net);
+        return 0;
+    }
     options_make_out(&cfg.c);
 
     int tour = strcmp(cmd, "tour") == 0;
@@ -972,9 +964,9 @@ int main(int argc, char **argv)
         return 0;
 
     Dataset train_set, test_set;
-    mnist_load_or_die(cfg.c.data, &train_set, &test_set);
-    if (train_set.images.shape[2] * train_set.images.shape[3] != 784 || train_set.classes > 10)
-        die("%s: this chapter's nets take 28x28 images of 10 classes", cfg.c.data);
+    mnist_load_or_die(cfg.c.data, 10, &train_set, &test_set);
+    if (train_set.images.shape[2] * train_set.images.shape[3] != 784)
+        die("%s: this chapter's nets take 28x28 images", cfg.c.data);
     if (train_set.count < 1000)
         die("%s: the experiments need at least 1000 training images, the set has %d",
             cfg.c.data, train_set.count);
@@ -985,9 +977,7 @@ int main(int argc, char **argv)
     OverfitResult orr = {0};
     SearchResult sr = {0};
     BestResult bsr = {0};
-    double times[8] = {0};
-    double t = now_seconds();
-    times[1] = t - t0;
+    double times[8] = {0};      /* seconds of experiments 2..7, by their numbers */
 #define TIMED(i, expr) do { double s_ = now_seconds(); expr; times[i] = now_seconds() - s_; } while (0)
     if (RUNS("compare"))
         TIMED(2, cr = compare(&cfg, &train_set, &test_set));

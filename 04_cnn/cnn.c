@@ -18,8 +18,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "convolution.h"
+#include "dataset.h"
 #include "deep_conv_net.h"
 #include "digit.h"
 #include "functions.h"
@@ -33,7 +35,9 @@
 #include "progress.h"
 #include "rng.h"
 #include "simple_conv_net.h"
+#include "threads.h"
 #include "timer.h"
+#include "trainer.h"
 #include "util.h"
 
 static const ProgramInfo info = {
@@ -62,6 +66,8 @@ typedef struct {
     int train_size;
     int bench_batches;
     int constant_lr;
+    int resume;
+    int summary;
     double weight_decay;
     const char *model;
 } Config;
@@ -129,9 +135,9 @@ static double net_accuracy(Net *net, const Dataset *d)
 
 /* OUT/simple_conv_net.safetensors, or ..._full.safetensors for a --full run, so
  * that a quick tour never overwrites the model of a long run. */
-static void model_path(char *buf, size_t size, const char *out, NetKind kind, int full)
+static void model_path(char *path, const char *out, NetKind kind, int full)
 {
-    snprintf(buf, size, "%s/%s%s.safetensors", out, net_tag(kind), full ? "_full" : "");
+    out_path(path, out, "%s%s.safetensors", net_tag(kind), full ? "_full" : "");
 }
 
 /* Load a model file into a fresh net of the kind its metadata names. */
@@ -155,15 +161,15 @@ static void net_load(Net *net, const char *path, int batch_max)
 
 /* The most accurate model of the chapter in --out (of the kinds allowed by
  * mask: 1 SimpleConvNet, 2 DeepConvNet), by the test accuracy recorded in
- * the file; NULL if there is none. */
-static const char *best_saved_model(const char *out, int mask, char *buf, size_t size)
+ * the file, its path written into buf (OUT_PATH_SIZE bytes); NULL if there is none. */
+static const char *best_saved_model(const char *out, int mask, char *buf)
 {
     double best = -1;
     for (int k = 0; k < 4; k++) {
-        char path[4200], acc[64], err[MODEL_ERR_SIZE];
+        char path[OUT_PATH_SIZE], acc[64], err[MODEL_ERR_SIZE];
         if (!(mask >> (k / 2) & 1))
             continue;
-        model_path(path, sizeof path, out, (NetKind)(k / 2), k % 2);
+        model_path(path, out, (NetKind)(k / 2), k % 2);
         FILE *f = fopen(path, "rb");
         if (!f)
             continue;
@@ -173,7 +179,7 @@ static const char *best_saved_model(const char *out, int mask, char *buf, size_t
         double a = atof(acc);
         if (a > best) {
             best = a;
-            snprintf(buf, size, "%s", path);
+            snprintf(buf, OUT_PATH_SIZE, "%s", path);
         }
     }
     return best < 0 ? NULL : buf;
@@ -181,146 +187,79 @@ static const char *best_saved_model(const char *out, int mask, char *buf, size_t
 
 /* ---- training ------------------------------------------------------------------- */
 
+/* What a chapter's training run reports: the trainer's result, and the time
+ * per epoch of the full 60,000 images (also when training on fewer). */
 typedef struct {
     NetKind kind;
-    int epochs, iters;
-    double train_acc, test_acc;
-    double train_seconds;   /* updates only */
-    double eval_seconds;    /* the accuracy evaluations */
-    double epoch_seconds;   /* train_seconds per epoch of 60,000 images */
-} TrainResult;
+    int epochs;
+    TrainResult run;
+    double epoch_seconds;
+} NetResult;
 
-static void plot_training(const char *out, NetKind kind, int epochs, const char *loss_tsv, const char *acc_tsv)
+/* The net as the shared trainer sees it (trainer.h). */
+static real gradient_hook(void *net, const real *x, const int *t, int N)
 {
-    char png[4200], script[16384];
-    snprintf(png, sizeof png, "%s/%s_loss.png", out, net_tag(kind));
-    snprintf(script, sizeof script,
-             "set title 'Training loss, %s, Adam'\n"
-             "set xlabel 'iteration'\nset ylabel 'loss (cross-entropy)'\nset grid\n"
-             "set logscale y\n"
-             "plot '%s' using 1:2 skip 1 with lines lc rgb '#bbbbdd' title 'mini-batch loss', "
-             "'' using 1:3 skip 1 with lines lw 2 lc rgb '#1f4e9c' title 'moving average (100)'\n",
-             net_title(kind), loss_tsv);
-    if (plot_png(png, 800, 500, script) == 0)
-        printf("  plot: %s\n", png);
-    snprintf(png, sizeof png, "%s/%s_accuracy.png", out, net_tag(kind));
-    snprintf(script, sizeof script,
-             "set title 'Accuracy per epoch, %s'\n"
-             "set xlabel 'epoch'\nset ylabel 'accuracy'\nset grid\nset key bottom right\n"
-             "set xrange [0.5:%d.5]\nset xtics 1\n"
-             "plot '%s' using 1:2 skip 1 with linespoints lw 2 title 'train', "
-             "'' using 1:3 skip 1 with linespoints lw 2 dt 2 title 'test'\n",
-             net_title(kind), epochs, acc_tsv);
-    if (plot_png(png, 800, 500, script) == 0)
-        printf("  plot: %s\n", png);
+    return net_gradient(net, x, t, N);
 }
 
-/* Train with Adam on shuffled epochs; the accuracy on the full training and
- * test sets after every epoch; the model saved at the end. */
-static TrainResult train_net(const Config *cfg, Net *net, int epochs, const Dataset *train_set,
-                             const Dataset *test_set)
+static double accuracy_hook(void *net, const Dataset *d)
+{
+    return net_accuracy(net, d);
+}
+
+/* Train with Adam on shuffled epochs through the shared trainer: the accuracy
+ * on the training and test sets after every epoch, checkpoints, and the model
+ * saved at the end. Ctrl-C or a diverging run ends the program here. */
+static NetResult train_net(const Config *cfg, Net *net, int epochs, const Dataset *train_set,
+                           const Dataset *test_set)
 {
     const NetKind kind = net->kind;
-    const int batch = cfg->c.batch, n_train = train_set->count;
-    const int iter_per_epoch = n_train / batch > 0 ? n_train / batch : 1;
-    const int iters = epochs * iter_per_epoch;
     ParamSet *ps = net->params;
-    Optimizer opt = optimizer_create(ADAM, cfg->c.lr, ps->trainable_size);
+    TrainerConfig tc = trainer_defaults();
+    tc.title = net_title(kind);
+    tc.tag = net_tag(kind);
+    tc.out = cfg->c.out;
+    tc.optimizer = ADAM;
+    tc.lr = cfg->c.lr;
+    tc.schedule = cfg->constant_lr ? LR_CONSTANT : LR_COSINE;
     /* SimpleConvNet learns its training set by heart (100% after 15 epochs); a
      * little weight decay keeps it from leaning on a few large weights. The
      * deep net has dropout for that. */
-    const double weight_decay = cfg->weight_decay >= 0 ? cfg->weight_decay : kind == NET_SIMPLE ? 3e-4 : 0;
-    Rng rng;
-    rng_seed(&rng, cfg->c.seed + 1);    /* the order of the examples */
+    tc.weight_decay = cfg->weight_decay >= 0 ? cfg->weight_decay : kind == NET_SIMPLE ? 3e-4 : 0;
+    tc.batch = cfg->c.batch;
+    tc.epochs = epochs;
+    rng_seed(&tc.rng, cfg->c.seed + 1);     /* the order of the examples */
+    tc.resume = cfg->resume;
+    TrainerNet tn = {net, ps, gradient_hook, accuracy_hook, kind == NET_DEEP ? &net->deep.rng : NULL};
 
     char wd[48] = "";
-    if (weight_decay > 0)
-        snprintf(wd, sizeof wd, ", weight decay %g", weight_decay);
+    if (tc.weight_decay > 0)
+        snprintf(wd, sizeof wd, ", weight decay %g", tc.weight_decay);
     printf("Training %s (%zu parameters): Adam lr %g%s%s, batch %d, %d epoch%s of %d images, "
            "%d thread%s, %s\n", net_title(kind), ps->trainable_size, cfg->c.lr,
-           cfg->constant_lr ? "" : " (cosine decay to 0)", wd, batch, epochs,
-           epochs == 1 ? "" : "s", n_train, get_threads(), get_threads() == 1 ? "" : "s",
+           cfg->constant_lr ? "" : " (cosine decay to 0)", wd, tc.batch, epochs,
+           epochs == 1 ? "" : "s", train_set->count, get_threads(), get_threads() == 1 ? "" : "s",
            matmul_backend());
 
-    char loss_tsv[4200], acc_tsv[4200];
-    snprintf(loss_tsv, sizeof loss_tsv, "%s/%s_loss.tsv", cfg->c.out, net_tag(kind));
-    snprintf(acc_tsv, sizeof acc_tsv, "%s/%s_accuracy.tsv", cfg->c.out, net_tag(kind));
-    TsvLog *loss_log = tsv_open(loss_tsv, "iteration\tloss\tloss_avg100");
-    TsvLog *acc_log = tsv_open(acc_tsv, "epoch\ttrain_acc\ttest_acc");
-
-    const size_t pixels = train_set->images.size / (size_t)n_train;
-    real *x = xmalloc((size_t)batch * pixels * sizeof(real));
-    int *t = xmalloc((size_t)batch * sizeof(int));
-    int *order = xmalloc((size_t)n_train * sizeof(int));
-    for (int i = 0; i < n_train; i++)
-        order[i] = i;
-    double recent[100] = {0}, recent_sum = 0;
-
-    TrainResult r = {0};
-    r.kind = kind;
-    r.epochs = epochs;
-    r.iters = iters;
-    Progress prog;
-    progress_start(&prog, net_title(kind), iters);
-    for (int e = 0, i = 0; e < epochs; e++) {
-        rng_shuffle(&rng, order, n_train);
-        double t0 = now_seconds();
-        for (int k = 0; k < iter_per_epoch; k++, i++) {
-            dataset_gather(train_set, order + (size_t)k * batch, batch, x, t);
-            real loss = net_gradient(net, x, t, batch);
-            if (weight_decay > 0)               /* L2: the loss gains lambda/2 |W|^2, so dW += lambda W */
-                for (int p = 0; p < ps->count; p++)
-                    if (ps->info[p].decay)
-                        for (size_t j = 0; j < ps->info[p].size; j++)
-                            ps->grads[ps->info[p].offset + j] +=
-                                (real)weight_decay * ps->values[ps->info[p].offset + j];
-            /* Cosine annealing: the rate glides from lr to 0 over the run, big steps
-             * while far from a minimum, small ones to settle into it at the end. */
-            if (!cfg->constant_lr)
-                opt.lr = cfg->c.lr * 0.5 * (1 + cos(M_PI * i / iters));
-            optimizer_update(&opt, ps->values, ps->grads);
-            recent_sum += loss - recent[i % 100];
-            recent[i % 100] = loss;
-            double row[3] = {i, loss, recent_sum / (i < 100 ? i + 1 : 100)};
-            tsv_row(loss_log, row, 3);
-            if (i % 10 == 0 || k == iter_per_epoch - 1) {
-                char status[48];
-                snprintf(status, sizeof status, "loss %.4f", row[2]);
-                progress_update(&prog, i + 1, status);
-            }
-        }
-        r.train_seconds += now_seconds() - t0;
-        progress_finish(&prog);
-        t0 = now_seconds();
-        r.train_acc = net_accuracy(net, train_set);
-        r.test_acc = net_accuracy(net, test_set);
-        r.eval_seconds += now_seconds() - t0;
-        double arow[3] = {e + 1, r.train_acc, r.test_acc};
-        tsv_row(acc_log, arow, 3);
-        printf("  epoch %2d  train acc %.4f  test acc %.4f  loss %.4f  (%.1f s training)\n", e + 1,
-               r.train_acc, r.test_acc, recent_sum / (i < 100 ? i : 100), r.train_seconds / (e + 1));
-    }
-    /* Time per epoch of the full 60,000, also when training on fewer. */
-    r.epoch_seconds = iters ? r.train_seconds / iters * (60000.0 / batch) : 0;
+    NetResult r = {kind, epochs, trainer_run(&tc, &tn, train_set, test_set), 0};
+    if (r.run.status != TRAIN_DONE)
+        exit(trainer_exit_status(r.run.status));
+    r.epoch_seconds = r.run.iters ? r.run.train_seconds / r.run.iters * (60000.0 / tc.batch) : 0;
     printf("%s: test accuracy %.4f (train %.4f); %.1f s per epoch of training, %.1f s evaluating\n",
-           net_title(kind), r.test_acc, r.train_acc, r.epoch_seconds, r.eval_seconds);
-    tsv_close(loss_log);
-    tsv_close(acc_log);
-    plot_training(cfg->c.out, kind, epochs, loss_tsv, acc_tsv);
+           net_title(kind), r.run.test_acc, r.run.train_acc, r.epoch_seconds, r.run.eval_seconds);
+    trainer_plot(&tc);
 
-    char acc[32], ep[16], seed[32], path[4200], err[MODEL_ERR_SIZE];
-    snprintf(acc, sizeof acc, "%.4f", r.test_acc);
+    char acc[32], ep[16], seed[32], path[OUT_PATH_SIZE], err[MODEL_ERR_SIZE];
+    snprintf(acc, sizeof acc, "%.4f", r.run.test_acc);
     snprintf(ep, sizeof ep, "%d", epochs);
     snprintf(seed, sizeof seed, "%llu", (unsigned long long)cfg->c.seed);
     const char *meta[] = {"network", net_tag(kind), "test_accuracy", acc, "epochs", ep, "seed", seed,
                           "made_by", "04_cnn", NULL};
-    model_path(path, sizeof path, cfg->c.out, kind, cfg->full);
+    model_path(path, cfg->c.out, kind, cfg->full);
+    const int replacing = access(path, F_OK) == 0;
     if (model_save(path, ps, meta, err) != 0)
         die("%s", err);
-    printf("  model: %s\n", path);
-
-    free(x), free(t), free(order);
-    optimizer_free(&opt);
+    printf("  model: %s%s\n", path, replacing ? " (replaces the one saved before)" : "");
     return r;
 }
 
@@ -443,7 +382,7 @@ static void save_mistakes(const real *images, const int *truth, const int *guess
 /* ---- 1. SimpleConvNet, and 2. its filters -------------------------------------------- */
 
 typedef struct {
-    TrainResult train;
+    NetResult train;
     double filter_change;   /* how far the filters moved, relative */
 } SimpleResult;
 
@@ -462,8 +401,8 @@ static void filters_applied(const Config *cfg, Net *net, const Dataset *test_set
     convolution_direct_forward(maps + P, digit, s->W1, s->b1, &s->conv, 1);
     normalise_tiles(maps, maps, s->conv.FN + 1, P);
     Image img = image_grid(maps, s->conv.FN + 1, s->conv.OW, s->conv.OH, 8, 2, 3, 0, 1);
-    char path[4200];
-    snprintf(path, sizeof path, "%s/filters_applied.png", cfg->c.out);
+    char path[OUT_PATH_SIZE];
+    out_path(path, cfg->c.out, "filters_applied.png");
     save_png(&img, path);
     printf("  (the digit, then its 30 responses: white where a filter matches, black where it\n"
            "   is most opposed; most trained filters pick out edges of one orientation)\n");
@@ -484,8 +423,8 @@ static SimpleResult run_simple(const Config *cfg, int epochs, const Dataset *tra
     r.train = train_net(cfg, &net, epochs, train_set, test_set);
 
     printf("\n== 2. The 30 first-layer filters, before and after training ==\n");
-    char path[4200];
-    snprintf(path, sizeof path, "%s/filters.png", cfg->c.out);
+    char path[OUT_PATH_SIZE];
+    out_path(path, cfg->c.out, "filters.png");
     save_filters(before, net.simple.W1, 30, 5, path);
     double d = 0, n = 0;
     for (size_t i = 0; i < nW1; i++) {
@@ -505,16 +444,16 @@ static SimpleResult run_simple(const Config *cfg, int epochs, const Dataset *tra
 /* Filters only: from the saved model, or a fresh (random) net. */
 static void run_filters(const Config *cfg, const Dataset *test_set)
 {
-    char path[4200];
-    if (!best_saved_model(cfg->c.out, 1, path, sizeof path))
+    char path[OUT_PATH_SIZE];
+    if (!best_saved_model(cfg->c.out, 1, path))
         die("no trained SimpleConvNet in %s yet (run `04_cnn simple` first)", cfg->c.out);
     /* The same seed draws the same starting filters as the training run did. */
     Net fresh, net;
     net_init(&fresh, NET_SIMPLE, 1, cfg->c.seed);
     printf("  the trained filters from %s\n", path);
     net_load(&net, path, 1);
-    char p2[4200];
-    snprintf(p2, sizeof p2, "%s/filters.png", cfg->c.out);
+    char p2[OUT_PATH_SIZE];
+    out_path(p2, cfg->c.out, "filters.png");
     save_filters(fresh.simple.W1, net.simple.W1, 30, 5, p2);
     filters_applied(cfg, &net, test_set);
     net_free(&fresh);
@@ -524,7 +463,7 @@ static void run_filters(const Config *cfg, const Dataset *test_set)
 /* ---- 3. DeepConvNet and its mistakes -------------------------------------------------- */
 
 typedef struct {
-    TrainResult train;
+    NetResult train;
     int mistakes;
 } DeepResult;
 
@@ -554,8 +493,8 @@ static int show_mistakes(const Config *cfg, Net *net, const Dataset *test_set)
     printf("%s gets %d of the %d test digits wrong%s\n", net_title(net->kind), wrong, test_set->count,
            wrong > SHOW ? " (the picture shows the first 100)" : "");
     if (wrong > 0) {
-        char path[4200];
-        snprintf(path, sizeof path, "%s/misclassified.png", cfg->c.out);
+        char path[OUT_PATH_SIZE];
+        out_path(path, cfg->c.out, "misclassified.png");
         save_mistakes(images, truth, guess, wrong < SHOW ? wrong : SHOW, path);
         printf("  (green: the true label, red: the net's answer)\n");
     }
@@ -571,7 +510,7 @@ static DeepResult run_deep(const Config *cfg, int epochs, const Dataset *train_s
     net_init(&net, NET_DEEP, cfg->c.batch, cfg->c.seed);
     DeepResult r;
     r.train = train_net(cfg, &net, epochs, train_set, test_set);
-    double per_epoch_eval = r.train.eval_seconds / epochs;
+    double per_epoch_eval = r.train.run.eval_seconds / epochs;
     if (epochs < 20)
         printf("  the book's full run, 20 epochs, would take about %.0f minutes here "
                "(%.0f s training + %.0f s evaluating per epoch): 04_cnn deep --full\n",
@@ -663,12 +602,13 @@ static Comparison run_compare(const Config *cfg, const Dataset *test_set)
 
 /* ---- 5. predict ------------------------------------------------------------------------ */
 
-/* The model predict uses: --model, else the most accurate one in --out. */
-static const char *best_model(const Config *cfg, char *buf, size_t size)
+/* The model predict uses: --model, else the most accurate one in --out (its
+ * path written into buf, OUT_PATH_SIZE bytes). */
+static const char *best_model(const Config *cfg, char *buf)
 {
     if (cfg->model)
         return cfg->model;
-    const char *path = best_saved_model(cfg->c.out, 3, buf, size);
+    const char *path = best_saved_model(cfg->c.out, 3, buf);
     if (!path)
         die("no trained model in %s: run `04_cnn simple` (or the tour) first, or give --model FILE",
             cfg->c.out);
@@ -682,8 +622,8 @@ typedef struct {
 
 static Prediction run_predict(const Config *cfg, const char *image_path)
 {
-    char mbuf[4200], err[IMAGE_ERR_SIZE];
-    const char *model = best_model(cfg, mbuf, sizeof mbuf);
+    char mbuf[OUT_PATH_SIZE], err[IMAGE_ERR_SIZE];
+    const char *model = best_model(cfg, mbuf);
     real x[784];
     if (digit_load_png(image_path, x, err) != 0)
         die("%s", err);
@@ -705,12 +645,12 @@ static Prediction run_predict(const Config *cfg, const char *image_path)
     /* What the net saw: OUT/<name>.28x28.png */
     const char *base = strrchr(image_path, '/');
     base = base ? base + 1 : image_path;
-    char stem[256], seen[4600];
+    char stem[256], seen[OUT_PATH_SIZE];
     snprintf(stem, sizeof stem, "%s", base);
     char *dot = strrchr(stem, '.');
     if (dot && dot != stem)
         *dot = '\0';
-    snprintf(seen, sizeof seen, "%s/%s.28x28.png", cfg->c.out, stem);
+    out_path(seen, cfg->c.out, "%s.28x28.png", stem);
     Image img = image_from_real(x, 28, 28, 0, 1);
     if (image_write_png(seen, &img, err) != 0)
         die("%s", err);
@@ -836,6 +776,29 @@ static void run_bench(const Config *cfg, const Dataset *train_set, const Dataset
     run_compare(cfg, test_set);
 }
 
+/* ---- --summary ----------------------------------------------------------------------- */
+
+/* The layer tables of the nets the command trains (both for the tour). */
+static void print_summaries(const Config *cfg, const char *cmd)
+{
+    int both = strcmp(cmd, "simple") != 0 && strcmp(cmd, "deep") != 0;
+    for (int k = 0; k < 2; k++) {
+        NetKind kind = (NetKind)k;
+        if (!both && strcmp(cmd, kind == NET_SIMPLE ? "simple" : "deep") != 0)
+            continue;
+        Net net;
+        net_init(&net, kind, cfg->c.batch, cfg->c.seed);
+        Summary s;
+        if (kind == NET_SIMPLE)
+            simple_conv_net_summary(&net.simple, &s);
+        else
+            deep_conv_net_summary(&net.deep, &s);
+        summary_print(&s, net.params, cfg->c.batch);
+        printf("\n");
+        net_free(&net);
+    }
+}
+
 /* ---- main ------------------------------------------------------------------------------- */
 
 int main(int argc, char **argv)
@@ -858,6 +821,8 @@ int main(int argc, char **argv)
         {"constant-lr", OPT_FLAG, &cfg.constant_lr, NULL, "keep Adam's rate fixed, as the book does (default: cosine decay)"},
         {"weight-decay", OPT_DOUBLE, &cfg.weight_decay, "X", "L2 weight decay on the weights (default: 3e-4 SimpleConvNet, 0 DeepConvNet)"},
         {"bench-batches", OPT_INT, &cfg.bench_batches, "N", "batches bench times per net (default 100)"},
+        {"resume", OPT_FLAG, &cfg.resume, NULL, "go on from the checkpoint in --out (after Ctrl-C)"},
+        {"summary", OPT_FLAG, &cfg.summary, NULL, "print each net's layers, parameters, memory and FLOPs, and stop"},
         {0},
     };
     const char *pos[2];
@@ -879,6 +844,10 @@ int main(int argc, char **argv)
     if (!(cfg.weight_decay >= 0 || cfg.weight_decay == -1))
         die("--weight-decay must be 0 or more, not %g", cfg.weight_decay);
     const int tour = strcmp(cmd, "tour") == 0;
+    if (cfg.summary) {
+        print_summaries(&cfg, cmd);
+        return 0;
+    }
     const int simple_epochs = cfg.c.epochs ? cfg.c.epochs : cfg.full ? 20 : 6;
     const int deep_epochs = cfg.deep_epochs > 0 ? cfg.deep_epochs : cfg.full ? 20 : 1;
     options_make_out(&cfg.c);
@@ -889,10 +858,9 @@ int main(int argc, char **argv)
     }
 
     Dataset train_set, test_set;
-    mnist_load_or_die(cfg.c.data, &train_set, &test_set);
-    if (train_set.images.shape[1] != 1 || train_set.images.shape[2] != 28 || train_set.images.shape[3] != 28 ||
-        train_set.classes > 10 || test_set.classes > 10)
-        die("%s: this chapter's nets take 28x28 grey images of at most 10 classes", cfg.c.data);
+    mnist_load_or_die(cfg.c.data, 10, &train_set, &test_set);
+    if (train_set.images.shape[1] != 1 || train_set.images.shape[2] != 28 || train_set.images.shape[3] != 28)
+        die("%s: this chapter's nets take 28x28 grey images", cfg.c.data);
     if (cfg.train_size > 0 && cfg.train_size < train_set.count) {
         Dataset head = dataset_head(&train_set, cfg.train_size);
         dataset_free(&train_set);
@@ -917,8 +885,8 @@ int main(int argc, char **argv)
         run_bench(&cfg, &train_set, &test_set);
     if (tour) {
         printf("== 5. Your own digit: predict IMAGE.png ==\n");
-        char path[4200];
-        snprintf(path, sizeof path, "%s/example_drawn_digit.png", cfg.c.out);
+        char path[OUT_PATH_SIZE];
+        out_path(path, cfg.c.out, "example_drawn_digit.png");
         draw_example(&test_set, 1, path);       /* test image 1 is a 2 */
         printf("  drawn for the demo: %s (a test digit redrawn large, dark ink on light paper)\n", path);
         pr = run_predict(&cfg, path);
@@ -930,13 +898,13 @@ int main(int argc, char **argv)
     if (tour) {
         printf("Summary of chapter 04\n");
         printf("  SimpleConvNet: %d epoch%s, test accuracy %.4f (train %.4f), %.1f s per epoch "
-               "(book's NumPy: ~140 s; make bench times PyTorch)\n", sr.train.epochs, sr.train.epochs == 1 ? "" : "s", sr.train.test_acc,
-               sr.train.train_acc, sr.train.epoch_seconds);
+               "(book's NumPy: ~140 s; make bench times PyTorch)\n", sr.train.epochs, sr.train.epochs == 1 ? "" : "s", sr.train.run.test_acc,
+               sr.train.run.train_acc, sr.train.epoch_seconds);
         printf("  filters: changed by %.0f%% of their initial size, into edge detectors "
                "(filters.png, filters_applied.png)\n", 100 * sr.filter_change);
         printf("  DeepConvNet: %d epoch%s, test accuracy %.4f, %.1f s per epoch (NumPy: ~14 min); "
                "%d test digits wrong (misclassified.png)\n", dr.train.epochs, dr.train.epochs == 1 ? "" : "s",
-               dr.train.test_acc, dr.train.epoch_seconds, dr.mistakes);
+               dr.train.run.test_acc, dr.train.epoch_seconds, dr.mistakes);
         printf("  convolution: im2col %.1fx faster than the direct loops, max |diff| %.1e\n",
                cmp.direct / cmp.im2col, cmp.max_diff);
         printf("  predict: the redrawn 2 read as %d (%.1f%%)\n", pr.top[0], 100 * pr.prob[0]);

@@ -9,6 +9,7 @@
  * median of R timings; each timing repeats the multiply for at least 20 ms. */
 #include "matmul.h"
 #include "rng.h"
+#include "threads.h"
 #include "timer.h"
 #include "util.h"
 

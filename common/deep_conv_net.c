@@ -167,3 +167,21 @@ double deep_conv_net_accuracy(DeepConvNet *net, const Dataset *d)
     }
     return (double)right / d->count;
 }
+
+void deep_conv_net_summary(const DeepConvNet *net, Summary *s)
+{
+    summary_start(s, "DeepConvNet", net->conv[0].C, net->conv[0].H, net->conv[0].W);
+    for (int i = 0; i < DEEP_CONVS; i++) {
+        const ConvShape *c = &net->conv[i];
+        summary_convolution(s, c);
+        summary_elementwise(s, "ReLU", c->FN, c->OH, c->OW);
+        if (i % 2 == 1)
+            summary_pooling(s, &net->pool[i / 2]);
+    }
+    summary_affine(s, net->flat, net->hidden);
+    summary_elementwise(s, "ReLU", net->hidden, 0, 0);
+    summary_elementwise(s, "Dropout 0.5", net->hidden, 0, 0);
+    summary_affine(s, net->hidden, net->classes);
+    summary_elementwise(s, "Dropout 0.5", net->classes, 0, 0);
+    summary_softmax_with_loss(s, net->classes);
+}

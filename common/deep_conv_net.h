@@ -17,10 +17,11 @@
 #include <stdint.h>
 
 #include "convolution.h"
-#include "idx.h"
+#include "dataset.h"
 #include "params.h"
 #include "pooling.h"
 #include "rng.h"
+#include "summary.h"
 
 #define DEEP_CONVS 6
 #define DEEP_POOLS 3
@@ -59,5 +60,8 @@ real deep_conv_net_loss(DeepConvNet *net, const real *x, const int *t, int N, in
 /* Backprop through a training forward pass; gradients in params.grads. */
 real deep_conv_net_gradient(DeepConvNet *net, const real *x, const int *t, int N);
 double deep_conv_net_accuracy(DeepConvNet *net, const Dataset *d);
+
+/* Its layers as a table (--summary). */
+void deep_conv_net_summary(const DeepConvNet *net, Summary *s);
 
 #endif

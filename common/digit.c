@@ -126,7 +126,7 @@ int digit_load_png(const char *path, real *out, char *err)
     char why[IMAGE_ERR_SIZE];
     int rc = digit_prepare(&img, out, why);
     if (rc != 0)
-        snprintf(err, IMAGE_ERR_SIZE, "%.300s: %.200s", path, why);
+        file_error(err, path, "%s", why);
     image_free(&img);
     return rc;
 }

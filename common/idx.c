@@ -9,10 +9,10 @@
  * get wrong is checked, and the header is checked before any allocation: a
  * header claiming 2^31 images must not make us ask for 2^31 * 784 bytes. */
 #include "idx.h"
+#include "file_error.h"
 #include "util.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,22 +28,6 @@
 #define IDX_TYPE_U8 0x08
 #define READ_CHUNK (1u << 20)   /* gzread takes an unsigned int: read in pieces */
 
-/* err = "<path>: <message>", one line, never overflowing IDX_ERR_SIZE. */
-static void fail(char *err, const char *path, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void fail(char *err, const char *path, const char *fmt, ...)
-{
-    if (!err)
-        return;
-    int n = snprintf(err, IDX_ERR_SIZE, "%s: ", path);
-    if (n < 0 || n >= IDX_ERR_SIZE)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err + n, IDX_ERR_SIZE - (size_t)n, fmt, ap);
-    va_end(ap);
-}
-
 /* After a read: if zlib reports corrupt data or an I/O error, put it in err
  * and return 1. Z_BUF_ERROR only means "ended early": the callers report that
  * as truncation, with the sizes. */
@@ -55,14 +39,14 @@ static int gz_failed(gzFile f, int read_failed, const char *path, char *err)
         return 0;
     if (!msg || !*msg)
         msg = "unknown error";
-    /* zlib writes "<path>: <message>"; fail() names the path already */
+    /* zlib writes "<path>: <message>"; file_error() names the path already */
     size_t n = strlen(path);
     if (strncmp(msg, path, n) == 0 && msg[n] == ':' && msg[n + 1] == ' ')
         msg += n + 2;
     if (errnum == Z_ERRNO)
-        fail(err, path, "read error (%s)", msg);
+        file_error(err, path, "read error (%s)", msg);
     else
-        fail(err, path, "corrupt gzip data (zlib: %s)", msg);
+        file_error(err, path, "corrupt gzip data (zlib: %s)", msg);
     return 1;
 }
 
@@ -122,9 +106,9 @@ static int idx_read(const char *path, int ndim, uint32_t *dims, unsigned char **
     gzFile f = gzopen(path, "rb");
     if (!f) {
         if (errno == ENOENT)
-            fail(err, path, "cannot open (%s); run `make data` or pass --data DIR", strerror(errno));
+            file_error(err, path, "cannot open (%s); run `make data` or pass --data DIR", strerror(errno));
         else
-            fail(err, path, "cannot open (%s)", errno ? strerror(errno) : "out of memory");
+            file_error(err, path, "cannot open (%s)", errno ? strerror(errno) : "out of memory");
         return -1;
     }
     gzbuffer(f, 1 << 17);   /* bigger reads than the 8 KB default: faster */
@@ -137,19 +121,19 @@ static int idx_read(const char *path, int ndim, uint32_t *dims, unsigned char **
         if (head[0] != 0 || head[1] != 0) {
             /* 1f 8b is gzip's own magic: zlib undid one layer and found another */
             int twice = head[0] == 0x1f && head[1] == 0x8b;
-            fail(err, path, "not an IDX %s file (magic 0x%08x, expected 0x%08x)%s", what, magic,
-                 want_magic, twice ? "; it is gzip data inside gzip: compressed twice?" : "");
+            file_error(err, path, "not an IDX %s file (magic 0x%08x, expected 0x%08x)%s", what, magic,
+                       want_magic, twice ? "; it is gzip data inside gzip: compressed twice?" : "");
             goto fail;
         }
         if (head[2] != IDX_TYPE_U8) {
-            fail(err, path, "IDX data type 0x%02x is not supported (only unsigned bytes, 0x08; magic 0x%08x)",
-                 head[2], magic);
+            file_error(err, path, "IDX data type 0x%02x is not supported (only unsigned bytes, 0x08; magic 0x%08x)",
+                       head[2], magic);
             goto fail;
         }
         if (head[3] != ndim) {
-            fail(err, path, "not an IDX %s file: %d dimensions (magic 0x%08x, expected 0x%08x)%s", what,
-                 head[3], magic, want_magic,
-                 magic == 0x801 ? ": a label file?" : magic == 0x803 ? ": an image file?" : "");
+            file_error(err, path, "not an IDX %s file: %d dimensions (magic 0x%08x, expected 0x%08x)%s", what,
+                       head[3], magic, want_magic,
+                       magic == 0x801 ? ": a label file?" : magic == 0x803 ? ": an image file?" : "");
             goto fail;
         }
         got = read_upto(f, head + 4, head_bytes - 4);
@@ -159,8 +143,8 @@ static int idx_read(const char *path, int ndim, uint32_t *dims, unsigned char **
     if (gz_failed(f, got < 0, path, err))
         goto fail;
     if ((size_t)got < head_bytes) {
-        fail(err, path, "truncated header: %lld bytes, an IDX %s file starts with %zu%s", got, what,
-             head_bytes, got == 0 ? " (the file is empty)" : "");
+        file_error(err, path, "truncated header: %lld bytes, an IDX %s file starts with %zu%s", got, what,
+                   head_bytes, got == 0 ? " (the file is empty)" : "");
         goto fail;
     }
 
@@ -171,20 +155,20 @@ static int idx_read(const char *path, int ndim, uint32_t *dims, unsigned char **
     for (int i = 0; i < ndim; i++) {
         if (dims[i] == 0 || dims[i] > (i == 0 ? IDX_MAX_COUNT : IDX_MAX_SIDE)) {
             if (ndim == 3)
-                fail(err, path, "absurd dimensions: header says %u images of %ux%u "
-                     "(allowed: 1 to %u images of 1x1 to %ux%u)", dims[0], dims[1], dims[2],
-                     IDX_MAX_COUNT, IDX_MAX_SIDE, IDX_MAX_SIDE);
+                file_error(err, path, "absurd dimensions: header says %u images of %ux%u "
+                           "(allowed: 1 to %u images of 1x1 to %ux%u)", dims[0], dims[1], dims[2],
+                           IDX_MAX_COUNT, IDX_MAX_SIDE, IDX_MAX_SIDE);
             else
-                fail(err, path, "absurd dimensions: header says %u labels (allowed: 1 to %u)",
-                     dims[0], IDX_MAX_COUNT);
+                file_error(err, path, "absurd dimensions: header says %u labels (allowed: 1 to %u)",
+                           dims[0], IDX_MAX_COUNT);
             goto fail;
         }
         total *= dims[i];   /* bounded now: no overflow */
     }
     describe(desc, sizeof desc, ndim, dims);
     if (total > IDX_MAX_BYTES) {
-        fail(err, path, "absurd dimensions: header says %s, more than the %llu bytes allowed", desc,
-             (unsigned long long)IDX_MAX_BYTES);
+        file_error(err, path, "absurd dimensions: header says %s, more than the %llu bytes allowed", desc,
+                   (unsigned long long)IDX_MAX_BYTES);
         goto fail;
     }
 
@@ -193,7 +177,7 @@ static int idx_read(const char *path, int ndim, uint32_t *dims, unsigned char **
     size_t want = (size_t)total, cap = want < READ_CHUNK ? want : READ_CHUNK, have = 0;
     buf = malloc(cap);
     if (!buf) {
-        fail(err, path, "out of memory reading %s", desc);
+        file_error(err, path, "out of memory reading %s", desc);
         goto fail;
     }
     while (have < want) {
@@ -201,7 +185,7 @@ static int idx_read(const char *path, int ndim, uint32_t *dims, unsigned char **
             size_t next = cap > want / 2 ? want : cap * 2;
             unsigned char *grown = realloc(buf, next);
             if (!grown) {
-                fail(err, path, "out of memory reading %s", desc);
+                file_error(err, path, "out of memory reading %s", desc);
                 goto fail;
             }
             buf = grown;
@@ -217,8 +201,8 @@ static int idx_read(const char *path, int ndim, uint32_t *dims, unsigned char **
     if (gz_failed(f, got < 0, path, err))
         goto fail;
     if (have < want) {
-        fail(err, path, "truncated: header says %s but the file holds %zu%s", desc, have,
-             gz_cut_short(f) ? " (the gzip stream ends early)" : "");
+        file_error(err, path, "truncated: header says %s but the file holds %zu%s", desc, have,
+                   gz_cut_short(f) ? " (the gzip stream ends early)" : "");
         goto fail;
     }
 
@@ -231,18 +215,18 @@ static int idx_read(const char *path, int ndim, uint32_t *dims, unsigned char **
     if (gz_failed(f, got < 0, path, err))
         goto fail;
     if (extra_bytes > 0) {
-        fail(err, path, "trailing garbage: %llu bytes after the %s the header announces",
-             extra_bytes, desc);
+        file_error(err, path, "trailing garbage: %llu bytes after the %s the header announces",
+                   extra_bytes, desc);
         goto fail;
     }
     if (gz_cut_short(f)) {
-        fail(err, path, "truncated gzip stream: the data is complete but its checksum is missing");
+        file_error(err, path, "truncated gzip stream: the data is complete but its checksum is missing");
         goto fail;
     }
     int rc = gzclose(f);
     f = NULL;
     if (rc != Z_OK) {
-        fail(err, path, "error closing the file (zlib error %d)", rc);
+        file_error(err, path, "error closing the file (zlib error %d)", rc);
         goto fail;
     }
     *data = buf;
@@ -267,7 +251,7 @@ int idx_load_images(const char *path, Tensor *images, char *err)
         return -1;
     real *data = malloc(n * sizeof(real));
     if (!data) {
-        fail(err, path, "out of memory for %zu pixels", n);
+        file_error(err, path, "out of memory for %zu pixels", n);
         free(pixels);
         return -1;
     }
@@ -285,7 +269,7 @@ int idx_load_images(const char *path, Tensor *images, char *err)
     return 0;
 }
 
-int idx_load_labels(const char *path, uint8_t **labels, int *count, char *err)
+int idx_load_labels(const char *path, int classes, uint8_t **labels, int *count, char *err)
 {
     uint32_t dims[1];
     unsigned char *data;
@@ -293,8 +277,18 @@ int idx_load_labels(const char *path, uint8_t **labels, int *count, char *err)
 
     *labels = NULL;
     *count = 0;
+    if (classes < 1 || classes > 256)
+        return file_error(err, path, "cannot check labels against %d classes (1 to 256)", classes);
     if (idx_read(path, 1, dims, &data, &n, err) != 0)
         return -1;
+    /* A label is an index into the net's outputs: one past them would be read
+     * (and trained towards) out of bounds, so it is refused here, at the file. */
+    for (size_t i = 0; i < n; i++)
+        if (data[i] >= classes) {
+            file_error(err, path, "label %d at item %zu is outside the %d classes", data[i], i, classes);
+            free(data);
+            return -1;
+        }
     *labels = data;
     *count = (int)dims[0];
     return 0;
@@ -318,79 +312,49 @@ static const char *mnist_path(char *buf, size_t size, const char *dir, const cha
     return buf;
 }
 
-void dataset_free(Dataset *d)
-{
-    tensor_free(&d->images);
-    free(d->labels);
-    memset(d, 0, sizeof *d);
-}
-
 /* One half of MNIST: images and labels that must agree in count. */
 static int load_set(const char *dir, const char *images_name, const char *labels_name,
-                    Dataset *d, char *err, char *images_path, char *labels_path)
+                    int classes, Dataset *d, char *err, char *images_path, char *labels_path)
 {
     memset(d, 0, sizeof *d);
     mnist_path(images_path, 4096, dir, images_name);
     mnist_path(labels_path, 4096, dir, labels_name);
     if (idx_load_images(images_path, &d->images, err) != 0)
         return -1;
-    if (idx_load_labels(labels_path, &d->labels, &d->count, err) != 0) {
+    if (idx_load_labels(labels_path, classes, &d->labels, &d->count, err) != 0) {
         dataset_free(d);
         return -1;
     }
     if (d->count != d->images.shape[0]) {
-        fail(err, labels_path, "%d labels but %s holds %d images", d->count, images_path,
-             d->images.shape[0]);
+        file_error(err, labels_path, "%d labels but %s holds %d images", d->count, images_path,
+                   d->images.shape[0]);
         dataset_free(d);
         return -1;
     }
     return 0;
 }
 
-/* The largest label, or -1 (with err set) if one is beyond 254. */
-static int max_label(const Dataset *d, const char *labels_path, char *err)
-{
-    int max = 0;
-    for (int i = 0; i < d->count; i++) {
-        if (d->labels[i] > 254) {
-            fail(err, labels_path, "label %d of example %d is out of range (labels are 0 to 254)",
-                 d->labels[i], i);
-            return -1;
-        }
-        if (d->labels[i] > max)
-            max = d->labels[i];
-    }
-    return max;
-}
-
-int mnist_load(const char *dir, Dataset *train, Dataset *test, char *err)
+int mnist_load(const char *dir, int classes, Dataset *train, Dataset *test, char *err)
 {
     char train_images[4096], train_labels[4096], test_images[4096], test_labels[4096];
 
     memset(test, 0, sizeof *test);
-    if (load_set(dir, "train-images-idx3-ubyte", "train-labels-idx1-ubyte", train, err,
+    if (load_set(dir, "train-images-idx3-ubyte", "train-labels-idx1-ubyte", classes, train, err,
                  train_images, train_labels) != 0)
         return -1;
-    if (load_set(dir, "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte", test, err,
+    if (load_set(dir, "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte", classes, test, err,
                  test_images, test_labels) != 0)
         goto fail;
 
     /* A model trained on one image size cannot be tested on another. */
     if (test->images.shape[2] != train->images.shape[2] || test->images.shape[3] != train->images.shape[3]) {
-        fail(err, test_images, "test images are %dx%d but the training images (%s) are %dx%d",
-             test->images.shape[2], test->images.shape[3], train_images,
-             train->images.shape[2], train->images.shape[3]);
+        file_error(err, test_images, "test images are %dx%d but the training images (%s) are %dx%d",
+                   test->images.shape[2], test->images.shape[3], train_images,
+                   train->images.shape[2], train->images.shape[3]);
         goto fail;
     }
 
-    /* Both halves share one number of classes: it sizes the model's output. */
-    int max_train = max_label(train, train_labels, err);
-    if (max_train < 0)
-        goto fail;
-    int max_test = max_label(test, test_labels, err);
-    if (max_test < 0)
-        goto fail;
-    train->classes = test->classes = (max_train > max_test ? max_train : max_test) + 1;
+    train->classes = test->classes = classes;
     return 0;
 
 fail:
@@ -399,41 +363,12 @@ fail:
     return -1;
 }
 
-void mnist_load_or_die(const char *dir, Dataset *train, Dataset *test)
+void mnist_load_or_die(const char *dir, int classes, Dataset *train, Dataset *test)
 {
     char err[IDX_ERR_SIZE];
-    if (mnist_load(dir, train, test, err) != 0) {
+    if (mnist_load(dir, classes, train, test, err) != 0) {
         if (strstr(err, "make data"))
             die("%s", err);
         die("%s (run `make data` to fetch and verify the data again)", err);
     }
-}
-
-void dataset_gather(const Dataset *d, const int *idx, int n, real *x, int *t)
-{
-    size_t per = d->count > 0 ? d->images.size / (size_t)d->count : 0;   /* H*W per image */
-    for (int i = 0; i < n; i++) {
-        int j = idx[i];
-        if (j < 0 || j >= d->count)
-            die("dataset_gather: example %d out of range (the set has %d)", j, d->count);
-        if (x)
-            memcpy(x + (size_t)i * per, d->images.data + (size_t)j * per, per * sizeof(real));
-        if (t)
-            t[i] = d->labels[j];
-    }
-}
-
-Dataset dataset_head(const Dataset *d, int n)
-{
-    Dataset h = {0};
-    if (n <= 0 || n > d->count)
-        n = d->count;
-    int shape[4] = {n, d->images.shape[1], d->images.shape[2], d->images.shape[3]};
-    h.images = tensor_zeros(4, shape);
-    memcpy(h.images.data, d->images.data, h.images.size * sizeof(real));
-    h.labels = xmalloc((size_t)n);
-    memcpy(h.labels, d->labels, (size_t)n);
-    h.count = n;
-    h.classes = d->classes;
-    return h;
 }

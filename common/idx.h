@@ -12,36 +12,25 @@
 
 #include <stdint.h>
 
+#include "dataset.h"
+#include "file_error.h"
 #include "tensor.h"
 
-#define IDX_ERR_SIZE 512
+#define IDX_ERR_SIZE FILE_ERR_SIZE   /* "<path>: <message>", see file_error.h */
 
 /* Images as (count, 1, rows, cols) with pixels scaled to [0, 1]. */
 int idx_load_images(const char *path, Tensor *images, char *err);
-/* Labels as count bytes 0..255 (digits 0..9 for MNIST), stored in *labels (malloc'ed). */
-int idx_load_labels(const char *path, uint8_t **labels, int *count, char *err);
-
-/* A labelled set: images (N,1,H,W), labels, the number of classes (max label + 1). */
-typedef struct {
-    Tensor images;
-    uint8_t *labels;
-    int count;
-    int classes;
-} Dataset;
+/* Labels as count bytes, stored in *labels (malloc'ed). Each must be one of the
+ * classes 0..classes-1 (0..9 for MNIST): the first that is not is an error
+ * naming the file, the label and its item. */
+int idx_load_labels(const char *path, int classes, uint8_t **labels, int *count, char *err);
 
 /* Load DIR/train-images-idx3-ubyte(.gz) & co. (the MNIST file names), checking
- * that images and labels agree in count and that train and test have the same
- * image size. On failure returns -1 with the message in err. */
-int mnist_load(const char *dir, Dataset *train, Dataset *test, char *err);
+ * that images and labels agree in count, that train and test have the same
+ * image size, and that every label is one of the `classes` the caller's net
+ * has (10 for MNIST). On failure returns -1 with the message in err. */
+int mnist_load(const char *dir, int classes, Dataset *train, Dataset *test, char *err);
 /* Same, but a failure is fatal with a hint to run `make data`. */
-void mnist_load_or_die(const char *dir, Dataset *train, Dataset *test);
-void dataset_free(Dataset *d);
-
-/* Copy the examples idx[0..n) into a batch: x gets n images of H*W numbers
- * (row-major, one image after another), t their labels as ints. */
-void dataset_gather(const Dataset *d, const int *idx, int n, real *x, int *t);
-
-/* Copy the first n examples (or all if n <= 0 or n > count) into a new set. */
-Dataset dataset_head(const Dataset *d, int n);
+void mnist_load_or_die(const char *dir, int classes, Dataset *train, Dataset *test);
 
 #endif

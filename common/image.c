@@ -6,6 +6,7 @@
  * local variable after it; buffers are allocated by the caller beforehand and
  * freed by the caller afterwards, whichever way the function returned. */
 #include "image.h"
+#include "file_error.h"
 #include "util.h"
 
 #include <errno.h>
@@ -14,8 +15,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define IMAGE_MAX_SIDE 16384
+/* Deflate, PNG's compression, shrinks data at most 1032 times (zlib's documented
+ * limit), so a file of n bytes holds at most 1032 n bytes of pixel rows. */
+#define DEFLATE_MAX_RATIO 1032
 
 /* Where libpng's error message lands before the longjmp. */
 typedef struct {
@@ -127,6 +132,23 @@ static int has_png_signature(FILE *f)
     return fread(sig, 1, 8, f) == 8 && png_sig_cmp(sig, 0, 8) == 0;
 }
 
+/* The size of an open regular file, or -1 if it is not one (a pipe, say). */
+static long long file_bytes(FILE *f)
+{
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode))
+        return -1;
+    return (long long)st.st_size;
+}
+
+/* A header over a few bytes of data must not make us allocate its pixels: 1 if
+ * the rows it announces could not fit in the file even at deflate's best. */
+static int more_rows_than_fit(png_structp png, png_infop info, int height, long long size)
+{
+    unsigned long long row_data = (unsigned long long)height * png_get_rowbytes(png, info);
+    return size >= 0 && row_data > DEFLATE_MAX_RATIO * (unsigned long long)size;
+}
+
 /* Decode an open PNG file (signature already read) into 8-bit RGBA. */
 static int decode_rgba(FILE *f, const char *path, Image *rgba, char *err)
 {
@@ -135,7 +157,7 @@ static int decode_rgba(FILE *f, const char *path, Image *rgba, char *err)
     png_infop info = png ? png_create_info_struct(png) : NULL;
     if (!info) {
         png_destroy_read_struct(&png, NULL, NULL);
-        snprintf(err, IMAGE_ERR_SIZE, "%s: out of memory in libpng", path);
+        file_error(err, path, "out of memory in libpng");
         return -1;
     }
     png_init_io(png, f);
@@ -144,13 +166,17 @@ static int decode_rgba(FILE *f, const char *path, Image *rgba, char *err)
     png_set_user_limits(png, 0x7fffffff, 0x7fffffff);
     int width = 0, height = 0, r = -1;
     png_bytep *rows = NULL;
+    long long size = file_bytes(f);
     if (read_info(png, info, &width, &height) != 0)
-        snprintf(err, IMAGE_ERR_SIZE, "%s: corrupt PNG (%s)", path, e.message);
+        file_error(err, path, "corrupt PNG (%s)", e.message);
     else if (width > IMAGE_MAX_SIDE || height > IMAGE_MAX_SIDE)
-        snprintf(err, IMAGE_ERR_SIZE, "%s: image is %d x %d; images over %d pixels a side are refused",
-                 path, width, height, IMAGE_MAX_SIDE);
+        file_error(err, path, "image is %d x %d; images over %d pixels a side are refused",
+                   width, height, IMAGE_MAX_SIDE);
+    else if (more_rows_than_fit(png, info, height, size))
+        file_error(err, path, "truncated PNG: a file of %lld bytes cannot hold the pixels "
+                   "of a %d x %d image", size, width, height);
     else if (expand_to_rgba(png, info, &e) != 0)
-        snprintf(err, IMAGE_ERR_SIZE, "%s: corrupt PNG (%s)", path, e.message);
+        file_error(err, path, "corrupt PNG (%s)", e.message);
     else
         r = 0;
     if (r == 0) {
@@ -159,7 +185,7 @@ static int decode_rgba(FILE *f, const char *path, Image *rgba, char *err)
         for (int y = 0; y < height; y++)
             rows[y] = rgba->pixels + (size_t)y * (size_t)width * 4;
         if (read_pixels(png, info, rows) != 0) {
-            snprintf(err, IMAGE_ERR_SIZE, "%s: corrupt PNG (%s)", path, e.message);
+            file_error(err, path, "corrupt PNG (%s)", e.message);
             image_free(rgba);
             r = -1;
         }
@@ -171,18 +197,14 @@ static int decode_rgba(FILE *f, const char *path, Image *rgba, char *err)
 
 int image_read_png(const char *path, int channels, Image *img, char *err)
 {
-    if (channels != 1 && channels != 4) {
-        snprintf(err, IMAGE_ERR_SIZE, "%s: can read as 1 or 4 channels, not %d", path, channels);
-        return -1;
-    }
+    if (channels != 1 && channels != 4)
+        return file_error(err, path, "can read as 1 or 4 channels, not %d", channels);
     FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, IMAGE_ERR_SIZE, "%s: cannot open: %s", path, strerror(errno));
-        return -1;
-    }
+    if (!f)
+        return file_error(err, path, "cannot open: %s", strerror(errno));
     if (!has_png_signature(f)) {
         fclose(f);
-        snprintf(err, IMAGE_ERR_SIZE, "%s: not a PNG file", path);
+        file_error(err, path, "not a PNG file");
         return -1;
     }
     Image rgba;
@@ -223,19 +245,13 @@ static int write_rows(png_structp png, png_infop info, FILE *f, const Image *img
 
 int image_write_png(const char *path, const Image *img, char *err)
 {
-    if (img->channels != 1 && img->channels != 3 && img->channels != 4) {
-        snprintf(err, IMAGE_ERR_SIZE, "%s: cannot write %d channels (1, 3 or 4)", path, img->channels);
-        return -1;
-    }
-    if (img->width < 1 || img->height < 1 || !img->pixels) {
-        snprintf(err, IMAGE_ERR_SIZE, "%s: cannot write an empty image", path);
-        return -1;
-    }
+    if (img->channels != 1 && img->channels != 3 && img->channels != 4)
+        return file_error(err, path, "cannot write %d channels (1, 3 or 4)", img->channels);
+    if (img->width < 1 || img->height < 1 || !img->pixels)
+        return file_error(err, path, "cannot write an empty image");
     AtomicFile af;
-    if (atomic_open(&af, path) != 0) {
-        snprintf(err, IMAGE_ERR_SIZE, "%s: cannot write: %s", path, strerror(errno));
-        return -1;
-    }
+    if (atomic_open(&af, path) != 0)
+        return file_error(err, path, "cannot write: %s", strerror(errno));
     PngError e = {"unknown error"};
     png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &e, on_png_error, on_png_warning);
     png_infop info = png ? png_create_info_struct(png) : NULL;
@@ -243,13 +259,11 @@ int image_write_png(const char *path, const Image *img, char *err)
     png_destroy_write_struct(&png, &info);
     if (r != 0) {
         atomic_abort(&af);
-        snprintf(err, IMAGE_ERR_SIZE, "%s: cannot write PNG (%s)", path, info ? e.message : "out of memory");
+        file_error(err, path, "cannot write PNG (%s)", info ? e.message : "out of memory");
         return -1;
     }
-    if (atomic_close(&af) != 0) {
-        snprintf(err, IMAGE_ERR_SIZE, "%s: write failed: %s", path, strerror(errno));
-        return -1;
-    }
+    if (atomic_close(&af) != 0)
+        return file_error(err, path, "write failed: %s", strerror(errno));
     return 0;
 }
 

@@ -7,9 +7,10 @@
 
 #include <stdint.h>
 
+#include "file_error.h"
 #include "tensor.h"
 
-#define IMAGE_ERR_SIZE 512
+#define IMAGE_ERR_SIZE FILE_ERR_SIZE   /* "<path>: <message>", see file_error.h */
 
 typedef struct {
     int width, height;

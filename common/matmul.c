@@ -20,6 +20,7 @@
  *             kernel: MR x NR tile of C += A sliver * B sliver
  */
 #include "matmul.h"
+#include "threads.h"
 #include "util.h"
 
 #include <math.h>
@@ -316,28 +317,6 @@ void matmul(int transA, int transB, int M, int N, int K,
         }
     }
 #endif
-#endif
-}
-
-void set_threads(int n)
-{
-    if (n < 1)
-        n = 1;
-#ifdef _OPENMP
-    omp_set_num_threads(n);
-#endif
-#ifdef USE_BLAS
-    openblas_set_num_threads(n);    /* BLAS=1 links OpenBLAS, which has its own threads */
-#endif
-    (void)n;
-}
-
-int get_threads(void)
-{
-#ifdef _OPENMP
-    return omp_get_max_threads();
-#else
-    return 1;
 #endif
 }
 

@@ -10,7 +10,8 @@
  * Three versions sit side by side: matmul_naive is the specification (three
  * loops), matmul_blocked is the cache-blocked, vectorisable kernel on one
  * thread, and matmul (what the layers call) is the blocked kernel spread over
- * OpenMP threads, or a system BLAS when built with BLAS=1. */
+ * OpenMP threads (as many as set_threads in threads.h says), or a system BLAS
+ * when built with BLAS=1. */
 #ifndef DL_MATMUL_H
 #define DL_MATMUL_H
 
@@ -22,10 +23,6 @@ void matmul_blocked(int transA, int transB, int M, int N, int K,
                     const real *A, const real *B, real beta, real *C);
 void matmul(int transA, int transB, int M, int N, int K,
             const real *A, const real *B, real beta, real *C);
-
-/* Number of threads matmul (and the other OpenMP loops) use; 1 without OpenMP. */
-void set_threads(int n);
-int get_threads(void);
 
 /* A short description of the build: "blocked+OpenMP", "OpenBLAS", ... */
 const char *matmul_backend(void);

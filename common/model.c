@@ -5,16 +5,17 @@
  * header length, header and data through an AtomicFile.
  *
  * Loading trusts nothing in the file: the header length is checked against the
- * file size before anything is allocated, the JSON goes through a small strict
- * parser that knows only the shapes safetensors uses, and every tensor's dtype,
+ * file size before anything is allocated, the JSON is read by a small strict
+ * reader (json.c) and must have the shape safetensors uses, and every tensor's dtype,
  * shape and offsets are checked before a single value is read. Values go to a
  * temporary buffer and reach the ParamSet only when the whole file checked out. */
 #include "model.h"
+#include "file_error.h"
+#include "json.h"
 #include "util.h"
 
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,28 +27,6 @@
 #define FILE_MAX_DIMS 8                   /* shapes with more dimensions are refused */
 
 typedef unsigned long long ull;           /* for printing 64-bit sizes with %llu */
-
-/* ---- errors -------------------------------------------------------------------- */
-
-/* Put "<path>: <message>" into err and return -1. Names in a message may come from
- * the file itself, so control characters are replaced to keep the message on one line. */
-static int fail(char *err, const char *path, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, const char *path, const char *fmt, ...)
-{
-    int n = snprintf(err, MODEL_ERR_SIZE, "%s: ", path);
-    if (n >= 0 && n < MODEL_ERR_SIZE) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err + n, MODEL_ERR_SIZE - (size_t)n, fmt, ap);
-        va_end(ap);
-    }
-    for (char *c = err; *c; c++)
-        if ((unsigned char)*c < 0x20)
-            *c = '?';
-    return -1;
-}
 
 /* ---- little-endian bytes --------------------------------------------------------
  * The file is little-endian whatever the machine is. Assembling numbers from
@@ -81,6 +60,13 @@ static double get_f64_le(const unsigned char *b)
     double d;
     memcpy(&d, &u, sizeof d);
     return d;
+}
+
+static void put_f64_le(unsigned char *b, double d)
+{
+    uint64_t v;
+    memcpy(&v, &d, 8);
+    put_u64_le(b, v);
 }
 
 static void put_f32_le(unsigned char *b, float f)
@@ -163,8 +149,10 @@ static void text_json_string(Text *t, const char *s)
 
 /* {"__metadata__":{"k":"v"},"W1":{"dtype":"F32","shape":[784,50],"data_offsets":[0,156800]},...}
  * padded with spaces to a multiple of 8 bytes. */
-static void build_header(Text *t, const ParamSet *ps, const char *const *metadata)
+static void build_header(Text *t, const ParamSet *ps, const char *const *metadata, int f64)
 {
+    const char *dtype = f64 ? "F64" : "F32";
+    const uint64_t bytes = f64 ? 8 : 4;
     char num[64];
     text_puts(t, "{");
     if (metadata && metadata[0] && metadata[1]) {
@@ -186,12 +174,14 @@ static void build_header(Text *t, const ParamSet *ps, const char *const *metadat
         if (i)
             text_puts(t, ",");
         text_json_string(t, p->name);
-        text_puts(t, ":{\"dtype\":\"F32\",\"shape\":[");
+        text_puts(t, ":{\"dtype\":\"");
+        text_puts(t, dtype);
+        text_puts(t, "\",\"shape\":[");
         for (int d = 0; d < p->ndim; d++) {
             snprintf(num, sizeof num, "%s%d", d ? "," : "", p->shape[d]);
             text_puts(t, num);
         }
-        uint64_t end = offset + 4 * (uint64_t)p->size;
+        uint64_t end = offset + bytes * (uint64_t)p->size;
         snprintf(num, sizeof num, "],\"data_offsets\":[%llu,%llu]}", (ull)offset, (ull)end);
         text_puts(t, num);
         offset = end;
@@ -209,20 +199,25 @@ static int check_finite_for_save(const ParamSet *ps, const char *path, char *err
         const real *v = params_value(ps, i);
         for (size_t k = 0; k < ps->info[i].size; k++)
             if (!isfinite((float)v[k]))
-                return fail(err, path, "tensor '%s' holds a non-finite value (%g) at element %zu; "
-                            "not saving", ps->info[i].name, (double)v[k], k);
+                return file_error(err, path, "tensor '%s' holds a non-finite value (%g) at element %zu; "
+                                  "not saving", ps->info[i].name, (double)v[k], k);
     }
     return 0;
 }
 
-/* All values as little-endian F32, a buffer at a time. */
-static int write_values(FILE *f, const ParamSet *ps)
+/* All values as little-endian F32 (or F64), a buffer at a time. */
+static int write_values(FILE *f, const ParamSet *ps, int f64)
 {
     unsigned char buf[4096];
     size_t used = 0;
     for (size_t i = 0; i < ps->size; i++) {
-        put_f32_le(buf + used, (float)ps->values[i]);
-        used += 4;
+        if (f64) {
+            put_f64_le(buf + used, (double)ps->values[i]);
+            used += 8;
+        } else {
+            put_f32_le(buf + used, (float)ps->values[i]);
+            used += 4;
+        }
         if (used == sizeof buf) {
             if (fwrite(buf, 1, used, f) != used)
                 return -1;
@@ -234,15 +229,15 @@ static int write_values(FILE *f, const ParamSet *ps)
     return 0;
 }
 
-int model_save(const char *path, const ParamSet *ps, const char *const *metadata, char *err)
+static int save(const char *path, const ParamSet *ps, const char *const *metadata, int f64, char *err)
 {
     if (!ps->values)
-        return fail(err, path, "cannot save: the parameters are not allocated");
+        return file_error(err, path, "cannot save: the parameters are not allocated");
     if (check_finite_for_save(ps, path, err) != 0)
         return -1;
 
     Text header = {0};
-    build_header(&header, ps, metadata);
+    build_header(&header, ps, metadata, f64);
     unsigned char len_bytes[8];
     put_u64_le(len_bytes, header.len);
 
@@ -250,238 +245,39 @@ int model_save(const char *path, const ParamSet *ps, const char *const *metadata
     if (atomic_open(&af, path) != 0) {
         int saved = errno;
         free(header.text);
-        return fail(err, path, "cannot write: %s", strerror(saved));
+        return file_error(err, path, "cannot write: %s", strerror(saved));
     }
     int bad = fwrite(len_bytes, 1, 8, af.f) != 8
               || fwrite(header.text, 1, header.len, af.f) != header.len
-              || write_values(af.f, ps) != 0;
+              || write_values(af.f, ps, f64) != 0;
     free(header.text);
     if (bad) {
         int saved = errno;
         atomic_abort(&af);
-        return fail(err, path, "write failed: %s", strerror(saved));
+        return file_error(err, path, "write failed: %s", strerror(saved));
     }
     if (atomic_close(&af) != 0)
-        return fail(err, path, "write failed: %s", strerror(errno));
+        return file_error(err, path, "write failed: %s", strerror(errno));
     return 0;
 }
 
-/* ==== a strict JSON parser for the safetensors header ================================
+int model_save(const char *path, const ParamSet *ps, const char *const *metadata, char *err)
+{
+    return save(path, ps, metadata, 0, err);
+}
+
+/* F32 holds a float exactly, F64 a double: the file restores `real` bit for bit. */
+int model_save_exact(const char *path, const ParamSet *ps, const char *const *metadata, char *err)
+{
+    return save(path, ps, metadata, sizeof(real) == 8, err);
+}
+
+/* ==== the safetensors header ========================================================
  *
- * It accepts exactly this shape and nothing else:
+ * The header is read with json.c's pieces, and it must have exactly this shape:
  *   { "__metadata__": { "key": "value", ... },      (optional; values are strings)
  *     "name": { "dtype": "F32", "shape": [2, 3], "data_offsets": [0, 24] }, ... }
- * so there is no general nesting to limit: anything deeper is simply a syntax error.
- * Strings are decoded in place: an escape like \u00e9 is never shorter in the text
- * than the UTF-8 it stands for, so the decoded bytes fit where the text was. */
-
-typedef struct {
-    char *s;            /* the header text; strings are decoded into it */
-    size_t len, pos;
-    char error[160];    /* the first error, with the byte it happened at */
-} Json;
-
-static int json_fail(Json *j, const char *what)
-{
-    if (!j->error[0])
-        snprintf(j->error, sizeof j->error, "%s at byte %zu of the header", what, j->pos);
-    return -1;
-}
-
-static int is_json_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-static void json_skip_space(Json *j)
-{
-    while (j->pos < j->len && is_json_space(j->s[j->pos]))
-        j->pos++;
-}
-
-/* The next non-space character, without consuming it; -1 at the end. */
-static int json_peek(Json *j)
-{
-    json_skip_space(j);
-    return j->pos < j->len ? (unsigned char)j->s[j->pos] : -1;
-}
-
-static int json_expect(Json *j, char c)
-{
-    if (json_peek(j) != (unsigned char)c) {
-        char what[32];
-        snprintf(what, sizeof what, "expected '%c'", c);
-        return json_fail(j, what);
-    }
-    j->pos++;
-    return 0;
-}
-
-static int json_hex4(Json *j, unsigned *out)
-{
-    unsigned v = 0;
-    for (int i = 0; i < 4; i++, j->pos++) {
-        if (j->pos >= j->len)
-            return json_fail(j, "unterminated \\u escape");
-        char c = j->s[j->pos];
-        int d = c >= '0' && c <= '9' ? c - '0'
-              : c >= 'a' && c <= 'f' ? c - 'a' + 10
-              : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-        if (d < 0)
-            return json_fail(j, "bad hex digit in a \\u escape");
-        v = v * 16 + (unsigned)d;
-    }
-    *out = v;
-    return 0;
-}
-
-/* After "\u": one code point (two escapes for a surrogate pair), written as UTF-8. */
-static int json_unicode(Json *j, char **dst)
-{
-    unsigned cp, low;
-    if (json_hex4(j, &cp) != 0)
-        return -1;
-    if (cp >= 0xDC00 && cp <= 0xDFFF)
-        return json_fail(j, "lone low surrogate in a \\u escape");
-    if (cp >= 0xD800 && cp <= 0xDBFF) {
-        if (j->pos + 2 > j->len || j->s[j->pos] != '\\' || j->s[j->pos + 1] != 'u')
-            return json_fail(j, "high surrogate without its low half");
-        j->pos += 2;
-        if (json_hex4(j, &low) != 0)
-            return -1;
-        if (low < 0xDC00 || low > 0xDFFF)
-            return json_fail(j, "bad low surrogate in a \\u escape");
-        cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
-    }
-    if (cp == 0)
-        return json_fail(j, "\\u0000 in a string");
-    char *d = *dst;
-    if (cp < 0x80) {
-        *d++ = (char)cp;
-    } else if (cp < 0x800) {
-        *d++ = (char)(0xC0 | cp >> 6);
-        *d++ = (char)(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-        *d++ = (char)(0xE0 | cp >> 12);
-        *d++ = (char)(0x80 | (cp >> 6 & 0x3F));
-        *d++ = (char)(0x80 | (cp & 0x3F));
-    } else {
-        *d++ = (char)(0xF0 | cp >> 18);
-        *d++ = (char)(0x80 | (cp >> 12 & 0x3F));
-        *d++ = (char)(0x80 | (cp >> 6 & 0x3F));
-        *d++ = (char)(0x80 | (cp & 0x3F));
-    }
-    *dst = d;
-    return 0;
-}
-
-/* A string; *out points at its decoded, NUL-terminated bytes inside j->s. */
-static int json_string(Json *j, char **out)
-{
-    if (json_expect(j, '"') != 0)
-        return -1;
-    char *dst = j->s + j->pos;
-    *out = dst;
-    for (;;) {
-        if (j->pos >= j->len)
-            return json_fail(j, "unterminated string");
-        unsigned char c = (unsigned char)j->s[j->pos++];
-        if (c == '"')
-            break;
-        if (c < 0x20)
-            return json_fail(j, "control character in a string");
-        if (c != '\\') {
-            *dst++ = (char)c;
-            continue;
-        }
-        if (j->pos >= j->len)
-            return json_fail(j, "unterminated string");
-        char e = j->s[j->pos++];
-        switch (e) {
-        case '"': case '\\': case '/': *dst++ = e; break;
-        case 'b': *dst++ = '\b'; break;
-        case 'f': *dst++ = '\f'; break;
-        case 'n': *dst++ = '\n'; break;
-        case 'r': *dst++ = '\r'; break;
-        case 't': *dst++ = '\t'; break;
-        case 'u':
-            if (json_unicode(j, &dst) != 0)
-                return -1;
-            break;
-        default:
-            j->pos--;
-            return json_fail(j, "bad escape in a string");
-        }
-    }
-    *dst = '\0';   /* at or before the closing quote, which has been read */
-    return 0;
-}
-
-/* A non-negative integer: digits only, no sign, fraction, exponent or leading zero. */
-static int json_uint(Json *j, uint64_t *out)
-{
-    int c = json_peek(j);
-    if (c < '0' || c > '9')
-        return json_fail(j, "expected a non-negative integer");
-    if (c == '0' && j->pos + 1 < j->len && j->s[j->pos + 1] >= '0' && j->s[j->pos + 1] <= '9')
-        return json_fail(j, "number with a leading zero");
-    uint64_t v = 0;
-    while (j->pos < j->len && j->s[j->pos] >= '0' && j->s[j->pos] <= '9') {
-        unsigned d = (unsigned)(j->s[j->pos] - '0');
-        if (v > (UINT64_MAX - d) / 10)
-            return json_fail(j, "number too large");
-        v = v * 10 + d;
-        j->pos++;
-    }
-    char next = j->pos < j->len ? j->s[j->pos] : ' ';
-    if (next == '.' || next == 'e' || next == 'E')
-        return json_fail(j, "expected an integer");
-    *out = v;
-    return 0;
-}
-
-/* [a, b, ...] of at most max integers. */
-static int json_uint_array(Json *j, uint64_t *out, int max, int *count)
-{
-    if (json_expect(j, '[') != 0)
-        return -1;
-    *count = 0;
-    if (json_peek(j) == ']') {
-        j->pos++;
-        return 0;
-    }
-    for (;;) {
-        if (*count == max) {
-            char what[48];
-            snprintf(what, sizeof what, "more than %d numbers in an array", max);
-            return json_fail(j, what);
-        }
-        if (json_uint(j, &out[*count]) != 0)
-            return -1;
-        (*count)++;
-        int c = json_peek(j);
-        j->pos++;
-        if (c == ']')
-            return 0;
-        if (c != ',') {
-            j->pos--;
-            return json_fail(j, "expected ',' or ']'");
-        }
-    }
-}
-
-/* After a member: 1 if a ',' follows (more members), 0 at the closing '}', -1 otherwise. */
-static int json_next_member(Json *j)
-{
-    int c = json_peek(j);
-    if (c == ',' || c == '}') {
-        j->pos++;
-        return c == ',';
-    }
-    return json_fail(j, "expected ',' or '}'");
-}
-
-/* ==== the parsed header =========================================================== */
+ * Anything deeper or different is an error. */
 
 typedef struct {
     const char *name;
@@ -645,30 +441,6 @@ static int parse_header(ModelFile *m, Json *j)
     return 0;
 }
 
-/* JSON text must be valid UTF-8: no stray continuation bytes, overlong forms,
- * surrogates or code points past U+10FFFF. */
-static int valid_utf8(const unsigned char *s, size_t n)
-{
-    size_t i = 0;
-    while (i < n) {
-        unsigned c = s[i];
-        int extra = c < 0x80 ? 0 : (c & 0xE0) == 0xC0 ? 1 : (c & 0xF0) == 0xE0 ? 2 : (c & 0xF8) == 0xF0 ? 3 : -1;
-        if (extra < 0 || (size_t)extra >= n - i)   /* a bad lead byte, or cut off at the end */
-            return 0;
-        uint32_t cp = extra == 0 ? c : c & (0x3Fu >> extra);
-        for (int k = 1; k <= extra; k++) {
-            if ((s[i + (size_t)k] & 0xC0) != 0x80)
-                return 0;
-            cp = cp << 6 | (s[i + (size_t)k] & 0x3Fu);
-        }
-        static const uint32_t smallest[4] = {0, 0x80, 0x800, 0x10000};
-        if (cp < smallest[extra] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-            return 0;
-        i += (size_t)extra + 1;
-    }
-    return 1;
-}
-
 /* ==== checking the parsed header ==================================================== */
 
 static int compare_names(const void *a, const void *b)
@@ -700,10 +472,10 @@ static int check_duplicates(const ModelFile *m, char *err)
     const char *dup = find_duplicate(names, m->count, 1);
     free(names);
     if (dup)
-        return fail(err, m->path, "tensor '%s' appears twice in the header", dup);
+        return file_error(err, m->path, "tensor '%s' appears twice in the header", dup);
     dup = find_duplicate(m->meta, m->meta_count, 2);
     if (dup)
-        return fail(err, m->path, "metadata key '%s' appears twice in the header", dup);
+        return file_error(err, m->path, "metadata key '%s' appears twice in the header", dup);
     return 0;
 }
 
@@ -717,14 +489,14 @@ static int check_tensor(const ModelFile *m, Entry *e, char *err)
     else if (strcmp(e->dtype, "F64") == 0)
         e->dtype_size = 8;
     else
-        return fail(err, m->path, "tensor '%s' has dtype %s; only F32 and F64 are supported",
-                    e->name, e->dtype);
+        return file_error(err, m->path, "tensor '%s' has dtype %s; only F32 and F64 are supported",
+                          e->name, e->dtype);
     if (e->begin > e->end)
-        return fail(err, m->path, "tensor '%s' has data_offsets [%llu, %llu]: begin after end",
-                    e->name, (ull)e->begin, (ull)e->end);
+        return file_error(err, m->path, "tensor '%s' has data_offsets [%llu, %llu]: begin after end",
+                          e->name, (ull)e->begin, (ull)e->end);
     if (e->end > m->data_size)
-        return fail(err, m->path, "tensor '%s' ends at byte %llu but the data is only %llu bytes "
-                    "(truncated file?)", e->name, (ull)e->end, (ull)m->data_size);
+        return file_error(err, m->path, "tensor '%s' ends at byte %llu but the data is only %llu bytes "
+                          "(truncated file?)", e->name, (ull)e->end, (ull)m->data_size);
     uint64_t bytes = e->dtype_size;   /* a product of the shape that never overflows */
     for (int d = 0; d < e->ndim; d++) {
         if (e->shape[d] != 0 && bytes > m->data_size / e->shape[d])
@@ -733,9 +505,9 @@ static int check_tensor(const ModelFile *m, Entry *e, char *err)
             bytes *= e->shape[d];
     }
     if (bytes != e->end - e->begin)
-        return fail(err, m->path, "tensor '%s' has shape %s (%s) but data_offsets [%llu, %llu] "
-                    "span %llu bytes", e->name, shape_text(shape, sizeof shape, e->shape, e->ndim),
-                    e->dtype, (ull)e->begin, (ull)e->end, (ull)(e->end - e->begin));
+        return file_error(err, m->path, "tensor '%s' has shape %s (%s) but data_offsets [%llu, %llu] "
+                          "span %llu bytes", e->name, shape_text(shape, sizeof shape, e->shape, e->ndim),
+                          e->dtype, (ull)e->begin, (ull)e->end, (ull)(e->end - e->begin));
     return 0;
 }
 
@@ -761,15 +533,15 @@ static int check_layout(const ModelFile *m, char *err)
     uint64_t pos = 0;
     for (int i = 0; i < m->count && r == 0; i++) {
         if (order[i]->begin < pos)
-            r = fail(err, m->path, "tensors '%s' and '%s' overlap in the data",
-                     order[i - 1]->name, order[i]->name);
+            r = file_error(err, m->path, "tensors '%s' and '%s' overlap in the data",
+                           order[i - 1]->name, order[i]->name);
         else if (order[i]->begin > pos)
-            r = fail(err, m->path, "data bytes %llu to %llu belong to no tensor",
-                     (ull)pos, (ull)order[i]->begin);
+            r = file_error(err, m->path, "data bytes %llu to %llu belong to no tensor",
+                           (ull)pos, (ull)order[i]->begin);
         pos = order[i]->end;
     }
     if (r == 0 && pos != m->data_size)
-        r = fail(err, m->path, "%llu extra bytes after the last tensor", (ull)(m->data_size - pos));
+        r = file_error(err, m->path, "%llu extra bytes after the last tensor", (ull)(m->data_size - pos));
     free(order);
     return r;
 }
@@ -799,9 +571,9 @@ static int file_size(ModelFile *m, uint64_t *size, char *err)
 {
     struct stat st;
     if (fstat(fileno(m->f), &st) != 0)
-        return fail(err, m->path, "cannot stat: %s", strerror(errno));
+        return file_error(err, m->path, "cannot stat: %s", strerror(errno));
     if (!S_ISREG(st.st_mode))
-        return fail(err, m->path, "not a regular file");
+        return file_error(err, m->path, "not a regular file");
     *size = (uint64_t)st.st_size;
     return 0;
 }
@@ -814,21 +586,21 @@ static int read_header(ModelFile *m, char *err)
     if (file_size(m, &size, err) != 0)
         return -1;
     if (size < 8)
-        return fail(err, m->path, "file is %llu bytes, too short to be a model file "
-                    "(it starts with an 8-byte header length)", (ull)size);
+        return file_error(err, m->path, "file is %llu bytes, too short to be a model file "
+                          "(it starts with an 8-byte header length)", (ull)size);
     if (fread(len_bytes, 1, 8, m->f) != 8)
-        return fail(err, m->path, "cannot read the header length");
+        return file_error(err, m->path, "cannot read the header length");
     m->header_len = get_u64_le(len_bytes);
     if (m->header_len > HEADER_MAX)
-        return fail(err, m->path, "header length %llu is over the 100 MB limit (not a model file?)",
-                    (ull)m->header_len);
+        return file_error(err, m->path, "header length %llu is over the 100 MB limit (not a model file?)",
+                          (ull)m->header_len);
     if (m->header_len > size - 8)
-        return fail(err, m->path, "header length %llu is more than the %llu bytes that follow it "
-                    "(truncated file?)", (ull)m->header_len, (ull)(size - 8));
+        return file_error(err, m->path, "header length %llu is more than the %llu bytes that follow it "
+                          "(truncated file?)", (ull)m->header_len, (ull)(size - 8));
     m->data_size = size - 8 - m->header_len;
     m->json = xmalloc((size_t)m->header_len + 1);
     if (fread(m->json, 1, (size_t)m->header_len, m->f) != m->header_len)
-        return fail(err, m->path, "cannot read the %llu-byte header", (ull)m->header_len);
+        return file_error(err, m->path, "cannot read the %llu-byte header", (ull)m->header_len);
     m->json[m->header_len] = '\0';
     return 0;
 }
@@ -840,14 +612,14 @@ static int open_model(ModelFile *m, const char *path, char *err)
     m->path = path;
     m->f = fopen(path, "rb");
     if (!m->f)
-        return fail(err, path, "cannot open: %s", strerror(errno));
+        return file_error(err, path, "cannot open: %s", strerror(errno));
     if (read_header(m, err) != 0)
         return -1;
-    if (!valid_utf8((const unsigned char *)m->json, (size_t)m->header_len))
-        return fail(err, path, "the header is not valid UTF-8 (not a model file?)");
+    if (!json_valid_utf8((const unsigned char *)m->json, (size_t)m->header_len))
+        return file_error(err, path, "the header is not valid UTF-8 (not a model file?)");
     Json j = {.s = m->json, .len = (size_t)m->header_len};
     if (parse_header(m, &j) != 0)
-        return fail(err, path, "bad JSON header: %s", j.error);
+        return file_error(err, path, "bad JSON header: %s", j.error);
     if (check_duplicates(m, err) != 0 || check_tensors(m, err) != 0)
         return -1;
     return 0;
@@ -881,17 +653,17 @@ static int match_params(const ModelFile *m, const ParamSet *ps, char *err)
         const ParamInfo *p = &ps->info[i];
         const Entry *e = find_entry(m, p->name);
         if (!e)
-            return fail(err, m->path, "tensor '%s' is missing (the network expects shape %s)",
-                        p->name, param_shape_text(want, sizeof want, p));
+            return file_error(err, m->path, "tensor '%s' is missing (the network expects shape %s)",
+                              p->name, param_shape_text(want, sizeof want, p));
         if (!same_shape(e, p))
-            return fail(err, m->path, "tensor '%s' has shape %s, the network expects %s", p->name,
-                        shape_text(have, sizeof have, e->shape, e->ndim),
-                        param_shape_text(want, sizeof want, p));
+            return file_error(err, m->path, "tensor '%s' has shape %s, the network expects %s", p->name,
+                              shape_text(have, sizeof have, e->shape, e->ndim),
+                              param_shape_text(want, sizeof want, p));
     }
     for (int i = 0; i < m->count; i++)
         if (params_find(ps, m->entries[i].name) < 0)
-            return fail(err, m->path, "unexpected tensor '%s' (the network has no tensor of that name)",
-                        m->entries[i].name);
+            return file_error(err, m->path, "unexpected tensor '%s' (the network has no tensor of that name)",
+                              m->entries[i].name);
     return 0;
 }
 
@@ -900,20 +672,20 @@ static int read_tensor(const ModelFile *m, const Entry *e, const ParamInfo *p, r
 {
     unsigned char buf[4096];   /* a multiple of both 4 and 8 */
     if (fseeko(m->f, (off_t)(8 + m->header_len + e->begin), SEEK_SET) != 0)
-        return fail(err, m->path, "cannot seek to tensor '%s': %s", p->name, strerror(errno));
+        return file_error(err, m->path, "cannot seek to tensor '%s': %s", p->name, strerror(errno));
     size_t done = 0;
     while (done < p->size) {
         size_t n = p->size - done;
         if (n > sizeof buf / e->dtype_size)
             n = sizeof buf / e->dtype_size;
         if (fread(buf, e->dtype_size, n, m->f) != n)
-            return fail(err, m->path, "unexpected end of file in tensor '%s'", p->name);
+            return file_error(err, m->path, "unexpected end of file in tensor '%s'", p->name);
         for (size_t k = 0; k < n; k++) {
             const unsigned char *b = buf + k * e->dtype_size;
             real v = (real)(e->dtype_size == 4 ? get_f32_le(b) : get_f64_le(b));
             if (!isfinite(v))
-                return fail(err, m->path, "tensor '%s' holds a non-finite value (NaN or infinity) "
-                            "at element %zu", p->name, done + k);
+                return file_error(err, m->path, "tensor '%s' holds a non-finite value (NaN or infinity) "
+                                  "at element %zu", p->name, done + k);
             out[done + k] = v;
         }
         done += n;
@@ -925,7 +697,7 @@ int model_load(const char *path, ParamSet *ps, char *err)
 {
     ModelFile m;
     if (!ps->values)
-        return fail(err, path, "cannot load: the network's parameters are not allocated");
+        return file_error(err, path, "cannot load: the network's parameters are not allocated");
     if (open_model(&m, path, err) != 0 || match_params(&m, ps, err) != 0) {
         close_model(&m);
         return -1;
@@ -958,8 +730,8 @@ int model_read_metadata(const char *path, const char *key, char *value, size_t s
         if (strcmp(m.meta[2 * i], key) != 0)
             continue;
         if (strlen(v) >= size)
-            r = fail(err, path, "metadata '%s' is %zu bytes, more than the %zu-byte buffer",
-                     key, strlen(v), size);
+            r = file_error(err, path, "metadata '%s' is %zu bytes, more than the %zu-byte buffer",
+                           key, strlen(v), size);
         else
             memcpy(value, v, strlen(v) + 1);
         break;

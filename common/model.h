@@ -13,13 +13,19 @@
 #define DL_MODEL_H
 
 #include "params.h"
+#include "file_error.h"
 
-#define MODEL_ERR_SIZE 512
+#define MODEL_ERR_SIZE FILE_ERR_SIZE   /* "<path>: <message>", see file_error.h */
 
 /* Save every tensor of ps (trainable and state) under its name, plus metadata
  * pairs ("key", "value", ... , NULL), e.g. "network", "two_layer_net", NULL.
  * Returns 0, or -1 with a message naming the file in err. */
 int model_save(const char *path, const ParamSet *ps, const char *const *metadata, char *err);
+
+/* As model_save, but in the precision of `real` (F32 in the float build, F64 in
+ * the double one), so that loading gives back the very same numbers: for
+ * checkpoints, where a resumed run must match an uninterrupted one bit for bit. */
+int model_save_exact(const char *path, const ParamSet *ps, const char *const *metadata, char *err);
 
 /* Load into ps: the file must hold exactly the tensors of ps, with the same
  * names and shapes. Returns 0, or -1 with a one-line message in err; on failure

@@ -9,25 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-
-const char *net_activation_name(NetActivation a)
-{
-    return a == NET_RELU ? "ReLU" : a == NET_TANH ? "tanh" : "sigmoid";
-}
-
-int net_activation_parse(const char *s, NetActivation *a)
-{
-    if (strcasecmp(s, "relu") == 0)
-        *a = NET_RELU;
-    else if (strcasecmp(s, "tanh") == 0)
-        *a = NET_TANH;
-    else if (strcasecmp(s, "sigmoid") == 0)
-        *a = NET_SIGMOID;
-    else
-        return -1;
-    return 0;
-}
 
 static int add_tensor(ParamSet *ps, const char *prefix, int layer, int ndim, const int *shape, int decay)
 {
@@ -166,47 +147,12 @@ const real *multi_layer_net_predict(MultiLayerNet *net, const real *x, int N, in
                                ly->running_var, N, ly->out, BATCH_NORM_MOMENTUM, train);
             p = ly->bn;
         }
-        switch (cfg->activation) {
-        case NET_RELU: relu_forward(ly->z, p, n); break;
-        case NET_TANH: tanh_forward(ly->z, p, n); break;
-        default: sigmoid_forward(ly->z, p, n); break;
-        }
+        activation_forward(cfg->activation, ly->z, p, n);
         if (cfg->use_dropout)
             dropout_forward(ly->drop, ly->z, ly->mask, n, cfg->dropout_ratio, train, &net->rng);
         in = ly->h;
     }
     return NULL;    /* not reached: the last layer returns */
-}
-
-double weight_decay_loss(const ParamSet *ps, double lambda)
-{
-    if (lambda == 0)
-        return 0;
-    double sum = 0;
-    for (int k = 0; k < ps->count; k++) {
-        const ParamInfo *p = &ps->info[k];
-        if (!p->decay)
-            continue;
-        const real *W = ps->values + p->offset;
-        for (size_t i = 0; i < p->size; i++)
-            sum += (double)W[i] * W[i];
-    }
-    return 0.5 * lambda * sum;                      /* lambda/2 sum W^2 */
-}
-
-void weight_decay_backward(ParamSet *ps, double lambda)
-{
-    if (lambda == 0)
-        return;
-    for (int k = 0; k < ps->count; k++) {
-        const ParamInfo *p = &ps->info[k];
-        if (!p->decay)
-            continue;
-        const real *W = ps->values + p->offset;
-        real *dW = ps->grads + p->offset;
-        for (size_t i = 0; i < p->size; i++)
-            dW[i] += (real)lambda * W[i];           /* d(lambda/2 W^2) = lambda W */
-    }
 }
 
 real multi_layer_net_loss(MultiLayerNet *net, const real *x, const int *t, int N, int train)
@@ -240,11 +186,7 @@ real multi_layer_net_gradient(MultiLayerNet *net, const real *x, const int *t, i
         size_t n = (size_t)N * hl->out;
         if (cfg->use_dropout)
             dropout_backward(dcur, dcur, hl->mask, n);
-        switch (cfg->activation) {
-        case NET_RELU: relu_backward(dcur, dcur, hl->z, n); break;
-        case NET_TANH: tanh_backward(dcur, dcur, hl->z, n); break;
-        default: sigmoid_backward(dcur, dcur, hl->z, n); break;
-        }
+        activation_backward(cfg->activation, dcur, dcur, hl->z, n);
         if (cfg->use_batchnorm)
             batch_norm_backward(dcur, hl->dgamma, hl->dbeta, dcur, hl->xn, hl->std, hl->gamma,
                                 N, hl->out);
@@ -267,4 +209,25 @@ double multi_layer_net_accuracy(MultiLayerNet *net, const Dataset *d)
         right += count_correct(scores, d->labels + start, n, C);
     }
     return (double)right / d->count;
+}
+
+void multi_layer_net_summary(const MultiLayerNet *net, Summary *s)
+{
+    const MultiLayerNetConfig *c = &net->cfg;
+    summary_start(s, "MultiLayerNet", c->input, 0, 0);
+    for (int i = 0; i < net->layer_count; i++) {
+        const MlnLayer *ly = &net->layer[i];
+        summary_affine(s, ly->in, ly->out);
+        if (i == net->layer_count - 1)
+            break;
+        if (c->use_batchnorm)
+            summary_batch_norm(s, ly->out);
+        summary_elementwise(s, activation_name(c->activation), ly->out, 0, 0);
+        if (c->use_dropout) {
+            char name[32];
+            snprintf(name, sizeof name, "Dropout %g", c->dropout_ratio);
+            summary_elementwise(s, name, ly->out, 0, 0);
+        }
+    }
+    summary_softmax_with_loss(s, c->output);
 }

@@ -16,20 +16,21 @@
 
 #include <stdint.h>
 
-#include "idx.h"
+#include "activation.h"
+#include "dataset.h"
 #include "init.h"
 #include "params.h"
 #include "rng.h"
+#include "summary.h"
+#include "weight_decay.h"
 
 #define MLN_MAX_HIDDEN 10
-
-typedef enum { NET_SIGMOID, NET_TANH, NET_RELU } NetActivation;
 
 typedef struct {
     int input, output;
     int hidden_count;               /* number of hidden layers */
     int hidden[MLN_MAX_HIDDEN];     /* their widths */
-    NetActivation activation;
+    Activation activation;
     WeightInit init;
     double weight_decay;            /* lambda; 0 turns it off */
     int use_batchnorm;
@@ -82,12 +83,8 @@ real multi_layer_net_gradient(MultiLayerNet *net, const real *x, const int *t, i
 /* Fraction of the set classified right, in inference mode, in chunks of batch_max. */
 double multi_layer_net_accuracy(MultiLayerNet *net, const Dataset *d);
 
-/* Weight decay over a ParamSet's tensors marked `decay` (the weights):
- * the loss term lambda/2 * sum W^2, and its gradient dW += lambda * W. */
-double weight_decay_loss(const ParamSet *ps, double lambda);
-void weight_decay_backward(ParamSet *ps, double lambda);
 
-const char *net_activation_name(NetActivation a);              /* "sigmoid", "tanh", "ReLU" */
-int net_activation_parse(const char *s, NetActivation *a);    /* 0, or -1 */
+/* Its layers as a table (--summary). */
+void multi_layer_net_summary(const MultiLayerNet *net, Summary *s);
 
 #endif

@@ -42,11 +42,6 @@ int optimizer_from_name(const char *name, OptimizerKind *kind)
     return -1;
 }
 
-double optimizer_default_lr(OptimizerKind kind)
-{
-    return kind >= 0 && kind < OPTIMIZER_KINDS ? default_lr[kind] : 0.01;
-}
-
 Optimizer optimizer_create(OptimizerKind kind, double lr, size_t n)
 {
     if (kind < 0 || kind >= OPTIMIZER_KINDS)

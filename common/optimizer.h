@@ -32,7 +32,5 @@ void optimizer_update(Optimizer *opt, real *params, const real *grads);
 void optimizer_free(Optimizer *opt);
 const char *optimizer_name(OptimizerKind kind);          /* "SGD", "Momentum", ... */
 int optimizer_from_name(const char *name, OptimizerKind *kind); /* case-insensitive; 0 or -1 */
-/* The book's default learning rate: 0.01, Adam 0.001. */
-double optimizer_default_lr(OptimizerKind kind);
 
 #endif

@@ -1,10 +1,11 @@
 #include "options.h"
-#include "matmul.h"
 #include "progress.h"
+#include "threads.h"
 #include "util.h"
 
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@ void options_defaults(CommonOptions *c)
     c->data = "data/mnist";
     c->out = "out";
     c->quiet = 0;
+    c->given = 0;
 }
 
 static void print_option(const char *name, const char *arg, const char *help)
@@ -77,50 +79,66 @@ static void print_help(const ProgramInfo *info, const CommonOptions *c, const Op
     print_option("help", NULL, "show this help");
 }
 
-static void bad(const ProgramInfo *info, const char *fmt, const char *a, const char *b)
+/* Put a one-line message in err and return OPTIONS_ERROR. The message quotes the
+ * user's words, which may hold anything: control characters become '?'. */
+static int parse_error(char *err, size_t size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int parse_error(char *err, size_t size, const char *fmt, ...)
 {
-    fprintf(stderr, "%s: ", info->name);
-    fprintf(stderr, fmt, a, b);
-    fprintf(stderr, " (see --help)\n");
-    exit(2);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, size, fmt, ap);
+    va_end(ap);
+    for (char *c = err; *c; c++)
+        if ((unsigned char)*c < 0x20)
+            *c = '?';
+    return OPTIONS_ERROR;
 }
 
-/* The USE_ bit of a common option's name; 0 for --out; -1 if it is not one. */
-static int common_bit(const char *name)
-{
-    static const struct { const char *name; int bit; } common[] = {
-        {"epochs", USE_EPOCHS}, {"batch", USE_BATCH}, {"lr", USE_LR}, {"seed", USE_SEED},
-        {"threads", USE_THREADS}, {"data", USE_DATA}, {"quiet", USE_QUIET}, {"out", 0},
-    };
-    for (size_t i = 0; i < sizeof common / sizeof common[0]; i++)
-        if (strcmp(name, common[i].name) == 0)
-            return common[i].bit;
-    return -1;
-}
-
-static long parse_long(const ProgramInfo *info, const char *name, const char *s, long lo, long hi)
+/* A whole number in [lo, hi] into *out; 0, or OPTIONS_ERROR with err set. */
+static int parse_long(const char *name, const char *s, long lo, long hi, long *out,
+                      char *err, size_t size)
 {
     char *end;
     errno = 0;
     long v = strtol(s, &end, 10);
     if (errno || end == s || *end != '\0')
-        bad(info, "--%s needs a whole number, not '%s'", name, s);
-    if (v < lo || v > hi) {
-        char range[96];
-        snprintf(range, sizeof range, "%s is out of range [%ld, %ld]", s, lo, hi);
-        bad(info, "--%s: %s", name, range);
-    }
-    return v;
+        return parse_error(err, size, "--%s needs a whole number, not '%s'", name, s);
+    if (v < lo || v > hi)
+        return parse_error(err, size, "--%s: %s is out of range [%ld, %ld]", name, s, lo, hi);
+    *out = v;
+    return 0;
 }
 
-static double parse_double(const ProgramInfo *info, const char *name, const char *s)
+/* A number (not NaN) into *out; 0, or OPTIONS_ERROR with err set. */
+static int parse_double(const char *name, const char *s, double *out, char *err, size_t size)
 {
     char *end;
     errno = 0;
     double v = strtod(s, &end);
     if (errno || end == s || *end != '\0' || v != v)
-        bad(info, "--%s needs a number, not '%s'", name, s);
-    return v;
+        return parse_error(err, size, "--%s needs a number, not '%s'", name, s);
+    *out = v;
+    return 0;
+}
+
+/* The options every chapter takes (see options.h), with their USE_ bits; --out has none. */
+static const struct {
+    const char *name;
+    unsigned bit;
+} common_options[] = {
+    {"epochs", USE_EPOCHS}, {"batch", USE_BATCH}, {"lr", USE_LR}, {"seed", USE_SEED},
+    {"threads", USE_THREADS}, {"data", USE_DATA}, {"quiet", USE_QUIET}, {"out", 0},
+};
+enum { COMMON_OPTIONS = sizeof common_options / sizeof common_options[0] };
+
+/* The index of a common option in common_options, or -1 if name is not one. */
+static int common_option(const char *name)
+{
+    for (int k = 0; k < COMMON_OPTIONS; k++)
+        if (strcmp(common_options[k].name, name) == 0)
+            return k;
+    return -1;
 }
 
 /* OpenMP threads that finish their share spin, burning their core, until the
@@ -144,25 +162,48 @@ static void prefer_passive_openmp_wait(char **argv)
 #endif
 }
 
-int options_parse(int argc, char **argv, const ProgramInfo *info, CommonOptions *c,
-                  const Option *extra, const char **positional, int max_positional)
+/* The command line as typed, with --resume added, for the trainer to print
+ * when a run is interrupted. */
+static char resume_command[2048];
+
+static void remember_command(int argc, char **argv)
 {
-    prefer_passive_openmp_wait(argv);
+    size_t used = 0;
+    int has_resume = 0;
+    resume_command[0] = '\0';
+    for (int i = 0; i < argc && used < sizeof resume_command; i++) {
+        const char *a = argv[i];
+        has_resume |= strcmp(a, "--resume") == 0;
+        /* Quote a word with spaces or quotes in it, as a shell would need. */
+        int plain = a[0] && strpbrk(a, " \t'\"$\\") == NULL;
+        used += (size_t)snprintf(resume_command + used, sizeof resume_command - used, plain ? "%s%s" : "%s'%s'",
+                                 i ? " " : "", a);
+    }
+    if (!has_resume && used < sizeof resume_command)
+        snprintf(resume_command + used, sizeof resume_command - used, " --resume");
+}
+
+const char *options_resume_command(void)
+{
+    return resume_command;
+}
+
+int options_parse_args(int argc, char **argv, CommonOptions *c, const Option *extra,
+                       const char **positional, int max_positional, char *err, size_t err_size)
+{
     int npos = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (a[0] != '-' || a[1] == '\0') {
             if (npos == max_positional)
-                bad(info, "unexpected argument '%s'%s", a, "");
+                return parse_error(err, err_size, "unexpected argument '%s'", a);
             positional[npos++] = a;
             continue;
         }
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            print_help(info, c, extra);
-            exit(0);
-        }
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)
+            return OPTIONS_HELP;
         if (strncmp(a, "--", 2) != 0)
-            bad(info, "unknown option '%s'%s", a, "");
+            return parse_error(err, err_size, "unknown option '%s'", a);
         const char *name = a + 2;
         /* --name=value is accepted as well as --name value */
         char namebuf[64];
@@ -170,54 +211,65 @@ int options_parse(int argc, char **argv, const ProgramInfo *info, CommonOptions 
         if (inline_value) {
             size_t len = (size_t)(inline_value - name);
             if (len >= sizeof namebuf)
-                bad(info, "unknown option '%s'%s", a, "");
+                return parse_error(err, err_size, "unknown option '%s'", a);
             memcpy(namebuf, name, len);
             namebuf[len] = '\0';
             name = namebuf;
             inline_value++;
         }
-        /* Know the option before looking for its value: a misspelt flag at the
-         * end of the line is unknown, not short of a value. */
+        /* An entry without a variable only describes a common option (see options.h). */
         const Option *o = NULL;
         for (const Option *e = extra; e && e->name; e++)
             if (e->value && strcmp(e->name, name) == 0)
                 o = e;
-        if (!o) {
-            int bit = common_bit(name);
-            if (bit < 0)
-                bad(info, "unknown option '%s'%s", a, "");
-            if (bit > 0 && !(info->uses & (unsigned)bit))
-                bad(info, "--%s changes nothing in this program%s", name, "");
-        }
+        int k = o ? -1 : common_option(name);
+        if (!o && k < 0)
+            return parse_error(err, err_size, "unknown option '%s'", a);
+        if (k >= 0)
+            c->given |= common_options[k].bit;
         int is_flag = (o && o->type == OPT_FLAG) || (!o && strcmp(name, "quiet") == 0);
         const char *v = inline_value;
         if (is_flag) {
             if (v)
-                bad(info, "--%s takes no value%s", name, "");
+                return parse_error(err, err_size, "--%s takes no value", name);
         } else if (!v) {
             if (i + 1 >= argc)
-                bad(info, "--%s needs a value%s", name, "");
+                return parse_error(err, err_size, "--%s needs a value", name);
             v = argv[++i];
         }
+        long n = 0;
+        int r = 0;
         if (o) {
             switch (o->type) {
-            case OPT_INT: *(int *)o->value = (int)parse_long(info, name, v, INT_MIN, INT_MAX); break;
-            case OPT_DOUBLE: *(double *)o->value = parse_double(info, name, v); break;
+            case OPT_INT:
+                r = parse_long(name, v, INT_MIN, INT_MAX, &n, err, err_size);
+                if (r == 0)
+                    *(int *)o->value = (int)n;
+                break;
+            case OPT_DOUBLE: r = parse_double(name, v, (double *)o->value, err, err_size); break;
             case OPT_STRING: *(const char **)o->value = v; break;
             case OPT_FLAG: *(int *)o->value = 1; break;
             }
         } else if (strcmp(name, "epochs") == 0) {
-            c->epochs = (int)parse_long(info, name, v, 1, 100000);
+            r = parse_long(name, v, 1, 100000, &n, err, err_size);
+            if (r == 0)
+                c->epochs = (int)n;
         } else if (strcmp(name, "batch") == 0) {
-            c->batch = (int)parse_long(info, name, v, 1, 100000);
+            r = parse_long(name, v, 1, 100000, &n, err, err_size);
+            if (r == 0)
+                c->batch = (int)n;
         } else if (strcmp(name, "lr") == 0) {
-            c->lr = parse_double(info, name, v);
-            if (!(c->lr > 0))
-                bad(info, "--lr must be positive, not '%s'%s", v, "");
+            r = parse_double(name, v, &c->lr, err, err_size);
+            if (r == 0 && !(c->lr > 0))
+                r = parse_error(err, err_size, "--lr must be positive, not '%s'", v);
         } else if (strcmp(name, "seed") == 0) {
-            c->seed = (uint64_t)parse_long(info, name, v, 0, LONG_MAX);
+            r = parse_long(name, v, 0, LONG_MAX, &n, err, err_size);
+            if (r == 0)
+                c->seed = (uint64_t)n;
         } else if (strcmp(name, "threads") == 0) {
-            c->threads = (int)parse_long(info, name, v, 0, 1024);
+            r = parse_long(name, v, 0, 1024, &n, err, err_size);
+            if (r == 0)
+                c->threads = (int)n;
         } else if (strcmp(name, "data") == 0) {
             c->data = v;
         } else if (strcmp(name, "out") == 0) {
@@ -225,7 +277,39 @@ int options_parse(int argc, char **argv, const ProgramInfo *info, CommonOptions 
         } else if (strcmp(name, "quiet") == 0) {
             c->quiet = 1;
         }
+        if (r != 0)
+            return r;
     }
+    return npos;
+}
+
+/* A usage error: "<program>: <message> (see --help)" on one line, exit status 2. */
+static void usage_error(const ProgramInfo *info, const char *message)
+{
+    fflush(stdout);
+    fprintf(stderr, "%s: %s (see --help)\n", info->name, message);
+    exit(2);
+}
+
+int options_parse(int argc, char **argv, const ProgramInfo *info, CommonOptions *c,
+                  const Option *extra, const char **positional, int max_positional)
+{
+    prefer_passive_openmp_wait(argv);
+    remember_command(argc, argv);
+    char err[512];
+    int npos = options_parse_args(argc, argv, c, extra, positional, max_positional, err, sizeof err);
+    if (npos == OPTIONS_HELP) {
+        print_help(info, c, extra);
+        exit(0);
+    }
+    if (npos == OPTIONS_ERROR)
+        usage_error(info, err);
+    /* A common option this program does not use is refused, not silently ignored. */
+    for (int k = 0; k < COMMON_OPTIONS; k++)
+        if (c->given & common_options[k].bit & ~info->uses) {
+            snprintf(err, sizeof err, "--%s changes nothing in this program", common_options[k].name);
+            usage_error(info, err);
+        }
     if (c->threads > 0)
         set_threads(c->threads);
     progress_set_quiet(c->quiet);
@@ -239,7 +323,9 @@ const char *options_command(const ProgramInfo *info, const char *const *position
     for (const char *const *c = commands; *c; c++)
         if (strcmp(cmd, *c) == 0)
             return cmd;
-    bad(info, "unknown command '%s'%s", cmd, "");
+    char err[512];
+    parse_error(err, sizeof err, "unknown command '%s'", cmd);
+    usage_error(info, err);
     return NULL;
 }
 
@@ -247,4 +333,12 @@ void options_make_out(const CommonOptions *c)
 {
     if (make_dirs(c->out) != 0)
         die("%s: cannot create the output folder (%s)", c->out, strerror(errno));
+    /* Find out now, not after an hour of training, that nothing can be saved. */
+    char probe[4200];
+    snprintf(probe, sizeof probe, "%s/.write-test.%ld", c->out, (long)getpid());
+    FILE *f = fopen(probe, "wb");
+    if (!f)
+        die("%s: cannot write in the output folder (%s)", c->out, strerror(errno));
+    fclose(f);
+    remove(probe);
 }

@@ -9,6 +9,7 @@
 #ifndef DL_OPTIONS_H
 #define DL_OPTIONS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 typedef struct {
@@ -20,6 +21,7 @@ typedef struct {
     const char *data;   /* folder of IDX files (MNIST's layout) */
     const char *out;    /* where logs, plots and models go */
     int quiet;          /* no progress bar */
+    unsigned given;     /* the common options on the command line (USE_ bits) */
 } CommonOptions;
 
 typedef enum { OPT_INT, OPT_DOUBLE, OPT_STRING, OPT_FLAG } OptionType;
@@ -68,12 +70,25 @@ void options_defaults(CommonOptions *common);
 int options_parse(int argc, char **argv, const ProgramInfo *info, CommonOptions *common,
                   const Option *extra, const char **positional, int max_positional);
 
+/* The parse itself, which never exits (so that tests and the fuzzer can call it):
+ * returns the number of positional words, OPTIONS_HELP when --help or -h is met,
+ * or OPTIONS_ERROR with a one-line message in err (err_size bytes), such as
+ * "--batch needs a whole number, not 'ten'". Values are stored in common and in
+ * the extra options' variables as they are read. options_parse calls it. */
+enum { OPTIONS_HELP = -1, OPTIONS_ERROR = -2 };
+int options_parse_args(int argc, char **argv, CommonOptions *common, const Option *extra,
+                       const char **positional, int max_positional, char *err, size_t err_size);
+
 /* The subcommand: positional[0] if there is one, else "tour". It must be one of
  * commands (a list ending with NULL); otherwise a one-line error and exit status 2. */
 const char *options_command(const ProgramInfo *info, const char *const *positional, int npos,
                             const char *const *commands);
 
-/* Make the output folder (and parents), or die naming it. */
+/* Make the output folder (and parents) and check that files can be written in
+ * it, or die naming it. */
 void options_make_out(const CommonOptions *common);
+
+/* The command line of this run with --resume added, quoted for a shell. */
+const char *options_resume_command(void);
 
 #endif

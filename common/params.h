@@ -13,7 +13,7 @@
 
 #include "tensor.h"
 
-#define PARAMS_MAX 64
+#define PARAMS_MAX 128
 #define PARAM_NAME_MAX 32
 
 typedef struct {

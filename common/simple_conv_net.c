@@ -107,3 +107,16 @@ double simple_conv_net_accuracy(SimpleConvNet *net, const Dataset *d)
     }
     return (double)right / d->count;
 }
+
+void simple_conv_net_summary(const SimpleConvNet *net, Summary *s)
+{
+    const ConvShape *c = &net->conv;
+    summary_start(s, "SimpleConvNet", c->C, c->H, c->W);
+    summary_convolution(s, c);
+    summary_elementwise(s, "ReLU", c->FN, c->OH, c->OW);
+    summary_pooling(s, &net->pool);
+    summary_affine(s, net->flat, net->hidden);
+    summary_elementwise(s, "ReLU", net->hidden, 0, 0);
+    summary_affine(s, net->hidden, net->classes);
+    summary_softmax_with_loss(s, net->classes);
+}

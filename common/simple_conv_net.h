@@ -12,11 +12,12 @@
 #define DL_SIMPLE_CONV_NET_H
 
 #include "convolution.h"
-#include "idx.h"
+#include "dataset.h"
 #include "init.h"
 #include "params.h"
 #include "pooling.h"
 #include "rng.h"
+#include "summary.h"
 
 typedef struct {
     int batch_max;
@@ -52,5 +53,8 @@ real simple_conv_net_loss(SimpleConvNet *net, const real *x, const int *t, int N
 real simple_conv_net_gradient(SimpleConvNet *net, const real *x, const int *t, int N);
 /* Fraction of the set classified right, in batches of batch_max. */
 double simple_conv_net_accuracy(SimpleConvNet *net, const Dataset *d);
+
+/* Its layers as a table (--summary). */
+void simple_conv_net_summary(const SimpleConvNet *net, Summary *s);
 
 #endif

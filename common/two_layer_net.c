@@ -2,10 +2,9 @@
 #include "functions.h"
 #include "gradient.h"
 #include "layers.h"
-#include "matmul.h"
+#include "threads.h"
 #include "util.h"
 
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #ifdef _OPENMP
@@ -13,7 +12,7 @@
 #endif
 
 void two_layer_net_init(TwoLayerNet *net, int input, int hidden, int output, int batch_max,
-                        Activation activation, double weight_init_std, Rng *rng)
+                        Activation activation, WeightInit init, Rng *rng)
 {
     net->input = input;
     net->hidden = hidden;
@@ -36,10 +35,8 @@ void two_layer_net_init(TwoLayerNet *net, int input, int hidden, int output, int
     net->db1 = params_grad(ps, ib1);
     net->dW2 = params_grad(ps, iW2);
     net->db2 = params_grad(ps, ib2);
-    double std1 = weight_init_std > 0 ? weight_init_std : sqrt(2.0 / input);
-    double std2 = weight_init_std > 0 ? weight_init_std : sqrt(2.0 / hidden);
-    rng_fill_normal(rng, net->W1, (size_t)input * hidden, std1);
-    rng_fill_normal(rng, net->W2, (size_t)hidden * output, std2);
+    rng_fill_normal(rng, net->W1, (size_t)input * hidden, weight_init_std(init, input));
+    rng_fill_normal(rng, net->W2, (size_t)hidden * output, weight_init_std(init, hidden));
 
     size_t B = (size_t)batch_max;
     net->a1 = xmalloc(B * hidden * sizeof(real));
@@ -61,21 +58,13 @@ void two_layer_net_free(TwoLayerNet *net)
     free(net->dz1);
 }
 
-const char *activation_name(Activation a)
-{
-    return a == ACT_RELU ? "ReLU" : "sigmoid";
-}
-
 const real *two_layer_net_predict(TwoLayerNet *net, const real *x, int N)
 {
     if (N > net->batch_max)
         die("two_layer_net: batch of %d rows, buffers hold %d", N, net->batch_max);
     size_t nh = (size_t)N * net->hidden;
     affine_forward(net->a1, x, net->W1, net->b1, N, net->input, net->hidden);
-    if (net->activation == ACT_RELU)
-        relu_forward(net->z1, net->a1, nh);
-    else
-        sigmoid_forward(net->z1, net->a1, nh);
+    activation_forward(net->activation, net->z1, net->a1, nh);
     affine_forward(net->a2, net->z1, net->W2, net->b2, N, net->hidden, net->output);
     return net->a2;
 }
@@ -95,10 +84,7 @@ real two_layer_net_gradient(TwoLayerNet *net, const real *x, const int *t, int N
     affine_backward(net->dz1, net->dW2, net->db2, net->da2, net->z1, net->W2,
                     N, net->hidden, net->output);
     size_t nh = (size_t)N * net->hidden;
-    if (net->activation == ACT_RELU)
-        relu_backward(net->dz1, net->dz1, net->z1, nh);
-    else
-        sigmoid_backward(net->dz1, net->dz1, net->z1, nh);
+    activation_backward(net->activation, net->dz1, net->dz1, net->z1, nh);
     /* dx is not needed: the input is data, not a parameter */
     affine_backward(NULL, net->dW1, net->db1, net->dz1, x, net->W1, N, net->input, net->hidden);
     return loss;
@@ -140,7 +126,8 @@ void two_layer_net_numerical_gradient(TwoLayerNet *net, const real *x, const int
         TwoLayerNet copy;
         Rng unused;
         rng_seed(&unused, 0);
-        two_layer_net_init(&copy, net->input, net->hidden, net->output, N, net->activation, 1, &unused);
+        two_layer_net_init(&copy, net->input, net->hidden, net->output, N, net->activation,
+                           (WeightInit){INIT_FIXED, 1}, &unused);   /* values copied below */
         memcpy(copy.params.values, net->params.values, net->params.size * sizeof(real));
         size_t begin = P * id / count, end = P * (id + 1) / count;
         LossContext ctx = {&copy, x, t, N};
@@ -160,4 +147,13 @@ double two_layer_net_accuracy(TwoLayerNet *net, const Dataset *d)
         right += count_correct(scores, d->labels + start, n, net->output);
     }
     return (double)right / d->count;
+}
+
+void two_layer_net_summary(const TwoLayerNet *net, Summary *s)
+{
+    summary_start(s, "TwoLayerNet", net->input, 0, 0);
+    summary_affine(s, net->input, net->hidden);
+    summary_elementwise(s, activation_name(net->activation), net->hidden, 0, 0);
+    summary_affine(s, net->hidden, net->output);
+    summary_softmax_with_loss(s, net->output);
 }

@@ -7,11 +7,12 @@
 #ifndef DL_TWO_LAYER_NET_H
 #define DL_TWO_LAYER_NET_H
 
-#include "idx.h"
+#include "activation.h"
+#include "dataset.h"
+#include "init.h"
 #include "params.h"
 #include "rng.h"
-
-typedef enum { ACT_SIGMOID, ACT_RELU } Activation;
+#include "summary.h"
 
 typedef struct {
     int input, hidden, output;
@@ -30,12 +31,12 @@ typedef struct {
     real *dz1;      /* (N, hidden) */
 } TwoLayerNet;
 
-/* Biases start at 0. Weights are drawn from normal(0, weight_init_std) for
- * weight_init_std > 0 (the book's chapters 4-5 use 0.01), or, for
- * weight_init_std == 0, from normal(0, sqrt(2 / fan_in)) per layer: He's
- * initialisation, the scale ReLU layers keep their signal at (chapter 03). */
+/* Biases start at 0; weights are drawn from normal(0, std^2) with the std that
+ * init gives each layer (init.h): the book's chapters 4-5 use a fixed 0.01,
+ * chapter 02 starts from He's sqrt(2 / n_in), the scale ReLU layers keep their
+ * signal at (chapter 03). */
 void two_layer_net_init(TwoLayerNet *net, int input, int hidden, int output, int batch_max,
-                        Activation activation, double weight_init_std, Rng *rng);
+                        Activation activation, WeightInit init, Rng *rng);
 void two_layer_net_free(TwoLayerNet *net);
 
 /* Forward pass of N <= batch_max rows of x (N, input); returns the scores (N, output). */
@@ -50,6 +51,7 @@ void two_layer_net_numerical_gradient(TwoLayerNet *net, const real *x, const int
 /* Fraction of the set classified right, evaluated in chunks of batch_max. */
 double two_layer_net_accuracy(TwoLayerNet *net, const Dataset *d);
 
-const char *activation_name(Activation a);
+/* Its layers as a table (--summary). */
+void two_layer_net_summary(const TwoLayerNet *net, Summary *s);
 
 #endif

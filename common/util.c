@@ -95,8 +95,16 @@ int make_dirs(const char *path)
     return 0;
 }
 
-const char *path_join(char *buf, size_t size, const char *dir, const char *name)
+const char *out_path(char *path, const char *out, const char *name_fmt, ...)
 {
-    snprintf(buf, size, "%s/%s", dir, name);
-    return buf;
+    int n = snprintf(path, OUT_PATH_SIZE, "%s/", out);
+    if (n < 0 || n >= OUT_PATH_SIZE)
+        die("--out %s: the folder's name is too long", out);
+    va_list ap;
+    va_start(ap, name_fmt);
+    int m = vsnprintf(path + n, OUT_PATH_SIZE - (size_t)n, name_fmt, ap);
+    va_end(ap);
+    if (m < 0 || m >= OUT_PATH_SIZE - n)
+        die("--out %s: a file name in it would be longer than %d bytes", out, OUT_PATH_SIZE - 1);
+    return path;
 }

@@ -29,7 +29,18 @@ void atomic_abort(AtomicFile *af);  /* close and delete the temporary */
 /* Create a directory and its parents (like mkdir -p). Returns 0 or -1. */
 int make_dirs(const char *path);
 
-/* Join a directory and a file name into buf ("dir/name"). */
-const char *path_join(char *buf, size_t size, const char *dir, const char *name);
+/* The files a chapter writes (logs, plots, models) go under its --out folder.
+ * Their paths are built in buffers of OUT_PATH_SIZE bytes, far more than any
+ * real path needs:
+ *
+ *     char tsv[OUT_PATH_SIZE];
+ *     out_path(tsv, cfg->c.out, "overfit_%s.tsv", name);   ->  "out/03_optimizer/overfit_dropout.tsv"
+ *
+ * out_path writes "<out>/<name>" into path, the name given as a printf format,
+ * and returns path. A path too long for the buffer is a fatal error, never a
+ * silently cut name. */
+#define OUT_PATH_SIZE 4096
+const char *out_path(char *path, const char *out, const char *name_fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 #endif

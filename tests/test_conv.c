@@ -10,11 +10,11 @@
 #include "deep_conv_net.h"
 #include "gradcheck.h"
 #include "im2col.h"
-#include "matmul.h"
 #include "pooling.h"
 #include "rng.h"
 #include "simple_conv_net.h"
 #include "test.h"
+#include "threads.h"
 #include "util.h"
 
 static real *rand_buf(Rng *rng, size_t n, double lo, double hi)

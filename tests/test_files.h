@@ -87,7 +87,7 @@ static inline unsigned char *test_read_bytes(const char *path, size_t *n)
 static inline int test_load_mnist(Dataset *train, Dataset *test)
 {
     char err[IDX_ERR_SIZE];
-    if (mnist_load(test_data_dir(), train, test, err) == 0)
+    if (mnist_load(test_data_dir(), 10, train, test, err) == 0)
         return 0;
     printf("  cannot load MNIST: %s\n", err);
     printf("0 passed, 1 failed\n");

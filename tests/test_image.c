@@ -296,6 +296,30 @@ static void test_huge_image_refused(void)
     expect_read_fails(path, "20000 x 1");
 }
 
+/* A 16000 x 16000 header over three rows of data (126 bytes in all) once made the
+ * reader allocate 1 GB before finding the data missing (a fuzzer with a 256 MB
+ * allocation limit reports it). Now the header is weighed against the file first. */
+static void test_header_bigger_than_the_file_refused(void)
+{
+    char path[256];
+    unsigned char *rows = calloc(16000 * 3, 1);
+    write_raw_png(tmp_path(path, "tall.png"), 16000, 3, 8, PNG_COLOR_TYPE_GRAY, rows, 16000, NULL, 0, NULL, 0);
+    free(rows);
+    /* the same file, its header claiming 16000 rows (and its checksum fixed to match) */
+    size_t n;
+    unsigned char *b = test_read_bytes(path, &n);
+    CHECK(n > 33 && memcmp(b + 12, "IHDR", 4) == 0);
+    b[20] = 16000 >> 24, b[21] = (16000 >> 16) & 0xff, b[22] = (16000 >> 8) & 0xff, b[23] = 16000 & 0xff;
+    uLong crc = crc32(0, b + 12, 17);
+    b[29] = (unsigned char)(crc >> 24), b[30] = (unsigned char)(crc >> 16);
+    b[31] = (unsigned char)(crc >> 8), b[32] = (unsigned char)crc;
+    test_write_bytes(path, b, n);
+    free(b);
+    char want[128];
+    snprintf(want, sizeof want, "truncated PNG: a file of %zu bytes cannot hold the pixels of a 16000 x 16000 image", n);
+    expect_read_fails(path, want);
+}
+
 /* ---- writing ------------------------------------------------------------------------ */
 
 static void test_write_is_atomic(void)
@@ -514,6 +538,7 @@ int main(void)
     RUN(test_broken_files_fail);
     RUN(test_corrupt_pixel_data_fails);
     RUN(test_huge_image_refused);
+    RUN(test_header_bigger_than_the_file_refused);
     RUN(test_write_is_atomic);
     RUN(test_image_from_real);
     RUN(test_image_grid);

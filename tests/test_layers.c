@@ -152,7 +152,7 @@ static void check_two_layer_net(Activation act)
     Rng rng;
     rng_seed(&rng, 5);
     TwoLayerNet net;
-    two_layer_net_init(&net, IN, H, OUT, N, act, 0.5, &rng);
+    two_layer_net_init(&net, IN, H, OUT, N, act, (WeightInit){INIT_FIXED, 0.5}, &rng);
     fill_uniform(&rng, net.b1, H, -0.5, 0.5);
     fill_uniform(&rng, net.b2, OUT, -0.5, 0.5);
     real x[N * IN];
@@ -179,6 +179,7 @@ static void check_two_layer_net(Activation act)
 
 static void test_two_layer_net_gradient_relu(void) { check_two_layer_net(ACT_RELU); }
 static void test_two_layer_net_gradient_sigmoid(void) { check_two_layer_net(ACT_SIGMOID); }
+static void test_two_layer_net_gradient_tanh(void) { check_two_layer_net(ACT_TANH); }
 
 /* ---- numbers that must stay finite ------------------------------------------------------ */
 
@@ -201,6 +202,20 @@ static void test_cross_entropy_of_zero_probability_finite(void)
     real e = cross_entropy_error(y, t, 2, 2);
     CHECK(isfinite((double)e));
     CHECK_NEAR(e, -0.5 * (log(1e-7) + log(1 + 1e-7)), 1e-3);
+}
+
+/* The book's example (section 4.2.1): 0.0975 and 0.5108 when y favours the answer,
+ * 0.5975 and 2.3026 when it favours 7; both losses average over the rows. */
+static void test_losses_on_the_books_example(void)
+{
+    real y[2 * 10] = {0.1f, 0.05f, 0.6f, 0, 0.05f, 0.1f, 0, 0.1f, 0, 0,
+                      0.1f, 0.05f, 0.1f, 0, 0.05f, 0.1f, 0, 0.6f, 0, 0};
+    int t[2] = {2, 2};
+    CHECK_NEAR(mean_squared_error(y, t, 1, 10), 0.0975, 1e-6);
+    CHECK_NEAR(mean_squared_error(y + 10, t, 1, 10), 0.5975, 1e-6);
+    CHECK_NEAR(cross_entropy_error(y, t, 1, 10), 0.5108254, 1e-6);
+    CHECK_NEAR(cross_entropy_error(y + 10, t, 1, 10), 2.3025840, 1e-6);
+    CHECK_NEAR(mean_squared_error(y, t, 2, 10), (0.0975 + 0.5975) / 2, 1e-6);
 }
 
 static void test_softmax_with_loss_large_scores_finite(void)
@@ -291,8 +306,10 @@ int main(void)
     RUN(test_softmax_with_loss_gradient);
     RUN(test_two_layer_net_gradient_relu);
     RUN(test_two_layer_net_gradient_sigmoid);
+    RUN(test_two_layer_net_gradient_tanh);
     RUN(test_softmax_large_inputs_finite);
     RUN(test_cross_entropy_of_zero_probability_finite);
+    RUN(test_losses_on_the_books_example);
     RUN(test_softmax_with_loss_large_scores_finite);
     RUN(test_sigmoid_extremes);
     RUN(test_count_correct);

@@ -6,6 +6,7 @@
  * also give bit-identical results on 1, 2 and 3 threads. */
 #include "matmul.h"
 #include "rng.h"
+#include "threads.h"
 #include "util.h"
 
 #include "test.h"

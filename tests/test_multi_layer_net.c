@@ -10,6 +10,7 @@
 #include "batch_norm.h"
 #include "dropout.h"
 #include "gradcheck.h"
+#include "idx.h"
 #include "layers.h"
 #include "model.h"
 #include "multi_layer_net.h"
@@ -252,7 +253,7 @@ static double net_loss(void *ctx)
     return multi_layer_net_loss(c->net, c->x, c->t, c->N, 1);
 }
 
-static void check_net(NetActivation act, int batchnorm, int dropout, double decay)
+static void check_net(Activation act, int batchnorm, int dropout, double decay)
 {
     enum { N = 5, IN = 8, OUT = 4 };
     MultiLayerNetConfig cfg = {
@@ -311,7 +312,7 @@ static void check_net(NetActivation act, int batchnorm, int dropout, double deca
         }
         double e = vector_relative_error(a, b, p->size);
         if (e > gradcheck_tolerance())
-            printf("  %s (%s%s%s): relative error %.3g\n", p->name, net_activation_name(act),
+            printf("  %s (%s%s%s): relative error %.3g\n", p->name, activation_name(act),
                    batchnorm ? ", batch norm" : "", dropout ? ", dropout" : "", e);
         CHECK(e <= gradcheck_tolerance());
     }
@@ -319,17 +320,17 @@ static void check_net(NetActivation act, int batchnorm, int dropout, double deca
     multi_layer_net_free(&net);
 }
 
-static void test_net_gradient_relu(void) { check_net(NET_RELU, 0, 0, 0); }
-static void test_net_gradient_relu_batchnorm(void) { check_net(NET_RELU, 1, 0, 0); }
-static void test_net_gradient_tanh_dropout(void) { check_net(NET_TANH, 0, 1, 0); }
-static void test_net_gradient_sigmoid_weight_decay(void) { check_net(NET_SIGMOID, 0, 0, 0.1); }
-static void test_net_gradient_everything(void) { check_net(NET_TANH, 1, 1, 0.05); }
+static void test_net_gradient_relu(void) { check_net(ACT_RELU, 0, 0, 0); }
+static void test_net_gradient_relu_batchnorm(void) { check_net(ACT_RELU, 1, 0, 0); }
+static void test_net_gradient_tanh_dropout(void) { check_net(ACT_TANH, 0, 1, 0); }
+static void test_net_gradient_sigmoid_weight_decay(void) { check_net(ACT_SIGMOID, 0, 0, 0.1); }
+static void test_net_gradient_everything(void) { check_net(ACT_TANH, 1, 1, 0.05); }
 
 static void test_net_layout(void)
 {
     MultiLayerNetConfig cfg = {
         .input = 10, .output = 3, .hidden_count = 2, .hidden = {4, 5},
-        .activation = NET_RELU, .init = {INIT_HE, 0}, .use_batchnorm = 1,
+        .activation = ACT_RELU, .init = {INIT_HE, 0}, .use_batchnorm = 1,
     };
     Rng rng;
     rng_seed(&rng, 18);
@@ -354,7 +355,7 @@ static void test_batchnorm_model_save_load(void)
     enum { N = 16, IN = 12, OUT = 4 };
     MultiLayerNetConfig cfg = {
         .input = IN, .output = OUT, .hidden_count = 2, .hidden = {8, 8},
-        .activation = NET_RELU, .init = {INIT_HE, 0}, .use_batchnorm = 1,
+        .activation = ACT_RELU, .init = {INIT_HE, 0}, .use_batchnorm = 1,
         .use_dropout = 1, .dropout_ratio = 0.2,
     };
     Rng rng;
@@ -405,7 +406,7 @@ static void test_short_run_learns(void)
 {
     Dataset train, test;
     char err[IDX_ERR_SIZE];
-    if (mnist_load(test_data_dir(), &train, &test, err) != 0) {
+    if (mnist_load(test_data_dir(), 10, &train, &test, err) != 0) {
         printf("  skipped: %s\n", err);
         return;
     }
@@ -415,7 +416,7 @@ static void test_short_run_learns(void)
      * the first 20 iterations twice, to check that a seed repeats exactly. */
     MultiLayerNetConfig cfg = {
         .input = 784, .output = 10, .hidden_count = 2, .hidden = {32, 32},
-        .activation = NET_RELU, .init = {INIT_HE, 0}, .use_batchnorm = 1,
+        .activation = ACT_RELU, .init = {INIT_HE, 0}, .use_batchnorm = 1,
         .use_dropout = 1, .dropout_ratio = 0.1,
     };
     MultiLayerNet net[2];

@@ -14,12 +14,12 @@
 #include "functions.h"
 #include "idx.h"
 #include "image.h"
-#include "matmul.h"
 #include "model.h"
 #include "optimizer.h"
 #include "simple_conv_net.h"
 #include "test.h"
 #include "test_files.h"
+#include "threads.h"
 #include "util.h"
 
 static Dataset train_set, test_set;

@@ -20,7 +20,7 @@ static double short_run(uint64_t seed, TwoLayerNet *net)
 {
     Rng rng;
     rng_seed(&rng, seed);
-    two_layer_net_init(net, 784, 50, 10, 1000, ACT_RELU, 0.01, &rng);
+    two_layer_net_init(net, 784, 50, 10, 1000, ACT_RELU, (WeightInit){INIT_FIXED, 0.01}, &rng);
     real *x = xmalloc(100 * 784 * sizeof(real));
     int t[100], idx[100];
     for (int i = 0; i < 400; i++) {
@@ -57,7 +57,7 @@ static void test_short_training_run_learns(void)
     TwoLayerNet c;
     Rng rng;
     rng_seed(&rng, 999);
-    two_layer_net_init(&c, 784, 50, 10, 1000, ACT_RELU, 0.01, &rng);
+    two_layer_net_init(&c, 784, 50, 10, 1000, ACT_RELU, (WeightInit){INIT_FIXED, 0.01}, &rng);
     CHECK(model_load(path, &c.params, err) == 0);
     Dataset head = dataset_head(&test_set, 1000);
     CHECK(two_layer_net_accuracy(&c, &head) == acc_a);

@@ -1,0 +1,211 @@
+/* lstm.c - the LSTM cell and TimeLSTM (the sequel's time_layers.py). */
+#include "lstm.h"
+#include "functions.h"
+#include "layers.h"
+#include "matmul.h"
+#include "util.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- one step, the part that must wait for the previous step ------------------------ */
+
+/* gates (N, 4H) holds x Wx + b on entry. Adds h_prev Wh, then turns A into
+ * f, g, i, o in place and computes c_next and h_next. */
+static void lstm_step_forward(real *h_next, real *c_next, real *gates, const real *h_prev,
+                              const real *c_prev, const real *Wh, int N, int H)
+{
+    matmul(0, 0, N, 4 * H, H, h_prev, Wh, 1, gates);    /* A = x Wx + b + h_prev Wh */
+    for (int n = 0; n < N; n++) {
+        real *A = gates + (size_t)n * 4 * H;
+        for (int j = 0; j < H; j++) {
+            real f = sigmoid(A[j]);
+            real g = (real)tanh(A[H + j]);
+            real i = sigmoid(A[2 * H + j]);
+            real o = sigmoid(A[3 * H + j]);
+            A[j] = f, A[H + j] = g, A[2 * H + j] = i, A[3 * H + j] = o;
+            size_t k = (size_t)n * H + j;
+            c_next[k] = f * c_prev[k] + g * i;          /* forget some memory, add some new */
+            h_next[k] = o * (real)tanh(c_next[k]);      /* show some of it */
+        }
+    }
+}
+
+/* dA from dh_next and dc_next (see lstm.h), then dWh += h_prev^T dA and
+ * dh_prev = dA Wh^T. dc_prev may be the same buffer as dc_next. The x side
+ * (dx, dWx, db) is left to the caller, who has x. */
+static void lstm_step_backward(real *da, real *dh_prev, real *dc_prev, real *dWh,
+                               const real *dh_next, const real *dc_next, const real *gates,
+                               const real *h_prev, const real *c_prev, const real *c_next,
+                               const real *Wh, int N, int H)
+{
+    for (int n = 0; n < N; n++) {
+        const real *G = gates + (size_t)n * 4 * H;
+        real *dA = da + (size_t)n * 4 * H;
+        for (int j = 0; j < H; j++) {
+            size_t k = (size_t)n * H + j;
+            real f = G[j], g = G[H + j], i = G[2 * H + j], o = G[3 * H + j];
+            real tc = (real)tanh(c_next[k]);
+            real ds = dc_next[k] + dh_next[k] * o * (1 - tc * tc);  /* all that reaches c_next */
+            dA[j] = ds * c_prev[k] * f * (1 - f);       /* df, through sigmoid */
+            dA[H + j] = ds * i * (1 - g * g);           /* dg, through tanh */
+            dA[2 * H + j] = ds * g * i * (1 - i);       /* di */
+            dA[3 * H + j] = dh_next[k] * tc * o * (1 - o);  /* do */
+            dc_prev[k] = ds * f;                        /* the memory's path back: a product with f */
+        }
+    }
+    matmul(1, 0, H, 4 * H, N, h_prev, da, 1, dWh);      /* dWh += h_prev^T dA */
+    matmul(0, 1, N, H, 4 * H, da, Wh, 0, dh_prev);      /* dh_prev = dA Wh^T */
+}
+
+/* ---- the cell ---------------------------------------------------------------------------- */
+
+void lstm_forward(real *h_next, real *c_next, real *gates, const real *x, const real *h_prev,
+                  const real *c_prev, const real *Wx, const real *Wh, const real *b, int N, int D, int H)
+{
+    affine_forward(gates, x, Wx, b, N, D, 4 * H);       /* x Wx + b */
+    lstm_step_forward(h_next, c_next, gates, h_prev, c_prev, Wh, N, H);
+}
+
+void lstm_backward(real *dx, real *dh_prev, real *dc_prev, real *dWx, real *dWh, real *db, real *da,
+                   const real *dh_next, const real *dc_next, const real *gates, const real *x,
+                   const real *h_prev, const real *c_prev, const real *c_next,
+                   const real *Wx, const real *Wh, int N, int D, int H)
+{
+    lstm_step_backward(da, dh_prev, dc_prev, dWh, dh_next, dc_next, gates, h_prev, c_prev, c_next, Wh, N, H);
+    affine_backward(dx, dWx, db, da, x, Wx, N, D, 4 * H);   /* dx = dA Wx^T, dWx += x^T dA, db += sum dA */
+}
+
+/* A[n, col] = b[col] + sum_d x[n, d] Wx[d, col] + sum_k h[n, k] Wh[k, col] */
+static double lstm_preactivation(const real *x, const real *h, const real *Wx, const real *Wh,
+                                 const real *b, int n, int col, int D, int H)
+{
+    double a = b[col];
+    for (int d = 0; d < D; d++)
+        a += (double)x[(size_t)n * D + d] * Wx[(size_t)d * 4 * H + col];
+    for (int k = 0; k < H; k++)
+        a += (double)h[(size_t)n * H + k] * Wh[(size_t)k * 4 * H + col];
+    return a;
+}
+
+static double sigmoid_d(double a) { return 1 / (1 + exp(-a)); }
+
+void lstm_direct_forward(real *h_next, real *c_next, const real *x, const real *h_prev,
+                         const real *c_prev, const real *Wx, const real *Wh, const real *b,
+                         int N, int D, int H)
+{
+    for (int n = 0; n < N; n++)
+        for (int j = 0; j < H; j++) {
+            double f = sigmoid_d(lstm_preactivation(x, h_prev, Wx, Wh, b, n, j, D, H));
+            double g = tanh(lstm_preactivation(x, h_prev, Wx, Wh, b, n, H + j, D, H));
+            double i = sigmoid_d(lstm_preactivation(x, h_prev, Wx, Wh, b, n, 2 * H + j, D, H));
+            double o = sigmoid_d(lstm_preactivation(x, h_prev, Wx, Wh, b, n, 3 * H + j, D, H));
+            size_t k = (size_t)n * H + j;
+            double c = f * c_prev[k] + g * i;
+            c_next[k] = (real)c;
+            h_next[k] = (real)(o * tanh(c));
+        }
+}
+
+/* ---- TimeLSTM ----------------------------------------------------------------------------- */
+
+void time_lstm_init(TimeLSTM *l, int D, int H, int N_max, int T_max, int stateful)
+{
+    memset(l, 0, sizeof *l);
+    l->D = D, l->H = H, l->N_max = N_max, l->T_max = T_max, l->stateful = stateful;
+    size_t NH = (size_t)N_max * H, NT4H = NH * T_max * 4;
+    l->h = xcalloc(NH, sizeof(real));
+    l->c = xcalloc(NH, sizeof(real));
+    l->dh = xcalloc(NH, sizeof(real));
+    l->dc = xcalloc(NH, sizeof(real));
+    l->hs = xcalloc(NH * (T_max + 1), sizeof(real));
+    l->cs = xcalloc(NH * (T_max + 1), sizeof(real));
+    l->gates = xcalloc(NT4H, sizeof(real));
+    l->xw = xcalloc(NT4H, sizeof(real));
+    l->das = xcalloc(NT4H, sizeof(real));
+    l->dh_next = xcalloc(NH, sizeof(real));
+    l->da = xcalloc(NH * 4, sizeof(real));
+}
+
+void time_lstm_free(TimeLSTM *l)
+{
+    real *bufs[] = {l->h, l->c, l->dh, l->dc, l->hs, l->cs, l->gates, l->xw, l->das, l->dh_next, l->da};
+    for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
+        free(bufs[i]);
+    memset(l, 0, sizeof *l);
+}
+
+void time_lstm_reset_state(TimeLSTM *l)
+{
+    l->state_rows = 0;
+}
+
+void time_lstm_set_state(TimeLSTM *l, const real *h, const real *c, int N)
+{
+    if (N > l->N_max)
+        die("TimeLSTM: a state of %d rows, buffers hold %d", N, l->N_max);
+    size_t bytes = (size_t)N * l->H * sizeof(real);
+    memcpy(l->h, h, bytes);
+    if (c)
+        memcpy(l->c, c, bytes);
+    else
+        memset(l->c, 0, bytes);
+    l->state_rows = N;
+}
+
+void time_lstm_forward(TimeLSTM *l, real *hs, const real *xs, const real *Wx, const real *Wh,
+                       const real *b, int N, int T)
+{
+    const int D = l->D, H = l->H;
+    if (N > l->N_max || T > l->T_max)
+        die("TimeLSTM: a batch of %d x %d steps, buffers hold %d x %d", N, T, l->N_max, l->T_max);
+    int carried = l->stateful && l->state_rows;
+    if (carried && l->state_rows != N)
+        die("TimeLSTM: the carried state has %d rows, the batch %d (reset the state first)", l->state_rows, N);
+    size_t NH = (size_t)N * H;
+    if (carried) {                                      /* h_0, c_0: where the last batch stopped */
+        memcpy(l->hs, l->h, NH * sizeof(real));
+        memcpy(l->cs, l->c, NH * sizeof(real));
+    } else {
+        memset(l->hs, 0, NH * sizeof(real));
+        memset(l->cs, 0, NH * sizeof(real));
+    }
+
+    affine_forward(l->xw, xs, Wx, b, N * T, D, 4 * H);  /* x_t Wx + b for all steps at once */
+    for (int t = 0; t < T; t++) {
+        real *gates = l->gates + t * NH * 4;
+        for (int n = 0; n < N; n++)                     /* this step's rows of x Wx + b */
+            memcpy(gates + (size_t)n * 4 * H, l->xw + ((size_t)n * T + t) * 4 * H, (size_t)4 * H * sizeof(real));
+        real *h_next = l->hs + (t + 1) * NH, *c_next = l->cs + (t + 1) * NH;
+        lstm_step_forward(h_next, c_next, gates, l->hs + t * NH, l->cs + t * NH, Wh, N, H);
+        for (int n = 0; n < N; n++)                     /* hs[n, t] = h_t[n] */
+            memcpy(hs + ((size_t)n * T + t) * H, h_next + (size_t)n * H, (size_t)H * sizeof(real));
+    }
+    l->N = N, l->T = T;
+    if (l->stateful)                                    /* h_T and c_T start the next batch */
+        time_lstm_set_state(l, l->hs + T * NH, l->cs + T * NH, N);
+}
+
+void time_lstm_backward(TimeLSTM *l, real *dxs, real *dWx, real *dWh, real *db, const real *dhs,
+                        const real *xs, const real *Wx, const real *Wh, int N, int T)
+{
+    const int D = l->D, H = l->H;
+    if (N != l->N || T != l->T)
+        die("TimeLSTM: backward of a %d x %d batch after a forward of %d x %d", N, T, l->N, l->T);
+    size_t NH = (size_t)N * H;
+    memset(l->dh, 0, NH * sizeof(real));                /* nothing flows back from after step T */
+    memset(l->dc, 0, NH * sizeof(real));
+    for (int t = T - 1; t >= 0; t--) {
+        /* h_t went two ways: to the output hs[:, t] and on to step t+1. */
+        for (int n = 0; n < N; n++)
+            for (int j = 0; j < H; j++)
+                l->dh_next[n * H + j] = dhs[((size_t)n * T + t) * H + j] + l->dh[n * H + j];
+        lstm_step_backward(l->da, l->dh, l->dc, dWh, l->dh_next, l->dc, l->gates + t * NH * 4,
+                           l->hs + t * NH, l->cs + t * NH, l->cs + (t + 1) * NH, Wh, N, H);
+        for (int n = 0; n < N; n++)                     /* das[n, t] = dA[n] */
+            memcpy(l->das + ((size_t)n * T + t) * 4 * H, l->da + (size_t)n * 4 * H, (size_t)4 * H * sizeof(real));
+    }
+    /* the x side of all T steps in one go: dx = dA Wx^T, dWx += x^T dA, db += sum dA */
+    affine_backward(dxs, dWx, db, l->das, xs, Wx, N * T, D, 4 * H);
+}

@@ -1,0 +1,30 @@
+#include "threads.h"
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+#ifdef USE_BLAS
+#include <cblas.h>
+#endif
+
+void set_threads(int n)
+{
+    if (n < 1)
+        n = 1;
+#ifdef _OPENMP
+    omp_set_num_threads(n);
+#endif
+#ifdef USE_BLAS
+    openblas_set_num_threads(n);    /* BLAS=1 links OpenBLAS, which has its own threads */
+#endif
+    (void)n;
+}
+
+int get_threads(void)
+{
+#ifdef _OPENMP
+    return omp_get_max_threads();
+#else
+    return 1;
+#endif
+}

@@ -1,0 +1,702 @@
+/* trainer.c - the shared training loop, its checkpoints and its guards (see trainer.h). */
+#include "trainer.h"
+#include "model.h"
+#include "options.h"
+#include "plot.h"
+#include "progress.h"
+#include "threads.h"
+#include "timer.h"
+#include "util.h"
+#include "weight_decay.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+TrainerConfig trainer_defaults(void)
+{
+    TrainerConfig c = {0};
+    c.title = "net";
+    c.tag = "net";
+    c.out = "out";
+    c.optimizer = ADAM;
+    c.lr = 0.001;
+    c.schedule = LR_CONSTANT;
+    c.step_factor = 1;
+    c.batch = 100;
+    c.epochs = 1;
+    rng_seed(&c.rng, RNG_DEFAULT_SEED);
+    return c;
+}
+
+int trainer_exit_status(TrainStatus status)
+{
+    return status == TRAIN_DONE ? 0 : status == TRAIN_INTERRUPTED ? 130 : 1;
+}
+
+const char *trainer_checkpoint_path(char *buf, size_t size, const TrainerConfig *cfg)
+{
+    snprintf(buf, size, "%s/%s.checkpoint.safetensors", cfg->out, cfg->tag);
+    return buf;
+}
+
+/* ---- Ctrl-C and SIGTERM ------------------------------------------------------------ */
+
+/* The handler only notes the request: the loop finishes its step, saves a
+ * checkpoint and returns. A second Ctrl-C while that happens ends the program
+ * at once (the default action), for a user who really wants out. */
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop_signal(int sig)
+{
+    if (stop_signal) {
+        signal(sig, SIG_DFL);
+        raise(sig);
+        return;
+    }
+    stop_signal = sig;
+}
+
+/* ---- the state of a run: everything a checkpoint must hold ------------------------- */
+
+typedef struct {
+    double epoch, train_acc, test_acc, loss;
+} EvalRow;
+
+typedef struct {
+    const TrainerConfig *cfg;
+    TrainerNet *net;
+    const Dataset *train, *test;
+    Dataset train_sample;       /* the first train_eval_size images, if asked */
+    int n_train, per_epoch, eval_every;
+    long total;                 /* iterations of the whole run */
+
+    long i;                     /* iterations done */
+    Optimizer opt;
+    Rng rng;                    /* the order of the examples */
+    int *order;
+    real *losses;               /* the loss of every iteration so far */
+    long losses_cap;
+    EvalRow *evals;
+    int eval_count, eval_cap;
+    double train_seconds, eval_seconds;
+    long last_eval_i;           /* the iteration of the previous evaluation */
+    int checkpoint_written;
+} Run;
+
+static double run_epoch(const Run *r, long i)
+{
+    return (double)i / r->per_epoch;
+}
+
+/* The learning rate for iteration i (0-based). */
+static double schedule_lr(const Run *r, long i)
+{
+    const TrainerConfig *c = r->cfg;
+    switch (c->schedule) {
+    case LR_COSINE:
+        /* Cosine annealing: the rate glides from lr to 0 over the run, big steps
+         * while far from a minimum, small ones to settle into it at the end. */
+        return c->lr * 0.5 * (1 + cos(M_PI * i / r->total));
+    case LR_STEP:
+        return i / r->per_epoch + 1 >= c->step_epoch ? c->lr * c->step_factor : c->lr;
+    default:
+        return c->lr;
+    }
+}
+
+static void add_loss(Run *r, real loss)
+{
+    if (r->i == r->losses_cap) {
+        r->losses_cap = r->losses_cap ? 2 * r->losses_cap : 1024;
+        real *grown = xmalloc((size_t)r->losses_cap * sizeof(real));
+        if (r->i)
+            memcpy(grown, r->losses, (size_t)r->i * sizeof(real));
+        free(r->losses);
+        r->losses = grown;
+    }
+    r->losses[r->i] = loss;
+}
+
+static void add_eval(Run *r, EvalRow row)
+{
+    if (r->eval_count == r->eval_cap) {
+        r->eval_cap = r->eval_cap ? 2 * r->eval_cap : 32;
+        EvalRow *grown = xmalloc((size_t)r->eval_cap * sizeof *grown);
+        if (r->eval_count)
+            memcpy(grown, r->evals, (size_t)r->eval_count * sizeof *grown);
+        free(r->evals);
+        r->evals = grown;
+    }
+    r->evals[r->eval_count++] = row;
+}
+
+/* The moving average of the last 100 losses, as a running sum, replayed from
+ * the start so that a resumed run adds in the same order as an unbroken one. */
+typedef struct {
+    double recent[100], sum;
+    long n;
+} MovingAverage;
+
+static double moving_average_add(MovingAverage *m, double loss)
+{
+    m->sum += loss - m->recent[m->n % 100];
+    m->recent[m->n % 100] = loss;
+    m->n++;
+    return m->sum / (m->n < 100 ? m->n : 100);
+}
+
+/* ---- logs -------------------------------------------------------------------------- */
+
+static void write_logs(const Run *r)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s_loss.tsv", r->cfg->out, r->cfg->tag);
+    TsvLog *log = tsv_open(path, "iteration\tloss\tloss_avg100");
+    MovingAverage m = {{0}, 0, 0};
+    for (long k = 0; k < r->i; k++) {
+        double avg = moving_average_add(&m, r->losses[k]);
+        tsv_row(log, (double[]){k, r->losses[k], avg}, 3);
+    }
+    tsv_close(log);
+    snprintf(path, sizeof path, "%s/%s_accuracy.tsv", r->cfg->out, r->cfg->tag);
+    log = tsv_open(path, "epoch\ttrain_acc\ttest_acc\tloss");
+    for (int k = 0; k < r->eval_count; k++) {
+        const EvalRow *e = &r->evals[k];
+        tsv_row(log, (double[]){e->epoch, e->train_acc, e->test_acc, e->loss}, 4);
+    }
+    tsv_close(log);
+}
+
+/* ---- checkpoints --------------------------------------------------------------------
+
+ * One safetensors file: the net's tensors under their own names, then
+ * "optimizer.v" and "optimizer.v2" (its state), "trainer.order" (this epoch's
+ * order of the examples) and "trainer.losses"; the small things (position,
+ * generators, times, evaluations, and the settings a resume must share) as
+ * metadata strings. Numbers in text use %.17g, which reads back exactly. */
+
+/* The tensors of a checkpoint, laid out for `iters` recorded losses. */
+static void checkpoint_layout(ParamSet *ck, const Run *r, long iters)
+{
+    const ParamSet *ps = r->net->params;
+    params_init(ck);
+    for (int k = 0; k < ps->count; k++)
+        params_add(ck, ps->info[k].name, ps->info[k].ndim, ps->info[k].shape, 0);
+    int n = (int)ps->trainable_size;
+    if (r->opt.v)
+        params_add(ck, "optimizer.v", 1, &n, 0);
+    if (r->opt.v2)
+        params_add(ck, "optimizer.v2", 1, &n, 0);
+    params_add(ck, "trainer.order", 1, &r->n_train, 0);
+    int count = (int)iters;
+    if (count > 0)
+        params_add(ck, "trainer.losses", 1, &count, 0);
+}
+
+static void rng_text(char *buf, size_t size, const Rng *g)
+{
+    snprintf(buf, size, "%016" PRIx64 " %016" PRIx64 " %016" PRIx64 " %016" PRIx64,
+             g->s[0], g->s[1], g->s[2], g->s[3]);
+}
+
+static int rng_parse(const char *s, Rng *g)
+{
+    return sscanf(s, "%" SCNx64 " %" SCNx64 " %" SCNx64 " %" SCNx64,
+                  &g->s[0], &g->s[1], &g->s[2], &g->s[3]) == 4 ? 0 : -1;
+}
+
+/* The settings that decide the numbers: a resume must use the same ones. */
+typedef struct {
+    char batch[32], lr[48], optimizer[32], schedule[48], decay[48], train_size[32], total[32];
+} Settings;
+
+static void settings_of(Settings *s, const Run *r)
+{
+    const TrainerConfig *c = r->cfg;
+    static const char *const names[] = {"constant", "cosine", "step"};
+    snprintf(s->batch, sizeof s->batch, "%d", c->batch);
+    snprintf(s->lr, sizeof s->lr, "%.17g", c->lr);
+    snprintf(s->optimizer, sizeof s->optimizer, "%s", c->update ? "own update" : optimizer_name(c->optimizer));
+    if (c->schedule == LR_STEP)
+        snprintf(s->schedule, sizeof s->schedule, "step x%.17g from epoch %d", c->step_factor, c->step_epoch);
+    else
+        snprintf(s->schedule, sizeof s->schedule, "%s", names[c->schedule]);
+    snprintf(s->decay, sizeof s->decay, "%.17g", c->weight_decay);
+    snprintf(s->train_size, sizeof s->train_size, "%d", r->n_train);
+    snprintf(s->total, sizeof s->total, "%ld", r->total);
+}
+
+static int save_checkpoint(Run *r, char *err)
+{
+    char path[4200];
+    trainer_checkpoint_path(path, sizeof path, r->cfg);
+    ParamSet ck;
+    checkpoint_layout(&ck, r, r->i);
+    params_alloc(&ck);
+    const ParamSet *ps = r->net->params;
+    size_t at = 0;
+    memcpy(ck.values, ps->values, ps->size * sizeof(real));
+    at += ps->size;
+    if (r->opt.v) {
+        memcpy(ck.values + at, r->opt.v, ps->trainable_size * sizeof(real));
+        at += ps->trainable_size;
+    }
+    if (r->opt.v2) {
+        memcpy(ck.values + at, r->opt.v2, ps->trainable_size * sizeof(real));
+        at += ps->trainable_size;
+    }
+    for (int k = 0; k < r->n_train; k++)
+        ck.values[at + k] = (real)r->order[k];      /* exact: indices are far below 2^24 */
+    at += (size_t)r->n_train;
+    if (r->i > 0)
+        memcpy(ck.values + at, r->losses, (size_t)r->i * sizeof(real));
+
+    Settings s;
+    settings_of(&s, r);
+    char iter[32], opt_iter[32], rng[80], net_rng[80], threads[16], train_s[48], eval_s[48];
+    snprintf(iter, sizeof iter, "%ld", r->i);
+    snprintf(opt_iter, sizeof opt_iter, "%ld", r->opt.iter);
+    rng_text(rng, sizeof rng, &r->rng);
+    if (r->net->rng)
+        rng_text(net_rng, sizeof net_rng, r->net->rng);
+    snprintf(threads, sizeof threads, "%d", get_threads());
+    snprintf(train_s, sizeof train_s, "%.17g", r->train_seconds);
+    snprintf(eval_s, sizeof eval_s, "%.17g", r->eval_seconds);
+    /* The evaluations so far, a line each: epoch train test loss. */
+    size_t cap = 64 + (size_t)r->eval_count * 100;
+    char *evals = xmalloc(cap);
+    size_t used = 0;
+    evals[0] = '\0';
+    for (int k = 0; k < r->eval_count; k++) {
+        const EvalRow *e = &r->evals[k];
+        used += (size_t)snprintf(evals + used, cap - used, "%.17g %.17g %.17g %.17g\n", e->epoch,
+                                 e->train_acc, e->test_acc, e->loss);
+    }
+    const char *meta[] = {"format", "checkpoint of the course's trainer",
+                          "tag", r->cfg->tag,
+                          "iteration", iter, "total_iterations", s.total,
+                          "batch", s.batch, "lr", s.lr, "optimizer", s.optimizer,
+                          "schedule", s.schedule, "weight_decay", s.decay, "train_size", s.train_size,
+                          "optimizer_iter", opt_iter, "rng", rng,
+                          "net_rng", r->net->rng ? net_rng : "none",
+                          "threads", threads, "train_seconds", train_s, "eval_seconds", eval_s,
+                          "evaluations", evals, NULL};
+    int rc = model_save_exact(path, &ck, meta, err);
+    free(evals);
+    params_free(&ck);
+    if (rc == 0)
+        r->checkpoint_written = 1;
+    return rc;
+}
+
+static void read_meta(const char *path, const char *key, char *buf, size_t size)
+{
+    char err[MODEL_ERR_SIZE];
+    if (model_read_metadata(path, key, buf, size, err) != 0)
+        die("%s", err);
+    if (!buf[0])
+        die("%s: not a checkpoint of this trainer (no '%s' in its metadata)", path, key);
+}
+
+static long parse_count(const char *path, const char *key, const char *s, long max)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (end == s || *end || v < 0 || v > max)
+        die("%s: checkpoint metadata '%s' is '%s', not a count up to %ld", path, key, s, max);
+    return v;
+}
+
+static void same_setting(const char *path, const char *option, const char *saved, const char *now)
+{
+    if (strcmp(saved, now) != 0)
+        die("%s: the checkpoint was made with %s %s, this run has %s; resume with the same options, "
+            "or start afresh without --resume", path, option, saved, now);
+}
+
+static void load_checkpoint(Run *r)
+{
+    char path[4200], err[MODEL_ERR_SIZE];
+    trainer_checkpoint_path(path, sizeof path, r->cfg);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        die("%s: no checkpoint to resume from (run without --resume to start afresh)", path);
+    fclose(f);
+
+    char buf[256];
+    read_meta(path, "tag", buf, sizeof buf);
+    if (strcmp(buf, r->cfg->tag) != 0)
+        die("%s: a checkpoint of %s, not of %s", path, buf, r->cfg->tag);
+    Settings s;
+    settings_of(&s, r);
+    struct { const char *key, *option, *now; } checks[] = {
+        {"batch", "--batch", s.batch}, {"lr", "--lr", s.lr}, {"optimizer", "optimizer", s.optimizer},
+        {"schedule", "learning-rate schedule", s.schedule}, {"weight_decay", "weight decay", s.decay},
+        {"train_size", "training images", s.train_size}, {"total_iterations", "iterations", s.total},
+    };
+    for (size_t k = 0; k < sizeof checks / sizeof checks[0]; k++) {
+        read_meta(path, checks[k].key, buf, sizeof buf);
+        same_setting(path, checks[k].option, buf, checks[k].now);
+    }
+    read_meta(path, "iteration", buf, sizeof buf);
+    long iter = parse_count(path, "iteration", buf, r->total);
+    read_meta(path, "optimizer_iter", buf, sizeof buf);
+    long opt_iter = parse_count(path, "optimizer_iter", buf, r->total);
+    read_meta(path, "rng", buf, sizeof buf);
+    if (rng_parse(buf, &r->rng) != 0)
+        die("%s: checkpoint metadata 'rng' is not four hexadecimal words", path);
+    read_meta(path, "net_rng", buf, sizeof buf);
+    if (r->net->rng && rng_parse(buf, r->net->rng) != 0)
+        die("%s: checkpoint metadata 'net_rng' is not four hexadecimal words", path);
+    read_meta(path, "threads", buf, sizeof buf);
+    if (atoi(buf) != get_threads())
+        fprintf(stderr, "warning: the checkpoint was made on %s thread(s), this run has %d: the "
+                "sums split differently, so the numbers will differ in the last digits\n", buf,
+                get_threads());
+    read_meta(path, "train_seconds", buf, sizeof buf);
+    r->train_seconds = atof(buf);
+    read_meta(path, "eval_seconds", buf, sizeof buf);
+    r->eval_seconds = atof(buf);
+
+    /* The tensors: model_load checks every name and shape against this layout. */
+    ParamSet ck;
+    checkpoint_layout(&ck, r, iter);
+    params_alloc(&ck);
+    if (model_load(path, &ck, err) != 0)
+        die("%s", err);
+    ParamSet *ps = r->net->params;
+    size_t at = 0;
+    memcpy(ps->values, ck.values, ps->size * sizeof(real));
+    at += ps->size;
+    if (r->opt.v) {
+        memcpy(r->opt.v, ck.values + at, ps->trainable_size * sizeof(real));
+        at += ps->trainable_size;
+    }
+    if (r->opt.v2) {
+        memcpy(r->opt.v2, ck.values + at, ps->trainable_size * sizeof(real));
+        at += ps->trainable_size;
+    }
+    char *seen = xcalloc((size_t)r->n_train, 1);
+    for (int k = 0; k < r->n_train; k++) {
+        double v = ck.values[at + k];
+        if (!(v >= 0 && v < r->n_train) || v != (int)v || seen[(int)v])
+            die("%s: 'trainer.order' is not an order of the %d training images", path, r->n_train);
+        seen[(int)v] = 1;
+        r->order[k] = (int)v;
+    }
+    free(seen);
+    at += (size_t)r->n_train;
+    for (long k = 0; k < iter; k++) {
+        r->i = k;
+        add_loss(r, ck.values[at + k]);
+    }
+    r->i = iter;
+    r->opt.iter = opt_iter;
+    params_free(&ck);
+
+    /* The evaluations so far. */
+    size_t size = 1 << 20;
+    char *evals = xmalloc(size);
+    if (model_read_metadata(path, "evaluations", evals, size, err) != 0)
+        die("%s", err);
+    for (char *line = evals; *line;) {
+        char *next = strchr(line, '\n');
+        if (!next)
+            die("%s: checkpoint metadata 'evaluations' is cut short", path);
+        *next = '\0';
+        EvalRow e;
+        if (sscanf(line, "%lf %lf %lf %lf", &e.epoch, &e.train_acc, &e.test_acc, &e.loss) != 4)
+            die("%s: checkpoint metadata 'evaluations' has a bad line '%.40s'", path, line);
+        add_eval(r, e);
+        line = next + 1;
+    }
+    free(evals);
+    r->last_eval_i = r->eval_count ? (long)llround(r->evals[r->eval_count - 1].epoch * r->per_epoch) : 0;
+    r->checkpoint_written = 1;
+}
+
+/* ---- the loop ------------------------------------------------------------------------ */
+
+/* NaN and infinity spread: one in a gradient soon fills every parameter. */
+static int all_finite(const real *v, size_t n)
+{
+    int ok = 1;
+    for (size_t k = 0; k < n; k++)
+        ok &= isfinite(v[k]) != 0;
+    return ok;
+}
+
+/* A loss a thousand times that of the first iteration (the untrained net's) is
+ * a run going nowhere: with a rate far too large, the loss can climb to 1e22
+ * and stay finite for a long while before the first NaN. */
+static const double explode_factor = 1000;
+
+static int exploded(const Run *r, real loss)
+{
+    return r->i > 0 && r->losses[0] > 0 && loss > explode_factor * r->losses[0];
+}
+
+static void evaluate(Run *r, double loss, double started)
+{
+    double t0 = now_seconds();
+    EvalRow e = {run_epoch(r, r->i), -1, -1, loss};
+    if (r->cfg->train_eval_size >= 0)
+        e.train_acc = r->net->accuracy(r->net->net, r->train_sample.count ? &r->train_sample : r->train);
+    if (r->test)
+        e.test_acc = r->net->accuracy(r->net->net, r->test);
+    r->eval_seconds += now_seconds() - t0;
+    add_eval(r, e);
+    r->last_eval_i = r->i;
+    if (r->cfg->quiet)
+        return;
+    char epoch[32], tr[48] = "", te[48] = "", ls[32] = "";
+    if (r->i % r->per_epoch == 0)
+        snprintf(epoch, sizeof epoch, "%2ld", r->i / r->per_epoch);
+    else
+        snprintf(epoch, sizeof epoch, "%.2f", e.epoch);
+    if (e.train_acc >= 0)
+        snprintf(tr, sizeof tr, "  train acc %.4f", e.train_acc);
+    if (e.test_acc >= 0)
+        snprintf(te, sizeof te, "  test acc %.4f", e.test_acc);
+    if (loss >= 0)
+        snprintf(ls, sizeof ls, "  loss %.4f", loss);
+    printf("  epoch %s%s%s%s  (%.1f s)\n", epoch, tr, te, ls, now_seconds() - started);
+    fflush(stdout);
+}
+
+static void print_resume_hint(const Run *r, const char *path)
+{
+    printf("Checkpoint saved: %s (epoch %.2f, iteration %ld of %ld)\n", path, run_epoch(r, r->i), r->i,
+           r->total);
+    const char *again = options_resume_command();
+    printf("To go on from here, run the same command with --resume%s%s\n", again[0] ? ":\n  " : ".",
+           again);
+    fflush(stdout);
+}
+
+TrainResult trainer_run(const TrainerConfig *cfg, TrainerNet *net, const Dataset *train,
+                        const Dataset *test)
+{
+    Run r = {0};
+    r.cfg = cfg;
+    r.net = net;
+    r.train = train;
+    r.test = test;
+    r.n_train = train->count;
+    if (cfg->batch < 1 || cfg->batch > r.n_train)
+        die("--batch %d: must be between 1 and the %d training images", cfg->batch, r.n_train);
+    r.per_epoch = r.n_train / cfg->batch;
+    r.total = cfg->iters > 0 ? cfg->iters : (long)cfg->epochs * r.per_epoch;
+    if (r.total < 1)
+        die("%s: nothing to train (0 epochs or iterations)", cfg->title);
+    r.eval_every = cfg->eval_every > 0 ? cfg->eval_every : r.per_epoch;
+    if (cfg->train_eval_size > 0 && cfg->train_eval_size < r.n_train)
+        r.train_sample = dataset_head(train, cfg->train_eval_size);
+    ParamSet *ps = net->params;
+    if (!cfg->update)
+        r.opt = optimizer_create(cfg->optimizer, cfg->lr, ps->trainable_size);
+    r.rng = cfg->rng;
+    r.order = xmalloc((size_t)r.n_train * sizeof(int));
+    for (int k = 0; k < r.n_train; k++)
+        r.order[k] = k;
+    const size_t pixels = train->images.size / (size_t)r.n_train;
+    real *x = xmalloc((size_t)cfg->batch * pixels * sizeof(real));
+    int *t = xmalloc((size_t)cfg->batch * sizeof(int));
+    char ck_path[4200], err[MODEL_ERR_SIZE];
+    trainer_checkpoint_path(ck_path, sizeof ck_path, cfg);
+
+    double started = now_seconds();
+    MovingAverage avg = {{0}, 0, 0};
+    double since_eval_sum = 0;
+    if (cfg->resume) {
+        load_checkpoint(&r);
+        for (long k = 0; k < r.i; k++)
+            moving_average_add(&avg, r.losses[k]);
+        for (long k = r.last_eval_i; k < r.i; k++)
+            since_eval_sum += r.losses[k];
+        if (!cfg->quiet)
+            printf("  resumed from %s at epoch %.2f (iteration %ld of %ld)\n", ck_path, run_epoch(&r, r.i),
+                   r.i, r.total);
+    } else if (cfg->eval_at_start) {
+        evaluate(&r, -1, started);
+    }
+
+    /* Ctrl-C and SIGTERM ask the loop to stop at the end of its step. */
+    struct sigaction stop = {0}, old_int, old_term;
+    stop.sa_handler = on_stop_signal;
+    sigemptyset(&stop.sa_mask);
+    stop_signal = 0;
+    sigaction(SIGINT, &stop, &old_int);
+    sigaction(SIGTERM, &stop, &old_term);
+
+    TrainResult res = {0};
+    res.status = TRAIN_DONE;
+    const double checkpoint_seconds = 60 * (cfg->checkpoint_minutes > 0 ? cfg->checkpoint_minutes : 10);
+    double last_checkpoint = now_seconds();
+    Progress prog;
+    progress_start(&prog, cfg->title, r.total - r.i);
+    const long first = r.i;
+    while (r.i < r.total) {
+        double t0 = now_seconds();
+        long k = r.i % r.per_epoch;
+        if (k == 0)
+            rng_shuffle(&r.rng, r.order, r.n_train);    /* a new epoch, a new order */
+        dataset_gather(train, r.order + (size_t)k * cfg->batch, cfg->batch, x, t);
+        real loss = net->gradient(net->net, x, t, cfg->batch);
+        if (cfg->weight_decay > 0)
+            weight_decay_backward(ps, cfg->weight_decay);
+        char why[96] = "";
+        if (!isfinite(loss))
+            snprintf(why, sizeof why, "the loss is %s", isnan(loss) ? "NaN" : "infinite");
+        else if (!all_finite(ps->grads, ps->trainable_size))
+            snprintf(why, sizeof why, "a gradient is not finite");
+        else if (exploded(&r, loss))
+            snprintf(why, sizeof why, "the loss is %.3g, over %g times its first (%.3g)", (double)loss, explode_factor, (double)r.losses[0]);
+        if (why[0]) {
+            progress_finish(&prog);
+            fprintf(stderr, "error: %s diverged at epoch %ld, iteration %ld: %s. Try a smaller --lr "
+                    "than %g. %s%s\n", cfg->title, r.i / r.per_epoch + 1, r.i + 1, why, cfg->lr,
+                    r.checkpoint_written ? "The last good checkpoint is kept: " : "No checkpoint was written.",
+                    r.checkpoint_written ? ck_path : "");
+            res.status = TRAIN_DIVERGED;
+            break;
+        }
+        double lr = schedule_lr(&r, r.i);
+        if (cfg->update) {
+            cfg->update(ps, lr);
+        } else {
+            r.opt.lr = lr;
+            optimizer_update(&r.opt, ps->values, ps->grads);
+        }
+        add_loss(&r, loss);
+        r.i++;
+        double smooth = moving_average_add(&avg, loss);
+        since_eval_sum += loss;
+        r.train_seconds += now_seconds() - t0;
+
+        if (r.i % 10 == 0 || r.i == r.total) {
+            char status[48];
+            snprintf(status, sizeof status, "loss %.4f", smooth);
+            progress_update(&prog, r.i - first, status);
+        }
+        int epoch_end = r.i % r.per_epoch == 0;
+        if (r.i % r.eval_every == 0 || r.i == r.total) {
+            progress_finish(&prog);
+            evaluate(&r, since_eval_sum / (r.i - r.last_eval_i), started);
+            since_eval_sum = 0;
+        }
+        if (epoch_end || r.i == r.total || stop_signal || now_seconds() - last_checkpoint > checkpoint_seconds) {
+            if (save_checkpoint(&r, err) != 0) {
+                progress_finish(&prog);
+                if (stop_signal)
+                    die("%s", err);
+                fprintf(stderr, "warning: no checkpoint: %s\n", err);
+            }
+            last_checkpoint = now_seconds();
+        }
+        if (stop_signal) {
+            progress_finish(&prog);
+            printf("\n%s: stopped by %s.\n", cfg->title, stop_signal == SIGINT ? "Ctrl-C" : "SIGTERM");
+            print_resume_hint(&r, ck_path);
+            res.status = TRAIN_INTERRUPTED;
+            break;
+        }
+    }
+    progress_finish(&prog);
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+    stop_signal = 0;
+
+    res.iters = r.i;
+    res.epochs = run_epoch(&r, r.i);
+    res.train_acc = res.test_acc = res.loss = -1;
+    if (r.eval_count) {
+        const EvalRow *e = &r.evals[r.eval_count - 1];
+        res.train_acc = e->train_acc;
+        res.test_acc = e->test_acc;
+        res.loss = e->loss;
+    }
+    res.train_seconds = r.train_seconds;
+    res.eval_seconds = r.eval_seconds;
+    res.evaluations = r.eval_count;
+    /* The logs as TSV files, once, at the end (the checkpoints carry them too,
+     * so a resumed run writes the same files as an unbroken one). After a
+     * divergence they show where it went wrong. */
+    write_logs(&r);
+
+    free(x);
+    free(t);
+    free(r.order);
+    free(r.losses);
+    free(r.evals);
+    optimizer_free(&r.opt);
+    if (r.train_sample.count)
+        dataset_free(&r.train_sample);
+    return res;
+}
+
+/* ---- plots --------------------------------------------------------------------------- */
+
+void trainer_plot(const TrainerConfig *cfg)
+{
+    char png[4200], tsv[4200], script[16384];
+    snprintf(tsv, sizeof tsv, "%s/%s_loss.tsv", cfg->out, cfg->tag);
+    snprintf(png, sizeof png, "%s/%s_loss.png", cfg->out, cfg->tag);
+    snprintf(script, sizeof script,
+             "set title 'Training loss, %s'\n"
+             "set xlabel 'iteration'\nset ylabel 'loss (cross-entropy, log scale)'\nset grid\n"
+             "set logscale y\n"
+             "plot '%s' using 1:2 skip 1 with lines lc rgb '#bbbbdd' title 'mini-batch loss', "
+             "'' using 1:3 skip 1 with lines lw 2 lc rgb '#1f4e9c' title 'moving average (100)'\n",
+             cfg->title, tsv);
+    if (plot_png(png, 800, 500, script) == 0)
+        printf("  plot: %s\n", png);
+    /* The y-range follows the data (a short run's accuracies may all lie
+     * below 0.8); the x-range has room around a single point. */
+    snprintf(tsv, sizeof tsv, "%s/%s_accuracy.tsv", cfg->out, cfg->tag);
+    snprintf(png, sizeof png, "%s/%s_accuracy.png", cfg->out, cfg->tag);
+    snprintf(script, sizeof script,
+             "set title 'Accuracy, %s'\n"
+             "set xlabel 'epoch'\nset ylabel 'accuracy'\nset grid\nset key bottom right\n"
+             "set xrange [0:*]\nset offsets 0, graph 0.02, graph 0.05, graph 0.05\n"
+             "plot '%s' using 1:($2 < 0 ? NaN : $2) skip 1 with linespoints lw 2 title 'train', "
+             "'' using 1:($3 < 0 ? NaN : $3) skip 1 with linespoints lw 2 dt 2 title 'test'\n",
+             cfg->title, tsv);
+    if (plot_png(png, 800, 500, script) == 0)
+        printf("  plot: %s\n", png);
+}
+
+void trainer_plot_terminal(const TrainerConfig *cfg)
+{
+    char tsv[4200];
+    snprintf(tsv, sizeof tsv, "%s/%s_loss.tsv", cfg->out, cfg->tag);
+    FILE *f = fopen(tsv, "r");
+    if (!f)
+        return;
+    int n = 0, cap = 256;
+    double *x = xmalloc((size_t)cap * sizeof(double)), *y = xmalloc((size_t)cap * sizeof(double));
+    double it, loss, avg;
+    fscanf(f, "%*[^\n]");                  /* the header */
+    while (fscanf(f, "%lf %lf %lf", &it, &loss, &avg) == 3) {
+        if ((long)it % 100 != 99)
+            continue;
+        if (n == cap) {
+            cap *= 2;
+            x = realloc(x, (size_t)cap * sizeof(double));
+            y = realloc(y, (size_t)cap * sizeof(double));
+            if (!x || !y)
+                die("out of memory");
+        }
+        x[n] = it + 1;
+        y[n++] = avg;
+    }
+    fclose(f);
+    if (n > 1)
+        plot_terminal("loss (moving average) against iteration", x, y, n);
+    free(x);
+    free(y);
+}

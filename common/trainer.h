@@ -1,0 +1,114 @@
+/* trainer.h - the training loop every chapter shares (the book's trainer.py).
+ *
+ * Chapters 02 to 06 train in the same way: walk the training set in a freshly
+ * shuffled order each epoch, a mini-batch at a time; ask the net for the loss
+ * and its gradient; let the optimizer update the parameters; now and then
+ * measure the accuracy and write it down. Only the net differs, so the net
+ * comes in as a few functions (TrainerNet) and the loop lives here, once.
+ *
+ * What the loop adds to the book's:
+ *   - a learning-rate schedule: constant, cosine (glides from lr to 0 over the
+ *     run), or step (multiplied by a factor from a given epoch on);
+ *   - logs: OUT/TAG_loss.tsv (every iteration) and OUT/TAG_accuracy.tsv (every
+ *     evaluation), written when the run ends, made into TAG_loss.png and
+ *     TAG_accuracy.png by trainer_plot;
+ *   - checkpoints: OUT/TAG.checkpoint.safetensors holds the parameters, the
+ *     optimizer's state, the random generators, the position in the run and
+ *     the logs so far. It is written at the end of every epoch, every few
+ *     minutes within a long epoch, and when Ctrl-C (SIGINT) or SIGTERM asks
+ *     the run to stop. `--resume` continues from it, and the resumed run ends
+ *     with the very same parameters, bit for bit, as one never interrupted
+ *     (same seed, same thread count);
+ *   - a guard: a loss or gradient that is NaN or infinite stops the run with
+ *     one line saying where, and the last good checkpoint stays as it was.
+ */
+#ifndef DL_TRAINER_H
+#define DL_TRAINER_H
+#include "dataset.h"
+#include "optimizer.h"
+#include "params.h"
+#include "rng.h"
+
+/* The net, as the trainer sees it. */
+typedef struct {
+    void *net;
+    ParamSet *params;
+    /* Loss of the batch x (n examples) against labels t, in training mode, with
+     * its gradient left in params->grads. */
+    real (*gradient)(void *net, const real *x, const int *t, int n);
+    /* Fraction of d classified right, in inference mode. */
+    double (*accuracy)(void *net, const Dataset *d);
+    /* The net's own generator (dropout masks), saved with the checkpoint so a
+     * resumed run draws the same masks; NULL if the net has none. */
+    Rng *rng;
+} TrainerNet;
+
+typedef enum { LR_CONSTANT, LR_COSINE, LR_STEP } LrSchedule;
+
+typedef struct {
+    const char *title;      /* "SimpleConvNet": the progress bar and the plots */
+    const char *tag;        /* "simple_conv_net": the files' names under out */
+    const char *out;        /* the output folder */
+
+    OptimizerKind optimizer;
+    double lr;
+    LrSchedule schedule;
+    int step_epoch;         /* LR_STEP: from this epoch on (1-based) ... */
+    double step_factor;     /* ... the rate is lr * step_factor */
+    double weight_decay;    /* dW += lambda W after the net's gradient (0: off) */
+    /* Instead of the optimizer, an update of one's own (chapter 02 writes out
+     * the book's W -= lr * dW); NULL uses the optimizer. */
+    void (*update)(ParamSet *ps, double lr);
+
+    int batch;
+    int epochs;             /* passes over the training set ... */
+    long iters;             /* ... or a number of iterations, if > 0 */
+    Rng rng;                /* the order of the examples (a copy is used) */
+
+    int eval_every;         /* iterations between evaluations (0: each epoch) */
+    int eval_at_start;      /* also evaluate before the first update (epoch 0) */
+    int train_eval_size;    /* train accuracy on the first N images (0: all, -1: none) */
+    double checkpoint_minutes; /* within an epoch, a checkpoint this often (0: 10) */
+    int resume;             /* continue from OUT/TAG.checkpoint.safetensors */
+    int quiet;              /* no epoch lines (the progress bar follows --quiet) */
+} TrainerConfig;
+
+/* The defaults: Adam lr 0.001, constant, batch 100, 1 epoch, eval each epoch. */
+TrainerConfig trainer_defaults(void);
+
+typedef enum { TRAIN_DONE, TRAIN_INTERRUPTED, TRAIN_DIVERGED } TrainStatus;
+
+typedef struct {
+    TrainStatus status;
+    long iters;             /* updates made in all, resumed ones included */
+    double epochs;          /* iters in epochs */
+    double train_acc;       /* at the last evaluation (-1 if not measured) */
+    double test_acc;
+    double loss;            /* mean loss since the evaluation before the last */
+    double train_seconds;   /* gradients and updates */
+    double eval_seconds;    /* evaluations */
+    int evaluations;
+} TrainResult;
+
+/* Train net on train, evaluating on test (which may be NULL). Prints a line per
+ * evaluation and a progress bar. On TRAIN_INTERRUPTED a checkpoint is saved and
+ * the way to resume printed; on TRAIN_DIVERGED the reason is printed. The
+ * chapter decides how to exit: trainer_exit_status gives 0, 130 or 1. Dies
+ * (with one line) on a checkpoint it cannot write or resume from. */
+TrainResult trainer_run(const TrainerConfig *cfg, TrainerNet *net, const Dataset *train,
+                        const Dataset *test);
+
+int trainer_exit_status(TrainStatus status);
+
+/* TAG_loss.png (mini-batch loss and its moving average, log scale) and
+ * TAG_accuracy.png (train and test accuracy per epoch, y-range from the data),
+ * from the TSV files of the last run; prints their paths. */
+void trainer_plot(const TrainerConfig *cfg);
+
+/* The moving-average loss every 100 iterations, drawn in the terminal. */
+void trainer_plot_terminal(const TrainerConfig *cfg);
+
+/* "OUT/TAG.checkpoint.safetensors" into buf. */
+const char *trainer_checkpoint_path(char *buf, size_t size, const TrainerConfig *cfg);
+
+#endif
