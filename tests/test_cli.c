@@ -248,14 +248,19 @@ static void test_chapter_00_reaches_its_accuracy(void)
  * on blue separators that no grey weight can be taken for. */
 static void test_filters_picture(void)
 {
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, BIN "04_cnn simple --epochs 1 --train-size 300 --quiet --data %s "
-             "--out /tmp/dl-test-cli/04", test_data_dir());
+    /* A folder of this process's own: other checkouts may run this test at the same time. */
+    char dir[64], cmd[512], png[128];
+    snprintf(dir, sizeof dir, "/tmp/dl-test-cli-04.%ld", (long)getpid());
+    snprintf(cmd, sizeof cmd, BIN "04_cnn simple --epochs 1 --train-size 300 --quiet --data %s --out %s",
+             test_data_dir(), dir);
     CHECK(run(cmd) == 0);
-    CHECK(strstr(output, "/tmp/dl-test-cli/04/filters.png") != NULL);
+    snprintf(png, sizeof png, "%s/filters.png", dir);
+    CHECK(strstr(output, png) != NULL);
     Image img = {0};
     char err[IMAGE_ERR_SIZE];
-    CHECK(image_read_png("/tmp/dl-test-cli/04/filters.png", 4, &img, err) == 0);
+    CHECK(image_read_png(png, 4, &img, err) == 0);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    run(cmd);
     if (!img.pixels)
         return;
     /* 5 filters a row, 3 tiles of 60 px each with 4 px between them, 16 px bands */
@@ -271,14 +276,18 @@ static void test_filters_picture(void)
 /* Chapter 03's ReLU histograms reach past 1, where most of ReLU's outputs lie. */
 static void test_relu_histogram_is_not_cut_at_1(void)
 {
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, BIN "03_optimizer init --iters 5 --quiet --data %s --out /tmp/dl-test-cli/03",
-             test_data_dir());
+    char dir[64], cmd[512], tsv[128];
+    snprintf(dir, sizeof dir, "/tmp/dl-test-cli-03.%ld", (long)getpid());
+    snprintf(cmd, sizeof cmd, BIN "03_optimizer init --iters 5 --quiet --data %s --out %s", test_data_dir(), dir);
     CHECK(run(cmd) == 0);
-    FILE *f = fopen("/tmp/dl-test-cli/03/init_hist_5.tsv", "r");     /* ReLU, He */
+    snprintf(tsv, sizeof tsv, "%s/init_hist_5.tsv", dir);     /* ReLU, He */
+    FILE *f = fopen(tsv, "r");
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     CHECK(f != NULL);
-    if (!f)
+    if (!f) {
+        run(cmd);
         return;
+    }
     char line[512];
     double centre = 0, last = 0;
     CHECK(fgets(line, sizeof line, f) != NULL);                      /* the header */
@@ -286,6 +295,7 @@ static void test_relu_histogram_is_not_cut_at_1(void)
         if (sscanf(line, "%lf", &centre) == 1)
             last = centre;
     fclose(f);
+    run(cmd);
     CHECK(last > 2);
 }
 
