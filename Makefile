@@ -108,12 +108,15 @@ $(foreach c,$(CHAPTERS),$(eval $(call chapter_rule,$(c))))
 
 all chapters: $(foreach c,$(CHAPTERS),$(REL)/bin/$(c))
 
-# `make chapter 2`: the number is the next word on the command line.
+# `make chapter 2`: the number is the next word on the command line. It must be
+# a folder's number exactly, with or without its leading zero (2 or 02): words
+# such as "two", "3x" or "1.5" match no folder and get the usage line.
 N := $(word 2,$(MAKECMDGOALS))
-CHAPTER_DIR = $(firstword $(filter $(shell printf '%02d' $(N) 2>/dev/null)_%,$(CHAPTERS)))
+CHAPTER_DIR = $(firstword $(filter $(N)_% 0$(N)_%,$(CHAPTERS)))
+CHAPTER_USAGE = usage: make chapter N   (N is the number of one of: $(CHAPTERS))
 chapter:
-	@if [ -z "$(N)" ]; then echo "usage: make chapter N   (N is one of: $(CHAPTERS))"; exit 2; fi
-	@if [ -z "$(CHAPTER_DIR)" ]; then echo "error: no chapter '$(N)' (chapters: $(CHAPTERS))"; exit 2; fi
+	@if [ -z "$(N)" ]; then echo "$(CHAPTER_USAGE)" >&2; exit 2; fi
+	@if [ -z "$(CHAPTER_DIR)" ]; then echo "error: no chapter '$(N)'" >&2; echo "$(CHAPTER_USAGE)" >&2; exit 2; fi
 	@$(MAKE) --no-print-directory $(REL)/bin/$(CHAPTER_DIR) data-for-$(CHAPTER_DIR)
 	$(REL)/bin/$(CHAPTER_DIR) --data $(DATA)/$(if $(filter 05_%,$(CHAPTER_DIR)),tinyshakespeare,mnist) --out out/$(CHAPTER_DIR) $(ARGS)
 
@@ -147,10 +150,17 @@ test: tests
 
 # ---- benchmarks ------------------------------------------------------------------
 # bench_matmul compares with OpenBLAS when it is installed (apt-get install
-# libopenblas-dev): HAVE_OPENBLAS tells it so, BENCH_LIBS links it in.
-HAVE_OPENBLAS := $(shell pkg-config --exists openblas 2>/dev/null || test -f /usr/include/x86_64-linux-gnu/cblas.h && echo yes)
-ifeq ($(HAVE_OPENBLAS),yes)
-  BENCH_LIBS := -DHAVE_OPENBLAS $(shell pkg-config --cflags --libs openblas 2>/dev/null || echo -lopenblas)
+# libopenblas-dev): HAVE_OPENBLAS tells it so, BENCH_LIBS links it in. A cblas.h
+# alone proves nothing (netlib's libblas-dev has one too), so find_openblas.sh
+# compiles and links a small program that calls OpenBLAS itself. Only `make bench`
+# asks, so other targets do not pay for the probe.
+ifneq ($(filter bench,$(MAKECMDGOALS)),)
+  OPENBLAS_FLAGS := $(shell sh scripts/find_openblas.sh $(CC))
+  ifeq ($(OPENBLAS_FLAGS),)
+    $(info bench: OpenBLAS not found (no program linked against it), so the benchmarks run without it)
+  else
+    BENCH_LIBS := -DHAVE_OPENBLAS $(OPENBLAS_FLAGS)
+  endif
 endif
 
 $(REL)/bench/%: bench/%.c $(COMMON_HDR) $(REL)/libcommon.a

@@ -33,6 +33,8 @@ static const ProgramInfo info = {
     "  forward     the book's 3-layer network with fixed weights, step by step\n"
     "  mnist       test accuracy of a trained network, one image at a time and in batches\n"
     "  (nothing)   the chapter's tour: all four",
+    /* The weights come from the model file: no epochs, rate, seed or progress bar. */
+    USE_BATCH | USE_THREADS | USE_DATA,
 };
 
 /* ---- perceptrons ------------------------------------------------------------------ */
@@ -142,7 +144,15 @@ typedef struct {
 
 static MnistResult mnist(const CommonOptions *c, const char *model_path)
 {
-    char err[MODEL_ERR_SIZE], act[32], hidden_s[32];
+    char err[MODEL_ERR_SIZE], kind[64], act[32], hidden_s[32];
+    if (model_read_metadata(model_path, "network", kind, sizeof kind, err) != 0)
+        die("%s", err);
+    /* Another chapter's model has other tensors: say what it is rather than fail on them. */
+    if (kind[0] == '\0')
+        die("%s: its metadata names no network; this chapter runs a two_layer_net (chapter 02's)",
+            model_path);
+    if (strcmp(kind, "two_layer_net") != 0)
+        die("%s: a %s model; this chapter runs a two_layer_net (chapter 02's)", model_path, kind);
     if (model_read_metadata(model_path, "activation", act, sizeof act, err) != 0)
         die("%s", err);
     if (model_read_metadata(model_path, "hidden", hidden_s, sizeof hidden_s, err) != 0)
@@ -159,7 +169,7 @@ static MnistResult mnist(const CommonOptions *c, const char *model_path)
     if (test_set.images.shape[2] * test_set.images.shape[3] != 784)
         die("%s: this network takes 28x28 images", c->data);
     Rng rng;
-    rng_seed(&rng, c->seed);
+    rng_seed(&rng, 42);     /* the initial weights are replaced by the model's */
     const int batch = c->batch;
     TwoLayerNet net;
     two_layer_net_init(&net, 784, hidden, 10, batch, a, (WeightInit){INIT_FIXED, 0.01}, &rng);

@@ -35,6 +35,8 @@ static const ProgramInfo info = {
     "  descent   gradient descent on x0^2 + x1^2, with its path as a PNG\n"
     "  train     train 784-50-10 on MNIST with numerical gradients (--iters N, or --full)\n"
     "  (nothing) the chapter's tour: all three, with a few training iterations",
+    /* --iters, not --epochs, sets the length; there is no progress bar to quiet. */
+    USE_BATCH | USE_LR | USE_SEED | USE_THREADS | USE_DATA,
 };
 
 typedef struct {
@@ -232,7 +234,7 @@ int main(int argc, char **argv)
     const Option extra[] = {
         {"summary", OPT_FLAG, &summary, NULL, "print the net's layers, parameters, memory and FLOPs, and stop"},
         {"iters", OPT_INT, &cfg.iters, "N", "training iterations with numerical gradients (default 3)"},
-        {"full", OPT_FLAG, &cfg.full, NULL, "the book's full 10,000 iterations (about a day and a half)"},
+        {"full", OPT_FLAG, &cfg.full, NULL, "the book's full 10,000 iterations (the tour prints what they would take here)"},
         {"hidden", OPT_INT, &cfg.hidden, "N", "hidden units (default 50)"},
         {0},
     };
@@ -240,8 +242,10 @@ int main(int argc, char **argv)
     int npos = options_parse(argc, argv, &info, &cfg.c, extra, pos, 1);
     const char *commands[] = {"tour", "check", "descent", "train", NULL};
     const char *cmd = options_command(&info, pos, npos, commands);
-    if (cfg.iters < 0 || cfg.hidden < 1)
-        die("--iters must be 0 or more and --hidden at least 1");
+    if (cfg.iters < 1)
+        die("--iters must be at least 1, not %d", cfg.iters);
+    if (cfg.hidden < 1 || cfg.hidden > 100000)
+        die("--hidden must be 1 to 100000, not %d", cfg.hidden);
     if (summary) {
         Rng rng;
         rng_seed(&rng, cfg.c.seed);

@@ -40,6 +40,7 @@ static const ProgramInfo info = {
     "  train       train 784-50-10 on MNIST (SGD, batch 100, 10,000 iterations)\n"
     "  speedup     time one gradient by backprop and numerically, on the same batch\n"
     "  (nothing)   the chapter's tour: all three, then a summary",
+    USE_ALL,
 };
 
 typedef struct {
@@ -272,13 +273,15 @@ int main(int argc, char **argv)
     Config cfg = {0};
     options_defaults(&cfg.c);
     cfg.c.epochs = 0;       /* 0: iterations decide (10,000, as the book) */
+    cfg.iters = -1;         /* -1: not given (--epochs, or the book's 10,000, decide) */
     cfg.c.lr = 0.1;
     cfg.c.out = "out/02_backpropagation";
     cfg.hidden = 50;
     cfg.activation = "relu";
     cfg.init = "he";
     const Option extra[] = {
-        {"iters", OPT_INT, &cfg.iters, "N", "training iterations (default 10000; --epochs E means E*600)"},
+        {"epochs", OPT_INT, NULL, "N", "passes over the training set: N*600 iterations, instead of --iters"},
+        {"iters", OPT_INT, &cfg.iters, "N", "training iterations (default 10000, as the book: 16.7 epochs)"},
         {"hidden", OPT_INT, &cfg.hidden, "N", "hidden units (default 50)"},
         {"activation", OPT_STRING, &cfg.activation, "NAME", "relu (default), sigmoid or tanh"},
         {"init", OPT_STRING, &cfg.init, "STD", "initial weight scale: he (default), xavier or a number (the book: 0.01)"},
@@ -292,8 +295,14 @@ int main(int argc, char **argv)
     int npos = options_parse(argc, argv, &info, &cfg.c, extra, pos, 1);
     const char *commands[] = {"tour", "gradcheck", "train", "speedup", NULL};
     const char *cmd = options_command(&info, pos, npos, commands);
-    if (cfg.hidden < 1 || cfg.hidden > 100000 || cfg.iters < 0 || cfg.train_size < 0)
-        die("--hidden, --iters and --train-size must be positive");
+    if (cfg.hidden < 1 || cfg.hidden > 100000)
+        die("--hidden must be 1 to 100000, not %d", cfg.hidden);
+    if (cfg.iters == -1)
+        cfg.iters = 0;      /* train() reads 0 as "not given" */
+    else if (cfg.iters < 1)
+        die("--iters must be at least 1, not %d", cfg.iters);
+    if (cfg.train_size < 0)
+        die("--train-size must be 0 (all images) or more, not %d", cfg.train_size);
     parse_activation(cfg.activation);
     parse_init(cfg.init);
     if (cfg.summary) {

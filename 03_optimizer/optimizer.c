@@ -61,6 +61,7 @@ static const ProgramInfo info = {
     "\n"
     "  This chapter's matrices are small (batch 128 x 100 units), so it runs on one\n"
     "  thread unless --threads says otherwise (--threads 0: all cores).",
+    USE_ALL,
 };
 
 typedef struct {
@@ -314,7 +315,8 @@ static void plot_curves(const Config *cfg, const char *name, const char *title, 
     out_path(png, cfg->c.out, "%s.png", name);
     snprintf(script, sizeof script,
              "set title '%s'\nset xlabel 'iteration'\nset ylabel 'training loss (moving average of 20)'\n"
-             "set grid\nset yrange [0:2.5]\nset key top right\n"
+             "set grid\nset yrange [0:2.5]\n"
+             "set key outside right top\n"    /* inside, the flat lines near 2.3 ran through it */
              "plot for [k=2:%d] '%s' using 1:k with lines lw 2 title columnhead(k)\n",
              title, count + 1, tsv);
     show_plot(png, 800, 500, script);
@@ -396,7 +398,7 @@ static InitResult init_experiment(const Config *cfg, const Dataset *train)
     static char script[32768];
     int n = snprintf(script, sizeof script,
                      "set multiplot layout 5,5 title 'Activation histograms per layer (1000 random inputs, 5 layers of 100 units)' "
-                     "margins 0.04,0.99,0.03,0.93 spacing 0.035,0.05\n"
+                     "margins 0.06,0.99,0.06,0.93 spacing 0.035,0.05\n"
                      "unset key\nset style fill solid 0.8 noborder\nset boxwidth 0.9 relative\n"
                      "set tics font ',7'\nset format y '%%gk'\nset ytics scale 0.5\n");
     for (int s = 0; s < SETTINGS; s++) {
@@ -407,9 +409,17 @@ static InitResult init_experiment(const Config *cfg, const Dataset *train)
         MultiLayerNet net;
         multi_layer_net_init(&net, &nc, ROWS, &rng);
         multi_layer_net_predict(&net, x, ROWS, 0);
-        /* The book's histograms: 30 bins over (0, 1), (-1, 1) for tanh. ReLU's
-         * exact zeros (about half the units) are left out, or they would dwarf the rest. */
+        /* The book's histograms: 30 bins over (0, 1), (-1, 1) for tanh. ReLU has no
+         * upper bound, so its bins reach its largest output in the five layers, rounded
+         * up. Its exact zeros (about half the units) are left out, or they would dwarf the rest. */
         double lo = set[s].act == ACT_TANH ? -1 : 0, hi = 1;
+        if (set[s].act == ACT_RELU) {
+            double top = 0;
+            for (int l = 0; l < LAYERS; l++)
+                for (size_t i = 0; i < (size_t)ROWS * UNITS; i++)
+                    top = fmax(top, net.layer[l].z[i]);
+            hi = ceil(top);
+        }
         double counts[LAYERS][BINS] = {{0}};
         printf("   %-18s", set[s].title);
         for (int l = 0; l < LAYERS; l++) {
@@ -445,8 +455,12 @@ static InitResult init_experiment(const Config *cfg, const Dataset *train)
         for (int l = 0; l < LAYERS; l++)
             n += snprintf(script + n, sizeof script - n,
                           "set title '%s: layer %d' font ',9'\nset xrange [%g:%g]\nset yrange [0:*]\n"
+                          "%s\n%s\n"
                           "plot '%s' using 1:(column(%d)/1000.0) with boxes lc rgb '%s'\n",
-                          set[s].title, l + 1, lo, hi, tsv, l + 2,
+                          set[s].title, l + 1, lo, hi,
+                          s == SETTINGS - 1 ? "set xlabel 'activation value' font ',9' offset 0,0.5" : "unset xlabel",
+                          l == 0 ? "set ylabel 'outputs in the bin' font ',9' offset 1.5,0" : "unset ylabel",
+                          tsv, l + 2,
                           s < 2 ? "#d62728" : "#1f77b4");
         multi_layer_net_free(&net);
     }
@@ -582,16 +596,18 @@ static BatchNormResult batchnorm(const Config *cfg, const Dataset *train_full)
     }
     tsv_close(log);
     int n = snprintf(script, sizeof script,
-                     "set multiplot layout 4,4 title 'Training accuracy with (solid) and without (dashed) batch norm, by initial weight std' "
-                     "margins 0.04,0.99,0.04,0.92 spacing 0.04,0.07\n"
+                     "set multiplot layout 4,4 title 'Training accuracy with batch norm (blue, solid) and without (grey, dashed), "
+                     "by initial weight std' margins 0.06,0.99,0.06,0.92 spacing 0.04,0.07\n"
                      "set yrange [0:1]\nset xrange [0:%d]\nset tics font ',8'\nunset key\n", epochs);
     for (int s = 0; s < SCALES; s++) {
         double w = pow(10, -4.0 * s / (SCALES - 1));
         n += snprintf(script + n, sizeof script - n,
-                      "set title 'W std %.2g' font ',10'\n%s"
+                      "set title 'W std %.2g' font ',10'\n%s\n%s\n"
                       "plot '%s' using 1:%d with lines lw 2 lc rgb '#1f77b4' title 'batch norm', "
                       "'' using 1:%d with lines lw 2 dt 2 lc rgb '#7f7f7f' title 'normal'\n",
-                      w, s == SCALES - 1 ? "set key bottom right font ',8'\n" : "", tsv, 2 + 2 * s, 3 + 2 * s);
+                      w, s >= SCALES - 4 ? "set xlabel 'epoch' font ',9' offset 0,0.5" : "unset xlabel",
+                      s % 4 == 0 ? "set ylabel 'training accuracy' font ',9' offset 1,0" : "unset ylabel",
+                      tsv, 2 + 2 * s, 3 + 2 * s);
     }
     snprintf(script + n, sizeof script - n, "unset multiplot\n");
     out_path(png, cfg->c.out, "batchnorm.png");
@@ -745,14 +761,21 @@ static SearchResult search(const Config *cfg, const Dataset *train_full)
     }
     printf("   the best learning rates sit in a band (%.1e to %.1e here); weight decay in this\n"
            "   range matters far less. The next, finer search would sample inside that band.\n", lo, hi);
+    /* The best trials, the ones printed above, in their own colour (ties may add one or
+     * two). The threshold sits half a step (half an image) below the last one's accuracy,
+     * clear of the rounding in the TSV. */
+    const double top = t[show - 1].val_acc - 0.5 / val.count;
     snprintf(script, sizeof script,
              "set multiplot layout 1,2 title 'Random search: validation accuracy after %d epochs (%d trials)'\n"
-             "set logscale x\nset format x '10^{%%L}'\nset yrange [0:1]\nset grid\nunset key\n"
-             "set ylabel 'validation accuracy'\nset palette defined (0 '#440154', 0.5 '#21918c', 1 '#fde725')\n"
-             "set cbrange [0:1]\nunset colorbox\n"
-             "set xlabel 'learning rate'\nplot '%s' using 2:4:4 with points pt 7 ps 1.2 lc palette\n"
-             "set xlabel 'weight decay'\nplot '%s' using 3:4:4 with points pt 7 ps 1.2 lc palette\n"
-             "unset multiplot\n", epochs, r.trials, tsv, tsv);
+             "set logscale x\nset format x '10^{%%L}'\nset yrange [0:1.05]\nset grid\n"
+             "set ylabel 'validation accuracy'\nset key top left box opaque\n"
+             "set xlabel 'learning rate'\n"
+             "plot '%s' using 2:($4 < %g ? $4 : 1/0) skip 1 with points pt 7 ps 1.2 lc rgb '#7f7f7f' title 'other trials', "
+             "'' using 2:($4 >= %g ? $4 : 1/0) skip 1 with points pt 7 ps 1.4 lc rgb '#d95f02' title 'best %d (printed)'\n"
+             "unset key\nset xlabel 'weight decay'\n"
+             "plot '%s' using 3:($4 < %g ? $4 : 1/0) skip 1 with points pt 7 ps 1.2 lc rgb '#7f7f7f', "
+             "'' using 3:($4 >= %g ? $4 : 1/0) skip 1 with points pt 7 ps 1.4 lc rgb '#d95f02'\n"
+             "unset multiplot\n", epochs, r.trials, tsv, top, top, show, tsv, top, top);
     out_path(png, cfg->c.out, "search.png");
     show_plot(png, 1000, 450, script);
     free(t);
@@ -869,6 +892,8 @@ int main(int argc, char **argv)
      * on a busy machine a second OpenMP thread made experiment 2 17x slower. */
     cfg.c.threads = 1;
     cfg.c.epochs = 0;           /* 0: each experiment's own */
+    cfg.iters = -1;             /* -1: not given (each experiment's own) */
+    cfg.trials = -1;
     cfg.c.batch = 100;          /* best */
     cfg.c.lr = 0.001;           /* best: Adam's default */
     cfg.c.out = "out/03_optimizer";
@@ -877,6 +902,9 @@ int main(int argc, char **argv)
     cfg.depth = 2;
     cfg.dropout = 0.2;
     const Option extra[] = {
+        {"epochs", OPT_INT, NULL, "N", "best: passes over the training set (default 8, --full 20)"},
+        {"batch", OPT_INT, NULL, "N", "best: mini-batch size (default 100)"},
+        {"lr", OPT_DOUBLE, NULL, "X", "best: Adam's learning rate (default 0.001)"},
         {"full", OPT_FLAG, &cfg.full, NULL, "the book's sizes (longer)"},
         {"iters", OPT_INT, &cfg.iters, "N", "compare, init: training iterations (default 2000)"},
         {"optimizers", OPT_STRING, &cfg.optimizers, "LIST", "compare: e.g. sgd,momentum,nesterov,adagrad,rmsprop,adam"},
@@ -894,10 +922,19 @@ int main(int argc, char **argv)
     int npos = options_parse(argc, argv, &info, &cfg.c, extra, pos, 1);
     const char *commands[] = {"tour", "paths", "compare", "init", "batchnorm", "overfit", "search", "best", NULL};
     const char *cmd = options_command(&info, pos, npos, commands);
-    if (cfg.iters < 0 || cfg.iters > 10000000 || cfg.trials < 0 || cfg.trials > 100000)
-        die("--iters and --trials must be positive");
-    if (cfg.width < 1 || cfg.width > 100000 || cfg.depth < 1 || cfg.depth > MLN_MAX_HIDDEN)
-        die("--width must be at least 1 and --depth 1 to %d", MLN_MAX_HIDDEN);
+    /* The experiments read 0 as "not given". */
+    if (cfg.iters == -1)
+        cfg.iters = 0;
+    else if (cfg.iters < 1 || cfg.iters > 10000000)
+        die("--iters must be 1 to 10000000, not %d", cfg.iters);
+    if (cfg.trials == -1)
+        cfg.trials = 0;
+    else if (cfg.trials < 1 || cfg.trials > 100000)
+        die("--trials must be 1 to 100000, not %d", cfg.trials);
+    if (cfg.width < 1 || cfg.width > 100000)
+        die("--width must be 1 to 100000, not %d", cfg.width);
+    if (cfg.depth < 1 || cfg.depth > MLN_MAX_HIDDEN)
+        die("--depth must be 1 to %d, not %d", MLN_MAX_HIDDEN, cfg.depth);
     if (!(cfg.dropout >= 0 && cfg.dropout < 1))
         die("--dropout must be in [0, 1), not %g", cfg.dropout);
     if (!(cfg.decay >= 0))

@@ -56,6 +56,7 @@ static const ProgramInfo info = {
     "\n"
     "  --full trains as the book does: 20 epochs of each net. Adam's learning rate\n"
     "  follows a cosine from --lr down to 0 over the run (--constant-lr: the book's).",
+    USE_ALL,
 };
 
 typedef struct {
@@ -285,15 +286,49 @@ static void normalise_tiles(real *dst, const real *src, int count, int n)
     }
 }
 
-/* The first layer's filters (FN, 1, FH, FW) as a grid, white = large weight. */
-static void save_filters(const real *W, int FN, int FS, const char *path)
+/* Paint an n x n tile of values in [0, 1] as grey squares of s x s pixels at (x0, y0). */
+static void draw_tile(Image *img, int x0, int y0, const real *v, int n, int s)
 {
-    real *tiles = xmalloc((size_t)FN * FS * FS * sizeof(real));
-    normalise_tiles(tiles, W, FN, FS * FS);
-    Image img = image_grid(tiles, FN, FS, FS, 10, 1, 12, 0, 1);
+    for (int y = 0; y < n * s; y++)
+        for (int x = 0; x < n * s; x++) {
+            real t = v[(y / s) * n + x / s];
+            uint8_t g = (uint8_t)(255 * (t < 0 ? 0 : t > 1 ? 1 : t) + 0.5);
+            uint8_t *p = img->pixels + ((size_t)(y0 + y) * img->width + x0 + x) * 3;
+            p[0] = p[1] = p[2] = g;
+        }
+}
+
+/* The first layer's filters (FN, 1, FS, FS) before and after training, in one
+ * picture: each filter is a row of three tiles, before training, after, and the
+ * difference (what training added, which the starting noise hides in "after").
+ * Each tile is scaled on its own (white: its largest value, black: its smallest),
+ * as the book's visualize_filter.py does, and the filters sit on blue, a colour no
+ * weight can take, so a separator is never mistaken for a mid-grey weight. */
+static void save_filters(const real *before, const real *after, int FN, int FS, const char *path)
+{
+    enum { COLS = 5, S = 12, GAP = 4, BAND = 16 };
+    const int T = FS * S, cell_w = 3 * T + 2 * GAP, rows = (FN + COLS - 1) / COLS, n = FS * FS;
+    Image img = image_new(COLS * cell_w + (COLS + 1) * BAND, rows * T + (rows + 1) * BAND, 3);
+    static const uint8_t blue[3] = {40, 80, 160};
+    for (size_t i = 0; i < (size_t)img.width * img.height; i++)
+        memcpy(img.pixels + 3 * i, blue, 3);
+    real *change = xmalloc((size_t)FN * n * sizeof(real));
+    for (size_t i = 0; i < (size_t)FN * n; i++)
+        change[i] = after[i] - before[i];
+    real *tiles = xmalloc((size_t)3 * FN * n * sizeof(real));
+    normalise_tiles(tiles, before, FN, n);
+    normalise_tiles(tiles + (size_t)FN * n, after, FN, n);
+    normalise_tiles(tiles + (size_t)2 * FN * n, change, FN, n);
+    for (int k = 0; k < FN; k++) {
+        int x0 = BAND + (k % COLS) * (cell_w + BAND), y0 = BAND + (k / COLS) * (T + BAND);
+        for (int j = 0; j < 3; j++)
+            draw_tile(&img, x0 + j * (T + GAP), y0, tiles + ((size_t)j * FN + k) * n, FS, S);
+    }
     save_png(&img, path);
+    printf("  (each filter is three tiles: before training, after, and the change between them)\n");
     image_free(&img);
     free(tiles);
+    free(change);
 }
 
 /* A 3x5 font for the digits 0-9: each row is 3 bits, the high bit on the left. */
@@ -317,12 +352,12 @@ static void draw_digit(Image *img, int x0, int y0, int d, int scale, const uint8
         }
 }
 
-/* Misclassified digits as one RGB grid: each digit twice its size, and under it
- * the true label (green) and the net's answer (red). */
+/* Misclassified digits as one RGB grid: each digit at three times its size, and
+ * under it the true label (green) and the net's answer (red), large enough to read. */
 static void save_mistakes(const real *images, const int *truth, const int *guess, int count,
                           const char *path)
 {
-    enum { COLS = 10, S = 2, TILE = 28 * S, BAND = 16, PAD = 4 };
+    enum { COLS = 10, S = 3, TILE = 28 * S, FONT = 4, BAND = 5 * FONT + 8, PAD = 6 };
     int rows = (count + COLS - 1) / COLS;
     Image img = image_new(COLS * (TILE + PAD) + PAD, rows * (TILE + BAND + PAD) + PAD, 3);
     memset(img.pixels, 40, (size_t)img.width * img.height * 3);
@@ -337,8 +372,8 @@ static void save_mistakes(const real *images, const int *truth, const int *guess
                 uint8_t *p = img.pixels + ((size_t)(y0 + y) * img.width + x0 + x) * 3;
                 p[0] = p[1] = p[2] = g;
             }
-        draw_digit(&img, x0 + 12, y0 + TILE + 3, truth[k], 2, green);
-        draw_digit(&img, x0 + TILE - 18, y0 + TILE + 3, guess[k], 2, red);
+        draw_digit(&img, x0 + TILE / 4 - 3 * FONT / 2, y0 + TILE + 4, truth[k], FONT, green);
+        draw_digit(&img, x0 + 3 * TILE / 4 - 3 * FONT / 2, y0 + TILE + 4, guess[k], FONT, red);
     }
     save_png(&img, path);
     image_free(&img);
@@ -389,10 +424,8 @@ static SimpleResult run_simple(const Config *cfg, int epochs, const Dataset *tra
 
     printf("\n== 2. The 30 first-layer filters, before and after training ==\n");
     char path[OUT_PATH_SIZE];
-    out_path(path, cfg->c.out, "filters_before.png");
-    save_filters(before, 30, 5, path);
-    out_path(path, cfg->c.out, "filters_after.png");
-    save_filters(net.simple.W1, 30, 5, path);
+    out_path(path, cfg->c.out, "filters.png");
+    save_filters(before, net.simple.W1, 30, 5, path);
     double d = 0, n = 0;
     for (size_t i = 0; i < nW1; i++) {
         d += ((double)net.simple.W1[i] - before[i]) * ((double)net.simple.W1[i] - before[i]);
@@ -414,17 +447,16 @@ static void run_filters(const Config *cfg, const Dataset *test_set)
     char path[OUT_PATH_SIZE];
     if (!best_saved_model(cfg->c.out, 1, path))
         die("no trained SimpleConvNet in %s yet (run `04_cnn simple` first)", cfg->c.out);
-    Net net;
-    net_init(&net, NET_SIMPLE, 1, cfg->c.seed);
-    char p2[OUT_PATH_SIZE];
-    out_path(p2, cfg->c.out, "filters_before.png");
-    save_filters(net.simple.W1, 30, 5, p2);
-    net_free(&net);
+    /* The same seed draws the same starting filters as the training run did. */
+    Net fresh, net;
+    net_init(&fresh, NET_SIMPLE, 1, cfg->c.seed);
     printf("  the trained filters from %s\n", path);
     net_load(&net, path, 1);
-    out_path(p2, cfg->c.out, "filters_after.png");
-    save_filters(net.simple.W1, 30, 5, p2);
+    char p2[OUT_PATH_SIZE];
+    out_path(p2, cfg->c.out, "filters.png");
+    save_filters(fresh.simple.W1, net.simple.W1, 30, 5, p2);
     filters_applied(cfg, &net, test_set);
+    net_free(&fresh);
     net_free(&net);
 }
 
@@ -777,10 +809,11 @@ int main(int argc, char **argv)
     cfg.c.epochs = 0;       /* 0: the tour's or --full's count */
     cfg.c.lr = 0.001;
     cfg.c.out = "out/04_cnn";
-    cfg.deep_epochs = 0;
+    cfg.deep_epochs = -1;   /* -1: not given (the tour's or --full's count) */
     cfg.bench_batches = 100;
     cfg.weight_decay = -1;  /* each net's own default */
     const Option extra[] = {
+        {"epochs", OPT_INT, NULL, "N", "SimpleConvNet's epochs (default 6, --full 20)"},
         {"full", OPT_FLAG, &cfg.full, NULL, "train as the book does: 20 epochs of each net (tour: 6 and 1)"},
         {"deep-epochs", OPT_INT, &cfg.deep_epochs, "N", "DeepConvNet's epochs (default 1, --full 20)"},
         {"train-size", OPT_INT, &cfg.train_size, "N", "train on the first N images only (default all)"},
@@ -802,15 +835,21 @@ int main(int argc, char **argv)
                                             : "one command at a time");
         return 2;
     }
-    if (cfg.deep_epochs < 0 || cfg.train_size < 0 || cfg.bench_batches < 1 || !(cfg.weight_decay >= 0 || cfg.weight_decay == -1))
-        die("--deep-epochs, --train-size and --weight-decay must be positive or 0, --bench-batches at least 1");
+    if (cfg.deep_epochs != -1 && cfg.deep_epochs < 1)
+        die("--deep-epochs must be at least 1, not %d", cfg.deep_epochs);
+    if (cfg.train_size < 0)
+        die("--train-size must be 0 (all images) or more, not %d", cfg.train_size);
+    if (cfg.bench_batches < 1)
+        die("--bench-batches must be at least 1, not %d", cfg.bench_batches);
+    if (!(cfg.weight_decay >= 0 || cfg.weight_decay == -1))
+        die("--weight-decay must be 0 or more, not %g", cfg.weight_decay);
     const int tour = strcmp(cmd, "tour") == 0;
     if (cfg.summary) {
         print_summaries(&cfg, cmd);
         return 0;
     }
     const int simple_epochs = cfg.c.epochs ? cfg.c.epochs : cfg.full ? 20 : 6;
-    const int deep_epochs = cfg.deep_epochs ? cfg.deep_epochs : cfg.full ? 20 : 1;
+    const int deep_epochs = cfg.deep_epochs > 0 ? cfg.deep_epochs : cfg.full ? 20 : 1;
     options_make_out(&cfg.c);
 
     if (strcmp(cmd, "predict") == 0) {
@@ -862,7 +901,7 @@ int main(int argc, char **argv)
                "(book's NumPy: ~140 s; make bench times PyTorch)\n", sr.train.epochs, sr.train.epochs == 1 ? "" : "s", sr.train.run.test_acc,
                sr.train.run.train_acc, sr.train.epoch_seconds);
         printf("  filters: changed by %.0f%% of their initial size, into edge detectors "
-               "(filters_before.png, filters_after.png, filters_applied.png)\n", 100 * sr.filter_change);
+               "(filters.png, filters_applied.png)\n", 100 * sr.filter_change);
         printf("  DeepConvNet: %d epoch%s, test accuracy %.4f, %.1f s per epoch (NumPy: ~14 min); "
                "%d test digits wrong (misclassified.png)\n", dr.train.epochs, dr.train.epochs == 1 ? "" : "s",
                dr.train.run.test_acc, dr.train.epoch_seconds, dr.mistakes);

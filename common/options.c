@@ -21,6 +21,7 @@ void options_defaults(CommonOptions *c)
     c->data = "data/mnist";
     c->out = "out";
     c->quiet = 0;
+    c->given = 0;
 }
 
 static void print_option(const char *name, const char *arg, const char *help)
@@ -30,27 +31,51 @@ static void print_option(const char *name, const char *arg, const char *help)
     printf("  %-22s %s\n", left, help);
 }
 
+/* The chapter's own entry for a common option (value NULL), if it has one. */
+static const Option *own_words(const Option *extra, const char *name)
+{
+    for (const Option *o = extra; o && o->name; o++)
+        if (!o->value && strcmp(o->name, name) == 0)
+            return o;
+    return NULL;
+}
+
+/* One common option's help line, unless the program does not use it. */
+static void print_common(const ProgramInfo *info, const Option *extra, unsigned bit,
+                         const char *name, const char *arg, const char *help)
+{
+    if (bit && !(info->uses & bit))
+        return;
+    const Option *o = own_words(extra, name);
+    print_option(name, arg, o ? o->help : help);
+}
+
 static void print_help(const ProgramInfo *info, const CommonOptions *c, const Option *extra)
 {
     printf("%s - %s\n\n%s\n", info->name, info->summary, info->usage);
     printf("\nOptions:\n");
     char buf[160];
     snprintf(buf, sizeof buf, "passes over the training set (default %d)", c->epochs);
-    print_option("epochs", "N", buf);
+    print_common(info, extra, USE_EPOCHS, "epochs", "N", buf);
     snprintf(buf, sizeof buf, "mini-batch size (default %d)", c->batch);
-    print_option("batch", "N", buf);
+    print_common(info, extra, USE_BATCH, "batch", "N", buf);
     snprintf(buf, sizeof buf, "learning rate (default %g)", c->lr);
-    print_option("lr", "X", buf);
+    print_common(info, extra, USE_LR, "lr", "X", buf);
     snprintf(buf, sizeof buf, "seed of every random choice (default %llu)", (unsigned long long)c->seed);
-    print_option("seed", "N", buf);
-    print_option("threads", "N", "threads for the matrix multiply (default: all cores)");
+    print_common(info, extra, USE_SEED, "seed", "N", buf);
+    if (c->threads > 0)
+        snprintf(buf, sizeof buf, "threads for the matrix multiply (default %d; 0: all cores)", c->threads);
+    else
+        snprintf(buf, sizeof buf, "threads for the matrix multiply (default: all cores)");
+    print_common(info, extra, USE_THREADS, "threads", "N", buf);
     snprintf(buf, sizeof buf, "folder of IDX files in MNIST's layout (default %s)", c->data);
-    print_option("data", "DIR", buf);
+    print_common(info, extra, USE_DATA, "data", "DIR", buf);
     snprintf(buf, sizeof buf, "where logs, plots and models go (default %s)", c->out);
-    print_option("out", "DIR", buf);
-    print_option("quiet", NULL, "no progress bar");
+    print_common(info, extra, 0, "out", "DIR", buf);
+    print_common(info, extra, USE_QUIET, "quiet", NULL, "no progress bar");
     for (const Option *o = extra; o && o->name; o++)
-        print_option(o->name, o->arg, o->help);
+        if (o->value)
+            print_option(o->name, o->arg, o->help);
     print_option("help", NULL, "show this help");
 }
 
@@ -97,14 +122,23 @@ static int parse_double(const char *name, const char *s, double *out, char *err,
     return 0;
 }
 
-/* One of the options every chapter takes (see options.h)? */
-static int is_common_option(const char *name)
+/* The options every chapter takes (see options.h), with their USE_ bits; --out has none. */
+static const struct {
+    const char *name;
+    unsigned bit;
+} common_options[] = {
+    {"epochs", USE_EPOCHS}, {"batch", USE_BATCH}, {"lr", USE_LR}, {"seed", USE_SEED},
+    {"threads", USE_THREADS}, {"data", USE_DATA}, {"quiet", USE_QUIET}, {"out", 0},
+};
+enum { COMMON_OPTIONS = sizeof common_options / sizeof common_options[0] };
+
+/* The index of a common option in common_options, or -1 if name is not one. */
+static int common_option(const char *name)
 {
-    static const char *const names[] = {"epochs", "batch", "lr", "seed", "threads", "data", "out", "quiet"};
-    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
-        if (strcmp(names[k], name) == 0)
-            return 1;
-    return 0;
+    for (int k = 0; k < COMMON_OPTIONS; k++)
+        if (strcmp(common_options[k].name, name) == 0)
+            return k;
+    return -1;
 }
 
 /* OpenMP threads that finish their share spin, burning their core, until the
@@ -183,12 +217,16 @@ int options_parse_args(int argc, char **argv, CommonOptions *c, const Option *ex
             name = namebuf;
             inline_value++;
         }
+        /* An entry without a variable only describes a common option (see options.h). */
         const Option *o = NULL;
         for (const Option *e = extra; e && e->name; e++)
-            if (strcmp(e->name, name) == 0)
+            if (e->value && strcmp(e->name, name) == 0)
                 o = e;
-        if (!o && !is_common_option(name))
+        int k = o ? -1 : common_option(name);
+        if (!o && k < 0)
             return parse_error(err, err_size, "unknown option '%s'", a);
+        if (k >= 0)
+            c->given |= common_options[k].bit;
         int is_flag = (o && o->type == OPT_FLAG) || (!o && strcmp(name, "quiet") == 0);
         const char *v = inline_value;
         if (is_flag) {
@@ -266,6 +304,12 @@ int options_parse(int argc, char **argv, const ProgramInfo *info, CommonOptions 
     }
     if (npos == OPTIONS_ERROR)
         usage_error(info, err);
+    /* A common option this program does not use is refused, not silently ignored. */
+    for (int k = 0; k < COMMON_OPTIONS; k++)
+        if (c->given & common_options[k].bit & ~info->uses) {
+            snprintf(err, sizeof err, "--%s changes nothing in this program", common_options[k].name);
+            usage_error(info, err);
+        }
     if (c->threads > 0)
         set_threads(c->threads);
     progress_set_quiet(c->quiet);

@@ -1,10 +1,11 @@
 /* options.h - the same command-line options in every chapter.
  *
  * Common options: --epochs --batch --lr --seed --threads --data DIR --out DIR
- * --quiet --help. A chapter adds its own with a table of Option entries, and
- * may take positional words (a subcommand, a file). An unknown or malformed
- * option is a one-line error and exit status 2; --help prints the usage and
- * exits 0. */
+ * --quiet --help. A program names the ones that change something there in
+ * ProgramInfo.uses; --help lists only those, and the others are refused. A
+ * chapter adds its own with a table of Option entries, and may take positional
+ * words (a subcommand, a file). An unknown or malformed option is a one-line
+ * error and exit status 2; --help prints the usage and exits 0. */
 #ifndef DL_OPTIONS_H
 #define DL_OPTIONS_H
 
@@ -20,6 +21,7 @@ typedef struct {
     const char *data;   /* folder of IDX files (MNIST's layout) */
     const char *out;    /* where logs, plots and models go */
     int quiet;          /* no progress bar */
+    unsigned given;     /* the common options on the command line (USE_ bits) */
 } CommonOptions;
 
 typedef enum { OPT_INT, OPT_DOUBLE, OPT_STRING, OPT_FLAG } OptionType;
@@ -32,10 +34,25 @@ typedef struct {
     const char *help;
 } Option;
 
+/* The common options as bits, for ProgramInfo.uses. --out and --help are always there. */
+enum {
+    USE_EPOCHS = 1 << 0,
+    USE_BATCH = 1 << 1,
+    USE_LR = 1 << 2,
+    USE_SEED = 1 << 3,
+    USE_THREADS = 1 << 4,
+    USE_DATA = 1 << 5,
+    USE_QUIET = 1 << 6,
+    USE_ALL = (1 << 7) - 1
+};
+
 typedef struct {
     const char *name;        /* program name, e.g. "02_backpropagation" */
     const char *summary;     /* one line */
     const char *usage;       /* usage lines and subcommands, printed by --help */
+    unsigned uses;           /* the common options that change something in this
+                                program (USE_ bits): --help lists only these, and
+                                the others are refused */
 } ProgramInfo;
 
 /* Sets the course-wide defaults: epochs 1, batch 100, lr 0.1, seed 42,
@@ -44,6 +61,8 @@ typedef struct {
 void options_defaults(CommonOptions *common);
 
 /* Parse argv. extra is an array of chapter options ending with {0} (or NULL).
+ * An entry named as a common option, with value NULL, gives that option's help
+ * line in the chapter's words (e.g. what --epochs means when 0 is the default).
  * Positional words go to positional[0..max) and their count is returned.
  * Numbers are range-checked (epochs, batch, threads >= 0 ...). Applies --threads.
  * Called first thing in main: it may restart the program once to make idle

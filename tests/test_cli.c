@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "image.h"
 #include "test.h"
 
 static char output[8192];
@@ -38,12 +39,15 @@ static int count_lines(const char *s)
 
 static void test_help_exits_zero(void)
 {
-    const char *progs[] = {"00_neural_network", "01_numerical_gradient", "02_backpropagation"};
-    for (int i = 0; i < 3; i++) {
+    const char *progs[] = {"00_neural_network", "01_numerical_gradient", "02_backpropagation",
+                           "03_optimizer", "04_cnn"};
+    for (int i = 0; i < 5; i++) {
         char cmd[256];
         snprintf(cmd, sizeof cmd, BIN "%s --help", progs[i]);
         CHECK(run(cmd) == 0);
-        CHECK(strstr(output, "--epochs") && strstr(output, "--data") && strstr(output, "--seed"));
+        CHECK(strstr(output, "--data") && strstr(output, "--out") && strstr(output, "--help"));
+        /* --epochs shows the real default, not the 0 that stands for "the chapter decides". */
+        CHECK(strstr(output, "passes over the training set (default 0)") == NULL);
     }
 }
 
@@ -52,6 +56,82 @@ static void test_unknown_option_is_one_line_exit_2(void)
     CHECK(run(BIN "02_backpropagation --no-such-option") == 2);
     CHECK(strstr(output, "--no-such-option") != NULL);
     CHECK(count_lines(output) == 1);
+    /* Last on the line, an unknown flag is still unknown, not short of a value. */
+    CHECK(run(BIN "02_backpropagation train --frobnicate") == 2);
+    CHECK(strstr(output, "unknown option '--frobnicate'") != NULL);
+    CHECK(strstr(output, "needs a value") == NULL);
+    CHECK(count_lines(output) == 1);
+}
+
+/* Each help lists only the common options that change something in that program,
+ * and the program refuses the others rather than ignore them. */
+static void test_options_a_program_does_not_use_are_refused(void)
+{
+    CHECK(run(BIN "00_neural_network --help") == 0);
+    CHECK(strstr(output, "--batch") && strstr(output, "--threads"));
+    CHECK(!strstr(output, "--epochs") && !strstr(output, "--lr") && !strstr(output, "--seed") &&
+          !strstr(output, "--quiet"));
+    CHECK(run(BIN "00_neural_network --lr 5") == 2);
+    CHECK(strstr(output, "00_neural_network: --lr changes nothing in this program") != NULL);
+    CHECK(count_lines(output) == 1);
+    CHECK(run(BIN "00_neural_network --lr 5 --epochs 7") == 2);
+    CHECK(strstr(output, "changes nothing in this program") != NULL);
+    CHECK(count_lines(output) == 1);
+    CHECK(run(BIN "00_neural_network perceptron --seed 3") == 2);
+    CHECK(run(BIN "00_neural_network perceptron --batch 10 --out /tmp/dl-test-cli") == 0);
+
+    CHECK(run(BIN "01_numerical_gradient --help") == 0);
+    CHECK(strstr(output, "--lr") && strstr(output, "--seed") && strstr(output, "--iters"));
+    CHECK(!strstr(output, "--epochs") && !strstr(output, "--quiet"));
+    CHECK(run(BIN "01_numerical_gradient train --epochs 2") == 2);
+    CHECK(strstr(output, "--epochs changes nothing") != NULL);
+    CHECK(run(BIN "01_numerical_gradient check --quiet") == 2);
+}
+
+/* The defaults the help shows are the ones the program uses. */
+static void test_help_shows_real_defaults(void)
+{
+    CHECK(run(BIN "02_backpropagation --help") == 0);
+    CHECK(strstr(output, "training iterations (default 10000") != NULL);
+    CHECK(run(BIN "03_optimizer --help") == 0);
+    CHECK(strstr(output, "best: passes over the training set (default 8") != NULL);
+    /* It runs on one thread unless told otherwise, and the --threads line agrees. */
+    CHECK(strstr(output, "runs on one") != NULL);
+    CHECK(strstr(output, "(default 1; 0: all cores)") != NULL);
+    CHECK(strstr(output, "(default: all cores)") == NULL);
+    CHECK(run(BIN "04_cnn --help") == 0);
+    CHECK(strstr(output, "SimpleConvNet's epochs (default 6") != NULL);
+    CHECK(run(BIN "02_backpropagation --help") == 0);
+    CHECK(strstr(output, "(default: all cores)") != NULL);
+    /* Chapter 01 gives no fixed duration for --full: the tour measures it. */
+    CHECK(run(BIN "01_numerical_gradient --help") == 0);
+    CHECK(strstr(output, "day") == NULL && strstr(output, "hours") == NULL);
+}
+
+/* A bad value names the one option that is wrong, and exits non-zero before any work. */
+static void test_bad_values_name_their_option(void)
+{
+    CHECK(run(BIN "02_backpropagation --hidden 0") != 0);
+    CHECK(strstr(output, "--hidden") && !strstr(output, "--iters") && !strstr(output, "--train-size"));
+    CHECK(count_lines(output) == 1);
+    CHECK(run(BIN "02_backpropagation train --iters 0") != 0);
+    CHECK(strstr(output, "--iters") && !strstr(output, "--hidden"));
+    CHECK(run(BIN "02_backpropagation train --train-size -5") != 0);
+    CHECK(strstr(output, "--train-size") && !strstr(output, "--hidden"));
+    /* Chapter 01 used to print its header and exit 0 on --iters 0. */
+    CHECK(run(BIN "01_numerical_gradient train --iters 0 --out /tmp/dl-test-cli") != 0);
+    CHECK(strstr(output, "--iters must be at least 1") != NULL);
+    CHECK(count_lines(output) == 1);
+    CHECK(run(BIN "01_numerical_gradient --hidden 0") != 0);
+    CHECK(strstr(output, "--hidden") && !strstr(output, "--iters"));
+    CHECK(run(BIN "03_optimizer --trials 0") != 0);
+    CHECK(strstr(output, "--trials") && !strstr(output, "--iters"));
+    CHECK(run(BIN "03_optimizer --depth 0") != 0);
+    CHECK(strstr(output, "--depth") && !strstr(output, "--width"));
+    CHECK(run(BIN "04_cnn --deep-epochs 0") != 0);
+    CHECK(strstr(output, "--deep-epochs") && !strstr(output, "--train-size"));
+    CHECK(run(BIN "04_cnn --bench-batches 0") != 0);
+    CHECK(strstr(output, "--bench-batches") && !strstr(output, "--deep-epochs"));
 }
 
 static void test_malformed_numbers_rejected(void)
@@ -86,6 +166,35 @@ static void test_broken_model_is_a_clear_error(void)
     CHECK(run(BIN "00_neural_network mnist --model /nonexistent.safetensors --out /tmp/dl-test-cli") == 1);
     CHECK(strstr(output, "/nonexistent.safetensors") != NULL);
     remove("/tmp/dl-test-cli-bad.safetensors");
+}
+
+/* A valid model file of another chapter: the error says what kind it is. */
+static void test_model_of_another_kind_is_named(void)
+{
+    const char *path = "/tmp/dl-test-cli-mlp.safetensors";
+    const char header[] = "{\"__metadata__\":{\"network\":\"multi_layer_net_extend\",\"hidden\":\"\"},"
+                          "\"W1\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}";
+    unsigned char len[8] = {0};
+    size_t n = sizeof header - 1;
+    for (int i = 0; i < 8; i++)
+        len[i] = (unsigned char)(n >> (8 * i));     /* little-endian header length */
+    FILE *f = fopen(path, "wb");
+    CHECK(f != NULL);
+    if (!f)
+        return;
+    const float w = 0;
+    fwrite(len, 1, 8, f);
+    fwrite(header, 1, n, f);
+    fwrite(&w, sizeof w, 1, f);
+    fclose(f);
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, BIN "00_neural_network mnist --model %s --out /tmp/dl-test-cli", path);
+    CHECK(run(cmd) == 1);
+    CHECK(strstr(output, "a multi_layer_net_extend model") != NULL);
+    CHECK(strstr(output, "two_layer_net") != NULL);
+    CHECK(strstr(output, "metadata 'hidden'") == NULL);
+    CHECK(count_lines(output) == 1);
+    remove(path);
 }
 
 /* A test set labelled 200 (outside chapter 00's 10 classes) once gave "test
@@ -135,15 +244,76 @@ static void test_chapter_00_reaches_its_accuracy(void)
         CHECK(atof(p + strlen("test accuracy: ")) >= 0.93);
 }
 
+/* Chapter 04's filters picture: one image, each filter as before / after / change,
+ * on blue separators that no grey weight can be taken for. */
+static void test_filters_picture(void)
+{
+    /* A folder of this process's own: other checkouts may run this test at the same time. */
+    char dir[64], cmd[512], png[128];
+    snprintf(dir, sizeof dir, "/tmp/dl-test-cli-04.%ld", (long)getpid());
+    snprintf(cmd, sizeof cmd, BIN "04_cnn simple --epochs 1 --train-size 300 --quiet --data %s --out %s",
+             test_data_dir(), dir);
+    CHECK(run(cmd) == 0);
+    snprintf(png, sizeof png, "%s/filters.png", dir);
+    CHECK(strstr(output, png) != NULL);
+    Image img = {0};
+    char err[IMAGE_ERR_SIZE];
+    CHECK(image_read_png(png, 4, &img, err) == 0);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    run(cmd);
+    if (!img.pixels)
+        return;
+    /* 5 filters a row, 3 tiles of 60 px each with 4 px between them, 16 px bands */
+    CHECK(img.width == 5 * (3 * 60 + 2 * 4) + 6 * 16 && img.height == 6 * 60 + 7 * 16);
+    const uint8_t *corner = img.pixels, *gap = img.pixels + ((size_t)20 * img.width + 16 + 60 + 1) * 4;
+    const uint8_t *tile = img.pixels + ((size_t)20 * img.width + 20) * 4;
+    CHECK(corner[0] == 40 && corner[1] == 80 && corner[2] == 160);
+    CHECK(gap[0] == 40 && gap[1] == 80 && gap[2] == 160);
+    CHECK(tile[0] == tile[1] && tile[1] == tile[2]);        /* a weight: grey */
+    image_free(&img);
+}
+
+/* Chapter 03's ReLU histograms reach past 1, where most of ReLU's outputs lie. */
+static void test_relu_histogram_is_not_cut_at_1(void)
+{
+    char dir[64], cmd[512], tsv[128];
+    snprintf(dir, sizeof dir, "/tmp/dl-test-cli-03.%ld", (long)getpid());
+    snprintf(cmd, sizeof cmd, BIN "03_optimizer init --iters 5 --quiet --data %s --out %s", test_data_dir(), dir);
+    CHECK(run(cmd) == 0);
+    snprintf(tsv, sizeof tsv, "%s/init_hist_5.tsv", dir);     /* ReLU, He */
+    FILE *f = fopen(tsv, "r");
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    CHECK(f != NULL);
+    if (!f) {
+        run(cmd);
+        return;
+    }
+    char line[512];
+    double centre = 0, last = 0;
+    CHECK(fgets(line, sizeof line, f) != NULL);                      /* the header */
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "%lf", &centre) == 1)
+            last = centre;
+    fclose(f);
+    run(cmd);
+    CHECK(last > 2);
+}
+
 int main(void)
 {
     RUN(test_help_exits_zero);
     RUN(test_unknown_option_is_one_line_exit_2);
+    RUN(test_options_a_program_does_not_use_are_refused);
+    RUN(test_help_shows_real_defaults);
+    RUN(test_bad_values_name_their_option);
     RUN(test_malformed_numbers_rejected);
     RUN(test_missing_data_is_a_clear_error);
     RUN(test_broken_model_is_a_clear_error);
+    RUN(test_model_of_another_kind_is_named);
     RUN(test_labels_outside_the_classes_are_an_error);
     RUN(test_chapter_00_reaches_its_accuracy);
+    RUN(test_filters_picture);
+    RUN(test_relu_histogram_is_not_cut_at_1);
     system("rm -rf /tmp/dl-test-cli");
     return test_summary();
 }
