@@ -142,7 +142,9 @@ typedef struct {
     double accuracy, one_by_one, batched;
 } MnistResult;
 
-static MnistResult mnist(const CommonOptions *c, const char *model_path)
+/* The net a model file holds: chapter 02's two-layer net, its hidden size and
+ * activation read from the file's metadata. */
+static void load_net(TwoLayerNet *net, const char *model_path, int batch)
 {
     char err[MODEL_ERR_SIZE], kind[64], act[32], hidden_s[32];
     if (model_read_metadata(model_path, "network", kind, sizeof kind, err) != 0)
@@ -164,18 +166,24 @@ static MnistResult mnist(const CommonOptions *c, const char *model_path)
     if (activation_parse(act, &a) != 0)
         die("%s: metadata 'activation' is '%s', expected relu, sigmoid or tanh", model_path, act);
 
+    Rng rng;
+    rng_seed(&rng, 42);     /* the initial weights are replaced by the model's */
+    two_layer_net_init(net, 784, hidden, 10, batch, a, (WeightInit){INIT_FIXED, 0.01}, &rng);
+    if (model_load(model_path, &net->params, err) != 0)
+        die("%s", err);
+}
+
+static MnistResult mnist(const CommonOptions *c, const char *model_path)
+{
+    TwoLayerNet net;
+    load_net(&net, model_path, c->batch);
     Dataset train_set, test_set;
     mnist_load_or_die(c->data, 10, &train_set, &test_set);
     if (test_set.images.shape[2] * test_set.images.shape[3] != 784)
         die("%s: this network takes 28x28 images", c->data);
-    Rng rng;
-    rng_seed(&rng, 42);     /* the initial weights are replaced by the model's */
     const int batch = c->batch;
-    TwoLayerNet net;
-    two_layer_net_init(&net, 784, hidden, 10, batch, a, (WeightInit){INIT_FIXED, 0.01}, &rng);
-    if (model_load(model_path, &net.params, err) != 0)
-        die("%s", err);
-    printf("MNIST inference with a trained 784-%d-10 network (%s), from %s\n", hidden, act, model_path);
+    printf("MNIST inference with a trained 784-%d-10 network (%s), from %s\n", net.hidden,
+           activation_name(net.activation), model_path);
 
     const int n = test_set.count;
     const real *images = test_set.images.data;
@@ -218,15 +226,26 @@ int main(int argc, char **argv)
     options_defaults(&c);
     c.out = "out/00_neural_network";
     const char *model = "00_neural_network/two_layer_net.safetensors";
+    int summary = 0;
     const Option extra[] = {
         {"model", OPT_STRING, &model, "FILE",
          "the trained network (default 00_neural_network/two_layer_net.safetensors)"},
+        {"summary", OPT_FLAG, &summary, NULL, "print the model's layers, parameters, memory and FLOPs, and stop"},
         {0},
     };
     const char *pos[1];
     int npos = options_parse(argc, argv, &info, &c, extra, pos, 1);
     const char *commands[] = {"tour", "perceptron", "activation", "forward", "mnist", NULL};
     const char *cmd = options_command(&info, pos, npos, commands);
+    if (summary) {
+        TwoLayerNet net;
+        load_net(&net, model, c.batch);
+        Summary s;
+        two_layer_net_summary(&net, &s);
+        summary_print(&s, &net.params, c.batch);
+        two_layer_net_free(&net);
+        return 0;
+    }
     options_make_out(&c);
     int tour = strcmp(cmd, "tour") == 0;
     if (tour || strcmp(cmd, "perceptron") == 0)
