@@ -82,6 +82,17 @@ static inline unsigned char *test_read_bytes(const char *path, size_t *n)
     return b;
 }
 
+/* 1 if both files can be read, are not empty, and hold the same bytes. */
+static inline int test_same_file(const char *a, const char *b)
+{
+    size_t na, nb;
+    unsigned char *x = test_read_bytes(a, &na), *y = test_read_bytes(b, &nb);
+    int same = x && y && na == nb && na > 0 && memcmp(x, y, na) == 0;
+    free(x);
+    free(y);
+    return same;
+}
+
 /* MNIST from test_data_dir() (make test fetches it). On failure, prints why and
  * the closing line of a failed run, so the caller can return 1. */
 static inline int test_load_mnist(Dataset *train, Dataset *test)

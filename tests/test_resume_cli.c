@@ -54,16 +54,6 @@ static int run(char *const argv[], const char *stop_after)
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-static int same_file(const char *a, const char *b)
-{
-    size_t na, nb;
-    unsigned char *x = test_read_bytes(a, &na), *y = test_read_bytes(b, &nb);
-    int same = x && y && na == nb && na > 0 && memcmp(x, y, na) == 0;
-    free(x);
-    free(y);
-    return same;
-}
-
 static void test_ctrl_c_then_resume_gives_the_same_model(void)
 {
     char a[64], b[64], ma[128], mb[128];
@@ -85,10 +75,10 @@ static void test_ctrl_c_then_resume_gives_the_same_model(void)
     CHECK(strstr(output, "resumed from") != NULL);
     snprintf(ma, sizeof ma, "%s/two_layer_net.safetensors", a);
     snprintf(mb, sizeof mb, "%s/two_layer_net.safetensors", b);
-    CHECK(same_file(ma, mb));
+    CHECK(test_same_file(ma, mb));
     snprintf(ma, sizeof ma, "%s/two_layer_net_accuracy.tsv", a);
     snprintf(mb, sizeof mb, "%s/two_layer_net_accuracy.tsv", b);
-    CHECK(same_file(ma, mb));
+    CHECK(test_same_file(ma, mb));
     test_remove_dir(a);
     test_remove_dir(b);
 }

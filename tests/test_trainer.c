@@ -76,16 +76,6 @@ static TrainResult run(const TrainerConfig *c, MultiLayerNet *net)
     return trainer_run(c, &tn, &train_set, &test_set);
 }
 
-static int same_file(const char *a, const char *b)
-{
-    size_t na, nb;
-    unsigned char *x = test_read_bytes(a, &na), *y = test_read_bytes(b, &nb);
-    int same = x && y && na == nb && na > 0 && memcmp(x, y, na) == 0;
-    free(x);
-    free(y);
-    return same;
-}
-
 /* Stop after `stops[0]` gradients, resume, stop again after stops[1] more, ...
  * and compare the end with an unbroken run. */
 static void check_resume(const long *stops, int nstops)
@@ -122,10 +112,10 @@ static void check_resume(const long *stops, int nstops)
     char pa[256], pb[256];
     snprintf(pa, sizeof pa, "%s/test_net_loss.tsv", a);
     snprintf(pb, sizeof pb, "%s/test_net_loss.tsv", b);
-    CHECK(same_file(pa, pb));
+    CHECK(test_same_file(pa, pb));
     snprintf(pa, sizeof pa, "%s/test_net_accuracy.tsv", a);
     snprintf(pb, sizeof pb, "%s/test_net_accuracy.tsv", b);
-    CHECK(same_file(pa, pb));
+    CHECK(test_same_file(pa, pb));
     multi_layer_net_free(&whole);
     multi_layer_net_free(&part);
     test_remove_dir(a);
