@@ -223,6 +223,15 @@ static void test_randomized_svd_known_spectrum(void)
                 arg = a;
         CHECK(U[arg * K + i] > 0);
     }
+    /* A^T (n, m), wider than tall, has the same singular values */
+    real *At = xmalloc(sizeof(real) * M * N), Ut[N * K], St[K];
+    for (int a = 0; a < M; a++)
+        for (int b = 0; b < N; b++)
+            At[b * M + a] = A[a * N + b];
+    randomized_svd(At, N, M, K, 5, 6, &rng, Ut, St, NULL);
+    for (int i = 0; i < K; i++)
+        CHECK_NEAR(St[i], s[i], dbl ? 1e-9 : 1e-4);
+    free(At);
     free(A);
     free(Rm);
     free(P);
@@ -271,6 +280,38 @@ static void test_randomized_svd_of_ppmi(void)
     CHECK(S[0] > 3);                    /* not a trivial answer: the largest is about 3.5 */
 }
 
+static void test_count_based_word_vectors(void)
+{
+    /* The whole of the book's count_based_methods: a synthetic language of 3
+     * groups, where group g's 3 member words only appear as "L_g member R_g".
+     * Co-occurrence (window 1), PPMI, then SVD down to 4 numbers a word:
+     * every member's nearest neighbour must be a member of its own group. */
+    enum { G = 3, MEMBERS = 3, V = G * (MEMBERS + 2), TRIPLES = 300, K = 4 };
+    Rng rng;
+    rng_seed(&rng, 9);
+    int corpus3[3 * TRIPLES];
+    for (int t = 0; t < TRIPLES; t++) {
+        int g = rng_int(&rng, G);
+        corpus3[3 * t] = G * MEMBERS + 2 * g;           /* L_g */
+        corpus3[3 * t + 1] = g * MEMBERS + rng_int(&rng, MEMBERS);
+        corpus3[3 * t + 2] = G * MEMBERS + 2 * g + 1;   /* R_g */
+    }
+    int C[V * V];
+    real M[V * V], U[V * K], S[K];
+    create_co_matrix(C, corpus3, 3 * TRIPLES, V, 1);
+    ppmi(M, C, V);
+    randomized_svd(M, V, V, K, 4, 3, &rng, U, S, NULL);
+    for (int g = 0; g < G; g++)
+        for (int i = 0; i < MEMBERS; i++) {
+            int ids[2];
+            double sims[2];
+            CHECK(most_similar(ids, sims, g * MEMBERS + i, U, V, K, 2) == 2);
+            for (int r = 0; r < 2; r++)
+                CHECK(ids[r] < G * MEMBERS && ids[r] / MEMBERS == g);
+            CHECK(sims[1] > 0.99);
+        }
+}
+
 int main(void)
 {
     RUN(test_co_matrix_of_the_book);
@@ -282,5 +323,6 @@ int main(void)
     RUN(test_analogy_on_hand_made_vectors);
     RUN(test_randomized_svd_known_spectrum);
     RUN(test_randomized_svd_of_ppmi);
+    RUN(test_count_based_word_vectors);
     return test_summary();
 }
