@@ -9,8 +9,9 @@
  *   PMI(x, y) = log2( P(x, y) / (P(x) P(y)) ) = log2( C(x, y) N / (S(x) S(y)) )
  *   PPMI(x, y) = max(0, PMI(x, y))
  *
- * with N the sum of all counts and S(x) the sum of row x (the book's
- * approximation of a word's count, which counts it once per neighbour).
+ * with N the sum of all counts and S(x) the sum of x's column (the same as its
+ * row: C is symmetric). The book takes S(x) for x's count in the corpus; it
+ * counts x once per neighbour, 2w times per occurrence away from the ends.
  *
  * Both matrices are dense V x V, as in the book: 4 bytes a cell, so 400 MB each
  * for the book's PTB vocabulary of 10,000 words (576 MB at 12,000). Most cells
