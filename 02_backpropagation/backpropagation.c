@@ -141,8 +141,9 @@ typedef struct {
  * W -= lr * dW for every parameter. The shared trainer (trainer.h) runs the
  * loop around it (batches, evaluation, logs, checkpoints), as it does for
  * every later chapter; only this line is the lesson here. */
-static void sgd_update(ParamSet *ps, double lr)
+static void sgd_update(void *net, ParamSet *ps, double lr)
 {
+    (void)net;
     for (size_t k = 0; k < ps->trainable_size; k++)
         ps->values[k] -= (real)lr * ps->grads[k];
 }
@@ -184,7 +185,7 @@ static TrainSummary train(const Config *cfg, const Dataset *train_set, const Dat
     tc.rng = rng;               /* the same generator goes on to shuffle the examples */
     tc.eval_at_start = 1;       /* epoch 0: the accuracy of the untrained net */
     tc.resume = cfg->resume;
-    TrainerNet tn = {&net, &net.params, gradient_hook, accuracy_hook, NULL};
+    TrainerNet tn = {.net = &net, .params = &net.params, .gradient = gradient_hook, .accuracy = accuracy_hook};
 
     printf("Training %d-%d-%d (%s, init %s) with backprop: SGD lr %g, batch %d, %ld iterations "
            "(%.1f epochs of %d images), %d thread%s, %s\n",

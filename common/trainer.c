@@ -1,5 +1,6 @@
 /* trainer.c - the shared training loop, its checkpoints and its guards (see trainer.h). */
 #include "trainer.h"
+#include "clip_grads.h"
 #include "model.h"
 #include "options.h"
 #include "plot.h"
@@ -64,7 +65,7 @@ static void on_stop_signal(int sig)
 /* ---- the state of a run: everything a checkpoint must hold ------------------------- */
 
 typedef struct {
-    double epoch, train_acc, test_acc, loss;
+    double epoch, train_acc, test_acc, val_loss, loss;
 } EvalRow;
 
 typedef struct {
@@ -164,10 +165,10 @@ static void write_logs(const Run *r)
     }
     tsv_close(log);
     out_path(path, r->cfg->out, "%s_accuracy.tsv", r->cfg->tag);
-    log = tsv_open(path, "epoch\ttrain_acc\ttest_acc\tloss");
+    log = tsv_open(path, "epoch\ttrain_acc\ttest_acc\tval_loss\tloss");
     for (int k = 0; k < r->eval_count; k++) {
         const EvalRow *e = &r->evals[k];
-        tsv_row(log, (double[]){e->epoch, e->train_acc, e->test_acc, e->loss}, 4);
+        tsv_row(log, (double[]){e->epoch, e->train_acc, e->test_acc, e->val_loss, e->loss}, 5);
     }
     tsv_close(log);
 }
@@ -193,6 +194,9 @@ static void checkpoint_layout(ParamSet *ck, const Run *r, long iters)
     if (r->opt.v2)
         params_add(ck, "optimizer.v2", 1, &n, 0);
     params_add(ck, "trainer.order", 1, &r->n_train, 0);
+    int carry = (int)r->net->carry_size;
+    if (carry > 0)
+        params_add(ck, "trainer.carry", 1, &carry, 0);
     int count = (int)iters;
     if (count > 0)
         params_add(ck, "trainer.losses", 1, &count, 0);
@@ -212,7 +216,7 @@ static int rng_parse(const char *s, Rng *g)
 
 /* The settings that decide the numbers: a resume must use the same ones. */
 typedef struct {
-    char batch[32], lr[48], optimizer[32], schedule[48], decay[48], train_size[32], total[32];
+    char batch[32], lr[48], optimizer[32], schedule[48], decay[48], train_size[32], total[32], order[64];
 } Settings;
 
 static void settings_of(Settings *s, const Run *r)
@@ -229,6 +233,7 @@ static void settings_of(Settings *s, const Run *r)
     snprintf(s->decay, sizeof s->decay, "%.17g", c->weight_decay);
     snprintf(s->train_size, sizeof s->train_size, "%d", r->n_train);
     snprintf(s->total, sizeof s->total, "%ld", r->total);
+    snprintf(s->order, sizeof s->order, "%s, clip %.17g", c->in_order ? "in order" : "shuffled", c->clip_norm);
 }
 
 static int save_checkpoint(Run *r, char *err)
@@ -253,6 +258,10 @@ static int save_checkpoint(Run *r, char *err)
     for (int k = 0; k < r->n_train; k++)
         ck.values[at + k] = (real)r->order[k];      /* exact: indices are far below 2^24 */
     at += (size_t)r->n_train;
+    if (r->net->carry_size) {
+        r->net->carry_get(r->net->net, ck.values + at);
+        at += r->net->carry_size;
+    }
     if (r->i > 0)
         memcpy(ck.values + at, r->losses, (size_t)r->i * sizeof(real));
 
@@ -268,20 +277,21 @@ static int save_checkpoint(Run *r, char *err)
     snprintf(train_s, sizeof train_s, "%.17g", r->train_seconds);
     snprintf(eval_s, sizeof eval_s, "%.17g", r->eval_seconds);
     /* The evaluations so far, a line each: epoch train test loss. */
-    size_t cap = 64 + (size_t)r->eval_count * 100;
+    size_t cap = 64 + (size_t)r->eval_count * 125;
     char *evals = xmalloc(cap);
     size_t used = 0;
     evals[0] = '\0';
     for (int k = 0; k < r->eval_count; k++) {
         const EvalRow *e = &r->evals[k];
-        used += (size_t)snprintf(evals + used, cap - used, "%.17g %.17g %.17g %.17g\n", e->epoch,
-                                 e->train_acc, e->test_acc, e->loss);
+        used += (size_t)snprintf(evals + used, cap - used, "%.17g %.17g %.17g %.17g %.17g\n", e->epoch,
+                                 e->train_acc, e->test_acc, e->val_loss, e->loss);
     }
     const char *meta[] = {"format", "checkpoint of the course's trainer",
                           "tag", r->cfg->tag,
                           "iteration", iter, "total_iterations", s.total,
                           "batch", s.batch, "lr", s.lr, "optimizer", s.optimizer,
                           "schedule", s.schedule, "weight_decay", s.decay, "train_size", s.train_size,
+                          "order", s.order,
                           "optimizer_iter", opt_iter, "rng", rng,
                           "net_rng", r->net->rng ? net_rng : "none",
                           "threads", threads, "train_seconds", train_s, "eval_seconds", eval_s,
@@ -337,7 +347,8 @@ static void load_checkpoint(Run *r)
     struct { const char *key, *option, *now; } checks[] = {
         {"batch", "--batch", s.batch}, {"lr", "--lr", s.lr}, {"optimizer", "optimizer", s.optimizer},
         {"schedule", "learning-rate schedule", s.schedule}, {"weight_decay", "weight decay", s.decay},
-        {"train_size", "training images", s.train_size}, {"total_iterations", "iterations", s.total},
+        {"train_size", "training examples", s.train_size}, {"total_iterations", "iterations", s.total},
+        {"order", "batches", s.order},
     };
     for (size_t k = 0; k < sizeof checks / sizeof checks[0]; k++) {
         read_meta(path, checks[k].key, buf, sizeof buf);
@@ -385,12 +396,16 @@ static void load_checkpoint(Run *r)
     for (int k = 0; k < r->n_train; k++) {
         double v = ck.values[at + k];
         if (!(v >= 0 && v < r->n_train) || v != (int)v || seen[(int)v])
-            die("%s: 'trainer.order' is not an order of the %d training images", path, r->n_train);
+            die("%s: 'trainer.order' is not an order of the %d training examples", path, r->n_train);
         seen[(int)v] = 1;
         r->order[k] = (int)v;
     }
     free(seen);
     at += (size_t)r->n_train;
+    if (r->net->carry_size) {
+        r->net->carry_set(r->net->net, ck.values + at);
+        at += r->net->carry_size;
+    }
     for (long k = 0; k < iter; k++) {
         r->i = k;
         add_loss(r, ck.values[at + k]);
@@ -410,7 +425,7 @@ static void load_checkpoint(Run *r)
             die("%s: checkpoint metadata 'evaluations' is cut short", path);
         *next = '\0';
         EvalRow e;
-        if (sscanf(line, "%lf %lf %lf %lf", &e.epoch, &e.train_acc, &e.test_acc, &e.loss) != 4)
+        if (sscanf(line, "%lf %lf %lf %lf %lf", &e.epoch, &e.train_acc, &e.test_acc, &e.val_loss, &e.loss) != 5)
             die("%s: checkpoint metadata 'evaluations' has a bad line '%.40s'", path, line);
         add_eval(r, e);
         line = next + 1;
@@ -444,11 +459,15 @@ static int exploded(const Run *r, real loss)
 static void evaluate(Run *r, double loss, double started)
 {
     double t0 = now_seconds();
-    EvalRow e = {run_epoch(r, r->i), -1, -1, loss};
-    if (r->cfg->train_eval_size >= 0)
-        e.train_acc = r->net->accuracy(r->net->net, r->train_sample.count ? &r->train_sample : r->train);
-    if (r->test)
-        e.test_acc = r->net->accuracy(r->net->net, r->test);
+    EvalRow e = {run_epoch(r, r->i), -1, -1, -1, loss};
+    if (r->net->validate) {
+        e.val_loss = r->net->validate(r->net->net);
+    } else {
+        if (r->cfg->train_eval_size >= 0)
+            e.train_acc = r->net->accuracy(r->net->net, r->train_sample.count ? &r->train_sample : r->train);
+        if (r->test)
+            e.test_acc = r->net->accuracy(r->net->net, r->test);
+    }
     r->eval_seconds += now_seconds() - t0;
     add_eval(r, e);
     r->last_eval_i = r->i;
@@ -463,6 +482,8 @@ static void evaluate(Run *r, double loss, double started)
         snprintf(tr, sizeof tr, "  train acc %.4f", e.train_acc);
     if (e.test_acc >= 0)
         snprintf(te, sizeof te, "  test acc %.4f", e.test_acc);
+    if (e.val_loss >= 0)    /* perplexity: e^loss, the book's measure for language models */
+        snprintf(te, sizeof te, "  val loss %.4f (perplexity %.2f)", e.val_loss, exp(e.val_loss));
     if (loss >= 0)
         snprintf(ls, sizeof ls, "  loss %.4f", loss);
     printf("  epoch %s%s%s%s  (%.1f s)\n", epoch, tr, te, ls, now_seconds() - started);
@@ -487,15 +508,15 @@ TrainResult trainer_run(const TrainerConfig *cfg, TrainerNet *net, const Dataset
     r.net = net;
     r.train = train;
     r.test = test;
-    r.n_train = train->count;
+    r.n_train = net->step ? net->examples : train->count;
     if (cfg->batch < 1 || cfg->batch > r.n_train)
-        die("--batch %d: must be between 1 and the %d training images", cfg->batch, r.n_train);
+        die("--batch %d: must be between 1 and the %d training examples", cfg->batch, r.n_train);
     r.per_epoch = r.n_train / cfg->batch;
     r.total = cfg->iters > 0 ? cfg->iters : (long)cfg->epochs * r.per_epoch;
     if (r.total < 1)
         die("%s: nothing to train (0 epochs or iterations)", cfg->title);
     r.eval_every = cfg->eval_every > 0 ? cfg->eval_every : r.per_epoch;
-    if (cfg->train_eval_size > 0 && cfg->train_eval_size < r.n_train)
+    if (!net->step && cfg->train_eval_size > 0 && cfg->train_eval_size < r.n_train)
         r.train_sample = dataset_head(train, cfg->train_eval_size);
     ParamSet *ps = net->params;
     if (!cfg->update)
@@ -504,9 +525,10 @@ TrainResult trainer_run(const TrainerConfig *cfg, TrainerNet *net, const Dataset
     r.order = xmalloc((size_t)r.n_train * sizeof(int));
     for (int k = 0; k < r.n_train; k++)
         r.order[k] = k;
-    const size_t pixels = train->images.size / (size_t)r.n_train;
-    real *x = xmalloc((size_t)cfg->batch * pixels * sizeof(real));
-    int *t = xmalloc((size_t)cfg->batch * sizeof(int));
+    /* The batch's images and labels (with `step`, the net gathers its own). */
+    const size_t pixels = net->step ? 0 : train->images.size / (size_t)r.n_train;
+    real *x = net->step ? NULL : xmalloc((size_t)cfg->batch * pixels * sizeof(real));
+    int *t = net->step ? NULL : xmalloc((size_t)cfg->batch * sizeof(int));
     char ck_path[OUT_PATH_SIZE], err[MODEL_ERR_SIZE];
     trainer_checkpoint_path(ck_path, sizeof ck_path, cfg);
 
@@ -544,10 +566,16 @@ TrainResult trainer_run(const TrainerConfig *cfg, TrainerNet *net, const Dataset
     while (r.i < r.total) {
         double t0 = now_seconds();
         long k = r.i % r.per_epoch;
-        if (k == 0)
+        if (k == 0 && !cfg->in_order)
             rng_shuffle(&r.rng, r.order, r.n_train);    /* a new epoch, a new order */
-        dataset_gather(train, r.order + (size_t)k * cfg->batch, cfg->batch, x, t);
-        real loss = net->gradient(net->net, x, t, cfg->batch);
+        const int *idx = r.order + (size_t)k * cfg->batch;
+        real loss;
+        if (net->step) {
+            loss = net->step(net->net, k, idx, cfg->batch);
+        } else {
+            dataset_gather(train, idx, cfg->batch, x, t);
+            loss = net->gradient(net->net, x, t, cfg->batch);
+        }
         if (cfg->weight_decay > 0)
             weight_decay_backward(ps, cfg->weight_decay);
         char why[96] = "";
@@ -566,9 +594,13 @@ TrainResult trainer_run(const TrainerConfig *cfg, TrainerNet *net, const Dataset
             res.status = TRAIN_DIVERGED;
             break;
         }
+        /* Clipping by the global norm: a step never longer than clip_norm,
+         * whatever one unlucky batch of a recurrent net says. */
+        if (cfg->clip_norm > 0)
+            clip_grads(ps->grads, ps->trainable_size, cfg->clip_norm);
         double lr = schedule_lr(&r, r.i);
         if (cfg->update) {
-            cfg->update(ps, lr);
+            cfg->update(net->net, ps, lr);
         } else {
             r.opt.lr = lr;
             optimizer_update(&r.opt, ps->values, ps->grads);
@@ -614,11 +646,12 @@ TrainResult trainer_run(const TrainerConfig *cfg, TrainerNet *net, const Dataset
 
     res.iters = r.i;
     res.epochs = run_epoch(&r, r.i);
-    res.train_acc = res.test_acc = res.loss = -1;
+    res.train_acc = res.test_acc = res.val_loss = res.loss = -1;
     if (r.eval_count) {
         const EvalRow *e = &r.evals[r.eval_count - 1];
         res.train_acc = e->train_acc;
         res.test_acc = e->test_acc;
+        res.val_loss = e->val_loss;
         res.loss = e->loss;
     }
     res.train_seconds = r.train_seconds;
@@ -656,9 +689,30 @@ void trainer_plot(const TrainerConfig *cfg)
              cfg->title, tsv);
     if (plot_png(png, 800, 500, script) == 0)
         printf("  plot: %s\n", png);
+    /* A language model has a validation loss instead of accuracies: the
+     * first evaluation row (its fourth column) tells which to draw. */
+    out_path(tsv, cfg->out, "%s_accuracy.tsv", cfg->tag);
+    FILE *f = fopen(tsv, "r");
+    double row[5] = {0, -1, -1, -1, -1};
+    if (f) {
+        if (fscanf(f, "%*[^\n]") == 0 &&
+            fscanf(f, "%lf %lf %lf %lf %lf", &row[0], &row[1], &row[2], &row[3], &row[4]) != 5)
+            row[3] = -1;
+        fclose(f);
+    }
+    if (row[3] >= 0) {
+        out_path(png, cfg->out, "%s_val_loss.png", cfg->tag);
+        snprintf(script, sizeof script,
+                 "set title 'Validation loss, %s'\n"
+                 "set xlabel 'epoch'\nset ylabel 'loss (nats per token)'\nset grid\nset key top right\n"
+                 "set xrange [0:*]\n"
+                 "plot '%s' using 1:4 skip 1 with linespoints lw 2 title 'validation'\n", cfg->title, tsv);
+        if (plot_png(png, 800, 500, script) == 0)
+            printf("  plot: %s\n", png);
+        return;
+    }
     /* The y-range follows the data (a short run's accuracies may all lie
      * below 0.8); the x-range has room around a single point. */
-    out_path(tsv, cfg->out, "%s_accuracy.tsv", cfg->tag);
     out_path(png, cfg->out, "%s_accuracy.png", cfg->tag);
     snprintf(script, sizeof script,
              "set title 'Accuracy, %s'\n"

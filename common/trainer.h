@@ -41,6 +41,22 @@ typedef struct {
     /* The net's own generator (dropout masks), saved with the checkpoint so a
      * resumed run draws the same masks; NULL if the net has none. */
     Rng *rng;
+
+    /* For data that is not a Dataset of labelled images (chapter 05's text),
+     * set `step` instead of `gradient`, and `examples`: */
+    /* The loss and gradient of batch k of the epoch (0-based), made of the
+     * examples idx[0..n) (a shuffled order of 0..examples-1, or in order with
+     * TrainerConfig.in_order, as truncated BPTT reads its text). */
+    real (*step)(void *net, long k, const int *idx, int n);
+    int examples;
+    /* A loss on held-out data, lower is better (a language model's validation
+     * cross-entropy), measured instead of accuracies when set. */
+    double (*validate)(void *net);
+    /* Numbers the net carries from one batch to the next (a stateful LSTM's h
+     * and c), saved in checkpoints so a resumed run goes on from them. */
+    size_t carry_size;
+    void (*carry_get)(void *net, real *out);
+    void (*carry_set)(void *net, const real *in);
 } TrainerNet;
 
 typedef enum { LR_CONSTANT, LR_COSINE, LR_STEP } LrSchedule;
@@ -57,13 +73,16 @@ typedef struct {
     double step_factor;     /* ... the rate is lr * step_factor */
     double weight_decay;    /* dW += lambda W after the net's gradient (0: off) */
     /* Instead of the optimizer, an update of one's own (chapter 02 writes out
-     * the book's W -= lr * dW); NULL uses the optimizer. */
-    void (*update)(ParamSet *ps, double lr);
+     * the book's W -= lr * dW; word2vec updates only the rows a batch used);
+     * NULL uses the optimizer. */
+    void (*update)(void *net, ParamSet *ps, double lr);
+    double clip_norm;       /* clip the gradients to this global norm first (0: off) */
 
     int batch;
     int epochs;             /* passes over the training set ... */
     long iters;             /* ... or a number of iterations, if > 0 */
     Rng rng;                /* the order of the examples (a copy is used) */
+    int in_order;           /* no shuffling: examples 0, 1, 2, ... every epoch */
 
     int eval_every;         /* iterations between evaluations (0: each epoch) */
     int eval_at_start;      /* also evaluate before the first update (epoch 0) */
@@ -84,13 +103,15 @@ typedef struct {
     double epochs;          /* iters in epochs */
     double train_acc;       /* at the last evaluation (-1 if not measured) */
     double test_acc;
+    double val_loss;        /* with TrainerNet.validate (-1 otherwise) */
     double loss;            /* mean loss since the evaluation before the last */
     double train_seconds;   /* gradients and updates */
     double eval_seconds;    /* evaluations */
     int evaluations;
 } TrainResult;
 
-/* Train net on train, evaluating on test (which may be NULL). Prints a line per
+/* Train net on train, evaluating on test (which may be NULL; with
+ * TrainerNet.step, train and test are not used and may be NULL). Prints a line per
  * evaluation and a progress bar. On TRAIN_INTERRUPTED a checkpoint is saved and
  * the way to resume printed; on TRAIN_DIVERGED the reason is printed. The
  * chapter decides how to exit: trainer_exit_status gives 0, 130 or 1. Dies
