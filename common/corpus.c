@@ -225,6 +225,12 @@ void char_vocab_free(CharVocab *v)
     memset(v, 0, sizeof *v);
 }
 
+static int compare_code_points(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
 int char_corpus_from_text(const char *text, size_t size, const char *path, CharCorpus *c, char *err)
 {
     memset(c, 0, sizeof *c);
@@ -236,25 +242,29 @@ int char_corpus_from_text(const char *text, size_t size, const char *path, CharC
         return -1;
     const unsigned char *s = (const unsigned char *)text;
 
-    /* Which code points occur (one byte each: 1.1 MB), and how many characters. */
+    /* Which code points occur (a byte for each of them: 1.1 MB), how many
+     * distinct ones, and how many characters. */
     unsigned char *seen = xcalloc(CODE_POINTS, 1);
     size_t count = 0;
+    int V = 0;
     uint32_t cp;
     for (size_t i = 0; i < size; count++) {
         i += (size_t)utf8_decode(s + i, size - i, &cp);   /* valid: checked above */
+        V += !seen[cp];
         seen[cp] = 1;
     }
-    int V = 0;
-    for (uint32_t k = 0; k < CODE_POINTS; k++)
-        V += seen[k];
+    /* The distinct ones in order of appearance (seen 1 -> 2), then sorted. */
     char_vocab_alloc(&c->vocab, V);
-    for (uint32_t k = 0, id = 0; k < CODE_POINTS; k++)   /* in increasing order: sorted */
-        if (seen[k]) {
-            c->vocab.code_points[id] = k;
-            utf8_encode(k, c->vocab.chars[id]);
-            id++;
-        }
+    for (size_t i = 0, k = 0; i < size;) {
+        i += (size_t)utf8_decode(s + i, size - i, &cp);
+        if (seen[cp] == 1)
+            c->vocab.code_points[k++] = cp;
+        seen[cp] = 2;
+    }
     free(seen);
+    qsort(c->vocab.code_points, (size_t)V, sizeof *c->vocab.code_points, compare_code_points);
+    for (int id = 0; id < V; id++)
+        utf8_encode(c->vocab.code_points[id], c->vocab.chars[id]);
 
     c->ids = xmalloc(count * sizeof *c->ids);
     c->count = count;
