@@ -117,11 +117,13 @@ static int gz_check(gzFile f, int read_failed, const char *path, char *err)
     return file_error(err, path, "corrupt gzip data (zlib: %s)", msg);
 }
 
-int corpus_read_text(const char *path, char **text, size_t *size, char *err)
+int corpus_read_text_max(const char *path, size_t max_bytes, char **text, size_t *size, char *err)
 {
     *text = NULL;
     *size = 0;
     errno = 0;
+    if (max_bytes > CORPUS_MAX_BYTES)
+        max_bytes = CORPUS_MAX_BYTES;
     gzFile f = gzopen(path, "rb");
     if (!f)
         return file_error(err, path, "cannot open (%s)", errno ? strerror(errno) : "out of memory");
@@ -134,8 +136,8 @@ int corpus_read_text(const char *path, char **text, size_t *size, char *err)
         if (have == cap) {
             /* double, but never past the cap and one byte: that byte tells "too large" */
             size_t next = cap ? 2 * cap : 64 * 1024;
-            if (next > CORPUS_MAX_BYTES + 1)
-                next = CORPUS_MAX_BYTES + 1;
+            if (next > max_bytes + 1)
+                next = max_bytes + 1;
             char *grown = realloc(buf, next + 1);   /* + 1 for the closing NUL */
             if (!grown) {
                 file_error(err, path, "out of memory after reading %zu bytes", have);
@@ -149,8 +151,11 @@ int corpus_read_text(const char *path, char **text, size_t *size, char *err)
         if (r <= 0)
             break;
         have += (size_t)r;
-        if (have > CORPUS_MAX_BYTES) {
-            file_error(err, path, "too large: more than the %zu MB of text allowed", CORPUS_MAX_BYTES >> 20);
+        if (have > max_bytes) {
+            if (max_bytes % (1 << 20) == 0)
+                file_error(err, path, "too large: more than the %zu MB of text allowed", max_bytes >> 20);
+            else
+                file_error(err, path, "too large: more than the %zu bytes of text allowed", max_bytes);
             goto fail;
         }
     }
@@ -191,6 +196,11 @@ fail:
     if (f)
         gzclose(f);
     return -1;
+}
+
+int corpus_read_text(const char *path, char **text, size_t *size, char *err)
+{
+    return corpus_read_text_max(path, CORPUS_MAX_BYTES, text, size, err);
 }
 
 /* ---- characters ------------------------------------------------------------- */

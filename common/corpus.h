@@ -49,6 +49,8 @@
 /* The whole of path (plain or .gz) as validated UTF-8, NUL-terminated, in
  * *text (malloc'ed, free it), its length in bytes in *size. */
 int corpus_read_text(const char *path, char **text, size_t *size, char *err);
+/* The same with a cap of max_bytes (at most CORPUS_MAX_BYTES) instead. */
+int corpus_read_text_max(const char *path, size_t max_bytes, char **text, size_t *size, char *err);
 
 /* 1-4 bytes of UTF-8 at s (n bytes available): the length of the first code
  * point, stored in *cp, or 0 if the bytes are not valid UTF-8 (a stray

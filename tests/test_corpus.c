@@ -395,6 +395,33 @@ static void test_bad_files(void)
     free(gz);
 }
 
+/* The cap stops the reading as soon as it is passed, plain or gzip (a gzip
+ * bomb of 1 MB of 'a' here, under a cap of 1000 bytes). */
+static void test_size_cap(void)
+{
+    char p[512], err[CORPUS_ERR_SIZE];
+    char *text;
+    size_t n;
+    write_text(p, "hundred.txt", "0123456789012345678901234567890123456789012345678901234567890123456789"
+                                 "012345678901234567890123456789", 100);
+    CHECK(corpus_read_text_max(p, 100, &text, &n, err) == 0 && n == 100);
+    free(text);
+    CHECK(corpus_read_text_max(p, 99, &text, &n, err) == -1 && text == NULL);
+    CHECK(names_file_and_says(err, p, "too large: more than the 99 bytes of text allowed"));
+
+    size_t big = 1 << 20;
+    char *a = malloc(big);
+    memset(a, 'a', big);
+    write_gz(p, "bomb.gz", a, big);
+    free(a);
+    CHECK(corpus_read_text_max(p, 1000, &text, &n, err) == -1);
+    CHECK(names_file_and_says(err, p, "too large: more than the 1000 bytes"));
+    CHECK(corpus_read_text_max(p, big, &text, &n, err) == 0 && n == big && text[big - 1] == 'a' && text[big] == 0);
+    free(text);
+    CHECK(corpus_read_text_max(p, big - 1, &text, &n, err) == -1);
+    CHECK(names_file_and_says(err, p, "too large: more than the 1048575 bytes"));
+}
+
 static void test_whitespace_is_characters_not_words(void)
 {
     /* check_load_fails above wants both loaders to fail: whitespace alone is
@@ -580,6 +607,7 @@ int main(void)
     RUN(test_vocab_in_a_model_file);
     RUN(test_gzip_and_bom);
     RUN(test_bad_files);
+    RUN(test_size_cap);
     RUN(test_whitespace_is_characters_not_words);
     RUN(test_length_and_split);
     RUN(test_tiny_shakespeare);
