@@ -338,6 +338,38 @@ static void options(void)
     WORDS("options", "bad-three-words", "a\0b\0c");
 }
 
+/* ---- texts (fuzz_corpus) -------------------------------------------------------------- */
+
+/* Texts for the corpus loader, and vocabulary strings for its parsers (the
+ * target parses every input both ways). ok-* must load as text. */
+static void corpus(void)
+{
+    const char *shakespeare = "First Citizen:\nBefore we proceed any further, hear me speak.\n\n"
+                              "All:\nSpeak, speak.\n\nMENENIUS:\nO'er to-morrow--'tis \"so\" (I think)!\n";
+    write_text("corpus", "ok-shakespeare.txt", shakespeare);
+    write_text("corpus", "ok-greek.txt", "\xCE\x9B\xCF\x8C\xCE\xB3\xCE\xBF\xCF\x82 caf\xC3\xA9 \xC3\x89T\xC3\x89 "
+               "\xD0\x9C\xD0\xB8\xD1\x80 \xF0\x9F\x98\x80\r\n");   /* Λόγος café ÉTÉ Мир 😀 */
+    write_text("corpus", "ok-bom.txt", "\xEF\xBB\xBFWhat's in a name?\n");
+    write_text("corpus", "ok-vocab-chars", "\n !$&',-.3:;?ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
+    write_text("corpus", "ok-vocab-words", "first citizen : before we proceed any further , hear me speak . o'er --");
+    write_text("corpus", "ok-vocab-repeated", "to be or not to be");
+    write_text("corpus", "ok-blank", " \t\n");                    /* characters, but no words */
+    write_text("corpus", "bad-empty", "");
+    write_file("corpus", "bad-binary", "abc\n\x89PNG\0\0\x01", 11);
+    write_text("corpus", "bad-latin1.txt", "caf\xE9 au lait\n");
+    write_text("corpus", "bad-overlong", "a\xC0\xAF" "b");
+    write_text("corpus", "bad-surrogate", "a\xED\xA0\x80");
+    size_t gz_n;
+    unsigned char *gz = gzip(shakespeare, strlen(shakespeare), &gz_n);
+    write_file("corpus", "ok-shakespeare.txt.gz", gz, gz_n);
+    write_file("corpus", "bad-truncated.gz", gz, gz_n - 10);
+    size_t twice_n;
+    unsigned char *twice = gzip(gz, gz_n, &twice_n);
+    write_file("corpus", "bad-twice.gz", twice, twice_n);
+    free(twice);
+    free(gz);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2)
@@ -349,5 +381,6 @@ int main(int argc, char **argv)
     model();
     model_header();
     options();
+    corpus();
     return 0;
 }
