@@ -148,7 +148,7 @@ TEST_NAMES := $(patsubst tests/%.c,%,$(TEST_SRC))
 tests: $(addprefix $(REL)/tests/,$(TEST_NAMES)) $(addprefix $(CHK)/tests/,$(TEST_NAMES)) all
 
 test: tests
-	@sh scripts/fetch_data.sh $(DATA) mnist
+	@sh scripts/fetch_data.sh $(DATA) mnist shakespeare
 	@DL_TEST_DATA=$(DATA)/mnist sh scripts/run_tests.sh $(REL)/tests $(CHK)/tests -- $(TEST_NAMES)
 
 # ---- benchmarks ------------------------------------------------------------------
