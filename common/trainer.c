@@ -456,6 +456,22 @@ static int exploded(const Run *r, real loss)
     return r->i > 0 && r->losses[0] > 0 && loss > explode_factor * r->losses[0];
 }
 
+/* 1, with the reason in why, if this step's loss or gradient says the run has
+ * gone off the rails. */
+static int diverged(const Run *r, real loss, char *why, size_t size)
+{
+    if (!isfinite(loss))
+        snprintf(why, size, "the loss is %s", isnan(loss) ? "NaN" : "infinite");
+    else if (!all_finite(r->net->params->grads, r->net->params->trainable_size))
+        snprintf(why, size, "a gradient is not finite");
+    else if (exploded(r, loss))
+        snprintf(why, size, "the loss is %.3g, over %g times its first (%.3g)", (double)loss,
+                 explode_factor, (double)r->losses[0]);
+    else
+        return 0;
+    return 1;
+}
+
 static void evaluate(Run *r, double loss, double started)
 {
     double t0 = now_seconds();
@@ -578,14 +594,8 @@ TrainResult trainer_run(const TrainerConfig *cfg, TrainerNet *net, const Dataset
         }
         if (cfg->weight_decay > 0)
             weight_decay_backward(ps, cfg->weight_decay);
-        char why[96] = "";
-        if (!isfinite(loss))
-            snprintf(why, sizeof why, "the loss is %s", isnan(loss) ? "NaN" : "infinite");
-        else if (!all_finite(ps->grads, ps->trainable_size))
-            snprintf(why, sizeof why, "a gradient is not finite");
-        else if (exploded(&r, loss))
-            snprintf(why, sizeof why, "the loss is %.3g, over %g times its first (%.3g)", (double)loss, explode_factor, (double)r.losses[0]);
-        if (why[0]) {
+        char why[96];
+        if (diverged(&r, loss, why, sizeof why)) {
             progress_finish(&prog);
             fprintf(stderr, "error: %s diverged at epoch %ld, iteration %ld: %s. Try a smaller --lr "
                     "than %g. %s%s\n", cfg->title, r.i / r.per_epoch + 1, r.i + 1, why, cfg->lr,
