@@ -185,7 +185,8 @@ static TrainSummary train(const Config *cfg, const Dataset *train_set, const Dat
     tc.rng = rng;               /* the same generator goes on to shuffle the examples */
     tc.eval_at_start = 1;       /* epoch 0: the accuracy of the untrained net */
     tc.resume = cfg->resume;
-    TrainerNet tn = {.net = &net, .params = &net.params, .gradient = gradient_hook, .accuracy = accuracy_hook};
+    TrainerNet tn = {.net = &net, .params = &net.params,
+                     .gradient = gradient_hook, .accuracy = accuracy_hook};
 
     printf("Training %d-%d-%d (%s, init %s) with backprop: SGD lr %g, batch %d, %ld iterations "
            "(%.1f epochs of %d images), %d thread%s, %s\n",

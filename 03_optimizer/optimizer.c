@@ -845,7 +845,9 @@ static BestResult best(const Config *cfg, const Dataset *train, const Dataset *t
     tc.rng = rng;                   /* the same generator goes on to shuffle */
     tc.train_eval_size = 10000;     /* the training accuracy on the first 10,000 images */
     tc.resume = cfg->resume;
-    TrainerNet tn = {.net = &net, .params = &net.params, .gradient = gradient_hook, .accuracy = accuracy_hook, .rng = &net.rng};
+    TrainerNet tn = {.net = &net, .params = &net.params,
+                     .gradient = gradient_hook, .accuracy = accuracy_hook,
+                     .rng = &net.rng};
     printf("7. The best-effort MLP: 784-(%d x %d)-10 ReLU, He init, batch norm, dropout %g,\n"
            "   weight decay %g, Adam lr %g (halved for the last third), batch %d, %d epoch%s on all %d images\n",
            cfg->width, cfg->depth, cfg->dropout, cfg->decay, tc.lr, batch, epochs, epochs == 1 ? "" : "s",

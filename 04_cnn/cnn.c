@@ -236,7 +236,9 @@ static NetResult train_net(const Config *cfg, Net *net, int epochs, const Datase
      * scored in full. */
     if (kind == NET_DEEP)
         tc.train_eval_size = 10000;
-    TrainerNet tn = {.net = net, .params = ps, .gradient = gradient_hook, .accuracy = accuracy_hook, .rng = kind == NET_DEEP ? &net->deep.rng : NULL};
+    TrainerNet tn = {.net = net, .params = ps,
+                     .gradient = gradient_hook, .accuracy = accuracy_hook,
+                     .rng = kind == NET_DEEP ? &net->deep.rng : NULL};
 
     char wd[48] = "";
     if (tc.weight_decay > 0)

@@ -71,7 +71,9 @@ static TrainerConfig config(const char *out)
 
 static TrainResult run(const TrainerConfig *c, MultiLayerNet *net)
 {
-    TrainerNet tn = {.net = net, .params = &net->params, .gradient = gradient_hook, .accuracy = accuracy_hook, .rng = &net->rng};
+    TrainerNet tn = {.net = net, .params = &net->params,
+                     .gradient = gradient_hook, .accuracy = accuracy_hook,
+                     .rng = &net->rng};
     calls = 0;
     return trainer_run(c, &tn, &train_set, &test_set);
 }
