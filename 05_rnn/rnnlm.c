@@ -114,12 +114,12 @@ void rnnlm_init(Rnnlm *m, const RnnlmShape *s, uint64_t seed)
     size_t NT = (size_t)s->N * s->T;
     m->xs = xcalloc(NT * D, sizeof(real));
     m->mask_x = xcalloc(NT * D, sizeof(real));
-    m->dx = xcalloc(NT * D, sizeof(real));
     for (int l = 0; l < s->layers; l++) {
         m->hs[l] = xcalloc(NT * H, sizeof(real));
         m->mask_h[l] = xcalloc(NT * H, sizeof(real));
     }
-    m->dh = xcalloc(NT * (D > H ? D : H), sizeof(real));
+    m->dh = xcalloc(NT * (D > H ? D : H), sizeof(real));     /* a layer's input is D or H wide */
+    m->dx = xcalloc(NT * (D > H ? D : H), sizeof(real));
     m->scores = xcalloc(NT * V, sizeof(real));
     m->ys = xcalloc(NT * V, sizeof(real));
     m->dscores = xcalloc(NT * V, sizeof(real));
