@@ -72,9 +72,9 @@ static void test_training_lowers_the_validation_loss(void)
     CHECK(run(cmd) == 0);
     double loss = number_after("char LSTM: validation loss ");
     /* untrained: log 21 = 3.0 nats (21 characters); the lines repeat, in an
-     * order of their own, so a model that learnt them goes far below 1 */
-    CHECK(loss > 0 && loss < 0.9);
-    if (!(loss > 0 && loss < 0.9))
+     * order of their own, so a model that learnt them goes far below 1 (0.11 here) */
+    CHECK(loss > 0 && loss < 0.5);
+    if (!(loss > 0 && loss < 0.5))
         printf("%s", output);
 }
 
