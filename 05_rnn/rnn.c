@@ -691,6 +691,7 @@ int main(int argc, char **argv)
     cfg.steps = 40;
     const Option extra[] = {
         {"epochs", OPT_INT, NULL, "N", "lm: passes over the text, instead of --iters"},
+        {"data", OPT_STRING, NULL, "PATH", "a UTF-8 text file, or a folder holding input.txt (default data/tinyshakespeare)"},
         {"iters", OPT_INT, &cfg.iters, "N", "lm: iterations (default 1500 in the tour and lm, --full 12000)"},
         {"hidden", OPT_INT, &cfg.hidden, "N", "hidden units of each recurrent layer (default 128)"},
         {"embed", OPT_INT, &cfg.embed, "N", "embedding size (default: --hidden; compare: 64)"},
