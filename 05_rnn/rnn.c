@@ -56,7 +56,7 @@ static const ProgramInfo info = {
 typedef struct {
     CommonOptions c;
     int hidden, embed, layers, seq, iters, eval_every, sample_length, val_chars;
-    int compare_iters, top_k, length, steps, summary, resume, full, constant_lr;
+    int compare_iters, top_k, length, steps, summary, resume, full, cosine;
     double dropout, clip, temperature;
     const char *prompt, *model;
 } Config;
@@ -260,8 +260,9 @@ static LmResult train_lm(const Config *cfg, const Text *text, const RnnlmShape *
     tc.out = cfg->c.out;
     tc.optimizer = ADAM;
     tc.lr = cfg->c.lr;
-    /* a fixed budget of iterations ends best with small steps: cosine from lr down to 0 */
-    tc.schedule = cfg->constant_lr ? LR_CONSTANT : LR_COSINE;
+    /* constant, as the book trains: over the tour's 1500 iterations a cosine decay
+     * to 0 ended at 1.75 nats/char, the constant rate at 1.68 */
+    tc.schedule = cfg->cosine ? LR_COSINE : LR_CONSTANT;
     tc.clip_norm = cfg->clip;
     tc.batch = s->N;
     tc.iters = iters;
@@ -279,7 +280,7 @@ static LmResult train_lm(const Config *cfg, const Text *text, const RnnlmShape *
     printf("Training %s (%zu parameters) on %s: %zu characters for training, %zu for validation,\n"
            "  vocabulary %d; batch %d x %d steps, Adam lr %g%s, clip %g, dropout %g, %ld iterations "
            "(%.2f epochs), %d thread%s\n", title, res.params, text->path, r->train_count, r->val_count,
-           s->V, s->N, s->T, cfg->c.lr, cfg->constant_lr ? "" : " (cosine decay to 0)", cfg->clip, s->dropout, iters,
+           s->V, s->N, s->T, cfg->c.lr, cfg->cosine ? " (cosine decay to 0)" : "", cfg->clip, s->dropout, iters,
            (double)iters / (r->jump / s->T), get_threads(), get_threads() == 1 ? "" : "s");
     r->t0 = now_seconds();
     res.run = trainer_run(&tc, &tn, NULL, NULL);
@@ -711,7 +712,7 @@ int main(int argc, char **argv)
         {"length", OPT_INT, &cfg.length, "N", "generate: characters to write (default 500)"},
         {"top-k", OPT_INT, &cfg.top_k, "K", "generate: draw among the K likeliest only (default: all)"},
         {"model", OPT_STRING, &cfg.model, "FILE", "generate: the model (default OUT/char_lm.safetensors)"},
-        {"constant-lr", OPT_FLAG, &cfg.constant_lr, NULL, "keep Adam's rate fixed, as the book does (default: cosine decay to 0)"},
+        {"cosine", OPT_FLAG, &cfg.cosine, NULL, "Adam's rate decays from --lr to 0 over the run (default: constant, as the book)"},
         {"full", OPT_FLAG, &cfg.full, NULL, "lm: the long run (12000 iterations), saved as char_lm_full"},
         {"resume", OPT_FLAG, &cfg.resume, NULL, "lm: go on from the checkpoint in --out (after Ctrl-C)"},
         {"summary", OPT_FLAG, &cfg.summary, NULL, "print the language model's layers, parameters and FLOPs, and stop"},
