@@ -806,8 +806,8 @@ int main(int argc, char **argv)
         for (int i = 0; i < 3; i++)
             printf(" %s %.3f (ppl %.2f, %.0f s)%s", cell_name(rows[i].cell), rows[i].val_loss, exp(rows[i].val_loss),
                    rows[i].seconds, i < 2 ? "," : "\n");
-        printf("  char LSTM: validation loss %.4f -> %.4f nats/char (perplexity %.2f) in %ld iterations, "
-               "%.0f s of training, %.0f chars/s\n", lm.first_loss, lm.res.run.val_loss, exp(lm.res.run.val_loss),
+        printf("  char LSTM: validation loss %.4f at the first evaluation, %.4f nats/char (perplexity %.2f) after %ld "
+               "iterations, %.0f s of training, %.0f chars/s\n", lm.first_loss, lm.res.run.val_loss, exp(lm.res.run.val_loss),
                lm.res.run.iters, lm.res.run.train_seconds, lm.res.chars_per_second);
         printf("  generate: 300 characters in %.3f s; outputs in %s/\n", gen_seconds, cfg.c.out);
     }
