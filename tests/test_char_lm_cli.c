@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "corpus.h"
 #include "model.h"
@@ -32,6 +34,43 @@ static int run(const char *cmd)
     output[n] = '\0';
     int status = pclose(p);
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* Run argv, its output into `output`; SIGINT once a line holding stop_after has
+ * been printed (as Ctrl-C would). Returns the exit status (128 + a signal's). */
+static int run_stopped(char *const argv[], const char *stop_after)
+{
+    int fd[2];
+    if (pipe(fd) != 0)
+        return -1;
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(fd[1], 1);
+        dup2(fd[1], 2);
+        close(fd[0]);
+        close(fd[1]);
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    close(fd[1]);
+    size_t used = 0;
+    int sent = 0;
+    ssize_t n;
+    while ((n = read(fd[0], output + used, sizeof output - 1 - used)) > 0) {
+        used += (size_t)n;
+        output[used] = '\0';
+        if (stop_after && !sent && strstr(output, stop_after)) {
+            kill(pid, SIGINT);
+            sent = 1;
+        }
+        if (used == sizeof output - 1)
+            used = 0;
+    }
+    close(fd[0]);
+    int status;
+    waitpid(pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 static int count_lines(const char *s)
@@ -200,6 +239,30 @@ static void test_bad_data_is_one_line(void)
     CHECK(count_lines(output) == 1 && strstr(output, "input.txt"));
 }
 
+/* Ctrl-C after the first validation, then --resume: the very same model file,
+ * byte for byte, as a run never stopped (the LSTM's carried state included). */
+static void test_ctrl_c_then_resume_gives_the_same_model(void)
+{
+    char text[128], a[128], b[128], ma[160], mb[160];
+    snprintf(text, sizeof text, "%s/text.txt", dir);
+    snprintf(a, sizeof a, "%s/whole", dir);
+    snprintf(b, sizeof b, "%s/part", dir);
+    char *whole[] = {BIN, "lm", "--hidden", "32", "--batch", "8", "--seq", "16", "--iters", "400",
+                     "--eval-every", "50", "--sample-length", "10", "--quiet", "--threads", "1",
+                     "--data", text, "--out", a, NULL};
+    CHECK(run_stopped(whole, NULL) == 0);
+    whole[20] = b;
+    CHECK(run_stopped(whole, "---- sample") == 130);
+    CHECK(strstr(output, "--resume") != NULL);
+    char *resumed[] = {BIN, "lm", "--hidden", "32", "--batch", "8", "--seq", "16", "--iters", "400",
+                       "--eval-every", "50", "--sample-length", "10", "--quiet", "--threads", "1",
+                       "--data", text, "--out", b, "--resume", NULL};
+    CHECK(run_stopped(resumed, NULL) == 0);
+    snprintf(ma, sizeof ma, "%s/char_lm.safetensors", a);
+    snprintf(mb, sizeof mb, "%s/char_lm.safetensors", b);
+    CHECK(test_same_file(ma, mb));
+}
+
 static void test_summary_lists_the_layers(void)
 {
     CHECK(run(BIN " --summary") == 0);
@@ -219,6 +282,7 @@ int main(void)
     RUN(test_prompt_outside_the_vocabulary_is_one_line);
     RUN(test_model_of_another_chapter_is_one_line);
     RUN(test_bad_data_is_one_line);
+    RUN(test_ctrl_c_then_resume_gives_the_same_model);
     RUN(test_summary_lists_the_layers);
     test_remove_dir(dir);
     return test_summary();
