@@ -143,6 +143,8 @@ $(REL)/tests/%: tests/%.c tests/test.h $(COMMON_HDR) $(REL)/libcommon.a
 $(CHK)/tests/%: tests/%.c tests/test.h $(COMMON_HDR) $(CHK)/libcommon.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CHK_CFLAGS) -Itests -o $@ $< $(CHK)/libcommon.a $(LIBS)
+# test_char_lm_net compiles chapter 05's language model into itself
+$(REL)/tests/test_char_lm_net $(CHK)/tests/test_char_lm_net: 05_rnn/rnnlm.c 05_rnn/rnnlm.h
 
 TEST_NAMES := $(patsubst tests/%.c,%,$(TEST_SRC))
 tests: $(addprefix $(REL)/tests/,$(TEST_NAMES)) $(addprefix $(CHK)/tests/,$(TEST_NAMES)) all
