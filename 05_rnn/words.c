@@ -62,10 +62,12 @@ static int by_count(const void *a, const void *b)
 
 /* Load the text and keep its words seen at least WORDS_MIN_COUNT times, at most
  * max_vocab of them, the most frequent first. Dies with one line on a bad file. */
-static void words_load(const CommonOptions *c, int max_vocab, Words *w)
+static void words_load(const CommonOptions *c, int full, Words *w)
 {
     char path[1024], err[CORPUS_ERR_SIZE];
     text_path(c, path, sizeof path);
+    int min_count = full ? WORDS_MIN_COUNT_FULL : WORDS_MIN_COUNT;
+    int max_vocab = full ? WORDS_MAX_VOCAB_FULL : WORDS_MAX_VOCAB;
     WordCorpus wc;
     if (word_corpus_load(path, &wc, err) != 0)
         die("%s", err);
@@ -76,11 +78,10 @@ static void words_load(const CommonOptions *c, int max_vocab, Words *w)
     sort_counts = wc.vocab.counts;
     qsort(order, (size_t)V, sizeof(int), by_count);
     int kept = 0;
-    while (kept < V && kept < max_vocab && wc.vocab.counts[order[kept]] >= WORDS_MIN_COUNT)
+    while (kept < V && kept < max_vocab && wc.vocab.counts[order[kept]] >= min_count)
         kept++;
     if (kept < 2)
-        die("%s: fewer than 2 words occur %d times or more: too short for word vectors", path,
-            WORDS_MIN_COUNT);
+        die("%s: fewer than 2 words occur %d times or more: too short for word vectors", path, min_count);
 
     /* new id = rank by count; -1: dropped */
     int *map = xmalloc((size_t)V * sizeof(int));
@@ -132,6 +133,11 @@ static void words_free(Words *w)
 static int max_vocab(int full)
 {
     return full ? WORDS_MAX_VOCAB_FULL : WORDS_MAX_VOCAB;
+}
+
+static int min_count(int full)
+{
+    return full ? WORDS_MIN_COUNT_FULL : WORDS_MIN_COUNT;
 }
 
 /* ---- neighbours ------------------------------------------------------------- */
@@ -190,7 +196,7 @@ CountResult words_count(const CommonOptions *c, int full)
 {
     CountResult r = {0};
     Words w;
-    words_load(c, max_vocab(full), &w);
+    words_load(c, full, &w);
     int V = w.vocab.size;
     r.text_words = w.text_words;
     r.text_vocab = w.text_vocab;
@@ -199,7 +205,7 @@ CountResult words_count(const CommonOptions *c, int full)
     /* the SVD keeps at most half the words' directions on a tiny text */
     r.dim = V >= 2 * DIM ? DIM : (V / 2 > 1 ? V / 2 : 1);
     printf("Counting (the sequel's ch. 2): %d words of text, %d distinct; kept the %d seen at least %d times%s\n",
-           r.text_words, r.text_vocab, V, WORDS_MIN_COUNT,
+           r.text_words, r.text_vocab, V, min_count(full),
            V == max_vocab(full) ? " (capped: the most frequent)" : "");
     printf("  co-occurrence matrix %d x %d (window %d), PPMI, randomized SVD to %d dimensions: %.0f MB each\n",
            V, V, WINDOW, r.dim, (double)V * V * 4 / 1e6);
@@ -314,13 +320,13 @@ Word2vecResult words_word2vec(const CommonOptions *c, int full, const CountResul
 {
     Word2vecResult r = {0};
     Words w;
-    words_load(c, max_vocab(full), &w);
+    words_load(c, full, &w);
     int V = w.vocab.size;
     r.vocab = V;
     r.dim = DIM;
     r.window = WINDOW;
     r.negatives = NEGATIVES;
-    r.epochs = (c->given & USE_EPOCHS) ? c->epochs : full ? 10 : 5;
+    r.epochs = (c->given & USE_EPOCHS) ? c->epochs : 10;
     int batch = (c->given & USE_BATCH) ? c->batch : 100;
     double lr0 = (c->given & USE_LR) ? c->lr : 0.05;
     printf("word2vec (the sequel's ch. 3-4): CBOW with negative sampling on %d words (%d kept words)\n",
@@ -372,8 +378,12 @@ Word2vecResult words_word2vec(const CommonOptions *c, int full, const CountResul
                 lr = lr0 * 1e-4;
             loss_sum += (double)cbow_forward(&m, bc, bt, neg, N) * N;
             cbow_backward(&m);
-            /* The loss is the batch's mean: step N times the per-example rate. */
-            cbow_sgd_update(&m, (real)(lr * N));
+            /* The loss is the batch's mean: step N times the per-example rate.
+             * word2vec.c gives every context word the whole of dh, not its
+             * 1/(2w) share (the mean's true gradient): W_in steps 2w times
+             * further, or its rows would learn 2w times slower than W_out's. */
+            sparse_sgd_update(m.W_in, &m.dW_in, (real)(lr * N * C2));
+            sparse_sgd_update(m.W_out, &m.dW_out, (real)(lr * N));
             cbow_zero_grads(&m);
             done += N * ((double)w.n / (n > 0 ? n : 1));   /* in words of the full text */
         }
@@ -433,7 +443,6 @@ Word2vecResult words_word2vec(const CommonOptions *c, int full, const CountResul
         {"lord", "lady", "sir", "madam"},
     };
     int quad_count = sizeof quads / sizeof quads[0];
-    printf("  analogies (a : b = c : ?, the top 3 by cosine to b - a + c):\n");
     for (int i = 0; i < quad_count; i++) {
         int id[4], missing = 0;
         for (int k = 0; k < 4; k++)
@@ -443,7 +452,8 @@ Word2vecResult words_word2vec(const CommonOptions *c, int full, const CountResul
         int ans[3];
         double sims[3];
         int got = analogy(ans, sims, id[0], id[1], id[2], m.W_in, V, DIM, 3);
-        r.analogies++;
+        if (r.analogies++ == 0)
+            printf("  analogies (a : b = c : ?, the top 3 by cosine to b - a + c):\n");
         r.analogies_right += got > 0 && ans[0] == id[3];
         printf("    %s : %s = %s : ?   ", quads[i][0], quads[i][1], quads[i][2]);
         for (int k = 0; k < got; k++)
