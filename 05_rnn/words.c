@@ -269,8 +269,8 @@ static void plot_words(const CommonOptions *c, const WordVocab *v, const real *W
     static const char *const pick[] = {
         "king", "queen", "prince", "duke", "lord", "lady", "man", "woman", "father", "mother",
         "son", "daughter", "brother", "sister", "he", "she", "love", "hate", "night", "day",
-        "sword", "death", "life", "heaven", "god", "good", "bad", "sweet", "thou", "you",
-        "one", "two", "three", "rome", "england", "france"};
+        "morning", "sword", "death", "life", "heaven", "good", "sweet", "thou", "you", "one",
+        "two", "three", "rome", "england", "france"};
     enum { PICK = sizeof pick / sizeof pick[0] };
     int ids[PICK], n = 0;
     for (int i = 0; i < PICK; i++) {
@@ -282,14 +282,25 @@ static void plot_words(const CommonOptions *c, const WordVocab *v, const real *W
         ids[n++] = id;
     if (n < 3)
         return;
+    /* Unit rows first: neighbours are by cosine, and frequent words have long
+     * vectors that would otherwise take the two axes to themselves. */
     real *X = xmalloc((size_t)n * D * sizeof(real));
-    for (int j = 0; j < D; j++) {
+    for (int i = 0; i < n; i++) {
+        const real *row = W + (size_t)ids[i] * D;
+        double norm = 0;
+        for (int j = 0; j < D; j++)
+            norm += (double)row[j] * row[j];
+        norm = sqrt(norm) + 1e-8;
+        for (int j = 0; j < D; j++)
+            X[(size_t)i * D + j] = (real)(row[j] / norm);
+    }
+    for (int j = 0; j < D; j++) {   /* centred: PCA's axes go through the mean */
         double mean = 0;
         for (int i = 0; i < n; i++)
-            mean += W[(size_t)ids[i] * D + j];
+            mean += X[(size_t)i * D + j];
         mean /= n;
         for (int i = 0; i < n; i++)
-            X[(size_t)i * D + j] = W[(size_t)ids[i] * D + j] - (real)mean;
+            X[(size_t)i * D + j] -= (real)mean;
     }
     real U[PICK * 2], S[2];
     randomized_svd(X, n, D, 2, 0, 4, rng, U, S, NULL);
@@ -400,8 +411,9 @@ Word2vecResult words_word2vec(const CommonOptions *c, int full, const CountResul
     r.seconds = now_seconds() - t0;
     r.words_per_second = trained / (r.seconds > 0 ? r.seconds : 1e-9);
     tsv_close(log);
-    printf("  trained in %.1f s: %.0f words per second (one thread, on a machine shared with other jobs)\n",
-           r.seconds, r.words_per_second);
+    printf("  trained in %.1f s: %.0f words per second (one thread, on a machine shared with other jobs);\n"
+           "  %.0f words of text per second, counting the words subsampling dropped as word2vec.c counts\n",
+           r.seconds, r.words_per_second, (double)r.epochs * w.n / (r.seconds > 0 ? r.seconds : 1e-9));
 
     /* Neighbours, next to the counting method's. */
     int q[WORDS_QUERIES];
