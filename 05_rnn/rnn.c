@@ -26,7 +26,11 @@ int main(int argc, char **argv)
     c.out = "out/05_rnn";
     int full = 0;
     const Option extra[] = {
-        {"full", OPT_FLAG, &full, NULL, "a larger vocabulary and more epochs"},
+        {"epochs", OPT_INT, NULL, "N", "word2vec's passes over the text (default 10)"},
+        {"batch", OPT_INT, NULL, "N", "word2vec's targets per step (default 100)"},
+        {"lr", OPT_DOUBLE, NULL, "X", "word2vec's rate per example, decaying to 0 (default 0.05)"},
+        {"data", OPT_STRING, NULL, "DIR", "a folder holding input.txt, or a UTF-8 text file (default data/tinyshakespeare)"},
+        {"full", OPT_FLAG, &full, NULL, "the larger vocabulary: words seen twice, up to 8,000 (default: 5 times, up to 5,000)"},
         {0},
     };
     const char *pos[1];
