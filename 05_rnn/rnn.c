@@ -14,7 +14,7 @@ static const ProgramInfo info = {
     "  count      co-occurrence, PPMI, SVD; neighbours of a few words\n"
     "  word2vec   CBOW with negative sampling, compared with counting\n"
     "  (nothing)  both, then a summary",
-    USE_ALL & ~USE_THREADS,
+    USE_ALL & ~USE_THREADS & ~USE_QUIET,
 };
 
 int main(int argc, char **argv)

@@ -29,8 +29,8 @@
  *   lr       word2vec's learning rate per example, if given (default 0.05,
  *            word2vec.c's for CBOW), decayed linearly to 0 over the run
  *   batch    word2vec's targets per step, if given (default 100)
- *   quiet    no progress bar
- * The threads option is not used: both functions run on one thread. */
+ * Not read: threads (both functions run on one thread) and quiet (there is no
+ * progress bar; word2vec prints one line an epoch). */
 #ifndef WORDS_H
 #define WORDS_H
 
