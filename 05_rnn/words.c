@@ -278,8 +278,9 @@ static void plot_words(const CommonOptions *c, const WordVocab *v, const real *W
         if (id >= 0)
             ids[n++] = id;
     }
-    for (int id = 0; n < 3 && id < v->size; id++)   /* another text: its most frequent words */
-        ids[n++] = id;
+    if (n == 0)   /* another text, without these words: its 20 most frequent */
+        for (; n < 20 && n < v->size; n++)
+            ids[n] = n;
     if (n < 3)
         return;
     /* Unit rows first: neighbours are by cosine, and frequent words have long
@@ -514,7 +515,8 @@ void words_summary(const CountResult *cr, const Word2vecResult *wr)
         printf("Counting: %d words kept of %d, PPMI + SVD to %d dimensions in %.1f s (SVD %.1f s)\n",
                cr->vocab, cr->text_vocab, cr->dim, cr->seconds, cr->svd_seconds);
     if (wr && wr->ok) {
-        printf("word2vec: %d epochs in %.1f s, %.0f words/s on 1 thread, loss %.3f -> %.3f\n", wr->epochs,
+        printf("word2vec: %d epoch%s in %.1f s, %.0f words/s on 1 thread, loss %.3f -> %.3f\n", wr->epochs,
+               wr->epochs == 1 ? "" : "s",
                wr->seconds, wr->words_per_second, wr->first_loss, wr->final_loss);
         if (wr->mean_overlap >= 0)
             printf("word2vec against counting: %.1f of the top %d neighbours shared on average\n",
