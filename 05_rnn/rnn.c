@@ -35,12 +35,17 @@
 #include "timer.h"
 #include "trainer.h"
 #include "util.h"
+#include "words.h"
 
 static const ProgramInfo info = {
     "05_rnn",
-    "recurrent nets on text: a character LSTM that writes Shakespeare, RNN vs LSTM vs GRU, vanishing gradients",
-    "usage: 05_rnn [lm | generate | compare | gradients] [options]\n"
+    "words as vectors, and recurrent nets on text: word2vec, a character LSTM that writes Shakespeare, "
+    "RNN vs LSTM vs GRU, vanishing gradients",
+    "usage: 05_rnn [count | word2vec | lm | generate | compare | gradients] [options]\n"
     "\n"
+    "  count       word vectors by counting: co-occurrence, PPMI, SVD; nearest neighbours\n"
+    "  word2vec    CBOW with negative sampling on the same words; neighbours, analogies,\n"
+    "              a 2-D map (words_2d.png); saves OUT/word2vec.safetensors\n"
     "  lm          train the character LSTM language model (2 x LSTM, dropout) on --data\n"
     "              (a UTF-8 text file, or a folder holding input.txt); saves OUT/char_lm.safetensors\n"
     "  generate    write text with the saved model: --prompt \"ROMEO:\" --temperature 0.8\n"
@@ -49,7 +54,8 @@ static const ProgramInfo info = {
     "              for the same iterations: validation loss against seconds (compare.png)\n"
     "  gradients   the gradient's norm flowing back through the steps of a plain RNN with\n"
     "              small and large recurrent weights, and of an LSTM (gradients.png)\n"
-    "  (nothing)   the chapter's tour: gradients, compare, lm, generate, then a summary",
+    "  (nothing)   the chapter's tour: count, word2vec, gradients, compare, lm, generate,\n"
+    "              then a summary",
     USE_ALL,
 };
 
@@ -693,7 +699,7 @@ int main(int argc, char **argv)
     cfg.length = 500;
     cfg.steps = 40;
     const Option extra[] = {
-        {"epochs", OPT_INT, NULL, "N", "lm: passes over the text, instead of --iters"},
+        {"epochs", OPT_INT, NULL, "N", "lm: passes over the text, instead of --iters; word2vec: passes (default 10)"},
         {"data", OPT_STRING, NULL, "PATH", "a UTF-8 text file, or a folder holding input.txt (default data/tinyshakespeare)"},
         {"iters", OPT_INT, &cfg.iters, "N", "lm: iterations (default 1500 in the tour and lm, --full 12000)"},
         {"hidden", OPT_INT, &cfg.hidden, "N", "hidden units of each recurrent layer (default 128)"},
@@ -713,14 +719,15 @@ int main(int argc, char **argv)
         {"top-k", OPT_INT, &cfg.top_k, "K", "generate: draw among the K likeliest only (default: all)"},
         {"model", OPT_STRING, &cfg.model, "FILE", "generate: the model (default OUT/char_lm.safetensors)"},
         {"cosine", OPT_FLAG, &cfg.cosine, NULL, "Adam's rate decays from --lr to 0 over the run (default: constant, as the book)"},
-        {"full", OPT_FLAG, &cfg.full, NULL, "lm: the long run (12000 iterations), saved as char_lm_full"},
+        {"full", OPT_FLAG, &cfg.full, NULL, "lm: the long run (12000 iterations), saved as char_lm_full; "
+         "count, word2vec: words seen twice, up to 8,000 (default: 5 times, up to 5,000)"},
         {"resume", OPT_FLAG, &cfg.resume, NULL, "lm: go on from the checkpoint in --out (after Ctrl-C)"},
         {"summary", OPT_FLAG, &cfg.summary, NULL, "print the language model's layers, parameters and FLOPs, and stop"},
         {0},
     };
     const char *pos[2];
     int npos = options_parse(argc, argv, &info, &cfg.c, extra, pos, 2);
-    const char *commands[] = {"tour", "lm", "generate", "compare", "gradients", NULL};
+    const char *commands[] = {"tour", "count", "word2vec", "lm", "generate", "compare", "gradients", NULL};
     const char *cmd = options_command(&info, pos, npos, commands);
     if (npos > 1) {
         fprintf(stderr, "05_rnn: one command at a time (see --help)\n");
@@ -768,6 +775,15 @@ int main(int argc, char **argv)
         run_generate(&cfg);
         return 0;
     }
+    /* Words as vectors first (the sequel's chapters 2 to 4), then recurrent nets. */
+    CountResult words_c = {0};
+    Word2vecResult words_w = {0};
+    if (tour || strcmp(cmd, "count") == 0)
+        words_c = words_count(&cfg.c, cfg.full);
+    if (tour || strcmp(cmd, "word2vec") == 0)
+        words_w = words_word2vec(&cfg.c, cfg.full, tour ? &words_c : NULL);
+    if (strcmp(cmd, "count") == 0 || strcmp(cmd, "word2vec") == 0)
+        return 0;
     GradientResult g = {0};
     if (tour || strcmp(cmd, "gradients") == 0)
         g = run_gradients(&cfg);
@@ -798,7 +814,8 @@ int main(int argc, char **argv)
         printf("\n");
     }
     if (tour) {
-        printf("Summary of chapter 05 (language models)\n");
+        printf("Summary of chapter 05\n");
+        words_summary(&words_c, &words_w);
         printf("  gradients through %d steps: plain MatMul %.1e (scale 0.5) and %.1e (scale 2); tanh RNN %.1e "
                "and %.1e; LSTM dh %.1e, dc %.1e\n", g.steps, g.book_small, g.book_large, g.rnn_small, g.rnn_large,
                g.lstm_h, g.lstm_c);
