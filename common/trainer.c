@@ -366,8 +366,8 @@ static void load_checkpoint(Run *r)
         die("%s: checkpoint metadata 'net_rng' is not four hexadecimal words", path);
     read_meta(path, "threads", buf, sizeof buf);
     if (atoi(buf) != get_threads())
-        fprintf(stderr, "warning: the checkpoint was made on %s thread(s), this run has %d: the "
-                "sums split differently, so the numbers will differ in the last digits\n", buf,
+        fprintf(stderr, "warning: the checkpoint was made on %s thread(s), this run has %d: where "
+                "a sum is split between threads, the numbers may differ in the last digits\n", buf,
                 get_threads());
     read_meta(path, "train_seconds", buf, sizeof buf);
     r->train_seconds = atof(buf);
