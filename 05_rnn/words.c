@@ -412,7 +412,7 @@ Word2vecResult words_word2vec(const CommonOptions *c, int full, const CountResul
     r.seconds = now_seconds() - t0;
     r.words_per_second = trained / (r.seconds > 0 ? r.seconds : 1e-9);
     tsv_close(log);
-    printf("  trained in %.1f s: %.0f words per second (one thread, on a machine shared with other jobs);\n"
+    printf("  trained in %.1f s: %.0f words per second (one thread);\n"
            "  %.0f words of text per second, counting the words subsampling dropped as word2vec.c counts\n",
            r.seconds, r.words_per_second, (double)r.epochs * w.n / (r.seconds > 0 ? r.seconds : 1e-9));
 
@@ -512,16 +512,16 @@ Word2vecResult words_word2vec(const CommonOptions *c, int full, const CountResul
 void words_summary(const CountResult *cr, const Word2vecResult *wr)
 {
     if (cr && cr->ok)
-        printf("Counting: %d words kept of %d, PPMI + SVD to %d dimensions in %.1f s (SVD %.1f s)\n",
+        printf("  counting: %d words kept of %d, PPMI + SVD to %d dimensions in %.1f s (SVD %.1f s)\n",
                cr->vocab, cr->text_vocab, cr->dim, cr->seconds, cr->svd_seconds);
     if (wr && wr->ok) {
-        printf("word2vec: %d epoch%s in %.1f s, %.0f words/s on 1 thread, loss %.3f -> %.3f\n", wr->epochs,
+        printf("  word2vec: %d epoch%s in %.1f s, %.0f words/s on 1 thread, loss %.3f -> %.3f\n", wr->epochs,
                wr->epochs == 1 ? "" : "s",
                wr->seconds, wr->words_per_second, wr->first_loss, wr->final_loss);
         if (wr->mean_overlap >= 0)
-            printf("word2vec against counting: %.1f of the top %d neighbours shared on average\n",
+            printf("  word2vec against counting: %.1f of the top %d neighbours shared on average\n",
                    wr->mean_overlap, WORDS_TOP);
         if (wr->analogies)
-            printf("analogies: %d of %d right\n", wr->analogies_right, wr->analogies);
+            printf("  analogies: %d of %d right\n", wr->analogies_right, wr->analogies);
     }
 }
