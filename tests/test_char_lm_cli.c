@@ -15,71 +15,12 @@
 #include "model.h"
 #include "params.h"
 #include "test.h"
+#include "test_run.h"
 #include "test_files.h"
 
 #define BIN "build/release/bin/05_rnn"
 
-static char output[65536];
 static char dir[64];
-
-/* Run a shell command, its stdout+stderr into output; its exit status (-1 if it crashed). */
-static int run(const char *cmd)
-{
-    char full[1024];
-    snprintf(full, sizeof full, "%s 2>&1", cmd);
-    FILE *p = popen(full, "r");
-    if (!p)
-        return -1;
-    size_t n = fread(output, 1, sizeof output - 1, p);
-    output[n] = '\0';
-    int status = pclose(p);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-/* Run argv, its output into `output`; SIGINT once a line holding stop_after has
- * been printed (as Ctrl-C would). Returns the exit status (128 + a signal's). */
-static int run_stopped(char *const argv[], const char *stop_after)
-{
-    int fd[2];
-    if (pipe(fd) != 0)
-        return -1;
-    fflush(stdout);
-    pid_t pid = fork();
-    if (pid == 0) {
-        dup2(fd[1], 1);
-        dup2(fd[1], 2);
-        close(fd[0]);
-        close(fd[1]);
-        execv(argv[0], argv);
-        _exit(127);
-    }
-    close(fd[1]);
-    size_t used = 0;
-    int sent = 0;
-    ssize_t n;
-    while ((n = read(fd[0], output + used, sizeof output - 1 - used)) > 0) {
-        used += (size_t)n;
-        output[used] = '\0';
-        if (stop_after && !sent && strstr(output, stop_after)) {
-            kill(pid, SIGINT);
-            sent = 1;
-        }
-        if (used == sizeof output - 1)
-            used = 0;
-    }
-    close(fd[0]);
-    int status;
-    waitpid(pid, &status, 0);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-static int count_lines(const char *s)
-{
-    int n = 0;
-    for (; *s; s++)
-        n += *s == '\n';
-    return n;
-}
 
 /* A small model, quick to train: one LSTM layer of 32, batches of 8 x 16. */
 #define SMALL "--hidden 32 --layers 1 --batch 8 --seq 16 --sample-length 0 --quiet --threads 1"
@@ -96,10 +37,10 @@ static void write_text(const char *path)
     fclose(f);
 }
 
-/* The number after `key` in output, or -1. */
+/* The number after `key` in test_output, or -1. */
 static double number_after(const char *key)
 {
-    const char *p = strstr(output, key);
+    const char *p = strstr(test_output, key);
     return p ? atof(p + strlen(key)) : -1;
 }
 
@@ -108,13 +49,13 @@ static void test_training_lowers_the_validation_loss(void)
     char cmd[512];
     snprintf(cmd, sizeof cmd, BIN " lm " SMALL " --lr 0.01 --iters 300 --eval-every 150 --data %s/text.txt --out %s",
              dir, dir);
-    CHECK(run(cmd) == 0);
+    CHECK(test_run_command(cmd) == 0);
     double loss = number_after("char LSTM: validation loss ");
     /* untrained: log 21 = 3.0 nats (21 characters); the lines repeat, in an
      * order of their own, so a model that learnt them goes far below 1 (0.11 here) */
     CHECK(loss > 0 && loss < 0.5);
     if (!(loss > 0 && loss < 0.5))
-        printf("%s", output);
+        printf("%s", test_output);
 }
 
 /* The vocabulary in the model's metadata is the text's characters, sorted. */
@@ -137,25 +78,25 @@ static void test_model_keeps_its_vocabulary(void)
 static void test_generate_is_repeatable_for_a_seed(void)
 {
     char cmd[512];
-    static char first[sizeof output], greedy[sizeof output];
+    static char first[sizeof test_output], greedy[sizeof test_output];
     snprintf(cmd, sizeof cmd, BIN " generate --prompt 'the λ' --length 200 --seed 5 --out %s", dir);
-    CHECK(run(cmd) == 0);
-    snprintf(first, sizeof first, "%s", output);
+    CHECK(test_run_command(cmd) == 0);
+    snprintf(first, sizeof first, "%s", test_output);
     CHECK(strncmp(first, "the λ", strlen("the λ")) == 0);
-    CHECK(run(cmd) == 0);
+    CHECK(test_run_command(cmd) == 0);
     /* the last line is the timing, on stderr; the text before it must match */
-    char *a = strstr(first, "\n("), *b = strstr(output, "\n(");
-    CHECK(a && b && a - first == b - output && memcmp(first, output, (size_t)(a - first)) == 0);
+    char *a = strstr(first, "\n("), *b = strstr(test_output, "\n(");
+    CHECK(a && b && a - first == b - test_output && memcmp(first, test_output, (size_t)(a - first)) == 0);
     snprintf(cmd, sizeof cmd, BIN " generate --prompt 'the λ' --length 200 --seed 6 --out %s", dir);
-    CHECK(run(cmd) == 0);
-    CHECK(strncmp(first, output, 200) != 0);    /* another seed, another text */
+    CHECK(test_run_command(cmd) == 0);
+    CHECK(strncmp(first, test_output, 200) != 0);    /* another seed, another text */
     /* temperature 0 is greedy: no seed changes it */
     snprintf(cmd, sizeof cmd, BIN " generate --prompt 'the' --length 100 --temperature 0 --seed 1 --out %s", dir);
-    CHECK(run(cmd) == 0);
-    snprintf(greedy, sizeof greedy, "%s", output);
+    CHECK(test_run_command(cmd) == 0);
+    snprintf(greedy, sizeof greedy, "%s", test_output);
     snprintf(cmd, sizeof cmd, BIN " generate --prompt 'the' --length 100 --temperature 0 --seed 2 --out %s", dir);
-    CHECK(run(cmd) == 0);
-    CHECK(strncmp(greedy, output, 100) == 0);
+    CHECK(test_run_command(cmd) == 0);
+    CHECK(strncmp(greedy, test_output, 100) == 0);
     /* the model learnt the text: what it writes is made of the text's words */
     CHECK(strstr(greedy, "the") && (strstr(greedy + 3, "cat") || strstr(greedy + 3, "the")));
 }
@@ -164,9 +105,9 @@ static void test_prompt_outside_the_vocabulary_is_one_line(void)
 {
     char cmd[512];
     snprintf(cmd, sizeof cmd, BIN " generate --prompt 'ROMEO:' --out %s", dir);
-    CHECK(run(cmd) == 1);
-    CHECK(count_lines(output) == 1);
-    CHECK(strstr(output, "--prompt") && strstr(output, "'R'"));
+    CHECK(test_run_command(cmd) == 1);
+    CHECK(test_count_lines(test_output) == 1);
+    CHECK(strstr(test_output, "--prompt") && strstr(test_output, "'R'"));
 }
 
 /* A model file as chapters 02 and 04 save theirs: the right format, the wrong net. */
@@ -184,9 +125,9 @@ static void test_model_of_another_chapter_is_one_line(void)
         CHECK(model_save(path, &ps, meta, err) == 0);
         params_free(&ps);
         snprintf(cmd, sizeof cmd, BIN " generate --model %s --out %s", path, dir);
-        CHECK(run(cmd) == 1);
-        CHECK(count_lines(output) == 1);
-        CHECK(strstr(output, path) && strstr(output, "not a language model of chapter 05"));
+        CHECK(test_run_command(cmd) == 1);
+        CHECK(test_count_lines(test_output) == 1);
+        CHECK(strstr(test_output, path) && strstr(test_output, "not a language model of chapter 05"));
     }
     /* a language model whose metadata lies about its shape */
     char path[128], cmd[512], err[MODEL_ERR_SIZE];
@@ -200,11 +141,11 @@ static void test_model_of_another_chapter_is_one_line(void)
     CHECK(model_save(path, &ps, meta, err) == 0);
     params_free(&ps);
     snprintf(cmd, sizeof cmd, BIN " generate --model %s --out %s", path, dir);
-    CHECK(run(cmd) == 1);
-    CHECK(count_lines(output) == 1 && strstr(output, "hidden"));
+    CHECK(test_run_command(cmd) == 1);
+    CHECK(test_count_lines(test_output) == 1 && strstr(test_output, "hidden"));
     snprintf(cmd, sizeof cmd, BIN " generate --model %s/nothing_here.safetensors --out %s", dir, dir);
-    CHECK(run(cmd) == 1);
-    CHECK(count_lines(output) == 1);
+    CHECK(test_run_command(cmd) == 1);
+    CHECK(test_count_lines(test_output) == 1);
 }
 
 /* Bad --data: each a one-line error naming the file, exit status 1. */
@@ -224,19 +165,19 @@ static void test_bad_data_is_one_line(void)
         snprintf(path, sizeof path, "%s/%s", dir, cases[i].name);
         test_write_bytes(path, cases[i].bytes, cases[i].n);
         snprintf(cmd, sizeof cmd, BIN " lm " SMALL " --iters 1 --data %s --out %s", path, dir);
-        CHECK(run(cmd) == 1);
-        CHECK(count_lines(output) == 1);
-        CHECK(strstr(output, path) && strstr(output, cases[i].what));
-        if (!(strstr(output, path) && strstr(output, cases[i].what)))
-            printf("%s: %s", cases[i].name, output);
+        CHECK(test_run_command(cmd) == 1);
+        CHECK(test_count_lines(test_output) == 1);
+        CHECK(strstr(test_output, path) && strstr(test_output, cases[i].what));
+        if (!(strstr(test_output, path) && strstr(test_output, cases[i].what)))
+            printf("%s: %s", cases[i].name, test_output);
     }
     /* a folder without input.txt, and a path that does not exist */
     snprintf(cmd, sizeof cmd, BIN " lm " SMALL " --data %s/no_such_folder/ --out %s", dir, dir);
-    CHECK(run(cmd) == 1);
-    CHECK(count_lines(output) == 1);
+    CHECK(test_run_command(cmd) == 1);
+    CHECK(test_count_lines(test_output) == 1);
     snprintf(cmd, sizeof cmd, BIN " compare " SMALL " --data %s --out %s", dir, dir);
-    CHECK(run(cmd) == 1);
-    CHECK(count_lines(output) == 1 && strstr(output, "input.txt"));
+    CHECK(test_run_command(cmd) == 1);
+    CHECK(test_count_lines(test_output) == 1 && strstr(test_output, "input.txt"));
 }
 
 /* Ctrl-C after the first validation, then --resume: the very same model file,
@@ -250,14 +191,14 @@ static void test_ctrl_c_then_resume_gives_the_same_model(void)
     char *whole[] = {BIN, "lm", "--hidden", "32", "--batch", "8", "--seq", "16", "--iters", "400",
                      "--eval-every", "50", "--sample-length", "10", "--quiet", "--threads", "1",
                      "--data", text, "--out", a, NULL};
-    CHECK(run_stopped(whole, NULL) == 0);
+    CHECK(test_run_argv(whole, NULL) == 0);
     whole[20] = b;
-    CHECK(run_stopped(whole, "---- sample") == 130);
-    CHECK(strstr(output, "--resume") != NULL);
+    CHECK(test_run_argv(whole, "---- sample") == 130);
+    CHECK(strstr(test_output, "--resume") != NULL);
     char *resumed[] = {BIN, "lm", "--hidden", "32", "--batch", "8", "--seq", "16", "--iters", "400",
                        "--eval-every", "50", "--sample-length", "10", "--quiet", "--threads", "1",
                        "--data", text, "--out", b, "--resume", NULL};
-    CHECK(run_stopped(resumed, NULL) == 0);
+    CHECK(test_run_argv(resumed, NULL) == 0);
     snprintf(ma, sizeof ma, "%s/char_lm.safetensors", a);
     snprintf(mb, sizeof mb, "%s/char_lm.safetensors", b);
     CHECK(test_same_file(ma, mb));
@@ -265,9 +206,9 @@ static void test_ctrl_c_then_resume_gives_the_same_model(void)
 
 static void test_summary_lists_the_layers(void)
 {
-    CHECK(run(BIN " --summary") == 0);
-    CHECK(strstr(output, "TimeEmbedding") && strstr(output, "TimeLSTM 2") && strstr(output, "TimeAffine"));
-    CHECK(strstr(output, "total: 279,873 trainable parameters") != NULL);
+    CHECK(test_run_command(BIN " --summary") == 0);
+    CHECK(strstr(test_output, "TimeEmbedding") && strstr(test_output, "TimeLSTM 2") && strstr(test_output, "TimeAffine"));
+    CHECK(strstr(test_output, "total: 279,873 trainable parameters") != NULL);
 }
 
 int main(void)

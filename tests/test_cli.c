@@ -10,30 +10,8 @@
 
 #include "image.h"
 #include "test.h"
+#include "test_run.h"
 
-static char output[8192];
-
-/* Run a shell command, capture its stdout+stderr, return its exit status (-1 if it crashed). */
-static int run(const char *cmd)
-{
-    char full[1024];
-    snprintf(full, sizeof full, "%s 2>&1", cmd);
-    FILE *p = popen(full, "r");
-    if (!p)
-        return -1;
-    size_t n = fread(output, 1, sizeof output - 1, p);
-    output[n] = '\0';
-    int status = pclose(p);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-static int count_lines(const char *s)
-{
-    int n = 0;
-    for (; *s; s++)
-        n += *s == '\n';
-    return n;
-}
 
 #define BIN "build/release/bin/"
 
@@ -44,112 +22,112 @@ static void test_help_exits_zero(void)
     for (int i = 0; i < 5; i++) {
         char cmd[256];
         snprintf(cmd, sizeof cmd, BIN "%s --help", progs[i]);
-        CHECK(run(cmd) == 0);
-        CHECK(strstr(output, "--data") && strstr(output, "--out") && strstr(output, "--help"));
+        CHECK(test_run_command(cmd) == 0);
+        CHECK(strstr(test_output, "--data") && strstr(test_output, "--out") && strstr(test_output, "--help"));
         /* --epochs shows the real default, not the 0 that stands for "the chapter decides". */
-        CHECK(strstr(output, "passes over the training set (default 0)") == NULL);
+        CHECK(strstr(test_output, "passes over the training set (default 0)") == NULL);
     }
 }
 
 static void test_unknown_option_is_one_line_exit_2(void)
 {
-    CHECK(run(BIN "02_backpropagation --no-such-option") == 2);
-    CHECK(strstr(output, "--no-such-option") != NULL);
-    CHECK(count_lines(output) == 1);
+    CHECK(test_run_command(BIN "02_backpropagation --no-such-option") == 2);
+    CHECK(strstr(test_output, "--no-such-option") != NULL);
+    CHECK(test_count_lines(test_output) == 1);
     /* Last on the line, an unknown flag is still unknown, not short of a value. */
-    CHECK(run(BIN "02_backpropagation train --frobnicate") == 2);
-    CHECK(strstr(output, "unknown option '--frobnicate'") != NULL);
-    CHECK(strstr(output, "needs a value") == NULL);
-    CHECK(count_lines(output) == 1);
+    CHECK(test_run_command(BIN "02_backpropagation train --frobnicate") == 2);
+    CHECK(strstr(test_output, "unknown option '--frobnicate'") != NULL);
+    CHECK(strstr(test_output, "needs a value") == NULL);
+    CHECK(test_count_lines(test_output) == 1);
 }
 
 /* Each help lists only the common options that change something in that program,
  * and the program refuses the others rather than ignore them. */
 static void test_options_a_program_does_not_use_are_refused(void)
 {
-    CHECK(run(BIN "00_neural_network --help") == 0);
-    CHECK(strstr(output, "--batch") && strstr(output, "--threads"));
-    CHECK(!strstr(output, "--epochs") && !strstr(output, "--lr") && !strstr(output, "--seed") &&
-          !strstr(output, "--quiet"));
-    CHECK(run(BIN "00_neural_network --lr 5") == 2);
-    CHECK(strstr(output, "00_neural_network: --lr changes nothing in this program") != NULL);
-    CHECK(count_lines(output) == 1);
-    CHECK(run(BIN "00_neural_network --lr 5 --epochs 7") == 2);
-    CHECK(strstr(output, "changes nothing in this program") != NULL);
-    CHECK(count_lines(output) == 1);
-    CHECK(run(BIN "00_neural_network perceptron --seed 3") == 2);
-    CHECK(run(BIN "00_neural_network perceptron --batch 10 --out /tmp/dl-test-cli") == 0);
+    CHECK(test_run_command(BIN "00_neural_network --help") == 0);
+    CHECK(strstr(test_output, "--batch") && strstr(test_output, "--threads"));
+    CHECK(!strstr(test_output, "--epochs") && !strstr(test_output, "--lr") && !strstr(test_output, "--seed") &&
+          !strstr(test_output, "--quiet"));
+    CHECK(test_run_command(BIN "00_neural_network --lr 5") == 2);
+    CHECK(strstr(test_output, "00_neural_network: --lr changes nothing in this program") != NULL);
+    CHECK(test_count_lines(test_output) == 1);
+    CHECK(test_run_command(BIN "00_neural_network --lr 5 --epochs 7") == 2);
+    CHECK(strstr(test_output, "changes nothing in this program") != NULL);
+    CHECK(test_count_lines(test_output) == 1);
+    CHECK(test_run_command(BIN "00_neural_network perceptron --seed 3") == 2);
+    CHECK(test_run_command(BIN "00_neural_network perceptron --batch 10 --out /tmp/dl-test-cli") == 0);
 
-    CHECK(run(BIN "01_numerical_gradient --help") == 0);
-    CHECK(strstr(output, "--lr") && strstr(output, "--seed") && strstr(output, "--iters"));
-    CHECK(!strstr(output, "--epochs") && !strstr(output, "--quiet"));
-    CHECK(run(BIN "01_numerical_gradient train --epochs 2") == 2);
-    CHECK(strstr(output, "--epochs changes nothing") != NULL);
-    CHECK(run(BIN "01_numerical_gradient check --quiet") == 2);
+    CHECK(test_run_command(BIN "01_numerical_gradient --help") == 0);
+    CHECK(strstr(test_output, "--lr") && strstr(test_output, "--seed") && strstr(test_output, "--iters"));
+    CHECK(!strstr(test_output, "--epochs") && !strstr(test_output, "--quiet"));
+    CHECK(test_run_command(BIN "01_numerical_gradient train --epochs 2") == 2);
+    CHECK(strstr(test_output, "--epochs changes nothing") != NULL);
+    CHECK(test_run_command(BIN "01_numerical_gradient check --quiet") == 2);
 }
 
 /* The defaults the help shows are the ones the program uses. */
 static void test_help_shows_real_defaults(void)
 {
-    CHECK(run(BIN "02_backpropagation --help") == 0);
-    CHECK(strstr(output, "training iterations (default 10000") != NULL);
-    CHECK(run(BIN "03_optimizer --help") == 0);
-    CHECK(strstr(output, "best: passes over the training set (default 8") != NULL);
+    CHECK(test_run_command(BIN "02_backpropagation --help") == 0);
+    CHECK(strstr(test_output, "training iterations (default 10000") != NULL);
+    CHECK(test_run_command(BIN "03_optimizer --help") == 0);
+    CHECK(strstr(test_output, "best: passes over the training set (default 8") != NULL);
     /* It runs on one thread unless told otherwise, and the --threads line agrees. */
-    CHECK(strstr(output, "runs on one") != NULL);
-    CHECK(strstr(output, "(default 1; 0: all cores)") != NULL);
-    CHECK(strstr(output, "(default: all cores)") == NULL);
-    CHECK(run(BIN "04_cnn --help") == 0);
-    CHECK(strstr(output, "SimpleConvNet's epochs (default 6") != NULL);
-    CHECK(run(BIN "02_backpropagation --help") == 0);
-    CHECK(strstr(output, "(default: all cores)") != NULL);
+    CHECK(strstr(test_output, "runs on one") != NULL);
+    CHECK(strstr(test_output, "(default 1; 0: all cores)") != NULL);
+    CHECK(strstr(test_output, "(default: all cores)") == NULL);
+    CHECK(test_run_command(BIN "04_cnn --help") == 0);
+    CHECK(strstr(test_output, "SimpleConvNet's epochs (default 6") != NULL);
+    CHECK(test_run_command(BIN "02_backpropagation --help") == 0);
+    CHECK(strstr(test_output, "(default: all cores)") != NULL);
     /* Chapter 01 gives no fixed duration for --full: the tour measures it. */
-    CHECK(run(BIN "01_numerical_gradient --help") == 0);
-    CHECK(strstr(output, "day") == NULL && strstr(output, "hours") == NULL);
+    CHECK(test_run_command(BIN "01_numerical_gradient --help") == 0);
+    CHECK(strstr(test_output, "day") == NULL && strstr(test_output, "hours") == NULL);
 }
 
 /* A bad value names the one option that is wrong, and exits non-zero before any work. */
 static void test_bad_values_name_their_option(void)
 {
-    CHECK(run(BIN "02_backpropagation --hidden 0") != 0);
-    CHECK(strstr(output, "--hidden") && !strstr(output, "--iters") && !strstr(output, "--train-size"));
-    CHECK(count_lines(output) == 1);
-    CHECK(run(BIN "02_backpropagation train --iters 0") != 0);
-    CHECK(strstr(output, "--iters") && !strstr(output, "--hidden"));
-    CHECK(run(BIN "02_backpropagation train --train-size -5") != 0);
-    CHECK(strstr(output, "--train-size") && !strstr(output, "--hidden"));
+    CHECK(test_run_command(BIN "02_backpropagation --hidden 0") != 0);
+    CHECK(strstr(test_output, "--hidden") && !strstr(test_output, "--iters") && !strstr(test_output, "--train-size"));
+    CHECK(test_count_lines(test_output) == 1);
+    CHECK(test_run_command(BIN "02_backpropagation train --iters 0") != 0);
+    CHECK(strstr(test_output, "--iters") && !strstr(test_output, "--hidden"));
+    CHECK(test_run_command(BIN "02_backpropagation train --train-size -5") != 0);
+    CHECK(strstr(test_output, "--train-size") && !strstr(test_output, "--hidden"));
     /* Chapter 01 used to print its header and exit 0 on --iters 0. */
-    CHECK(run(BIN "01_numerical_gradient train --iters 0 --out /tmp/dl-test-cli") != 0);
-    CHECK(strstr(output, "--iters must be at least 1") != NULL);
-    CHECK(count_lines(output) == 1);
-    CHECK(run(BIN "01_numerical_gradient --hidden 0") != 0);
-    CHECK(strstr(output, "--hidden") && !strstr(output, "--iters"));
-    CHECK(run(BIN "03_optimizer --trials 0") != 0);
-    CHECK(strstr(output, "--trials") && !strstr(output, "--iters"));
-    CHECK(run(BIN "03_optimizer --depth 0") != 0);
-    CHECK(strstr(output, "--depth") && !strstr(output, "--width"));
-    CHECK(run(BIN "04_cnn --deep-epochs 0") != 0);
-    CHECK(strstr(output, "--deep-epochs") && !strstr(output, "--train-size"));
-    CHECK(run(BIN "04_cnn --bench-batches 0") != 0);
-    CHECK(strstr(output, "--bench-batches") && !strstr(output, "--deep-epochs"));
+    CHECK(test_run_command(BIN "01_numerical_gradient train --iters 0 --out /tmp/dl-test-cli") != 0);
+    CHECK(strstr(test_output, "--iters must be at least 1") != NULL);
+    CHECK(test_count_lines(test_output) == 1);
+    CHECK(test_run_command(BIN "01_numerical_gradient --hidden 0") != 0);
+    CHECK(strstr(test_output, "--hidden") && !strstr(test_output, "--iters"));
+    CHECK(test_run_command(BIN "03_optimizer --trials 0") != 0);
+    CHECK(strstr(test_output, "--trials") && !strstr(test_output, "--iters"));
+    CHECK(test_run_command(BIN "03_optimizer --depth 0") != 0);
+    CHECK(strstr(test_output, "--depth") && !strstr(test_output, "--width"));
+    CHECK(test_run_command(BIN "04_cnn --deep-epochs 0") != 0);
+    CHECK(strstr(test_output, "--deep-epochs") && !strstr(test_output, "--train-size"));
+    CHECK(test_run_command(BIN "04_cnn --bench-batches 0") != 0);
+    CHECK(strstr(test_output, "--bench-batches") && !strstr(test_output, "--deep-epochs"));
 }
 
 static void test_malformed_numbers_rejected(void)
 {
-    CHECK(run(BIN "02_backpropagation train --batch ten") == 2);
-    CHECK(count_lines(output) == 1);
-    CHECK(run(BIN "02_backpropagation train --lr -1") == 2);
-    CHECK(run(BIN "02_backpropagation train --epochs") == 2);
-    CHECK(run(BIN "01_numerical_gradient --threads 5x") == 2);
-    CHECK(run(BIN "00_neural_network nonsense") == 2);
+    CHECK(test_run_command(BIN "02_backpropagation train --batch ten") == 2);
+    CHECK(test_count_lines(test_output) == 1);
+    CHECK(test_run_command(BIN "02_backpropagation train --lr -1") == 2);
+    CHECK(test_run_command(BIN "02_backpropagation train --epochs") == 2);
+    CHECK(test_run_command(BIN "01_numerical_gradient --threads 5x") == 2);
+    CHECK(test_run_command(BIN "00_neural_network nonsense") == 2);
 }
 
 static void test_missing_data_is_a_clear_error(void)
 {
-    CHECK(run(BIN "02_backpropagation train --data /nonexistent/dir --out /tmp/dl-test-cli") == 1);
-    CHECK(strstr(output, "/nonexistent/dir") != NULL);
-    CHECK(strstr(output, "make data") != NULL);
-    CHECK(count_lines(output) == 1);
+    CHECK(test_run_command(BIN "02_backpropagation train --data /nonexistent/dir --out /tmp/dl-test-cli") == 1);
+    CHECK(strstr(test_output, "/nonexistent/dir") != NULL);
+    CHECK(strstr(test_output, "make data") != NULL);
+    CHECK(test_count_lines(test_output) == 1);
 }
 
 static void test_broken_model_is_a_clear_error(void)
@@ -160,11 +138,11 @@ static void test_broken_model_is_a_clear_error(void)
         return;
     fputs("this is not a model", f);
     fclose(f);
-    CHECK(run(BIN "00_neural_network mnist --model /tmp/dl-test-cli-bad.safetensors --out /tmp/dl-test-cli") == 1);
-    CHECK(strstr(output, "/tmp/dl-test-cli-bad.safetensors") != NULL);
-    CHECK(count_lines(output) == 1);
-    CHECK(run(BIN "00_neural_network mnist --model /nonexistent.safetensors --out /tmp/dl-test-cli") == 1);
-    CHECK(strstr(output, "/nonexistent.safetensors") != NULL);
+    CHECK(test_run_command(BIN "00_neural_network mnist --model /tmp/dl-test-cli-bad.safetensors --out /tmp/dl-test-cli") == 1);
+    CHECK(strstr(test_output, "/tmp/dl-test-cli-bad.safetensors") != NULL);
+    CHECK(test_count_lines(test_output) == 1);
+    CHECK(test_run_command(BIN "00_neural_network mnist --model /nonexistent.safetensors --out /tmp/dl-test-cli") == 1);
+    CHECK(strstr(test_output, "/nonexistent.safetensors") != NULL);
     remove("/tmp/dl-test-cli-bad.safetensors");
 }
 
@@ -189,11 +167,11 @@ static void test_model_of_another_kind_is_named(void)
     fclose(f);
     char cmd[256];
     snprintf(cmd, sizeof cmd, BIN "00_neural_network mnist --model %s --out /tmp/dl-test-cli", path);
-    CHECK(run(cmd) == 1);
-    CHECK(strstr(output, "a multi_layer_net_extend model") != NULL);
-    CHECK(strstr(output, "two_layer_net") != NULL);
-    CHECK(strstr(output, "metadata 'hidden'") == NULL);
-    CHECK(count_lines(output) == 1);
+    CHECK(test_run_command(cmd) == 1);
+    CHECK(strstr(test_output, "a multi_layer_net_extend model") != NULL);
+    CHECK(strstr(test_output, "two_layer_net") != NULL);
+    CHECK(strstr(test_output, "metadata 'hidden'") == NULL);
+    CHECK(test_count_lines(test_output) == 1);
     remove(path);
 }
 
@@ -204,7 +182,7 @@ static void test_labels_outside_the_classes_are_an_error(void)
     const char *real_files[] = {"train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
                                 "t10k-images-idx3-ubyte.gz"};
     char from[4096], target[4200], link[256];   /* realpath needs PATH_MAX (4096) bytes */
-    run("rm -rf /tmp/dl-test-cli-labels");
+    test_run_command("rm -rf /tmp/dl-test-cli-labels");
     CHECK(mkdir("/tmp/dl-test-cli-labels", 0755) == 0);
     /* the real training set and test images, linked by absolute path */
     if (!realpath(test_data_dir(), from))
@@ -224,12 +202,12 @@ static void test_labels_outside_the_classes_are_an_error(void)
     for (int i = 0; i < 10000; i++)
         fputc(200, f);
     fclose(f);
-    CHECK(run(BIN "00_neural_network mnist --data /tmp/dl-test-cli-labels --out /tmp/dl-test-cli") == 1);
-    CHECK(strstr(output, "/tmp/dl-test-cli-labels/t10k-labels-idx1-ubyte: label 200 at item 0 "
+    CHECK(test_run_command(BIN "00_neural_network mnist --data /tmp/dl-test-cli-labels --out /tmp/dl-test-cli") == 1);
+    CHECK(strstr(test_output, "/tmp/dl-test-cli-labels/t10k-labels-idx1-ubyte: label 200 at item 0 "
                          "is outside the 10 classes") != NULL);
-    CHECK(count_lines(output) == 1);
-    CHECK(strstr(output, "accuracy") == NULL);
-    run("rm -rf /tmp/dl-test-cli-labels");
+    CHECK(test_count_lines(test_output) == 1);
+    CHECK(strstr(test_output, "accuracy") == NULL);
+    test_run_command("rm -rf /tmp/dl-test-cli-labels");
 }
 
 static void test_chapter_00_reaches_its_accuracy(void)
@@ -237,8 +215,8 @@ static void test_chapter_00_reaches_its_accuracy(void)
     /* The shipped model: at least 0.93 on the test set (the floor). */
     char cmd[512];
     snprintf(cmd, sizeof cmd, BIN "00_neural_network mnist --data %s --out /tmp/dl-test-cli", test_data_dir());
-    CHECK(run(cmd) == 0);
-    const char *p = strstr(output, "test accuracy: ");
+    CHECK(test_run_command(cmd) == 0);
+    const char *p = strstr(test_output, "test accuracy: ");
     CHECK(p != NULL);
     if (p)
         CHECK(atof(p + strlen("test accuracy: ")) >= 0.93);
@@ -253,14 +231,14 @@ static void test_filters_picture(void)
     snprintf(dir, sizeof dir, "/tmp/dl-test-cli-04.%ld", (long)getpid());
     snprintf(cmd, sizeof cmd, BIN "04_cnn simple --epochs 1 --train-size 300 --quiet --data %s --out %s",
              test_data_dir(), dir);
-    CHECK(run(cmd) == 0);
+    CHECK(test_run_command(cmd) == 0);
     snprintf(png, sizeof png, "%s/filters.png", dir);
-    CHECK(strstr(output, png) != NULL);
+    CHECK(strstr(test_output, png) != NULL);
     Image img = {0};
     char err[IMAGE_ERR_SIZE];
     CHECK(image_read_png(png, 4, &img, err) == 0);
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    run(cmd);
+    test_run_command(cmd);
     if (!img.pixels)
         return;
     /* 5 filters a row, 3 tiles of 60 px each with 4 px between them, 16 px bands */
@@ -279,13 +257,13 @@ static void test_relu_histogram_is_not_cut_at_1(void)
     char dir[64], cmd[512], tsv[128];
     snprintf(dir, sizeof dir, "/tmp/dl-test-cli-03.%ld", (long)getpid());
     snprintf(cmd, sizeof cmd, BIN "03_optimizer init --iters 5 --quiet --data %s --out %s", test_data_dir(), dir);
-    CHECK(run(cmd) == 0);
+    CHECK(test_run_command(cmd) == 0);
     snprintf(tsv, sizeof tsv, "%s/init_hist_5.tsv", dir);     /* ReLU, He */
     FILE *f = fopen(tsv, "r");
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     CHECK(f != NULL);
     if (!f) {
-        run(cmd);
+        test_run_command(cmd);
         return;
     }
     char line[512];
@@ -295,7 +273,7 @@ static void test_relu_histogram_is_not_cut_at_1(void)
         if (sscanf(line, "%lf", &centre) == 1)
             last = centre;
     fclose(f);
-    run(cmd);
+    test_run_command(cmd);
     CHECK(last > 2);
 }
 

@@ -10,34 +10,12 @@
 #include "model.h"
 #include "rng.h"
 #include "test.h"
+#include "test_run.h"
 #include "test_files.h"
 
 #define BIN "build/release/bin/05_rnn"
 
-static char output[65536];
 static char dir[128];
-
-/* Run a shell command, capture its stdout+stderr, return its exit status (-1 if it crashed). */
-static int run(const char *cmd)
-{
-    char full[4096];
-    snprintf(full, sizeof full, "%s 2>&1", cmd);
-    FILE *p = popen(full, "r");
-    if (!p)
-        return -1;
-    size_t n = fread(output, 1, sizeof output - 1, p);
-    output[n] = '\0';
-    int status = pclose(p);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-static int count_lines(const char *s)
-{
-    int n = 0;
-    for (; *s; s++)
-        n += *s == '\n';
-    return n;
-}
 
 static void write_file(const char *path, const char *text, size_t size)
 {
@@ -78,15 +56,15 @@ static int first_neighbour_is(const char *query, const char *partner)
 {
     char want[64];
     snprintf(want, sizeof want, "\n  %-8s %s ", query, partner);
-    return strstr(output, want) != NULL;
+    return strstr(test_output, want) != NULL;
 }
 
 static void test_count_finds_the_partners(void)
 {
     char cmd[512];
     snprintf(cmd, sizeof cmd, BIN " count --data %s --out %s/out", dir, dir);
-    CHECK(run(cmd) == 0);
-    CHECK(strstr(output, "kept the 17 seen at least 5 times") != NULL);
+    CHECK(test_run_command(cmd) == 0);
+    CHECK(strstr(test_output, "kept the 17 seen at least 5 times") != NULL);
     CHECK(first_neighbour_is("king", "queen"));
     CHECK(first_neighbour_is("sword", "knife"));
     CHECK(first_neighbour_is("night", "morning"));
@@ -99,7 +77,7 @@ static void test_word2vec_finds_the_partners_and_saves(void)
     char cmd[512], path[256], vocab[4096], err[MODEL_ERR_SIZE];
     /* --data may also name the text file itself */
     snprintf(cmd, sizeof cmd, BIN " word2vec --data %s/input.txt --out %s/out", dir, dir);
-    CHECK(run(cmd) == 0);
+    CHECK(test_run_command(cmd) == 0);
     CHECK(first_neighbour_is("king", "queen"));
     CHECK(first_neighbour_is("sword", "knife"));
     CHECK(first_neighbour_is("night", "morning"));
@@ -107,7 +85,7 @@ static void test_word2vec_finds_the_partners_and_saves(void)
     CHECK(first_neighbour_is("thou", "you"));
     /* the loss falls from epoch 1 to epoch 10 */
     double l1 = 0, l3 = 0;
-    const char *e1 = strstr(output, "epoch  1  loss "), *e3 = strstr(output, "epoch 10  loss ");
+    const char *e1 = strstr(test_output, "epoch  1  loss "), *e3 = strstr(test_output, "epoch 10  loss ");
     CHECK(e1 && e3 && sscanf(e1 + 15, "%lf", &l1) == 1 && sscanf(e3 + 15, "%lf", &l3) == 1);
     CHECK(l3 < l1 && l1 > 0);
     /* the embeddings carry their vocabulary, id 0 the most frequent word */
@@ -133,7 +111,7 @@ static void test_word2vec_is_repeatable(void)
                  " word2vec --data %s --out %s/c --epochs 1 --seed 4 >/dev/null && "
                  "! cmp -s %s/a/word2vec.safetensors %s/c/word2vec.safetensors",
              dir, dir, dir, dir, dir, dir, dir, dir, dir, dir);
-    CHECK(run(cmd) == 0);
+    CHECK(test_run_command(cmd) == 0);
 }
 
 static void test_bad_data_is_one_line(void)
@@ -152,15 +130,15 @@ static void test_bad_data_is_one_line(void)
         const char *cmds[] = {"count", "word2vec"};
         for (int k = 0; k < 2; k++) {
             snprintf(cmd, sizeof cmd, BIN " %s --data %s --out %s/out", cmds[k], path, dir);
-            int status = run(cmd);
+            int status = test_run_command(cmd);
             CHECK(status == 1);
-            CHECK(count_lines(output) == 1);
-            CHECK(strstr(output, path) != NULL);
+            CHECK(test_count_lines(test_output) == 1);
+            CHECK(strstr(test_output, path) != NULL);
         }
     }
     snprintf(cmd, sizeof cmd, BIN " count --data %s/no-such-folder --out %s/out", dir, dir);
-    CHECK(run(cmd) == 1);
-    CHECK(count_lines(output) == 1);
+    CHECK(test_run_command(cmd) == 1);
+    CHECK(test_count_lines(test_output) == 1);
 }
 
 int main(void)
