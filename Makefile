@@ -137,10 +137,10 @@ data-for-%:
 	@sh scripts/fetch_data.sh $(DATA) $(if $(filter 05_%,$*),mnist shakespeare,mnist)
 
 # ---- tests --------------------------------------------------------------------
-$(REL)/tests/%: tests/%.c tests/test.h $(COMMON_HDR) $(REL)/libcommon.a
+$(REL)/tests/%: tests/%.c $(wildcard tests/*.h) $(COMMON_HDR) $(REL)/libcommon.a
 	@mkdir -p $(dir $@)
 	$(CC) $(REL_CFLAGS) -Itests -o $@ $< $(REL)/libcommon.a $(LIBS)
-$(CHK)/tests/%: tests/%.c tests/test.h $(COMMON_HDR) $(CHK)/libcommon.a
+$(CHK)/tests/%: tests/%.c $(wildcard tests/*.h) $(COMMON_HDR) $(CHK)/libcommon.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CHK_CFLAGS) -Itests -o $@ $< $(CHK)/libcommon.a $(LIBS)
 # test_char_lm_net compiles chapter 05's language model into itself
