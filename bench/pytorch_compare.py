@@ -40,6 +40,10 @@ import time
 # machine spinning makes 2 threads many times slower than 1, for PyTorch as for us.
 # OpenMP reads this once, when torch loads it, so it is set before the import.
 os.environ.setdefault("OMP_WAIT_POLICY", "passive")
+# OpenBLAS keeps a thread pool of its own beside torch's: with both at 2 threads
+# on 2 cores they fight, and PyTorch ran 1.3x to 6x slower than its best. Its best
+# setting is one OpenBLAS thread beside torch's threads; it too is read at load time.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
@@ -302,7 +306,8 @@ def main():
     torch.set_num_threads(args.threads)
     print(f"  PyTorch {torch.__version__}, CPU, float32, eager (torch.nn + torch.optim); "
           f"{args.threads} thread{'s' if args.threads != 1 else ''} (torch.set_num_threads), "
-          f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY')}"
+          f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY')}, "
+          f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS')}"
           f"{'; --quick: tiny sizes, not a benchmark' if q else ''}")
     rows = []
 
