@@ -16,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "clip_grads.h"
@@ -69,16 +68,6 @@ typedef struct {
 
 /* ---- the text ------------------------------------------------------------------------- */
 
-/* --data names a text file, or a folder holding input.txt (as data/tinyshakespeare does). */
-static void text_path(const char *data, char *path, size_t size)
-{
-    struct stat st;
-    if (stat(data, &st) == 0 && S_ISDIR(st.st_mode))
-        snprintf(path, size, "%s/input.txt", data);
-    else
-        snprintf(path, size, "%s", data);
-}
-
 typedef struct {
     char path[OUT_PATH_SIZE];
     CharCorpus corpus;
@@ -88,7 +77,7 @@ typedef struct {
 static void load_text(const Config *cfg, Text *t)
 {
     char err[CORPUS_ERR_SIZE];
-    text_path(cfg->c.data, t->path, sizeof t->path);
+    corpus_text_path(cfg->c.data, t->path, sizeof t->path);
     char_corpus_load_or_die(t->path, &t->corpus);
     /* each of the N streams needs a sequence of T characters plus its target */
     if (corpus_split(t->path, t->corpus.count, "characters", cfg->seq * cfg->c.batch, &t->train_count,

@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cbow.h"
 #include "cooccurrence.h"
@@ -39,16 +38,6 @@ typedef struct {
     int text_words, text_vocab;
 } Words;
 
-/* --data is a folder holding input.txt, or the text file itself. */
-static void text_path(const CommonOptions *c, char *path, size_t size)
-{
-    struct stat st;
-    if (stat(c->data, &st) == 0 && S_ISDIR(st.st_mode))
-        snprintf(path, size, "%s/input.txt", c->data);
-    else
-        snprintf(path, size, "%s", c->data);
-}
-
 static const int *sort_counts;   /* for by_count: qsort has no context argument */
 
 /* More frequent first; equal counts in order of first appearance. */
@@ -65,7 +54,7 @@ static int by_count(const void *a, const void *b)
 static void words_load(const CommonOptions *c, int full, Words *w)
 {
     char path[1024], err[CORPUS_ERR_SIZE];
-    text_path(c, path, sizeof path);
+    corpus_text_path(c->data, path, sizeof path);
     int min_count = full ? WORDS_MIN_COUNT_FULL : WORDS_MIN_COUNT;
     int max_vocab = full ? WORDS_MAX_VOCAB_FULL : WORDS_MAX_VOCAB;
     WordCorpus wc;

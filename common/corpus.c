@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <zlib.h>
 
 #define READ_CHUNK (1u << 20)          /* gzread takes an unsigned int: read in pieces */
@@ -196,6 +197,15 @@ fail:
     if (f)
         gzclose(f);
     return -1;
+}
+
+void corpus_text_path(const char *data, char *path, size_t size)
+{
+    struct stat st;
+    if (stat(data, &st) == 0 && S_ISDIR(st.st_mode))
+        snprintf(path, size, "%s/input.txt", data);
+    else
+        snprintf(path, size, "%s", data);
 }
 
 int corpus_read_text(const char *path, char **text, size_t *size, char *err)

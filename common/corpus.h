@@ -46,6 +46,10 @@
 
 /* ---- the text ------------------------------------------------------------ */
 
+/* The text a chapter's --data names: the file itself, or input.txt in the folder
+ * it names (as data/tinyshakespeare), written into path. */
+void corpus_text_path(const char *data, char *path, size_t size);
+
 /* The whole of path (plain or .gz) as validated UTF-8, NUL-terminated, in
  * *text (malloc'ed, free it), its length in bytes in *size. */
 int corpus_read_text(const char *path, char **text, size_t *size, char *err);
