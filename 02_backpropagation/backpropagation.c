@@ -201,7 +201,7 @@ static TrainSummary train(const Config *cfg, const Dataset *train_set, const Dat
     printf("Training time: %.2f s for %ld iterations and %d evaluations of the %d + %d images\n",
            r.seconds, r.iters, r.evaluations, train_set->count, test_set->count);
     printf("Final: train accuracy %.4f, test accuracy %.4f\n", r.train_acc, r.test_acc);
-    trainer_plot(&tc);
+    trainer_plot(&tc, &run);
 
     char seed[32], hidden[16];
     snprintf(seed, sizeof seed, "%llu", (unsigned long long)cfg->c.seed);

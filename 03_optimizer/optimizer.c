@@ -861,7 +861,7 @@ static BestResult best(const Config *cfg, const Dataset *train, const Dataset *t
     r.epochs = epochs;
     printf("   final: test accuracy %.4f (train %.4f on its first 10,000) after %d epoch%s in %.1f s%s\n",
            r.test_acc, r.train_acc, epochs, epochs == 1 ? "" : "s", r.seconds, r.test_acc >= 0.983 ? "" : "  (below 0.983: try --full)");
-    trainer_plot(&tc);
+    trainer_plot(&tc, &run);
 
     char seed[32], width[16], depth[16], ratio[32], decay[32], acc[32];
     snprintf(seed, sizeof seed, "%llu", (unsigned long long)cfg->c.seed);

@@ -257,7 +257,7 @@ static NetResult train_net(const Config *cfg, Net *net, int epochs, const Datase
            net_title(kind), r.run.test_acc, r.run.train_acc,
            tc.train_eval_size > 0 && tc.train_eval_size < train_set->count ? " on its first 10,000" : "",
            r.epoch_seconds, r.run.eval_seconds);
-    trainer_plot(&tc);
+    trainer_plot(&tc, &r.run);
 
     char acc[32], ep[16], seed[32], path[OUT_PATH_SIZE], err[MODEL_ERR_SIZE];
     snprintf(acc, sizeof acc, "%.4f", r.run.test_acc);

@@ -409,7 +409,7 @@ static LmSummary run_lm(const Config *cfg, const Text *text, long iters)
     tc.out = cfg->c.out;
     tc.tag = cfg->full ? "char_lm_full" : "char_lm";
     tc.title = "char LSTM";
-    trainer_plot(&tc);
+    trainer_plot(&tc, &out.res.run);
     char path[OUT_PATH_SIZE];
     lm_model_path(path, cfg);
     save_lm(path, &r, out.res.run.val_loss, cfg->c.seed);

@@ -406,9 +406,10 @@ static void load_checkpoint(Run *r)
         r->net->carry_set(r->net->net, ck.values + at);
         at += r->net->carry_size;
     }
-    for (long k = 0; k < iter; k++) {
-        r->i = k;
-        add_loss(r, ck.values[at + k]);
+    if (iter > 0) {
+        r->losses_cap = iter;
+        r->losses = xmalloc((size_t)iter * sizeof(real));
+        memcpy(r->losses, ck.values + at, (size_t)iter * sizeof(real));
     }
     r->i = iter;
     r->opt.iter = opt_iter;
@@ -685,7 +686,7 @@ TrainResult trainer_run(const TrainerConfig *cfg, TrainerNet *net, const Dataset
 
 /* ---- plots --------------------------------------------------------------------------- */
 
-void trainer_plot(const TrainerConfig *cfg)
+void trainer_plot(const TrainerConfig *cfg, const TrainResult *run)
 {
     char png[OUT_PATH_SIZE], tsv[OUT_PATH_SIZE], script[16384];
     out_path(tsv, cfg->out, "%s_loss.tsv", cfg->tag);
@@ -699,18 +700,9 @@ void trainer_plot(const TrainerConfig *cfg)
              cfg->title, tsv);
     if (plot_png(png, 800, 500, script) == 0)
         printf("  plot: %s\n", png);
-    /* A language model has a validation loss instead of accuracies: the
-     * first evaluation row (its fourth column) tells which to draw. */
+    /* A language model has a validation loss instead of accuracies. */
     out_path(tsv, cfg->out, "%s_accuracy.tsv", cfg->tag);
-    FILE *f = fopen(tsv, "r");
-    double row[5] = {0, -1, -1, -1, -1};
-    if (f) {
-        if (fscanf(f, "%*[^\n]") == 0 &&
-            fscanf(f, "%lf %lf %lf %lf %lf", &row[0], &row[1], &row[2], &row[3], &row[4]) != 5)
-            row[3] = -1;
-        fclose(f);
-    }
-    if (row[3] >= 0) {
+    if (run->val_loss >= 0) {
         out_path(png, cfg->out, "%s_val_loss.png", cfg->tag);
         snprintf(script, sizeof script,
                  "set title 'Validation loss, %s'\n"

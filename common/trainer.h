@@ -123,8 +123,9 @@ int trainer_exit_status(TrainStatus status);
 
 /* TAG_loss.png (mini-batch loss and its moving average, log scale) and
  * TAG_accuracy.png (train and test accuracy per epoch, y-range from the data),
- * from the TSV files of the last run; prints their paths. */
-void trainer_plot(const TrainerConfig *cfg);
+ * or TAG_val_loss.png for a run scored by a validation loss, from the TSV files
+ * of the run; prints their paths. */
+void trainer_plot(const TrainerConfig *cfg, const TrainResult *run);
 
 /* The moving-average loss every 100 iterations, drawn in the terminal. */
 void trainer_plot_terminal(const TrainerConfig *cfg);

@@ -312,7 +312,7 @@ static void test_short_run_logs_and_plots(void)
     CHECK(tsv && strstr(tsv, "\n0.25\t"));
     free(tsv);
     fflush(stdout);
-    trainer_plot(&c);
+    trainer_plot(&c, &r);
     if (have_gnuplot()) {
         const char *pngs[] = {"test_net_loss.png", "test_net_accuracy.png"};
         for (int k = 0; k < 2; k++) {
