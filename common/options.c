@@ -180,7 +180,11 @@ static void remember_command(int argc, char **argv)
                                  i ? " " : "", a);
     }
     if (!has_resume && used < sizeof resume_command)
-        snprintf(resume_command + used, sizeof resume_command - used, " --resume");
+        used += (size_t)snprintf(resume_command + used, sizeof resume_command - used, " --resume");
+    /* A command too long for the buffer is not shown cut short: the trainer then
+     * says to run the same command with --resume. */
+    if (used >= sizeof resume_command)
+        resume_command[0] = '\0';
 }
 
 const char *options_resume_command(void)
