@@ -31,6 +31,7 @@
 #include "image.h"
 #include "matmul.h"
 #include "model.h"
+#include "optimizer.h"
 #include "options.h"
 #include "plot.h"
 #include "rng.h"
@@ -44,7 +45,7 @@
 static const ProgramInfo info = {
     "06_gan",
     "generative adversarial networks: an MLP GAN, a DCGAN and a conditional GAN draw digits",
-    "usage: 06_gan [mlp | dcgan | cgan | draw [DIGIT] | walk | score] [options]\n"
+    "usage: 06_gan [mlp | dcgan | cgan | draw [DIGIT] | walk | score | bench] [options]\n"
     "\n"
     "  mlp           train the MLP GAN (G 100-256-512-784, D 784-512-256-1)\n"
     "  dcgan         train the DCGAN (G: fc, batch norm, two transposed convolutions;\n"
@@ -55,6 +56,7 @@ static const ProgramInfo info = {
     "  walk          samples on a straight line between two points of the latent space\n"
     "                (walk.png), from the saved DCGAN (--model FILE for another)\n"
     "  score         the scorer's reference values: real digits and uniform noise\n"
+    "  bench         time a training iteration of each GAN, and a grid of samples\n"
     "  (nothing)     the tour: short runs of all three GANs on part of the data, with\n"
     "                scores, then draw, walk and a summary\n"
     "\n"
@@ -71,6 +73,7 @@ typedef struct {
     int train_size;
     int score_samples;
     int resume;
+    int bench_batches;
     const char *net;        /* cgan's: "mlp" or "dcgan" */
     const char *model;
     const char *scorer;
@@ -647,6 +650,60 @@ static void run_walk(const Config *cfg)
     gan_free(&g);
 }
 
+/* ---- bench ------------------------------------------------------------------------------ */
+
+/* Time one training iteration of each GAN (a D step on real and fake, Adam, a
+ * G step through D, Adam) at --batch, over `batches` after 5 warm-up ones,
+ * and that times the iterations of an epoch of 60,000 images; and a grid of
+ * 64 samples against that epoch. bench/pytorch_compare.py times the same. */
+static void run_bench(const Config *cfg, const Dataset *train, int batches)
+{
+    const int B = cfg->c.batch, per_epoch = 60000 / B;
+    printf("GAN training iterations, batch %d, %d thread%s, %s (%d batches after 5 warm-up)\n", B, get_threads(),
+           get_threads() == 1 ? "" : "s", matmul_backend(), batches);
+    for (int k = 0; k < 2; k++) {
+        Gan g;
+        gan_init(&g, (GanKind)k, 0, 1, 28, 28, B, cfg->c.seed);
+        Optimizer od = optimizer_create(ADAM, cfg->c.lr, g.D.params.trainable_size);
+        Optimizer og = optimizer_create(ADAM, cfg->c.lr, g.G.params.trainable_size);
+        od.beta1 = og.beta1 = 0.5;
+        real *x = xmalloc((size_t)B * 784 * sizeof(real));
+        int *t = xmalloc((size_t)B * sizeof(int)), *idx = xmalloc((size_t)B * sizeof(int));
+        Rng rng;
+        rng_seed(&rng, cfg->c.seed);
+        double t0 = 0;
+        for (int i = -5; i < batches; i++) {
+            if (i == 0)
+                t0 = now_seconds();
+            for (int j = 0; j < B; j++)
+                idx[j] = rng_int(&rng, train->count);
+            dataset_gather(train, idx, B, x, t);
+            gan_d_step(&g, x, t, B);
+            optimizer_update(&od, g.D.params.values, g.D.params.grads);
+            gan_g_step(&g, t, B);
+            optimizer_update(&og, g.G.params.values, g.G.params.grads);
+        }
+        double per = (now_seconds() - t0) / batches;
+        /* a grid: 64 samples from fixed noise and a PNG */
+        real *z = xmalloc((size_t)GRID * g.z_dim * sizeof(real)), *img = xmalloc((size_t)GRID * 784 * sizeof(real));
+        rng_fill_normal(&rng, z, (size_t)GRID * g.z_dim, 1);
+        int *labels = xcalloc(GRID, sizeof(int));
+        char path[OUT_PATH_SIZE];
+        out_path(path, cfg->c.out, "bench_grid.png");
+        double g0 = now_seconds();
+        for (int n = 0; n < GRID; n += B)
+            gan_generate(&g, img + (size_t)n * 784, z + (size_t)n * g.z_dim, labels + n, GRID - n < B ? GRID - n : B);
+        save_samples(img, GRID, 8, path);
+        double grid = now_seconds() - g0;
+        printf("  %-8s %7.2f ms per iteration, %6.1f s per epoch of 60,000 (%d iterations); a grid %.1f ms "
+               "(%.3f%% of the epoch)\n", k == GAN_MLP ? "MLP GAN" : "DCGAN", 1e3 * per, per * per_epoch,
+               per_epoch, 1e3 * grid, 100 * grid / (per * per_epoch));
+        free(z), free(img), free(labels), free(x), free(t), free(idx);
+        optimizer_free(&od), optimizer_free(&og);
+        gan_free(&g);
+    }
+}
+
 /* ---- main --------------------------------------------------------------------------------- */
 
 int main(int argc, char **argv)
@@ -660,6 +717,7 @@ int main(int argc, char **argv)
     cfg.c.out = "out/06_gan";
     cfg.score_samples = 10000;
     cfg.net = NULL;
+    cfg.bench_batches = 50;
     const Option extra[] = {
         {"epochs", OPT_INT, NULL, "N", "epochs of the chosen GAN (default: the tour's, or --full's)"},
         {"full", OPT_FLAG, &cfg.full, NULL, "longer runs on all images: MLP GAN 30 epochs, DCGAN 10, conditional 20 (tour: 10, 2, 10 on 10,000)"},
@@ -669,11 +727,12 @@ int main(int argc, char **argv)
         {"model", OPT_STRING, &cfg.model, "FILE", "the model draw or walk uses (default: OUT/cgan or OUT/dcgan)"},
         {"scorer", OPT_STRING, &cfg.scorer, "FILE", "the SimpleConvNet that scores (default: OUT/scorer, chapter 04's, or trained)"},
         {"resume", OPT_FLAG, &cfg.resume, NULL, "go on from the checkpoint in --out (after Ctrl-C)"},
+        {"bench-batches", OPT_INT, &cfg.bench_batches, "N", "iterations bench times per GAN (default 50)"},
         {0},
     };
     const char *pos[3];
     int npos = options_parse(argc, argv, &info, &cfg.c, extra, pos, 3);
-    const char *commands[] = {"tour", "mlp", "dcgan", "cgan", "draw", "walk", "score", NULL};
+    const char *commands[] = {"tour", "mlp", "dcgan", "cgan", "draw", "walk", "score", "bench", NULL};
     const char *cmd = options_command(&info, pos, npos, commands);
     const int draw = strcmp(cmd, "draw") == 0, tour = strcmp(cmd, "tour") == 0;
     if (draw ? npos > 2 : npos > 1) {
@@ -681,6 +740,8 @@ int main(int argc, char **argv)
                                                           : "one command at a time");
         return 2;
     }
+    if (cfg.bench_batches < 1)
+        die("--bench-batches must be at least 1, not %d", cfg.bench_batches);
     if (cfg.train_size < 0)
         die("--train-size must be 0 (all images) or more, not %d", cfg.train_size);
     if (cfg.score_samples < 0 || cfg.score_samples == 1)
@@ -708,6 +769,11 @@ int main(int argc, char **argv)
         die("%s: this chapter's nets take 28x28 grey images", cfg.c.data);
     /* the scorer and the references see all the training digits; the GANs
      * train on --train-size of them */
+    if (strcmp(cmd, "bench") == 0) {
+        run_bench(&cfg, &train, cfg.bench_batches);
+        dataset_free(&train), dataset_free(&test);
+        return 0;
+    }
     Scorer scorer;
     References ref = {{-1, -1}, {-1, -1}, {-1, -1}};
     const int scoring = cfg.score_samples > 0 || strcmp(cmd, "score") == 0;
@@ -760,7 +826,7 @@ int main(int argc, char **argv)
            ref.real_test.is, ref.real_train.fd, ref.noise.is, ref.noise.fd);
     const GanResult *rs[3] = {&mlp, &dc, &cg};
     for (int k = 0; k < 3; k++)
-        printf("  %-20s %2d epoch%s of %d images: IS %.2f, FD %.2f, D(x) last loss %.3f/%.3f\n",
+        printf("  %-20s %2d epoch%s of %d images: IS %.2f, FD %.2f; losses D %.3f, G %.3f\n",
                title_of(rs[k]->kind, rs[k]->classes), rs[k]->epochs, rs[k]->epochs == 1 ? " " : "s", train_size,
                rs[k]->run.score[0], rs[k]->run.score[1], rs[k]->run.loss, rs[k]->run.loss2);
     printf("  outputs in %s/ (--full trains longer on all 60,000 images)\n", cfg.c.out);
