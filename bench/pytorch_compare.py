@@ -18,13 +18,21 @@ write it in PyTorch (plain torch.nn and torch.optim, eager mode, float32, CPU).
      SimpleConvNet and of DeepConvNet on a random batch of 100, timed over 100
      batches after 5 warm-up ones, and that time times 600 (an epoch of 60,000).
 
+  5. chapter 06 bench: one training iteration of the MLP GAN (G 100-256-512-784,
+     D 784-512-256-1, LeakyReLU 0.2, tanh) and of the DCGAN (G fc -> 128x7x7, BN,
+     ReLU, convT 64 4x4 s2, BN, ReLU, convT 1 4x4 s2, tanh; D conv 64 4x4 s2,
+     LeakyReLU, conv 128 4x4 s2, BN, LeakyReLU, fc 1): a D step on a real batch
+     and a fake one (BCE with logits), Adam lr 0.0002 beta1 0.5, then a G step
+     through D, Adam; batch 64, timed over 50 iterations after 5 warm-up ones,
+     and that time times 937 (an epoch of 60,000). As `06_gan bench` times it.
+
 Workloads 1 and 2 are timed three times (the median is shown), the rest once.
 Where our bench also reports one thread (workloads 2 and 4), so does this.
 
 Only torch, numpy and the standard library: MNIST is read from the gzipped IDX
 files themselves (no torchvision, no download).
 
-usage: python3 bench/pytorch_compare.py [--threads N] [--data DIR] [--only 1,4] [--quick]
+usage: python3 bench/pytorch_compare.py [--threads N] [--data DIR] [--only 1,4,5] [--quick]
 """
 import argparse
 import gzip
@@ -268,22 +276,71 @@ def cnn_step_time(make_net, data, batch, batches, seed, warmup=5):
     return (time.perf_counter() - t0) / batches
 
 
+# ---- 5. chapter 06 bench -----------------------------------------------------------------------
+
+def gan_nets(kind):
+    """06_gan/gan_nets.c: (G, D) of the MLP GAN or the DCGAN, D ending in a logit."""
+    if kind == "mlp":
+        G = nn.Sequential(nn.Linear(100, 256), nn.LeakyReLU(0.2), nn.Linear(256, 512), nn.LeakyReLU(0.2),
+                          nn.Linear(512, 784), nn.Tanh())
+        D = nn.Sequential(nn.Linear(784, 512), nn.LeakyReLU(0.2), nn.Linear(512, 256), nn.LeakyReLU(0.2),
+                          nn.Linear(256, 1))
+        return G, D
+    G = nn.Sequential(nn.Linear(100, 128 * 7 * 7), nn.Unflatten(1, (128, 7, 7)), nn.BatchNorm2d(128, eps=BN_EPS),
+                      nn.ReLU(), nn.ConvTranspose2d(128, 64, 4, 2, 1), nn.BatchNorm2d(64, eps=BN_EPS), nn.ReLU(),
+                      nn.ConvTranspose2d(64, 1, 4, 2, 1), nn.Tanh())
+    D = nn.Sequential(nn.Conv2d(1, 64, 4, 2, 1), nn.LeakyReLU(0.2), nn.Conv2d(64, 128, 4, 2, 1),
+                      nn.BatchNorm2d(128, eps=BN_EPS), nn.LeakyReLU(0.2), nn.Flatten(), nn.Linear(128 * 7 * 7, 1))
+    return G, D
+
+
+def gan_step_time(kind, data, batch, batches, seed, warmup=5):
+    x_train = data[0]
+    images = (x_train * 2 - 1) if kind == "mlp" else (x_train * 2 - 1).view(-1, 1, 28, 28)
+    torch.manual_seed(seed)
+    G, D = gan_nets(kind)
+    G.train()
+    D.train()
+    opt_d = torch.optim.Adam(D.parameters(), lr=0.0002, betas=(0.5, 0.999), eps=EPS)
+    opt_g = torch.optim.Adam(G.parameters(), lr=0.0002, betas=(0.5, 0.999), eps=EPS)
+    bce = nn.BCEWithLogitsLoss()
+    ones, zeros = torch.ones(batch, 1), torch.zeros(batch, 1)
+    gen = torch.Generator().manual_seed(seed)
+    t0 = 0.0
+    for i in range(-warmup, batches):
+        if i == 0:
+            t0 = time.perf_counter()
+        idx = torch.randint(0, len(images), (batch,), generator=gen)
+        # D: real batch says 1, fresh fakes (G not trained by this step) say 0
+        fake = G(torch.randn(batch, 100, generator=gen)).detach()
+        loss_d = bce(D(images[idx]), ones) + bce(D(fake), zeros)
+        opt_d.zero_grad()
+        loss_d.backward()
+        opt_d.step()
+        # G: fresh fakes should make D say 1
+        loss_g = bce(D(G(torch.randn(batch, 100, generator=gen))), ones)
+        opt_g.zero_grad()
+        loss_g.backward()
+        opt_g.step()
+    return (time.perf_counter() - t0) / batches
+
+
 # ---- main ----------------------------------------------------------------------------------------
 
 def main():
     ap = argparse.ArgumentParser(description="Time in PyTorch (CPU) the same work as `make bench` times in C.")
     ap.add_argument("--threads", type=int, default=2, help="torch.set_num_threads (default 2)")
     ap.add_argument("--data", default="data/mnist", help="directory of the MNIST IDX files (default data/mnist)")
-    ap.add_argument("--only", default="1,2,3,4", help="which workloads, e.g. 1,4 (default all)")
+    ap.add_argument("--only", default="1,2,3,4,5", help="which workloads, e.g. 1,4 (default all)")
     ap.add_argument("--quick", action="store_true", help="tiny sizes, to check that it runs")
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
     try:
         only = {int(s) for s in args.only.split(",") if s.strip()}
     except ValueError:
-        ap.error(f"--only: a comma-separated list of 1 to 4, not '{args.only}'")
-    if not only or not only <= {1, 2, 3, 4}:
-        ap.error(f"--only: a comma-separated list of 1 to 4, not '{args.only}'")
+        ap.error(f"--only: a comma-separated list of 1 to 5, not '{args.only}'")
+    if not only or not only <= {1, 2, 3, 4, 5}:
+        ap.error(f"--only: a comma-separated list of 1 to 5, not '{args.only}'")
     if args.threads < 1:
         ap.error("--threads must be at least 1")
 
@@ -301,6 +358,7 @@ def main():
         it03=50 if q else 2000,
         ep03=2 if q else 8,
         cnn=3 if q else 100,
+        gan=3 if q else 50,
     )
 
     torch.set_num_threads(args.threads)
@@ -358,6 +416,14 @@ def main():
                     f"{per_batch * 600:.1f}", f"{1e3 * per_batch:.2f} ms per batch",
                     f"over {sizes['cnn']} batches after 5 warm-up")
         torch.set_num_threads(args.threads)
+
+    if 5 in only:
+        torch.set_num_threads(args.threads)
+        for name, kind in (("MLP GAN", "mlp"), ("DCGAN", "dcgan")):
+            per_batch = gan_step_time(kind, data, 64, sizes["gan"], args.seed)
+            row(f"5. {name} iteration (D and G steps) x937 (an epoch), batch 64", args.threads,
+                f"{per_batch * 937:.1f}", f"{1e3 * per_batch:.2f} ms per iteration",
+                f"over {sizes['gan']} iterations after 5 warm-up")
 
 
 if __name__ == "__main__":

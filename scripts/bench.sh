@@ -51,6 +51,12 @@ if [ -x "$bin/04_cnn" ]; then
     echo
 fi
 
+if [ -x "$bin/06_gan" ]; then
+    echo "== 5b. Chapter 06: a training iteration of the MLP GAN and the DCGAN (batch 64), and a grid of samples"
+    "$bin/06_gan" bench --quiet --threads "$threads" --data "$data/mnist" --out "$out/06" | sed 's/^/  /'
+    echo
+fi
+
 echo "== 6. The same work in PyTorch on the CPU"
 # Debian's python3-torch goes into the system Python, which a pyenv or venv
 # python3 earlier on PATH does not see: use the first python3 that has torch.
