@@ -105,6 +105,59 @@ static void test_a_gan_without_labels_cannot_draw_a_digit(void)
     CHECK(test_run_argv(walk, NULL) == 0);
 }
 
+/* IDX files of the first n images of d, inverted (dark digits on white: a data
+ * set that is not MNIST), into dir/stem-images-idx3-ubyte and -labels-idx1-ubyte. */
+static void write_idx(const char *dir, const char *stem, const Dataset *d, int n)
+{
+    char path[256];
+    unsigned char *buf = malloc(16 + (size_t)n * 784);
+    unsigned char head[16] = {0, 0, 8, 3, (unsigned char)(n >> 24), (unsigned char)(n >> 16),
+                              (unsigned char)(n >> 8), (unsigned char)n, 0, 0, 0, 28, 0, 0, 0, 28};
+    memcpy(buf, head, 16);
+    for (size_t i = 0; i < (size_t)n * 784; i++)
+        buf[16 + i] = (unsigned char)(255 - (int)(255 * d->images.data[i] + 0.5));
+    snprintf(path, sizeof path, "%s/%s-images-idx3-ubyte", dir, stem);
+    test_write_bytes(path, buf, 16 + (size_t)n * 784);
+    unsigned char lhead[8] = {0, 0, 8, 1, head[4], head[5], head[6], head[7]};
+    memcpy(buf, lhead, 8);
+    memcpy(buf + 8, d->labels, (size_t)n);
+    snprintf(path, sizeof path, "%s/%s-labels-idx1-ubyte", dir, stem);
+    test_write_bytes(path, buf, 8 + (size_t)n);
+    free(buf);
+}
+
+/* --data: another IDX set trains, and gets a scorer of its own, trained on it. */
+static void test_another_data_set_gets_its_own_scorer(void)
+{
+    Dataset train, test;
+    if (test_load_mnist(&train, &test) != 0) {
+        CHECK(0);
+        return;
+    }
+    char data[64], out[64], path[160];
+    test_make_temp_dir(data, sizeof data, "gan_cli_data");
+    test_make_temp_dir(out, sizeof out, "gan_cli_out");
+    write_idx(data, "train", &train, 1000);
+    write_idx(data, "t10k", &test, 300);
+    dataset_free(&train), dataset_free(&test);
+    char *argv[] = {BIN "06_gan", "mlp", "--epochs", "1", "--score-samples", "200", "--threads", "1",
+                    "--data", data, "--out", out, NULL};
+    CHECK(test_run_argv(argv, NULL) == 0);
+    CHECK(strstr(test_output, "no saved SimpleConvNet for") != NULL);
+    CHECK(strstr(test_output, "1 epoch of 1000 images") != NULL);
+    snprintf(path, sizeof path, "%s/scorer.safetensors", out);
+    char value[160], err[MODEL_ERR_SIZE];
+    CHECK(model_read_metadata(path, "data", value, sizeof value, err) == 0 && strcmp(value, data) == 0);
+    /* the scores of epochs 0 and 1 are in the log, as numbers */
+    snprintf(path, sizeof path, "%s/mlp_gan_accuracy.tsv", out);
+    size_t n;
+    unsigned char *tsv = test_read_bytes(path, &n);
+    CHECK(tsv && strstr((char *)tsv, "\tIS\tFD\n") != NULL && test_count_lines((char *)tsv) == 3);
+    free(tsv);
+    test_remove_dir(data);
+    test_remove_dir(out);
+}
+
 static void test_ctrl_c_then_resume_gives_the_same_gan(void)
 {
     char a[64], b[64], ma[128], mb[128];
@@ -134,6 +187,7 @@ int main(void)
     RUN(test_draw_a_foreign_model_is_one_line);
     RUN(test_conditional_gan_draws_the_digit_asked);
     RUN(test_a_gan_without_labels_cannot_draw_a_digit);
+    RUN(test_another_data_set_gets_its_own_scorer);
     RUN(test_ctrl_c_then_resume_gives_the_same_gan);
     test_remove_dir(dir);
     return test_summary();
