@@ -184,7 +184,6 @@ static void scorer_init(Scorer *s, const Config *cfg, const Dataset *train, cons
         tc.batch = 100;
         tc.epochs = 2;
         tc.train_eval_size = -1;
-        tc.quiet = cfg->c.quiet;
         rng_seed(&tc.rng, cfg->c.seed + 101);
         TrainerNet tn = {.net = &s->net, .params = &s->net.params,
                          .gradient = scorer_gradient, .accuracy = scorer_accuracy};
@@ -527,7 +526,6 @@ static GanResult train_gan(const Config *cfg, GanKind kind, int classes, int epo
     tc.epochs = epochs;
     tc.eval_at_start = 1;           /* epoch 0: the untrained G's noise */
     tc.resume = cfg->resume;
-    tc.quiet = cfg->c.quiet;
     rng_seed(&tc.rng, cfg->c.seed + 1);
     TrainerNet tn = {.net = &r, .params = &g->D.params, .gradient = d_hook, .rng = &g->rng,
                      .params2 = &g->G.params, .gradient2 = g_hook,
@@ -600,6 +598,38 @@ static void run_draw(const Config *cfg, const char *digit)
     for (int n = 0; n < count; n += g.batch_max) {
         int b = count - n < g.batch_max ? count - n : g.batch_max;
         gan_generate(&g, img + (size_t)n * g.C * g.H * g.W, z + (size_t)n * g.z_dim, labels + n, b);
+    }
+    /* Does the judge read them as the digits asked for? (if a scorer is saved) */
+    char spath[OUT_PATH_SIZE], err[MODEL_ERR_SIZE], value[64];
+    if (cfg->scorer)
+        snprintf(spath, sizeof spath, "%s", cfg->scorer);
+    else
+        out_path(spath, cfg->c.out, "scorer.safetensors");
+    if (g.C == 1 && g.H == 28 && g.W == 28 && access(spath, R_OK) == 0 &&
+        model_read_metadata(spath, "network", value, sizeof value, err) == 0 && strcmp(value, "simple_conv_net") == 0) {
+        SimpleConvNet judge;
+        Rng r0;
+        rng_seed(&r0, 0);
+        simple_conv_net_init(&judge, 1, 28, 28, 30, 5, 100, 10, SCORER_BATCH, (WeightInit){INIT_HE, 0}, &r0);
+        if (model_load(spath, &judge.params, err) != 0)
+            die("%s", err);
+        real *pix = xmalloc((size_t)count * 784 * sizeof(real));
+        gan_images_from_tanh(pix, img, (size_t)count * 784);
+        int agree = 0;
+        for (int n = 0; n < count; n += SCORER_BATCH) {
+            int b = count - n < SCORER_BATCH ? count - n : SCORER_BATCH;
+            const real *sc = simple_conv_net_predict(&judge, pix + (size_t)n * 784, b);
+            for (int i = 0; i < b; i++) {
+                int best = 0;
+                for (int k = 1; k < 10; k++)
+                    best = sc[(size_t)i * 10 + k] > sc[(size_t)i * 10 + best] ? k : best;
+                agree += best == labels[n + i];
+            }
+        }
+        printf("draw: the scorer reads %d of the %d drawings as the digit asked for (%.0f%%)\n", agree, count,
+               100.0 * agree / count);
+        free(pix);
+        simple_conv_net_free(&judge);
     }
     char png[OUT_PATH_SIZE];
     if (d >= 0)
