@@ -63,7 +63,7 @@ typedef struct {
     int hidden, embed, layers, seq, iters, eval_every, sample_length, val_chars;
     int compare_iters, top_k, length, steps, summary, resume, full, cosine;
     double dropout, clip, temperature;
-    const char *prompt, *model;
+    const char *prompt, *model, *export_words, *vectors;
 } Config;
 
 /* ---- the text ------------------------------------------------------------------------- */
@@ -707,6 +707,8 @@ int main(int argc, char **argv)
         {"length", OPT_INT, &cfg.length, "N", "generate: characters to write (default 500)"},
         {"top-k", OPT_INT, &cfg.top_k, "K", "generate: draw among the K likeliest only (default: all)"},
         {"model", OPT_STRING, &cfg.model, "FILE", "generate: the model (default OUT/char_lm.safetensors)"},
+        {"export-words", OPT_STRING, &cfg.export_words, "FILE", "word2vec: first write the kept words to FILE, one line (for word2vec.c)"},
+        {"vectors", OPT_STRING, &cfg.vectors, "FILE", "word2vec: at the end, neighbours by word vectors in word2vec.c's text format"},
         {"cosine", OPT_FLAG, &cfg.cosine, NULL, "Adam's rate decays from --lr to 0 over the run (default: constant, as the book)"},
         {"full", OPT_FLAG, &cfg.full, NULL, "lm: the long run (12000 iterations), saved as char_lm_full; "
          "count, word2vec: words seen twice, up to 8,000 (default: 5 times, up to 5,000)"},
@@ -770,7 +772,7 @@ int main(int argc, char **argv)
     if (tour || strcmp(cmd, "count") == 0)
         words_c = words_count(&cfg.c, cfg.full);
     if (tour || strcmp(cmd, "word2vec") == 0)
-        words_w = words_word2vec(&cfg.c, cfg.full, tour ? &words_c : NULL);
+        words_w = words_word2vec(&cfg.c, cfg.full, tour ? &words_c : NULL, cfg.export_words, cfg.vectors);
     if (strcmp(cmd, "count") == 0 || strcmp(cmd, "word2vec") == 0)
         return 0;
     GradientResult g = {0};
