@@ -25,7 +25,8 @@ write it in PyTorch (plain torch.nn and torch.optim, eager mode, float32, CPU).
      (nn.LSTM, which runs its own fused CPU kernel).
 
 Workloads 1 and 2 are timed three times (the median is shown), the rest once.
-Where our bench also reports one thread (workloads 2 and 4), so does this.
+Where our bench also reports one thread (workloads 2, 4 and 5), so does this
+(--just-threads: only at --threads).
 
 Only torch, numpy and the standard library: MNIST is read from the gzipped IDX
 files themselves (no torchvision, no download).
@@ -331,6 +332,9 @@ def main():
     ap.add_argument("--only", default="1,2,3,4,5", help="which workloads, e.g. 1,5 (default all)")
     ap.add_argument("--quick", action="store_true", help="tiny sizes, to check that it runs")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--runs", type=int, default=3, help="runs of the repeated workloads (default 3)")
+    ap.add_argument("--just-threads", action="store_true",
+                    help="only at --threads (by default workloads 2, 4 and 5 also run on 1 thread)")
     args = ap.parse_args()
     try:
         only = {int(s) for s in args.only.split(",") if s.strip()}
@@ -348,8 +352,8 @@ def main():
     data = load_mnist(args.data) if only & {1, 2, 3, 4} else None
     if q and data:   # a few hundred steps on a slice: only to see that every path runs
         data = (data[0][:3000], data[1][:3000], data[2][:1000], data[3][:1000])
-    thread_counts = [args.threads] + ([1] if args.threads != 1 else [])
-    repeats = 1 if q else 3
+    thread_counts = [args.threads] + ([1] if args.threads != 1 and not args.just_threads else [])
+    repeats = 1 if q else max(1, args.runs)
     sizes = dict(
         it02=100 if q else 10000,
         it03=50 if q else 2000,
