@@ -24,7 +24,8 @@ write it in PyTorch (plain torch.nn and torch.optim, eager mode, float32, CPU).
      Characters per second of training over 100 iterations after 5 warm-up ones
      (nn.LSTM, which runs its own fused CPU kernel).
 
-Workloads 1 and 2 are timed three times (the median is shown), the rest once.
+Workloads 1, 2 and 5 are timed --runs times (3 by default; the median is shown),
+the rest once.
 Where our bench also reports one thread (workloads 2, 4 and 5), so does this
 (--just-threads: only at --threads).
 
