@@ -5,6 +5,7 @@
 //   #draw=7         draw a 7 with synthetic pointer events, as a hand would
 //   #draw=7&repeat=20  then send that drawing 20 more times and report the round trips
 //   #tab=text&prompt=JULIET:&write   open the text tab and write at once
+//   &still          leave out the round-trip times (for screenshots made in virtual time)
 'use strict';
 
 const $ = (id) => document.getElementById(id);
@@ -164,6 +165,7 @@ function show(answer, since) {
   }
   $('status').textContent = answer.models.map((m) => m.name + ' reads ' + m.digit).join(', ') + '.';
   // the round trip: from the stroke that made this drawing to the bars drawn on screen
+  if (fragment.has('still')) return;
   requestAnimationFrame(() => {
     const ms = performance.now() - since;
     roundTrips.push(ms);
