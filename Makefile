@@ -73,7 +73,8 @@ help:
 	@echo "                      (clang; FUZZ_S=60 seconds per target, fails on any finding)"
 	@echo "  make fuzz-corpus    write the fuzzers' seed files again (fuzz/make_corpus.c)"
 	@echo "  make all            build every chapter without running it"
-	@echo "  make deps           install the build dependencies (compiler, libpng, zlib, gnuplot)"
+	@echo "  make deps           install the build dependencies (compiler, libpng, zlib, libmicrohttpd,"
+	@echo "                      gnuplot, curl; DL_DEPS_BROWSER=1 adds Chromium for the browser test)"
 	@echo "  make clean          remove build/ and out/ (data/ stays)"
 	@echo ""
 	@echo "  Build options: OMP=0 (no OpenMP), BLAS=1 (system BLAS), OPT=\"-O2\""
@@ -81,7 +82,7 @@ help:
 	@for c in $(CHAPTERS); do echo "    $$c   ($(REL)/bin/$$c --help)"; done
 
 # ---- dependencies -----------------------------------------------------------
-# deps.sh checks for the compiler, libpng, zlib and gnuplot, and installs what is
+# deps.sh checks for the compiler, libpng, zlib, libmicrohttpd, gnuplot and curl, and installs what is
 # missing with apt-get (as root, or through sudo), or prints the command to run.
 DEPS_STAMP := build/.deps-ok
 deps:
