@@ -207,14 +207,22 @@ function drawByScript(digit) {
   }
 }
 
-// Send the same drawing again n times, one after another: round trips for the README.
+// Send the same drawing again n times, one after another, and put the round
+// trips (stroke to bars on screen) into the page's title, where a script that
+// drives the browser can read them (playground/bench.sh).
 async function repeat(n) {
-  while (inFlight) await new Promise((r) => setTimeout(r, 5));
+  const wait = (ms) => new Promise((r) => setTimeout(r, ms));
+  while (inFlight || roundTrips.length === 0) await wait(5);
+  const first = roundTrips.length;
   for (let i = 0; i < n; i++) {
-    await new Promise((r) => setTimeout(r, 10));
+    await wait(10);
+    const had = roundTrips.length;
     changed();
-    while (inFlight) await new Promise((r) => setTimeout(r, 1));
+    while (inFlight || roundTrips.length === had) await wait(1);
   }
+  const mine = roundTrips.slice(first).sort((a, b) => a - b);
+  const at = (q) => mine[Math.min(mine.length - 1, Math.floor(q * mine.length))].toFixed(1);
+  document.title = 'round trips: ' + mine.length + ', median ' + at(0.5) + ' ms, p90 ' + at(0.9) + ' ms, p99 ' + at(0.99) + ' ms';
   document.body.dataset.repeat = 'done';
 }
 

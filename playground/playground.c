@@ -751,8 +751,11 @@ static enum MHD_Result send_answer(struct MHD_Connection *c, Playground *pg, Ans
     return rc;
 }
 
-static enum MHD_Result send_page(struct MHD_Connection *c, const Asset *asset, const char *type)
+static enum MHD_Result send_page(struct MHD_Connection *c, Playground *pg, const Asset *asset, const char *type)
 {
+    pthread_mutex_lock(&pg->lock);
+    pg->requests++;
+    pthread_mutex_unlock(&pg->lock);
     struct MHD_Response *r =
         MHD_create_response_from_buffer(asset->size, (void *)asset->data, MHD_RESPMEM_PERSISTENT);
     if (!r)
@@ -828,7 +831,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                 answer_error(&a, 500, "%s was not compiled in", pages[i].file);
                 return send_answer(c, pg, &a, NULL);
             }
-            return send_page(c, page, pages[i].type);
+            return send_page(c, pg, page, pages[i].type);
         }
     const char *allow = NULL;
     if (strcmp(url, "/api/models") == 0) {
@@ -986,7 +989,7 @@ int main(int argc, char **argv)
     int sig = 0;
     sigwait(&stop, &sig);
     MHD_stop_daemon(d);
-    printf("\nplayground: stopped by %s after %lu API requests (%lu answered with an error)\n",
+    printf("\nplayground: stopped by %s after %lu requests (%lu answered with an error)\n",
            sig == SIGINT ? "Ctrl-C" : "SIGTERM", pg.requests, pg.errors);
     free_models(&pg);
     pthread_mutex_destroy(&pg.lock);
