@@ -673,7 +673,7 @@ static void api_text(Playground *pg, char *body, size_t len, Answer *a)
         char err[CORPUS_ERR_SIZE];
         n = char_vocab_encode(&pg->vocab, prompt, ids, MAX_PROMPT, "prompt", err);
         if (n < 0) {
-            answer_error(a, 400, "%s (the model knows %d characters)", err, pg->vocab.size);
+            answer_error(a, 400, "%s", err);
             return;
         }
     } else {
@@ -876,11 +876,12 @@ static const ProgramInfo info = {
     "playground",
     "the course's trained nets in the browser: draw a digit, continue a text",
     "usage: playground [options]\n"
+    "\n"
     "  Serves one page on http://127.0.0.1:8000/ (--port, --host) that answers\n"
     "  from the models the chapters saved under --out: 04_cnn's SimpleConvNet\n"
     "  and DeepConvNet (the digit tab), 05_rnn's char_lm (the text tab).\n"
     "  The JSON API the page uses is described in playground/README.md.\n"
-    "  Ctrl-C stops it.\n",
+    "  Ctrl-C stops it.",
     USE_SEED | USE_THREADS,
 };
 
