@@ -203,7 +203,7 @@ burst() {
             i=$((i + 1))
         done
     } >"$tmp/burst.cfg"
-    curl -s --parallel --parallel-max 16 -K "$tmp/burst.cfg" >"$tmp/codes"
+    curl -s --parallel --parallel-max 16 -K "$tmp/burst.cfg" >"$tmp/codes" 2>"$tmp/curl.log"
     [ "$(grep -c '^200$' "$tmp/codes")" -eq 80 ] || { echo "  status codes: $(sort "$tmp/codes" | uniq -c | tr '\n' ' ')"; return 1; }
     for f in "$tmp"/burst/d*; do
         sed 's/"server_ms": [0-9.]*//' "$f" | cmp -s - "$tmp/alone-digit" || { echo "  $f differs"; return 1; }
