@@ -120,7 +120,7 @@ all chapters: $(foreach c,$(CHAPTERS),$(REL)/bin/$(c)) $(REL)/bin/playground
 # The page's files are compiled into the program (embed.sh writes them as byte
 # arrays); it serves them from that fixed list, never from a path in a request.
 PLAY_PAGES := playground/index.html playground/app.js playground/style.css
-PLAY_SRC   := $(wildcard playground/*.c) 05_rnn/rnnlm.c
+PLAY_SRC   := playground/playground.c playground/api.c 05_rnn/rnnlm.c
 PLAY_HDR   := $(wildcard playground/*.h) 05_rnn/rnnlm.h
 PLAY_LIBS  := -lmicrohttpd -lpthread
 build/playground/assets.c: playground/embed.sh $(PLAY_PAGES)
