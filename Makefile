@@ -244,6 +244,13 @@ $(FZ)/bin/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz.h $(COMMON_HDR) $(FZ)/libcommon.a
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -Ifuzz -o $@ $< $(FZ)/libcommon.a -lpng -lz -lm
 
+# fuzz_playground takes the playground's API (and the LSTM it answers with) too
+$(FZ)/bin/fuzz_playground: fuzz/fuzz_playground.c fuzz/fuzz.h playground/api.c playground/api.h 05_rnn/rnnlm.c \
+                           05_rnn/rnnlm.h $(COMMON_HDR) $(FZ)/libcommon.a
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -Ifuzz -Iplayground -I05_rnn -o $@ $< playground/api.c 05_rnn/rnnlm.c \
+	    $(FZ)/libcommon.a -lpng -lz -lm -lpthread
+
 fuzz: $(addprefix $(FZ)/bin/fuzz_,$(FUZZ_NAMES))
 	@sh scripts/fuzz.sh $(FZ) $(FUZZ_S) $(FUZZ_NAMES)
 
