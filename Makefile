@@ -135,13 +135,17 @@ $(CHK)/bin/playground: $(PLAY_SRC) $(PLAY_HDR) build/playground/assets.c $(COMMO
 
 # `make playground`: chapter 04's SimpleConvNet is trained first if none is saved
 # (the digit tab needs it); the other tabs use what their chapters saved.
+# PLAY_OUT is where the models are (and where that one goes), PLAY_TRAIN_ARGS
+# options for its training (the tests train a small one).
+PLAY_OUT ?= out
+PLAY_TRAIN_ARGS ?=
 playground: $(REL)/bin/playground $(REL)/bin/04_cnn
-	@if [ ! -f out/04_cnn/simple_conv_net.safetensors ] && [ ! -f out/04_cnn/simple_conv_net_full.safetensors ]; then \
-	    echo "playground: no SimpleConvNet saved in out/04_cnn: training one first (chapter 04 simple, a few minutes)"; \
+	@if [ ! -f $(PLAY_OUT)/04_cnn/simple_conv_net.safetensors ] && [ ! -f $(PLAY_OUT)/04_cnn/simple_conv_net_full.safetensors ]; then \
+	    echo "playground: no SimpleConvNet saved in $(PLAY_OUT)/04_cnn: training one first (chapter 04 simple, a few minutes)"; \
 	    $(MAKE) --no-print-directory data-for-04_cnn && \
-	    $(REL)/bin/04_cnn --data $(DATA)/mnist --out out/04_cnn simple || exit 1; \
+	    $(REL)/bin/04_cnn --data $(DATA)/mnist --out $(PLAY_OUT)/04_cnn simple $(PLAY_TRAIN_ARGS) || exit 1; \
 	fi
-	$(REL)/bin/playground --out out $(ARGS)
+	$(REL)/bin/playground --out $(PLAY_OUT) $(ARGS)
 
 bench-playground: $(REL)/bin/playground $(REL)/bin/04_cnn
 	@sh playground/bench.sh $(REL) $(DATA)

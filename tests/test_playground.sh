@@ -272,5 +272,29 @@ port_in_use() {
 }
 check "a port in use is a one-line error" port_in_use
 
+# make playground with no model saved trains SimpleConvNet first, then serves it
+# (here a small one: PLAY_TRAIN_ARGS; the real target trains the chapter's 6 epochs)
+make_playground_trains() {
+    make -s playground DATA="$(dirname "$data")" PLAY_OUT="$tmp/fresh" ARGS="--port 0" \
+        PLAY_TRAIN_ARGS="--epochs 1 --train-size 2000 --quiet" >"$tmp/make.log" 2>&1 &
+    make_pid=$!
+    n=0
+    while [ $n -lt 1200 ] && ! grep -q '^Playground: http' "$tmp/make.log" 2>/dev/null; do
+        kill -0 "$make_pid" 2>/dev/null || break
+        sleep 0.1; n=$((n + 1))
+    done
+    # the server is make's child: find it by the folder only this test uses, stop it by its id
+    server_pid=$(ps -eo pid=,args= | awk -v out="--out $tmp/fresh" 'index($0, out) && /bin\/playground/ { print $1 }')
+    [ -n "$server_pid" ] && kill -INT $server_pid
+    wait "$make_pid"
+    rc=$?
+    grep -q "^playground: no SimpleConvNet saved in $tmp/fresh/04_cnn: training one first" "$tmp/make.log" &&
+        [ -f "$tmp/fresh/04_cnn/simple_conv_net.safetensors" ] &&
+        grep -q "digits: SimpleConvNet $tmp/fresh/04_cnn/simple_conv_net.safetensors" "$tmp/make.log" &&
+        grep -q '^Playground: http://127.0.0.1:' "$tmp/make.log" && [ $rc -eq 0 ] ||
+        { echo "  make exited $rc:"; tail -n 8 "$tmp/make.log" | sed 's/^/    /'; return 1; }
+}
+check "make playground with no model trains SimpleConvNet first, then serves it" make_playground_trains
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
