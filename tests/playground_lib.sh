@@ -65,7 +65,7 @@ start_server() {
     url=""
     n=0
     while [ $n -lt 600 ]; do
-        url=$(sed -n 's|^Playground: \(http://[^ ]*/\) .*|\1|p' "$log")
+        url=$(sed -n 's|^Playground: \(http://[^ ]*/\) .*|\1|p' "$log" 2>/dev/null)
         [ -n "$url" ] && return 0
         kill -0 "$pid" 2>/dev/null || break
         sleep 0.1
