@@ -20,7 +20,11 @@
  *     with the very same parameters, bit for bit, as one never interrupted
  *     (same seed, same thread count);
  *   - a guard: a loss or gradient that is NaN or infinite stops the run with
- *     one line saying where, and the last good checkpoint stays as it was.
+ *     one line saying where, and the last good checkpoint stays as it was;
+ *   - two nets trained in turn (chapter 06's GANs): a second ParamSet with a
+ *     step and an optimizer of its own, numbers of the net's own logged per
+ *     step (D(x), D(G(z))) and per evaluation (sample scores), all of it in
+ *     the same checkpoints.
  */
 #ifndef DL_TRAINER_H
 #define DL_TRAINER_H
