@@ -143,12 +143,13 @@ void time_lstm_init(TimeLSTM *l, int D, int H, int N_max, int T_max, int statefu
     l->xw = xcalloc(NT4H, sizeof(real));
     l->das = xcalloc(NT4H, sizeof(real));
     l->das_t = xcalloc(NT4H, sizeof(real));
+    l->WhT = xcalloc((size_t)4 * H * H, sizeof(real));
     l->dh_next = xcalloc(NH, sizeof(real));
 }
 
 void time_lstm_free(TimeLSTM *l)
 {
-    real *bufs[] = {l->h, l->c, l->dh, l->dc, l->hs, l->cs, l->gates, l->xw, l->das, l->das_t, l->dh_next};
+    real *bufs[] = {l->h, l->c, l->dh, l->dc, l->hs, l->cs, l->gates, l->xw, l->das, l->das_t, l->dh_next, l->WhT};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
         free(bufs[i]);
     memset(l, 0, sizeof *l);
@@ -224,6 +225,11 @@ void time_lstm_backward(TimeLSTM *l, real *dxs, real *dWx, real *dWh, real *db, 
     size_t NH = (size_t)N * H;
     memset(l->dh, 0, NH * sizeof(real));                /* nothing flows back from after step T */
     memset(l->dc, 0, NH * sizeof(real));
+    /* Wh^T (4H, H) written out once: every step multiplies by it, and the
+     * multiply reads an untransposed matrix in place instead of repacking it. */
+    for (int k = 0; k < H; k++)
+        for (int j = 0; j < 4 * H; j++)
+            l->WhT[(size_t)j * H + k] = Wh[(size_t)k * 4 * H + j];
 #pragma omp parallel num_threads(get_threads()) if (N >= PARALLEL_ROWS)
     {
         int n0, n1;                                     /* this thread's band of the batch */
@@ -238,7 +244,7 @@ void time_lstm_backward(TimeLSTM *l, real *dxs, real *dWx, real *dWh, real *db, 
             lstm_gates_backward(da + 4 * r, l->dc + r, l->dh_next + r, l->dc + r, l->gates + t * NH * 4 + 4 * r,
                                 l->cs + t * NH + r, l->cs + (t + 1) * NH + r, n1 - n0, H);
             /* dh_prev = dA Wh^T: this must wait for the step */
-            matmul(0, 1, n1 - n0, H, 4 * H, da + 4 * r, Wh, 0, l->dh + r);
+            matmul(0, 0, n1 - n0, H, 4 * H, da + 4 * r, l->WhT, 0, l->dh + r);
             for (int n = n0; n < n1; n++)               /* das[n, t] = dA[n] */
                 memcpy(l->das + ((size_t)n * T + t) * 4 * H, da + (size_t)n * 4 * H, (size_t)4 * H * sizeof(real));
         }

@@ -60,6 +60,7 @@ typedef struct {
     real *xw;               /* (N_max, T_max, 4H) x Wx + b for every step */
     real *das;              /* (N_max, T_max, 4H) dL/dA for every step */
     real *das_t;            /* (T_max, N_max, 4H) the same, time-major, for dWh in one multiply */
+    real *WhT;              /* (4H, H) Wh transposed, for dh_prev = dA Wh^T at every step */
     real *dh_next;          /* (N_max, H) scratch: dL/dh_t of one step */
 } TimeLSTM;
 

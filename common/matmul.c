@@ -323,8 +323,8 @@ void matmul_blocked(int transA, int transB, int M, int N, int K,
 #endif
 
 /* A is M x K (K x M if transA), B is K x N (N x K if transB), C is M x N.
- * Each thread takes a band of C's rows (or of its columns, when that cuts C
- * into more tiles) and runs the blocked multiply on it alone. No two threads
+ * Each thread takes a band of C's rows or of its columns (whichever makes
+ * less copying, see below) and runs the blocked multiply on it alone. No two threads
  * write the same element and K is never split, so the result is bit for bit
  * that of matmul_blocked whatever the number of threads. Each thread packs
  * its own copy of the operand the bands share (all of op(B) for row bands):
@@ -351,9 +351,12 @@ void matmul(int transA, int transB, int M, int N, int K,
      * threads (TimeLSTM gives each a band of the batch): multiply on this one. */
     int threads = in_parallel() ? 1 : get_threads();
     double work = (double)M * N * K;
-    /* Cut C into bands of whole register tiles, along the side with more tiles. */
+    /* Cut C into bands of whole register tiles. Bands of rows each pack all of
+     * op(B) (K x N), bands of columns all of op(A) (M x K): so rows when M >= N,
+     * unless that side has too few tiles to go round the threads. */
     int row_tiles = (M + MR - 1) / MR, col_tiles = (N + NR - 1) / NR;
-    int by_rows = row_tiles >= col_tiles;
+    int by_rows = M >= N ? row_tiles >= threads || row_tiles >= col_tiles
+                         : !(col_tiles >= threads || col_tiles >= row_tiles);
     int tiles = by_rows ? row_tiles : col_tiles;
     if (threads > tiles)
         threads = tiles;
