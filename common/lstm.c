@@ -140,7 +140,7 @@ void time_lstm_init(TimeLSTM *l, int D, int H, int N_max, int T_max, int statefu
     l->hs = xcalloc(NH * (T_max + 1), sizeof(real));
     l->cs = xcalloc(NH * (T_max + 1), sizeof(real));
     l->gates = xcalloc(NT4H, sizeof(real));
-    l->xw = xcalloc(NT4H, sizeof(real));
+    l->xs_t = xcalloc((size_t)N_max * T_max * D, sizeof(real));
     l->das = xcalloc(NT4H, sizeof(real));
     l->das_t = xcalloc(NT4H, sizeof(real));
     l->WhT = xcalloc((size_t)4 * H * H, sizeof(real));
@@ -149,7 +149,7 @@ void time_lstm_init(TimeLSTM *l, int D, int H, int N_max, int T_max, int statefu
 
 void time_lstm_free(TimeLSTM *l)
 {
-    real *bufs[] = {l->h, l->c, l->dh, l->dc, l->hs, l->cs, l->gates, l->xw, l->das, l->das_t, l->dh_next, l->WhT};
+    real *bufs[] = {l->h, l->c, l->dh, l->dc, l->hs, l->cs, l->gates, l->xs_t, l->das, l->das_t, l->dh_next, l->WhT};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
         free(bufs[i]);
     memset(l, 0, sizeof *l);
@@ -191,7 +191,13 @@ void time_lstm_forward(TimeLSTM *l, real *hs, const real *xs, const real *Wx, co
         memset(l->cs, 0, NH * sizeof(real));
     }
 
-    affine_forward(l->xw, xs, Wx, b, N * T, D, 4 * H);  /* x_t Wx + b for all steps at once */
+    /* x_t Wx + b for all steps at once, straight into the gates: with xs put
+     * in time order first (D numbers a row), the product's rows come out in
+     * the gates' order (4H numbers a row), so no step has to copy its rows. */
+    for (int n = 0; n < N; n++)
+        for (int t = 0; t < T; t++)
+            memcpy(l->xs_t + ((size_t)t * N + n) * D, xs + ((size_t)n * T + t) * D, (size_t)D * sizeof(real));
+    affine_forward(l->gates, l->xs_t, Wx, b, N * T, D, 4 * H);
     /* The N sequences of a batch never mix on the way through time, so each
      * thread carries its own band of them through all T steps: one start of
      * the threads per layer, not one per step's small multiply. */
@@ -200,9 +206,7 @@ void time_lstm_forward(TimeLSTM *l, real *hs, const real *xs, const real *Wx, co
         int n0, n1;
         thread_band(N, &n0, &n1);
         for (int t = 0; t < T; t++) {
-            real *gates = l->gates + t * NH * 4;
-            for (int n = n0; n < n1; n++)               /* this step's rows of x Wx + b */
-                memcpy(gates + (size_t)n * 4 * H, l->xw + ((size_t)n * T + t) * 4 * H, (size_t)4 * H * sizeof(real));
+            real *gates = l->gates + t * NH * 4;        /* x_t Wx + b on entry */
             real *h_next = l->hs + (t + 1) * NH, *c_next = l->cs + (t + 1) * NH;
             size_t r = (size_t)n0 * H;                  /* where this band starts */
             lstm_step_forward(h_next + r, c_next + r, gates + 4 * r, l->hs + t * NH + r, l->cs + t * NH + r,

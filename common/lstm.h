@@ -57,7 +57,7 @@ typedef struct {
     real *dh, *dc;          /* (N_max, H) dL/dh_0 and dL/dc_0 of the last backward */
     real *hs, *cs;          /* (T_max + 1, N_max, H) h_0 .. h_T and c_0 .. c_T, time-major */
     real *gates;            /* (T_max, N_max, 4H) f, g, i, o of every step, time-major */
-    real *xw;               /* (N_max, T_max, 4H) x Wx + b for every step */
+    real *xs_t;             /* (T_max, N_max, D) the input in time order */
     real *das;              /* (N_max, T_max, 4H) dL/dA for every step */
     real *das_t;            /* (T_max, N_max, 4H) the same, time-major, for dWh in one multiply */
     real *WhT;              /* (4H, H) Wh transposed, for dh_prev = dA Wh^T at every step */
