@@ -30,6 +30,7 @@
 #include "rnn.h"
 #include "rnnlm.h"
 #include "sampling.h"
+#include "seq2seq_tasks.h"
 #include "threads.h"
 #include "timer.h"
 #include "trainer.h"
@@ -40,7 +41,8 @@ static const ProgramInfo info = {
     "05_rnn",
     "words as vectors, and recurrent nets on text: word2vec, a character LSTM that writes Shakespeare, "
     "RNN vs LSTM vs GRU, vanishing gradients",
-    "usage: 05_rnn [count | word2vec | lm | generate | compare | gradients] [options]\n"
+    "usage: 05_rnn [count | word2vec | lm | generate | compare | gradients | addition | add PROBLEM\n"
+    "               | dates | date TEXT] [options]\n"
     "\n"
     "  count       word vectors by counting: co-occurrence, PPMI, SVD; nearest neighbours\n"
     "  word2vec    CBOW with negative sampling on the same words; neighbours, analogies,\n"
@@ -53,6 +55,13 @@ static const ProgramInfo info = {
     "              for the same iterations: validation loss against seconds (compare.png)\n"
     "  gradients   the gradient's norm flowing back through the steps of a plain RNN with\n"
     "              small and large recurrent weights, and of an LSTM (gradients.png)\n"
+    "  addition    seq2seq learns to add (the sequel's ch. 7): 50,000 problems such as 16+75,\n"
+    "              10% held out; plain, input reversed, peeky + reversed; held-out exact match\n"
+    "              per epoch (addition.png); saves OUT/addition_<variant>.safetensors\n"
+    "  add A+B     the sum, from the saved peeky model: 05_rnn add 17+385\n"
+    "  dates       attention reads dates (ch. 8): 50,000 dates in 20 formats -> ISO; peeky\n"
+    "              against attention (dates.png), attention maps (attention_maps.png)\n"
+    "  date TEXT   the ISO date, from the saved attention model: 05_rnn date \"27 sep 94\"\n"
     "  (nothing)   the chapter's tour: count, word2vec, gradients, compare, lm, generate,\n"
     "              then a summary",
     USE_ALL,
@@ -63,7 +72,8 @@ typedef struct {
     int hidden, embed, layers, seq, iters, eval_every, sample_length, val_chars;
     int compare_iters, top_k, length, steps, summary, resume, full, cosine;
     double dropout, clip, temperature;
-    const char *prompt, *model;
+    const char *prompt, *model, *variant;
+    int problems;
 } Config;
 
 /* ---- the text ------------------------------------------------------------------------- */
@@ -706,7 +716,11 @@ int main(int argc, char **argv)
         {"temperature", OPT_DOUBLE, &cfg.temperature, "X", "generate: 0 greedy, <1 safer, >1 wilder (default 0.8)"},
         {"length", OPT_INT, &cfg.length, "N", "generate: characters to write (default 500)"},
         {"top-k", OPT_INT, &cfg.top_k, "K", "generate: draw among the K likeliest only (default: all)"},
-        {"model", OPT_STRING, &cfg.model, "FILE", "generate: the model (default OUT/char_lm.safetensors)"},
+        {"model", OPT_STRING, &cfg.model, "FILE", "generate, add, date: the model (default OUT/char_lm.safetensors, "
+         "OUT/addition_peeky.safetensors, OUT/dates_attention.safetensors)"},
+        {"variant", OPT_STRING, &cfg.variant, "NAME", "addition, dates: train only this one (addition: plain, reversed, "
+         "peeky; dates: peeky, attention)"},
+        {"problems", OPT_INT, &cfg.problems, "N", "addition, dates: pairs to generate, 10% held out (default 50000)"},
         {"cosine", OPT_FLAG, &cfg.cosine, NULL, "Adam's rate decays from --lr to 0 over the run (default: constant, as the book)"},
         {"full", OPT_FLAG, &cfg.full, NULL, "lm: the long run (12000 iterations), saved as char_lm_full; "
          "count, word2vec: words seen twice, up to 8,000 (default: 5 times, up to 5,000)"},
@@ -716,9 +730,16 @@ int main(int argc, char **argv)
     };
     const char *pos[2];
     int npos = options_parse(argc, argv, &info, &cfg.c, extra, pos, 2);
-    const char *commands[] = {"tour", "count", "word2vec", "lm", "generate", "compare", "gradients", NULL};
+    const char *commands[] = {"tour", "count", "word2vec", "lm", "generate", "compare", "gradients", "addition", "add",
+                              "dates", "date", NULL};
     const char *cmd = options_command(&info, pos, npos, commands);
-    if (npos > 1) {
+    const int answer = strcmp(cmd, "add") == 0 || strcmp(cmd, "date") == 0;
+    if (answer && npos != 2) {
+        fprintf(stderr, "05_rnn %s: give one question, as in: 05_rnn %s\n", cmd,
+                cmd[1] == 'd' ? "add 17+385" : "date \"27 sep 94\"");
+        return 2;
+    }
+    if (npos > 1 && !answer) {
         fprintf(stderr, "05_rnn: one command at a time (see --help)\n");
         return 2;
     }
@@ -762,6 +783,18 @@ int main(int argc, char **argv)
     options_make_out(&cfg.c);
     if (strcmp(cmd, "generate") == 0) {
         run_generate(&cfg);
+        return 0;
+    }
+    if (cfg.problems < 0 || cfg.problems > 500000)
+        die("--problems must be from 20 to 500000, not %d", cfg.problems);
+    S2sConfig s2s = {&cfg.c, cfg.hidden, cfg.embed, cfg.problems, cfg.variant, cfg.model, 0, cfg.temperature,
+                     cfg.top_k, cfg.resume, tour, cfg.c.data, 0};
+    if (answer) {
+        s2s_answer(&s2s, strcmp(cmd, "add") == 0 ? "addition" : "dates", pos[1]);
+        return 0;
+    }
+    if (strcmp(cmd, "addition") == 0 || strcmp(cmd, "dates") == 0) {
+        s2s_train(&s2s, cmd);
         return 0;
     }
     /* Words as vectors first (the sequel's chapters 2 to 4), then recurrent nets. */
