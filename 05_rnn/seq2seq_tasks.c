@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "corpus.h"
 #include "dataset.h"
 #include "model.h"
 #include "plot.h"
@@ -48,6 +49,7 @@ typedef struct {
     int default_variant;        /* the one add / date answer with */
     int epochs, hidden, embed;
     double lr;
+    int tour_epochs;            /* the tour trains only the default variant, this long */
 } Task;
 
 static const Variant add_variants[] = {
@@ -63,8 +65,8 @@ static const Variant date_variants[] = {
 
 static const Task tasks[] = {
     {"addition", "05_rnn_addition", "add", ADDITION_QW, ADDITION_AW, addition_pairs, add_variants, 3, 2,
-     25, 128, 16, 0.001},
-    {"dates", "05_rnn_dates", "date", DATE_QW, DATE_AW, date_pairs, date_variants, 2, 1, 10, 128, 16, 0.001},
+     25, 128, 16, 0.001, 4},
+    {"dates", "05_rnn_dates", "date", DATE_QW, DATE_AW, date_pairs, date_variants, 2, 1, 10, 128, 16, 0.002, 2},
 };
 
 static const Task *find_task(const char *name)
@@ -157,7 +159,9 @@ static double s2s_accuracy(void *net, const Dataset *d)
 
 static void save_model(const char *path, const S2sRun *r, const Task *task, const Variant *v, double acc)
 {
-    char kind[16], embed[16], hidden[16], rev[8], accs[32], vocab[130], err[MODEL_ERR_SIZE];
+    char kind[16], embed[16], hidden[16], rev[8], accs[32], vocab[130], err[MODEL_ERR_SIZE], tx[16], ty[16];
+    snprintf(tx, sizeof tx, "%d", task->Tx);
+    snprintf(ty, sizeof ty, "%d", task->Ty);
     snprintf(kind, sizeof kind, "%s", seq2seq_kind_name(v->kind));
     snprintf(embed, sizeof embed, "%d", r->m.s.D);
     snprintf(hidden, sizeof hidden, "%d", r->m.s.H);
@@ -165,7 +169,7 @@ static void save_model(const char *path, const S2sRun *r, const Task *task, cons
     snprintf(accs, sizeof accs, "%.4f", acc);
     char_table_string(r->table, vocab, sizeof vocab);
     const char *meta[] = {"network", task->network, "kind", kind, "embed", embed, "hidden", hidden,
-                          "reverse", rev, "vocab", vocab, "held_out_exact_match", accs, "made_by", "05_rnn", NULL};
+                          "tx", tx, "ty", ty, "reverse", rev, "vocab", vocab, "held_out_exact_match", accs, "made_by", "05_rnn", NULL};
     const int replacing = access(path, F_OK) == 0;
     if (model_save(path, &r->m.ps, meta, err) != 0)
         die("%s", err);
@@ -331,7 +335,8 @@ S2sSummary s2s_train(const S2sConfig *cfg, const char *name)
 {
     const Task *task = find_task(name);
     const CommonOptions *c = cfg->c;
-    int epochs = c->given & USE_EPOCHS && c->epochs > 0 ? c->epochs : task->epochs;
+    int epochs = c->given & USE_EPOCHS && c->epochs > 0 ? c->epochs : cfg->tour ? task->tour_epochs : task->epochs;
+    const char *only = cfg->tour ? task->variants[task->default_variant].tag : cfg->variant;
     int batch = c->given & USE_BATCH ? c->batch : 128;
     double lr = c->given & USE_LR ? c->lr : task->lr;
     int hidden = cfg->hidden > 0 ? cfg->hidden : task->hidden, embed = cfg->embed > 0 ? cfg->embed : task->embed;
@@ -364,7 +369,7 @@ S2sSummary s2s_train(const S2sConfig *cfg, const char *name)
     int n = 0;
     for (int i = 0; i < task->nvariants; i++) {
         const Variant *v = &task->variants[i];
-        if (cfg->variant && strcmp(cfg->variant, v->tag) != 0)
+        if (only && strcmp(only, v->tag) != 0)
             continue;
         res[n] = train_variant(cfg, task, v, &train, &test, &table, epochs, hidden, embed, batch, lr);
         ran[n] = v;
@@ -449,21 +454,18 @@ static int is_addition_problem(const char *q)
     return q[i] == '\0' && a >= 1 && a <= 3 && b >= 1 && b <= 3;
 }
 
-void s2s_answer(const S2sConfig *cfg, const char *name, const char *question)
+/* A saved model of `network`: its net (buffers for n rows), characters and
+ * whether it reads reversed. Tx and Ty must be as given (0: whatever it says). */
+static void load_model(const char *path, const char *network, const char *train_cmd, int n, Seq2seq *m,
+                       CharTable *table, int *reverse, int Tx, int Ty)
 {
-    const Task *task = find_task(name);
-    char path[OUT_PATH_SIZE], value[256], err[MODEL_ERR_SIZE];
-    model_path(path, cfg, task, NULL);
-    if (strcmp(task->name, "addition") == 0 && !is_addition_problem(question))
-        die("'%s' is not a problem this model answers: A+B, each of 1 to 3 digits (such as 17+385)", question);
-    if (strcmp(task->name, "dates") == 0 && (int)strlen(question) > task->Tx)
-        die("'%s' is too long: %zu characters, the model reads at most %d", question, strlen(question), task->Tx);
+    char value[256], err[MODEL_ERR_SIZE];
     if (access(path, R_OK) != 0)
-        die("%s: no such model (train one first: 05_rnn %s)", path, task->name);
+        die("%s: no such model (train one first: 05_rnn %s)", path, train_cmd);
     if (model_read_metadata(path, "network", value, sizeof value, err) != 0)
         die("%s", err);
-    if (strcmp(value, task->network) != 0)
-        die("%s: not a model of chapter 05's %s (network '%s', expected %s)", path, task->name, value, task->network);
+    if (strcmp(value, network) != 0)
+        die("%s: not a model for this (network '%s', expected %s from 05_rnn %s)", path, value, network, train_cmd);
     Seq2seqShape s = {0};
     if (model_read_metadata(path, "kind", value, sizeof value, err) != 0)
         die("%s", err);
@@ -471,21 +473,36 @@ void s2s_answer(const S2sConfig *cfg, const char *name, const char *question)
         die("%s: metadata \"kind\" is '%s', not seq2seq, peeky or attention", path, value);
     s.D = meta_int(path, "embed", 1, 4096);
     s.H = meta_int(path, "hidden", 1, 4096);
-    int reverse = meta_int(path, "reverse", 0, 1);
+    s.Tx = meta_int(path, "tx", Tx ? Tx : 1, Tx ? Tx : 1024);
+    s.Ty = meta_int(path, "ty", Ty ? Ty : 1, Ty ? Ty : 1024);
+    *reverse = meta_int(path, "reverse", 0, 1);
     if (model_read_metadata(path, "vocab", value, sizeof value, err) != 0)
         die("%s", err);
     int printable = value[0] != '\0';
     for (const char *p = value; *p; p++)
         printable &= *p >= 32 && *p < 127;
-    if (!printable || !strchr(value, ' ') || !strchr(value, '_'))
-        die("%s: metadata \"vocab\" is not a table of printable characters with ' ' and '_'", path);
-    CharTable table;
-    char_table_init(&table, value);
-    s.V = table.size, s.N = 1, s.Tx = task->Tx, s.Ty = task->Ty;
-    Seq2seq m;
-    seq2seq_init(&m, &s, 0);
-    if (model_load(path, &m.ps, err) != 0)
+    if (!printable || !strchr(value, '_'))
+        die("%s: metadata \"vocab\" is not a table of printable characters with the start mark '_'", path);
+    char_table_init(table, value);
+    s.V = table->size, s.N = n;
+    seq2seq_init(m, &s, 0);
+    if (model_load(path, &m->ps, err) != 0)
         die("%s", err);
+}
+
+void s2s_answer(const S2sConfig *cfg, const char *name, const char *question)
+{
+    const Task *task = find_task(name);
+    char path[OUT_PATH_SIZE];
+    model_path(path, cfg, task, NULL);
+    if (strcmp(task->name, "addition") == 0 && !is_addition_problem(question))
+        die("'%s' is not a problem this model answers: A+B, each of 1 to 3 digits (such as 17+385)", question);
+    if (strcmp(task->name, "dates") == 0 && (int)strlen(question) > task->Tx)
+        die("'%s' is too long: %zu characters, the model reads at most %d", question, strlen(question), task->Tx);
+    Seq2seq m;
+    CharTable table;
+    int reverse;
+    load_model(path, task->network, task->name, 1, &m, &table, &reverse, task->Tx, task->Ty);
     SeqFormat fmt = task_format(reverse);
     int xs[64], out[64];
     char qerr[256], ans[64];
@@ -503,5 +520,259 @@ void s2s_answer(const S2sConfig *cfg, const char *name, const char *question)
     } else {
         printf("%s -> %s\n", question, ans);
     }
+    seq2seq_free(&m);
+}
+
+/* ---- the chatbot ------------------------------------------------------------------------------------ */
+
+#define CHAT_NETWORK "05_rnn_chat"
+enum { CHAT_TX = 48, CHAT_TY = 48 };    /* the end of the speech read; a reply of up to 47 characters */
+
+/* '#' pads and ends a reply, '_' starts it: neither is in Tiny Shakespeare (they are dropped if a text has them) */
+static SeqFormat chat_format(void)
+{
+    SeqFormat f = {'#', '_', '#', 1};
+    return f;
+}
+
+/* The held-out loss per character (the end mark counted), teacher-forced, a batch at a time. */
+static double held_out_loss(S2sRun *r)
+{
+    const SeqSet *t = r->test;
+    double sum = 0;
+    long counted = 0;
+    for (int first = 0; first < t->count; first += r->m.s.N) {
+        int n = t->count - first < r->m.s.N ? t->count - first : r->m.s.N, c = 0;
+        const int *ts = t->ts + (size_t)first * t->Ty;
+        for (int i = 0; i < n * t->Ty; i++)
+            c += ts[i] != IGNORE_LABEL;
+        double loss = seq2seq_forward(&r->m, t->xs + (size_t)first * t->Tx, t->dec_in + (size_t)first * t->Ty, ts, n);
+        sum += loss * c;
+        counted += c;
+    }
+    return counted ? sum / counted : 0;
+}
+
+static double s2s_validate(void *net)
+{
+    S2sRun *r = net;
+    double loss = held_out_loss(r);
+    if (r->evals < r->max_evals)
+        r->acc[r->evals] = loss;
+    r->evals++;
+    return loss;
+}
+
+/* Train r (net and sets in place) through the trainer, scored by the held-out loss. */
+static TrainResult train_chat_net(const S2sConfig *cfg, S2sRun *r, const char *tag, const char *title, long iters,
+                                  int eval_every, int batch, double lr)
+{
+    TrainerConfig tc = trainer_defaults();
+    tc.title = title;
+    tc.tag = tag;
+    tc.out = cfg->c->out;
+    tc.optimizer = ADAM;
+    tc.lr = lr;
+    tc.clip_norm = 5;
+    tc.batch = batch;
+    tc.iters = iters;
+    tc.eval_every = eval_every;
+    tc.resume = cfg->resume;
+    tc.quiet = cfg->c->quiet;
+    rng_seed(&tc.rng, cfg->c->seed + 1);
+    TrainerNet tn = {.net = r, .params = &r->m.ps, .step = s2s_step, .examples = r->train->count,
+                     .validate = s2s_validate};
+    printf("-- %s: %zu parameters, hidden %d, embedding %d, batch %d, Adam lr %g, clip 5, %ld iterations "
+           "(%.1f epochs), %d thread%s\n", title, r->m.ps.trainable_size, r->m.s.H, r->m.s.D, batch, lr, iters,
+           (double)iters * batch / r->train->count, get_threads(), get_threads() == 1 ? "" : "s");
+    TrainResult res = trainer_run(&tc, &tn, NULL, NULL);
+    if (res.status != TRAIN_DONE)
+        exit(trainer_exit_status(res.status));
+    trainer_plot(&tc, &res);
+    return res;
+}
+
+static void chat_answer(Seq2seq *m, const CharTable *table, const int *xs, int beam, double temperature, int top_k,
+                        Rng *rng, char *out)
+{
+    SeqFormat f = chat_format();
+    int ids[CHAT_TY];
+    const int start = char_table_id(table, f.start), end = char_table_id(table, f.end);
+    if (beam > 0)
+        seq2seq_beam_search(m, ids, xs, start, end, m->s.Ty, beam);
+    else
+        seq2seq_sample(m, ids, xs, start, end, m->s.Ty, temperature, top_k, rng);
+    seq_decode_answer(out, ids, m->s.Ty, table, &f);
+}
+
+S2sChatSummary s2s_chat_train(const S2sConfig *cfg)
+{
+    const CommonOptions *c = cfg->c;
+    char path[OUT_PATH_SIZE], err[CORPUS_ERR_SIZE];
+    corpus_text_path(cfg->data, path, sizeof path);
+    char *text;
+    size_t size;
+    if (corpus_read_text(path, &text, &size, err) != 0)
+        die("%s", err);
+    TextPairs all, train, test;
+    int pairs = speech_pairs(&all, text, CHAT_TX, CHAT_TY - 1, "_#");
+    free(text);
+    if (pairs < 50)
+        die("%s: %d pairs of speeches by two speakers, at least 50 needed (a play laid out as Tiny Shakespeare: "
+            "a line 'NAME:', the speech, a blank line)", path, pairs);
+    text_pairs_split(&all, pairs / 10, &train, &test);
+    size_t cap = (size_t)all.count * (all.stride_q + all.stride_a) + 4, off = 0;
+    char *chars = xmalloc(cap);
+    for (int i = 0; i < all.count; i++)
+        off += (size_t)sprintf(chars + off, "%s%s", pair_question(&all, i), pair_answer(&all, i));
+    strcpy(chars + off, "_#");
+    CharTable table;
+    char_table_init(&table, chars);
+    free(chars);
+    printf("== A Shakespeare chatbot: an attention seq2seq answers a speech with the next speaker's reply ==\n"
+           "  %s: %d pairs of speeches (each speech paired with the next, by another speaker), %d to train, the last\n"
+           "  %d of the play held out; the last %d characters of a speech -> the first %d of the reply; %d characters\n",
+           path, pairs, train.count, test.count, CHAT_TX, CHAT_TY - 1, table.size);
+    for (int i = 0; i < 2; i++)
+        printf("    \"%s\"\n      -> \"%s\"\n", pair_question(&all, i), pair_answer(&all, i));
+
+    SeqFormat fmt = chat_format();
+    SeqSet tr, te, btr, bte;
+    if (seq_set_encode(&tr, &train, &table, &fmt, CHAT_TX, CHAT_TY, err, sizeof err) != 0 ||
+        seq_set_encode(&te, &test, &table, &fmt, CHAT_TX, CHAT_TY, err, sizeof err) != 0)
+        die("%s: %s", path, err);
+    /* the baseline: the same decoder with nothing to read (one padding step):
+     * a character language model of the replies, without their context */
+    TextPairs btrain = train, btest = test;
+    btrain.q = xcalloc((size_t)train.count * train.stride_q + 1, 1);
+    btest.q = xcalloc((size_t)test.count * test.stride_q + 1, 1);
+    if (seq_set_encode(&btr, &btrain, &table, &fmt, 1, CHAT_TY, err, sizeof err) != 0 ||
+        seq_set_encode(&bte, &btest, &table, &fmt, 1, CHAT_TY, err, sizeof err) != 0)
+        die("%s: %s", path, err);
+    free(btrain.q), free(btest.q);
+
+    int batch = c->given & USE_BATCH ? c->batch : 64;
+    double lr = c->given & USE_LR ? c->lr : 0.002;
+    int hidden = cfg->hidden > 0 ? cfg->hidden : 128, embed = cfg->embed > 0 ? cfg->embed : 32;
+    int per_epoch = tr.count / batch;
+    long iters = cfg->chat_iters > 0 ? cfg->chat_iters
+                 : (long)(c->given & USE_EPOCHS && c->epochs > 0 ? c->epochs : cfg->tour ? 2 : 10) * per_epoch;
+    int eval_every = per_epoch < iters ? per_epoch : (int)iters;
+
+    S2sChatSummary sum = {0};
+    S2sRun r = {0}, b = {0};
+    Seq2seqShape s = {ATTENTION_SEQ2SEQ, table.size, embed, hidden, batch, CHAT_TX, CHAT_TY};
+    Seq2seqShape bs = s;
+    bs.Tx = 1;
+    S2sRun *runs[2] = {&r, &b};
+    const SeqSet *sets[2][2] = {{&tr, &te}, {&btr, &bte}};
+    const char *tags[2] = {"chat", "chat_baseline"};
+    const char *titles[2] = {"chatbot (attention seq2seq)", "baseline (the replies alone)"};
+    TrainResult res[2];
+    for (int k = 0; k < 2; k++) {
+        S2sRun *q = runs[k];
+        seq2seq_init(&q->m, k == 0 ? &s : &bs, c->seed);
+        q->train = sets[k][0], q->test = sets[k][1], q->table = &table, q->fmt = fmt;
+        q->xs = xmalloc((size_t)batch * CHAT_TX * sizeof(int));
+        q->in = xmalloc((size_t)batch * CHAT_TY * sizeof(int));
+        q->ts = xmalloc((size_t)batch * CHAT_TY * sizeof(int));
+        q->max_evals = (int)(iters / eval_every) + 2;
+        q->acc = xcalloc(q->max_evals, sizeof(double));
+        res[k] = train_chat_net(cfg, q, tags[k], titles[k], iters, eval_every, batch, lr);
+    }
+    sum.val_loss = res[0].val_loss;
+    sum.base_loss = res[1].val_loss;
+    sum.pairs = pairs;
+    sum.seconds = res[0].train_seconds;
+    printf("  held-out replies, nats per character (perplexity): chatbot %.4f (%.2f), baseline without the "
+           "speech %.4f (%.2f)\n", sum.val_loss, exp(sum.val_loss), sum.base_loss, exp(sum.base_loss));
+    printf("  answers to held-out speeches (beam search, width 3):\n");
+    Rng rng;
+    rng_seed(&rng, c->seed);
+    for (int i = 0; i < 4 && i < test.count; i++) {
+        char ans[CHAT_TY + 1];
+        int pick = i * (test.count / 4);
+        chat_answer(&r.m, &table, te.xs + (size_t)pick * CHAT_TX, 3, 0, 0, &rng, ans);
+        printf("    \"%s\"\n      chatbot: \"%s\"\n      the play: \"%s\"\n", pair_question(&test, pick), ans,
+               pair_answer(&test, pick));
+    }
+    char mpath[OUT_PATH_SIZE], kind[16], embeds[16], hiddens[16], tx[16], ty[16], loss[32], vocab[130];
+    char merr[MODEL_ERR_SIZE];
+    if (cfg->model)
+        snprintf(mpath, sizeof mpath, "%s", cfg->model);
+    else
+        out_path(mpath, c->out, "chat.safetensors");
+    snprintf(kind, sizeof kind, "%s", seq2seq_kind_name(ATTENTION_SEQ2SEQ));
+    snprintf(embeds, sizeof embeds, "%d", embed);
+    snprintf(hiddens, sizeof hiddens, "%d", hidden);
+    snprintf(tx, sizeof tx, "%d", CHAT_TX);
+    snprintf(ty, sizeof ty, "%d", CHAT_TY);
+    snprintf(loss, sizeof loss, "%.4f", sum.val_loss);
+    char_table_string(&table, vocab, sizeof vocab);
+    const char *meta[] = {"network", CHAT_NETWORK, "kind", kind, "embed", embeds, "hidden", hiddens, "tx", tx,
+                          "ty", ty, "reverse", "1", "vocab", vocab, "held_out_loss", loss, "made_by", "05_rnn", NULL};
+    const int replacing = access(mpath, F_OK) == 0;
+    if (model_save(mpath, &r.m.ps, meta, merr) != 0)
+        die("%s", merr);
+    printf("  model: %s%s\n\n", mpath, replacing ? " (replaces the one saved before)" : "");
+    for (int k = 0; k < 2; k++) {
+        seq2seq_free(&runs[k]->m);
+        free(runs[k]->xs), free(runs[k]->in), free(runs[k]->ts), free(runs[k]->acc);
+    }
+    seq_set_free(&tr), seq_set_free(&te), seq_set_free(&btr), seq_set_free(&bte);
+    text_pairs_free(&all), text_pairs_free(&train), text_pairs_free(&test);
+    return sum;
+}
+
+void s2s_chat(const S2sConfig *cfg)
+{
+    char path[OUT_PATH_SIZE];
+    if (cfg->model)
+        snprintf(path, sizeof path, "%s", cfg->model);
+    else
+        out_path(path, cfg->c->out, "chat.safetensors");
+    if (cfg->beam < 0 || cfg->beam > 64)
+        die("--beam must be from 0 (sample) to 64, not %d", cfg->beam);
+    Seq2seq m;
+    CharTable table;
+    int reverse;
+    load_model(path, CHAT_NETWORK, "chatbot", cfg->beam > 1 ? cfg->beam : 1, &m, &table, &reverse, 0, 0);
+    SeqFormat f = chat_format();
+    f.reverse = reverse;
+    if (char_table_id(&table, f.pad) < 0 || char_table_id(&table, f.end) < 0)
+        die("%s: metadata \"vocab\" lacks the padding mark '#'", path);
+    const int tty = isatty(0);
+    Rng rng;
+    rng_seed(&rng, cfg->c->seed);
+    if (tty)
+        printf("Speak to the play (end with Ctrl-D). The chatbot answers with %s.\n> ", cfg->beam > 0 ? "beam search"
+               : "sampling");
+    fflush(stdout);
+    char line[4096], clean[4096];
+    int *xs = xmalloc((size_t)m.s.Tx * sizeof(int));
+    while (fgets(line, sizeof line, stdin)) {
+        /* what the model cannot read becomes a space; the end of a long line is kept */
+        int n = 0;
+        for (const char *p = line; *p; p++) {
+            char ch = *p == '\n' || *p == '\r' || *p == '\t' ? ' ' : *p;
+            if (char_table_id(&table, ch) < 0 || ch == f.pad || ch == f.start)
+                ch = ' ';
+            if (ch != ' ' || (n > 0 && clean[n - 1] != ' '))
+                clean[n++] = ch;
+        }
+        while (n > 0 && clean[n - 1] == ' ')
+            n--;
+        clean[n] = '\0';
+        const char *q = n > m.s.Tx ? clean + n - m.s.Tx : clean;
+        char err[256], ans[1100];
+        if (seq_encode_question(xs, q, &table, &f, m.s.Tx, err, sizeof err) != 0)
+            die("%s", err);
+        chat_answer(&m, &table, xs, cfg->beam, cfg->temperature, cfg->top_k, &rng, ans);
+        printf("%s%s\n", tty ? "" : "> ", ans);
+        if (tty)
+            printf("> ");
+        fflush(stdout);
+    }
+    free(xs);
     seq2seq_free(&m);
 }

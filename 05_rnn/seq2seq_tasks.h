@@ -33,6 +33,19 @@ typedef struct {
  * models. Returns 0, or exits on an error (one line). */
 S2sSummary s2s_train(const S2sConfig *cfg, const char *task);
 
+typedef struct {
+    double val_loss, base_loss, seconds;
+    int pairs;
+} S2sChatSummary;
+
+/* Train the chatbot on the speeches of cfg->data (and the baseline without
+ * context), report held-out perplexities, save OUT/chat.safetensors. */
+S2sChatSummary s2s_chat_train(const S2sConfig *cfg);
+
+/* Read lines from stdin until its end, answer each (beam search with
+ * cfg->beam > 0, else sampling at cfg->temperature). */
+void s2s_chat(const S2sConfig *cfg);
+
 /* Answer one question with a saved model: task "addition" (add) or "dates" (date). */
 void s2s_answer(const S2sConfig *cfg, const char *task, const char *question);
 

@@ -274,6 +274,99 @@ void date_pairs(TextPairs *p, int count, uint64_t seed)
     free(seen.slot);
 }
 
+/* ---- speeches ---------------------------------------------------------------------------------- */
+
+typedef struct {
+    char name[64];
+    char *text;             /* the speech on one line */
+} Speech;
+
+/* s with runs of spaces made one, trimmed */
+static void squeeze(char *s)
+{
+    char *w = s;
+    for (const char *r = s; *r; r++)
+        if (*r != ' ' || (w > s && w[-1] != ' '))
+            *w++ = *r;
+    while (w > s && w[-1] == ' ')
+        w--;
+    *w = '\0';
+}
+
+/* the last (from_end) or first n characters of s, cut at a space when s is longer */
+static void clip_words(char *out, const char *s, int n, int from_end)
+{
+    int len = (int)strlen(s);
+    if (len <= n) {
+        strcpy(out, s);
+        return;
+    }
+    if (from_end) {
+        const char *p = s + len - n;
+        const char *sp = strchr(p, ' ');
+        if (sp && sp[1] && p[-1] != ' ')
+            p = sp + 1;             /* start at a whole word */
+        strcpy(out, p);
+    } else {
+        int k = n;
+        while (k > 0 && s[k] != ' ')
+            k--;
+        if (k == 0)
+            k = n;                  /* one long word: cut it */
+        memcpy(out, s, (size_t)k);
+        out[k] = '\0';
+    }
+}
+
+int speech_pairs(TextPairs *p, const char *text, int qw, int aw, const char *drop)
+{
+    size_t len = strlen(text);
+    char *copy = xmalloc(len + 2);
+    memcpy(copy, text, len + 1);
+    int cap = 16, n = 0;
+    Speech *sp = xmalloc((size_t)cap * sizeof *sp);
+    /* blocks apart by blank lines; a block whose first line ends in ':' is a speech */
+    for (char *block = copy; block && *block;) {
+        char *end = strstr(block, "\n\n");
+        if (end)
+            *end = '\0';
+        char *nl = strchr(block, '\n');
+        size_t first = nl ? (size_t)(nl - block) : strlen(block);
+        if (nl && first > 1 && first < sizeof sp[0].name && block[first - 1] == ':') {
+            if (n == cap)
+                sp = realloc(sp, (size_t)(cap *= 2) * sizeof *sp);
+            if (!sp)
+                die("out of memory");
+            memcpy(sp[n].name, block, first - 1);
+            sp[n].name[first - 1] = '\0';
+            sp[n].text = nl + 1;
+            for (char *c = sp[n].text; *c; c++) {
+                unsigned char u = (unsigned char)*c;
+                if (u < 32 || u >= 127 || (drop && strchr(drop, *c)))
+                    *c = ' ';
+            }
+            squeeze(sp[n].text);
+            if (sp[n].text[0])
+                n++;
+        }
+        block = end ? end + 2 : NULL;
+        while (block && *block == '\n')
+            block++;
+    }
+    text_pairs_alloc(p, n > 0 ? n : 1, qw, aw);
+    char *q = xmalloc((size_t)qw + 1), *a = xmalloc((size_t)aw + 1);
+    for (int i = 0; i + 1 < n; i++) {
+        if (strcmp(sp[i].name, sp[i + 1].name) == 0)
+            continue;               /* the same speaker again: not a reply */
+        clip_words(q, sp[i].text, qw, 1);
+        clip_words(a, sp[i + 1].text, aw, 0);
+        if (q[0] && a[0])
+            text_pairs_add(p, q, a);
+    }
+    free(q), free(a), free(sp), free(copy);
+    return p->count;
+}
+
 /* ---- padded ids ----------------------------------------------------------------------------- */
 
 int seq_encode_question(int *xs, const char *q, const CharTable *t, const SeqFormat *f, int Tx, char *err,

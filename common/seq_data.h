@@ -81,6 +81,16 @@ void date_format(char *buf, int f, long days);
 /* ISO "YYYY-MM-DD" of days since 1970-01-01. */
 void date_iso(char *buf, long days);
 
+/* Pairs of speeches from a play laid out as Tiny Shakespeare is: a speech is
+ * a block of lines after a line "NAME:", blocks apart by a blank line. Each
+ * speech is paired with the next one when another speaker says it (the
+ * reply); lines are joined with spaces. The question is the last qw
+ * characters of the first speech (the end is what is answered), the answer
+ * the first aw characters of the reply, both cut at a word boundary. Bytes
+ * outside printable ASCII and the marks in `drop` become spaces. Pairs come in
+ * the order of the text. Returns the number of pairs. */
+int speech_pairs(TextPairs *p, const char *text, int qw, int aw, const char *drop);
+
 /* ---- padded ids ------------------------------------------------------------------------------- */
 
 typedef struct {

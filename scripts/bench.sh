@@ -51,6 +51,16 @@ if [ -x "$bin/04_cnn" ]; then
     echo
 fi
 
+if [ -x "$bin/05_rnn" ]; then
+    echo "== 5b. Chapter 05: seq2seq addition (peeky, input reversed), one epoch of 45,000 problems and the held-out evaluation"
+    echo "  (target: at most 1 s per epoch; the book's NumPy about 17.5 s; PyTorch: section 6, workload 5)"
+    for th in "$threads" 1; do
+        "$bin/05_rnn" addition --variant peeky --epochs 1 --quiet --threads "$th" --out "$out/05" |
+            sed -n "s/.*: held-out exact match \([0-9.]*\) after .*; \([0-9.]*\) s per epoch (\(.*\))/  $th thread(s): \2 s per epoch (\3), held-out exact match \1 after 1 epoch/p"
+    done
+    echo
+fi
+
 echo "== 6. The same work in PyTorch on the CPU"
 # Debian's python3-torch goes into the system Python, which a pyenv or venv
 # python3 earlier on PATH does not see: use the first python3 that has torch.
