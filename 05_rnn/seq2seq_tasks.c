@@ -50,6 +50,7 @@ typedef struct {
     int epochs, hidden, embed;
     double lr;
     int tour_epochs;            /* the tour trains only the default variant, this long */
+    int cosine;                 /* the rate glides from lr to 0 over the run (else constant) */
 } Task;
 
 static const Variant add_variants[] = {
@@ -65,8 +66,8 @@ static const Variant date_variants[] = {
 
 static const Task tasks[] = {
     {"addition", "05_rnn_addition", "add", ADDITION_QW, ADDITION_AW, addition_pairs, add_variants, 3, 2,
-     25, 128, 16, 0.001, 4},
-    {"dates", "05_rnn_dates", "date", DATE_QW, DATE_AW, date_pairs, date_variants, 2, 1, 10, 128, 16, 0.002, 2},
+     25, 128, 16, 0.003, 4, 1},
+    {"dates", "05_rnn_dates", "date", DATE_QW, DATE_AW, date_pairs, date_variants, 2, 1, 6, 128, 16, 0.002, 2, 0},
 };
 
 static const Task *find_task(const char *name)
@@ -214,6 +215,7 @@ static VariantResult train_variant(const S2sConfig *cfg, const Task *task, const
     tc.out = cfg->c->out;
     tc.optimizer = ADAM;
     tc.lr = lr;
+    tc.schedule = task->cosine ? LR_COSINE : LR_CONSTANT;
     tc.clip_norm = 5;           /* the book's max_grad */
     tc.batch = batch;
     tc.epochs = epochs;
@@ -225,8 +227,9 @@ static VariantResult train_variant(const S2sConfig *cfg, const Task *task, const
                      .accuracy = s2s_accuracy};
     Dataset held = {0};         /* stands for the held-out set: the trainer reads only its count */
     held.count = te.count;
-    printf("-- %s: %zu parameters, hidden %d, embedding %d, batch %d, Adam lr %g, clip 5, %d epochs, %d thread%s\n",
-           title, r.m.ps.trainable_size, hidden, embed, batch, lr, epochs, get_threads(),
+    printf("-- %s: %zu parameters, hidden %d, embedding %d, batch %d, Adam lr %g%s, clip 5, %d epochs, %d thread%s\n",
+           title, r.m.ps.trainable_size, hidden, embed, batch, lr, task->cosine ? " (cosine decay to 0)" : "", epochs,
+           get_threads(),
            get_threads() == 1 ? "" : "s");
     TrainResult res = trainer_run(&tc, &tn, NULL, &held);
     if (res.status != TRAIN_DONE)
@@ -502,13 +505,20 @@ void s2s_answer(const S2sConfig *cfg, const char *name, const char *question)
     Seq2seq m;
     CharTable table;
     int reverse;
-    load_model(path, task->network, task->name, 1, &m, &table, &reverse, task->Tx, task->Ty);
+    if (cfg->beam < 0 || cfg->beam > 64)
+        die("--beam must be from 0 (greedy) to 64, not %d", cfg->beam);
+    load_model(path, task->network, task->name, cfg->beam > 1 ? cfg->beam : 1, &m, &table, &reverse, task->Tx,
+               task->Ty);
     SeqFormat fmt = task_format(reverse);
     int xs[64], out[64];
     char qerr[256], ans[64];
     if (seq_encode_question(xs, question, &table, &fmt, task->Tx, qerr, sizeof qerr) != 0)
         die("%s (model %s)", qerr, path);
-    seq2seq_generate(&m, out, xs, 1, char_table_id(&table, fmt.start), task->Ty);
+    if (cfg->beam > 0)
+        seq2seq_beam_search(&m, out, xs, char_table_id(&table, fmt.start), char_table_id(&table, fmt.end), task->Ty,
+                            cfg->beam);
+    else
+        seq2seq_generate(&m, out, xs, 1, char_table_id(&table, fmt.start), task->Ty);
     seq_decode_answer(ans, out, task->Ty, &table, &fmt);
     if (strcmp(task->name, "addition") == 0) {
         int a, b;
