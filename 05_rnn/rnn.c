@@ -726,7 +726,7 @@ int main(int argc, char **argv)
         {"variant", OPT_STRING, &cfg.variant, "NAME", "addition, dates: train only this one (addition: plain, reversed, "
          "peeky; dates: peeky, attention)"},
         {"beam", OPT_INT, &cfg.beam, "K", "chat: answer by beam search of width K (default 0: sample); add, date: beam search instead of greedy"},
-        {"chat-iters", OPT_INT, &cfg.chat_iters, "N", "chatbot: iterations of each net (default 10 epochs, tour 2)"},
+        {"chat-iters", OPT_INT, &cfg.chat_iters, "N", "chatbot: iterations of each net (default 4 epochs, tour 2)"},
         {"problems", OPT_INT, &cfg.problems, "N", "addition, dates: pairs to generate, 10% held out (default 50000)"},
         {"cosine", OPT_FLAG, &cfg.cosine, NULL, "Adam's rate decays from --lr to 0 over the run (default: constant, as the book)"},
         {"full", OPT_FLAG, &cfg.full, NULL, "lm: the long run (12000 iterations), saved as char_lm_full; "

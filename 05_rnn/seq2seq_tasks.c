@@ -666,7 +666,7 @@ S2sChatSummary s2s_chat_train(const S2sConfig *cfg)
     int hidden = cfg->hidden > 0 ? cfg->hidden : 128, embed = cfg->embed > 0 ? cfg->embed : 32;
     int per_epoch = tr.count / batch;
     long iters = cfg->chat_iters > 0 ? cfg->chat_iters
-                 : (long)(c->given & USE_EPOCHS && c->epochs > 0 ? c->epochs : cfg->tour ? 2 : 10) * per_epoch;
+                 : (long)(c->given & USE_EPOCHS && c->epochs > 0 ? c->epochs : cfg->tour ? 2 : 4) * per_epoch;
     int eval_every = per_epoch < iters ? per_epoch : (int)iters;
 
     S2sChatSummary sum = {0};
