@@ -68,7 +68,7 @@ static const ProgramInfo info = {
     "  chat        answers each line read from stdin until its end: --beam K, or sampling\n"
     "              with --temperature and --top-k\n"
     "  (nothing)   the chapter's tour: count, word2vec, gradients, compare, lm, generate,\n"
-    "              then a summary",
+    "              short runs of addition, dates and chatbot, then a summary",
     USE_ALL,
 };
 
@@ -703,11 +703,14 @@ int main(int argc, char **argv)
     cfg.length = 500;
     cfg.steps = 40;
     const Option extra[] = {
-        {"epochs", OPT_INT, NULL, "N", "lm: passes over the text, instead of --iters; word2vec: passes (default 10)"},
+        {"epochs", OPT_INT, NULL, "N", "lm: passes over the text, instead of --iters; word2vec: passes (default 10); "
+         "addition, dates, chatbot: epochs (default 25, 5, 4)"},
+        {"batch", OPT_INT, NULL, "N", "mini-batch size (default 50; addition, dates 128, chatbot 64)"},
+        {"lr", OPT_DOUBLE, NULL, "X", "learning rate (default 0.004; addition 0.003, dates 0.002, chatbot 0.002)"},
         {"data", OPT_STRING, NULL, "PATH", "a UTF-8 text file, or a folder holding input.txt (default data/tinyshakespeare)"},
         {"iters", OPT_INT, &cfg.iters, "N", "lm: iterations (default 1500 in the tour and lm, --full 12000)"},
         {"hidden", OPT_INT, &cfg.hidden, "N", "hidden units of each recurrent layer (default 128)"},
-        {"embed", OPT_INT, &cfg.embed, "N", "embedding size (default: --hidden; compare: 64)"},
+        {"embed", OPT_INT, &cfg.embed, "N", "embedding size (default: --hidden; compare: 64; addition, dates 16, chatbot 32)"},
         {"layers", OPT_INT, &cfg.layers, "N", "lm: LSTM layers (default 2)"},
         {"seq", OPT_INT, &cfg.seq, "N", "time steps per batch, truncated BPTT (default 50)"},
         {"dropout", OPT_DOUBLE, &cfg.dropout, "X", "lm: dropout ratio (default 0.1)"},
