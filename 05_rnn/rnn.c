@@ -704,7 +704,7 @@ int main(int argc, char **argv)
     cfg.steps = 40;
     const Option extra[] = {
         {"epochs", OPT_INT, NULL, "N", "lm: passes over the text, instead of --iters; word2vec: passes (default 10); "
-         "addition, dates, chatbot: epochs (default 25, 5, 4)"},
+         "addition, dates, chatbot: epochs (default 25, 4, 4)"},
         {"batch", OPT_INT, NULL, "N", "mini-batch size (default 50; addition, dates 128, chatbot 64)"},
         {"lr", OPT_DOUBLE, NULL, "X", "learning rate (default 0.004; addition 0.003, dates 0.002, chatbot 0.002)"},
         {"data", OPT_STRING, NULL, "PATH", "a UTF-8 text file, or a folder holding input.txt (default data/tinyshakespeare)"},

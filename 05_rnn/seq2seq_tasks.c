@@ -67,7 +67,7 @@ static const Variant date_variants[] = {
 static const Task tasks[] = {
     {"addition", "05_rnn_addition", "add", ADDITION_QW, ADDITION_AW, addition_pairs, add_variants, 3, 2,
      25, 128, 16, 0.003, 4, 1},
-    {"dates", "05_rnn_dates", "date", DATE_QW, DATE_AW, date_pairs, date_variants, 2, 1, 5, 128, 16, 0.002, 2, 1},
+    {"dates", "05_rnn_dates", "date", DATE_QW, DATE_AW, date_pairs, date_variants, 2, 1, 4, 128, 16, 0.002, 2, 0},
 };
 
 static const Task *find_task(const char *name)
