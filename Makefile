@@ -51,7 +51,7 @@ CHK   := build/check$(CONFIG)
 REL_CFLAGS := $(BASE) $(OPT)
 CHK_CFLAGS := $(BASE) -O1 -g -DDL_DOUBLE -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-.PHONY: all help chapter test data bench fuzz fuzz-corpus clean deps $(CHAPTERS) chapters tests
+.PHONY: all help chapter test data bench bench-playground fuzz fuzz-corpus clean deps $(CHAPTERS) chapters tests playground
 .DEFAULT_GOAL := help
 
 help:
@@ -63,13 +63,18 @@ help:
 	@echo "                      a run replaces the model saved in out/NN_name/ (and says so);"
 	@echo "                      ARGS=\"--out out/try1\" keeps it; --resume goes on after Ctrl-C"
 	@echo "  make test           build and run the test suite"
+	@echo "  make playground     draw a digit, continue a text: the trained nets in the browser"
+	@echo "                      (trains chapter 04's SimpleConvNet first if none is saved;"
+	@echo "                      ARGS=\"--port 8080\"; see playground/README.md)"
 	@echo "  make data           fetch and verify MNIST and Tiny Shakespeare into data/"
 	@echo "  make bench          time the matrix multiply and the chapters against each other"
-	@echo "  make fuzz           fuzz the file loaders and the option parser with libFuzzer"
-	@echo "                      (clang; FUZZ_S=60 seconds per target, fails on any finding)"
+	@echo "  make bench-playground  2,000 digit predictions from 16 clients: errors, latency, memory"
+	@echo "  make fuzz           fuzz the file loaders, the option parser and the playground API"
+	@echo "                      with libFuzzer (clang; FUZZ_S=60 s per target, fails on any finding)"
 	@echo "  make fuzz-corpus    write the fuzzers' seed files again (fuzz/make_corpus.c)"
-	@echo "  make all            build every chapter without running it"
-	@echo "  make deps           install the build dependencies (compiler, libpng, zlib, gnuplot)"
+	@echo "  make all            build every chapter (and the playground) without running it"
+	@echo "  make deps           install the build dependencies (compiler, libpng, zlib, libmicrohttpd,"
+	@echo "                      gnuplot, curl; DL_DEPS_BROWSER=1 adds Chromium for the browser test)"
 	@echo "  make clean          remove build/ and out/ (data/ stays)"
 	@echo ""
 	@echo "  Build options: OMP=0 (no OpenMP), BLAS=1 (system BLAS), OPT=\"-O2\""
@@ -77,7 +82,7 @@ help:
 	@for c in $(CHAPTERS); do echo "    $$c   ($(REL)/bin/$$c --help)"; done
 
 # ---- dependencies -----------------------------------------------------------
-# deps.sh checks for the compiler, libpng, zlib and gnuplot, and installs what is
+# deps.sh checks for the compiler, libpng, zlib, libmicrohttpd, gnuplot and curl, and installs what is
 # missing with apt-get (as root, or through sudo), or prints the command to run.
 DEPS_STAMP := build/.deps-ok
 deps:
@@ -109,7 +114,41 @@ $(REL)/bin/$(1): $(wildcard $(1)/*.c) $(COMMON_HDR) $(REL)/libcommon.a
 endef
 $(foreach c,$(CHAPTERS),$(eval $(call chapter_rule,$(c))))
 
-all chapters: $(foreach c,$(CHAPTERS),$(REL)/bin/$(c))
+all chapters: $(foreach c,$(CHAPTERS),$(REL)/bin/$(c)) $(REL)/bin/playground
+
+# ---- the playground: a local web server for the trained nets ---------------------
+# The page's files are compiled into the program (embed.sh writes them as byte
+# arrays); it serves them from that fixed list, never from a path in a request.
+PLAY_PAGES := playground/index.html playground/app.js playground/style.css
+PLAY_SRC   := playground/playground.c playground/api.c 05_rnn/rnnlm.c
+PLAY_HDR   := $(wildcard playground/*.h) 05_rnn/rnnlm.h
+PLAY_LIBS  := -lmicrohttpd -lpthread
+build/playground/assets.c: playground/embed.sh $(PLAY_PAGES)
+	@mkdir -p $(dir $@)
+	sh playground/embed.sh $@ $(PLAY_PAGES)
+$(REL)/bin/playground: $(PLAY_SRC) $(PLAY_HDR) build/playground/assets.c $(COMMON_HDR) $(REL)/libcommon.a
+	@mkdir -p $(dir $@)
+	$(CC) $(REL_CFLAGS) -Iplayground -I05_rnn -o $@ $(PLAY_SRC) build/playground/assets.c $(REL)/libcommon.a $(LIBS) $(PLAY_LIBS)
+$(CHK)/bin/playground: $(PLAY_SRC) $(PLAY_HDR) build/playground/assets.c $(COMMON_HDR) $(CHK)/libcommon.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CHK_CFLAGS) -Iplayground -I05_rnn -o $@ $(PLAY_SRC) build/playground/assets.c $(CHK)/libcommon.a $(LIBS) $(PLAY_LIBS)
+
+# `make playground`: chapter 04's SimpleConvNet is trained first if none is saved
+# (the digit tab needs it); the other tabs use what their chapters saved.
+# PLAY_OUT is where the models are (and where that one goes), PLAY_TRAIN_ARGS
+# options for its training (the tests train a small one).
+PLAY_OUT ?= out
+PLAY_TRAIN_ARGS ?=
+playground: $(REL)/bin/playground $(REL)/bin/04_cnn
+	@if [ ! -f $(PLAY_OUT)/04_cnn/simple_conv_net.safetensors ] && [ ! -f $(PLAY_OUT)/04_cnn/simple_conv_net_full.safetensors ]; then \
+	    echo "playground: no SimpleConvNet saved in $(PLAY_OUT)/04_cnn: training one first (chapter 04 simple, a few minutes)"; \
+	    $(MAKE) --no-print-directory data-for-04_cnn && \
+	    $(REL)/bin/04_cnn --data $(DATA)/mnist --out $(PLAY_OUT)/04_cnn simple $(PLAY_TRAIN_ARGS) || exit 1; \
+	fi
+	$(REL)/bin/playground --out $(PLAY_OUT) $(ARGS)
+
+bench-playground: $(REL)/bin/playground $(REL)/bin/04_cnn
+	@sh playground/bench.sh $(REL) $(DATA)
 
 # `make chapter 2`: the number is the next word on the command line. It must be
 # a folder's number exactly, with or without its leading zero (2 or 02): words
@@ -147,11 +186,11 @@ $(CHK)/tests/%: tests/%.c $(wildcard tests/*.h) $(COMMON_HDR) $(CHK)/libcommon.a
 $(REL)/tests/test_char_lm_net $(CHK)/tests/test_char_lm_net: 05_rnn/rnnlm.c 05_rnn/rnnlm.h
 
 TEST_NAMES := $(patsubst tests/%.c,%,$(TEST_SRC))
-tests: $(addprefix $(REL)/tests/,$(TEST_NAMES)) $(addprefix $(CHK)/tests/,$(TEST_NAMES)) all
+tests: $(addprefix $(REL)/tests/,$(TEST_NAMES)) $(addprefix $(CHK)/tests/,$(TEST_NAMES)) all $(CHK)/bin/playground
 
 test: tests
 	@sh scripts/fetch_data.sh $(DATA) mnist shakespeare
-	@DL_TEST_DATA=$(DATA)/mnist sh scripts/run_tests.sh $(REL)/tests $(CHK)/tests -- $(TEST_NAMES)
+	@DL_TEST_DATA=$(DATA)/mnist DL_REL=$(REL) DL_CHK=$(CHK) sh scripts/run_tests.sh $(REL)/tests $(CHK)/tests -- $(TEST_NAMES)
 
 # ---- benchmarks ------------------------------------------------------------------
 # bench_matmul compares with OpenBLAS when it is installed (apt-get install
@@ -208,6 +247,13 @@ $(FZ)/libcommon.a: $(patsubst %.c,$(FZ)/%.o,$(COMMON_SRC))
 $(FZ)/bin/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz.h $(COMMON_HDR) $(FZ)/libcommon.a
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -Ifuzz -o $@ $< $(FZ)/libcommon.a -lpng -lz -lm
+
+# fuzz_playground takes the playground's API (and the LSTM it answers with) too
+$(FZ)/bin/fuzz_playground: fuzz/fuzz_playground.c fuzz/fuzz.h playground/api.c playground/api.h 05_rnn/rnnlm.c \
+                           05_rnn/rnnlm.h $(COMMON_HDR) $(FZ)/libcommon.a
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -Ifuzz -Iplayground -I05_rnn -o $@ $< playground/api.c 05_rnn/rnnlm.c \
+	    $(FZ)/libcommon.a -lpng -lz -lm -lpthread
 
 fuzz: $(addprefix $(FZ)/bin/fuzz_,$(FUZZ_NAMES))
 	@sh scripts/fuzz.sh $(FZ) $(FUZZ_S) $(FUZZ_NAMES)

@@ -179,6 +179,79 @@ static int overlap(const Neighbours *a, const Neighbours *b)
     return n;
 }
 
+/* ---- word2vec.c side by side (make bench) ------------------------------------ */
+
+/* The kept words of the text, in order, separated by spaces, on one line (a
+ * newline would end a sentence for word2vec.c, and CBOW here sees the text
+ * as one stream): the very corpus this program trains on, for other tools. */
+static void export_words(const char *path, const Words *w)
+{
+    AtomicFile af;
+    if (atomic_open(&af, path) != 0)
+        die("%s: cannot write", path);
+    for (int i = 0; i < w->n; i++)
+        fprintf(af.f, "%s%s", i ? " " : "", word_vocab_word(&w->vocab, w->ids[i]));
+    fputc('\n', af.f);
+    if (atomic_close(&af) != 0)
+        die("%s: cannot write", path);
+    printf("  the %d kept words written to %s (for word2vec.c: -min-count 1)\n", w->n, path);
+}
+
+/* Word vectors in word2vec.c's text format ("V D", then a line "word x1 .. xD"
+ * per word), as rows of our vocabulary's ids; words we do not have are
+ * skipped, ours they lack stay zero. Dies with one line on a malformed file.
+ * Returns how many of our words were found. */
+static int read_text_vectors(const char *path, const WordVocab *v, int D, real *W)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        die("%s: cannot open", path);
+    long count, dim;
+    if (fscanf(f, "%ld %ld", &count, &dim) != 2 || count < 1 || count > 100000000L || dim < 1 || dim > 100000)
+        die("%s: not word2vec's text format (a first line \"words dimension\")", path);
+    if (dim != D)
+        die("%s: vectors of dimension %ld, this program's have %d", path, dim, D);
+    memset(W, 0, (size_t)v->size * D * sizeof(real));
+    char word[256];
+    int found = 0;
+    for (long i = 0; i < count; i++) {
+        if (fscanf(f, "%255s", word) != 1)
+            die("%s: %ld word vectors, the header says %ld", path, i, count);
+        int id = word_vocab_id(v, word);
+        for (int d = 0; d < D; d++) {
+            double x;
+            if (fscanf(f, "%lf", &x) != 1 || !isfinite(x))
+                die("%s: the vector of \"%s\" (word %ld) is cut short or not numbers", path, word, i + 1);
+            if (id >= 0)
+                W[(size_t)id * D + d] = (real)x;
+        }
+        found += id >= 0;
+    }
+    fclose(f);
+    return found;
+}
+
+/* The query words' top-10 neighbours by word2vec.c's vectors (theirs, read
+ * before training, found of our words in them), beside ours. */
+static void compare_vectors(const char *path, const Words *w, const real *ours, const real *theirs,
+                            int found, int D)
+{
+    printf("  neighbours by the vectors of %s (%d of our %d words in it):\n", path, found, w->vocab.size);
+    int q[WORDS_QUERIES], queries = pick_queries(&w->vocab, q), shared = 0;
+    for (int i = 0; i < queries; i++) {
+        Neighbours a, b;
+        find_neighbours(&a, q[i], &w->vocab, ours, D);
+        find_neighbours(&b, q[i], &w->vocab, theirs, D);
+        print_neighbours(&b, 6);
+        int n = overlap(&a, &b);
+        shared += n;
+        printf("           %d of the top %d shared with ours\n", n, WORDS_TOP);
+    }
+    if (queries)
+        printf("  word2vec.c against ours: %.1f of the top %d neighbours shared on average\n",
+               (double)shared / queries, WORDS_TOP);
+}
+
 /* ---- counting (sequel ch. 2) ------------------------------------------------ */
 
 CountResult words_count(const CommonOptions *c, int full)
@@ -317,11 +390,20 @@ static void plot_words(const CommonOptions *c, const WordVocab *v, const real *W
         printf("  %d words projected to 2-D (PCA): %s\n", n, png);
 }
 
-Word2vecResult words_word2vec(const CommonOptions *c, int full, const CountResult *count)
+Word2vecResult words_word2vec(const CommonOptions *c, int full, const CountResult *count,
+                              const char *export_path, const char *vectors_path)
 {
     Word2vecResult r = {0};
     Words w;
     words_load(c, full, &w);
+    if (export_path)
+        export_words(export_path, &w);
+    real *theirs = NULL;        /* another tool's vectors, read now: a bad file fails before training */
+    int found = 0;
+    if (vectors_path) {
+        theirs = xmalloc((size_t)w.vocab.size * DIM * sizeof(real));
+        found = read_text_vectors(vectors_path, &w.vocab, DIM, theirs);
+    }
     int V = w.vocab.size;
     r.vocab = V;
     r.dim = DIM;
@@ -483,6 +565,9 @@ Word2vecResult words_word2vec(const CommonOptions *c, int full, const CountResul
     free(vocab_string);
 
     plot_words(c, &w.vocab, m.W_in, DIM, &rng);
+    if (vectors_path)
+        compare_vectors(vectors_path, &w, m.W_in, theirs, found, DIM);
+    free(theirs);
 
     free(text);
     free(contexts);

@@ -80,8 +80,12 @@ typedef struct {
 /* Counting (sequel ch. 2). full: a larger vocabulary. Prints as it goes. */
 CountResult words_count(const CommonOptions *c, int full);
 /* word2vec (ch. 3-4). full: the larger vocabulary. count, if not
- * NULL, is the counting method's result, to compare neighbours with. */
-Word2vecResult words_word2vec(const CommonOptions *c, int full, const CountResult *count);
+ * NULL, is the counting method's result, to compare neighbours with.
+ * export_path, if not NULL: write the kept words there first, one line for
+ * word2vec.c. vectors_path, if not NULL: word vectors in word2vec.c's text
+ * format, whose neighbours are printed beside ours at the end. */
+Word2vecResult words_word2vec(const CommonOptions *c, int full, const CountResult *count,
+                              const char *export_path, const char *vectors_path);
 /* A few lines for the tour's summary; either pointer may be NULL. */
 void words_summary(const CountResult *cr, const Word2vecResult *wr);
 

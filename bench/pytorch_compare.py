@@ -17,20 +17,28 @@ write it in PyTorch (plain torch.nn and torch.optim, eager mode, float32, CPU).
   4. chapter 04 bench: one training step (forward, backward, Adam lr 0.001) of
      SimpleConvNet and of DeepConvNet on a random batch of 100, timed over 100
      batches after 5 warm-up ones, and that time times 600 (an epoch of 60,000).
-  5. chapter 05 addition: the peeky seq2seq with reversed input (embedding 16,
+  5. chapter 05 lm: the character language model of Tiny Shakespeare,
+     Embedding 65x128, dropout 0.1, 2 x LSTM 128 (dropout 0.1 between and
+     after), Linear 128x65, batch 50 x 50 steps of truncated BPTT with the
+     state carried between batches, Adam lr 0.004, gradients clipped to norm 5.
+     Characters per second of training over 100 iterations after 5 warm-up ones
+     (nn.LSTM, which runs its own fused CPU kernel).
+  6. chapter 05 addition: the peeky seq2seq with reversed input (embedding 16,
      LSTM 128 encoder and decoder, the decoder given h at every step), Adam lr
      0.003, clip 5, batch 128, one epoch of 45,000 problems in the book's format
      (1 to 3 digits each, 50,000 unique, 10% held out), then greedy decoding of
      the 5,000 held-out problems in batches of 128 and their exact match.
      Time: the epoch and the evaluation, as `05_rnn addition` reports per epoch.
 
-Workloads 1 and 2 are timed three times (the median is shown), the rest once.
-Where our bench also reports one thread (workloads 2 and 4), so does this.
+Workloads 1, 2 and 5 are timed --runs times (3 by default; the median is shown),
+the rest once.
+Where our bench also reports one thread (workloads 2, 4 and 5), so does this
+(--just-threads: only at --threads).
 
 Only torch, numpy and the standard library: MNIST is read from the gzipped IDX
 files themselves (no torchvision, no download).
 
-usage: python3 bench/pytorch_compare.py [--threads N] [--data DIR] [--only 1,5] [--quick]
+usage: python3 bench/pytorch_compare.py [--threads N] [--data DIR] [--text FILE] [--only 1,5] [--quick]
 """
 import argparse
 import gzip
@@ -274,6 +282,52 @@ def cnn_step_time(make_net, data, batch, batches, seed, warmup=5):
     return (time.perf_counter() - t0) / batches
 
 
+class CharLM(nn.Module):
+    """05_rnn's BetterRnnlm: embedding, 2 LSTM layers, affine, dropout between them."""
+
+    def __init__(self, V, H, dropout):
+        super().__init__()
+        self.embed = nn.Embedding(V, H)
+        self.drop = nn.Dropout(dropout)
+        self.lstm = nn.LSTM(H, H, num_layers=2, dropout=dropout, batch_first=True)
+        self.out = nn.Linear(H, V)
+
+    def forward(self, x, state):
+        h, state = self.lstm(self.drop(self.embed(x)), state)
+        return self.out(self.drop(h)), state
+
+
+def char_lm_chars_per_second(path, iters, seed, warmup=5, N=50, T=50, H=128):
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    chars = sorted(set(text))
+    index = {c: i for i, c in enumerate(chars)}
+    ids = torch.tensor([index[c] for c in text], dtype=torch.long)
+    torch.manual_seed(seed)
+    model = CharLM(len(chars), H, 0.1)
+    model.train()
+    opt = torch.optim.Adam(model.parameters(), lr=0.004, eps=EPS)
+    # N streams spread evenly over the text, each read T characters at a time
+    jump = (len(ids) - 1) // N
+    offsets = torch.arange(N) * jump
+    state = None
+    t0 = 0.0
+    for i in range(-warmup, iters):
+        if i == 0:
+            t0 = time.perf_counter()
+        pos = offsets[:, None] + ((i + warmup) * T) % (jump - T) + torch.arange(T)[None, :]
+        x, t = ids[pos], ids[pos + 1]
+        if state is not None:
+            state = tuple(s.detach() for s in state)   # truncated BPTT: keep the values, cut the graph
+        scores, state = model(x, state)
+        loss = F.cross_entropy(scores.reshape(-1, len(chars)), t.reshape(-1))
+        opt.zero_grad()
+        loss.backward()
+        nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+        opt.step()
+    return iters * N * T / (time.perf_counter() - t0), loss.item()
+
+
 # ---- main ----------------------------------------------------------------------------------------
 
 # ---- chapter 05: seq2seq that adds ------------------------------------------------------------
@@ -375,16 +429,21 @@ def main():
     ap = argparse.ArgumentParser(description="Time in PyTorch (CPU) the same work as `make bench` times in C.")
     ap.add_argument("--threads", type=int, default=2, help="torch.set_num_threads (default 2)")
     ap.add_argument("--data", default="data/mnist", help="directory of the MNIST IDX files (default data/mnist)")
-    ap.add_argument("--only", default="1,2,3,4,5", help="which workloads, e.g. 1,4 (default all)")
+    ap.add_argument("--text", default="data/tinyshakespeare/input.txt",
+                    help="workload 5's text (default data/tinyshakespeare/input.txt)")
+    ap.add_argument("--only", default="1,2,3,4,5,6", help="which workloads, e.g. 1,5 (default all)")
     ap.add_argument("--quick", action="store_true", help="tiny sizes, to check that it runs")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--runs", type=int, default=3, help="runs of the repeated workloads (default 3)")
+    ap.add_argument("--just-threads", action="store_true",
+                    help="only at --threads (by default workloads 2, 4 and 5 also run on 1 thread)")
     args = ap.parse_args()
     try:
         only = {int(s) for s in args.only.split(",") if s.strip()}
     except ValueError:
-        ap.error(f"--only: a comma-separated list of 1 to 5, not '{args.only}'")
-    if not only or not only <= {1, 2, 3, 4, 5}:
-        ap.error(f"--only: a comma-separated list of 1 to 5, not '{args.only}'")
+        ap.error(f"--only: a comma-separated list of 1 to 6, not '{args.only}'")
+    if not only or not only <= {1, 2, 3, 4, 5, 6}:
+        ap.error(f"--only: a comma-separated list of 1 to 6, not '{args.only}'")
     if args.threads < 1:
         ap.error("--threads must be at least 1")
 
@@ -395,13 +454,14 @@ def main():
     data = load_mnist(args.data) if only & {1, 2, 3, 4} else None
     if q and data:   # a few hundred steps on a slice: only to see that every path runs
         data = (data[0][:3000], data[1][:3000], data[2][:1000], data[3][:1000])
-    thread_counts = [args.threads] + ([1] if args.threads != 1 else [])
-    repeats = 1 if q else 3
+    thread_counts = [args.threads] + ([1] if args.threads != 1 and not args.just_threads else [])
+    repeats = 1 if q else max(1, args.runs)
     sizes = dict(
         it02=100 if q else 10000,
         it03=50 if q else 2000,
         ep03=2 if q else 8,
         cnn=3 if q else 100,
+        lm=3 if q else 100,
         add=2000 if q else 50000,
     )
 
@@ -464,8 +524,21 @@ def main():
     if 5 in only:
         for th in thread_counts:
             torch.set_num_threads(th)
+            runs = []
+            for r in range(repeats):
+                cps, loss = char_lm_chars_per_second(args.text, sizes["lm"], args.seed + r)
+                progress(f"  5. run {r + 1}, {th} thread(s): {cps:.0f} chars/s, last loss {loss:.3f}")
+                runs.append(cps)
+            row("5. ch05 lm: Embedding + 2 x LSTM 128 + Linear, 50 x 50, Adam", th,
+                f"{statistics.median(runs):.0f}", f"chars/s, median of {repeats}",
+                f"spread {min(runs):.0f}-{max(runs):.0f}, {sizes['lm']} iterations")
+        torch.set_num_threads(args.threads)
+
+    if 6 in only:
+        for th in thread_counts:
+            torch.set_num_threads(th)
             tr, ev, acc = ch05_addition(sizes["add"], 128, args.seed)
-            row("5. ch05 addition, peeky seq2seq reversed, one epoch + eval", th, f"{tr + ev:.1f}",
+            row("6. ch05 addition, peeky seq2seq reversed, one epoch + eval", th, f"{tr + ev:.1f}",
                 f"train {tr:.1f} + eval {ev:.1f} s", f"held-out exact match {acc:.4f} after 1 epoch")
         torch.set_num_threads(args.threads)
 

@@ -4,6 +4,7 @@
 #include "layers.h"
 #include "matmul.h"
 #include "util.h"
+#include "vector_math.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -21,22 +22,22 @@ static void gru_step_forward(real *h_next, real *gates, real *work, const real *
     for (int n = 0; n < N; n++) {
         real *G = gates + (size_t)n * 3 * H;
         const real *hwr = hw + (size_t)n * 2 * H;
-        for (int j = 0; j < H; j++) {
-            size_t k = (size_t)n * H + j;
-            G[j] = sigmoid(G[j] + hwr[j]);              /* z */
-            G[H + j] = sigmoid(G[H + j] + hwr[H + j]);  /* r */
-            rh[k] = G[H + j] * h_prev[k];               /* r * h_prev */
-        }
+        for (int j = 0; j < 2 * H; j++)
+            G[j] += hwr[j];
+        sigmoid_array(G, G, 2 * H);                     /* z and r, side by side */
+        for (int j = 0; j < H; j++)
+            rh[(size_t)n * H + j] = G[H + j] * h_prev[(size_t)n * H + j];   /* r * h_prev */
     }
     matmul(0, 0, N, H, H, rh, Whh, 0, rhw);             /* (r * h_prev) Whh */
     for (int n = 0; n < N; n++) {
         real *G = gates + (size_t)n * 3 * H;
+        real *hh = G + 2 * H;                           /* h~ */
+        for (int j = 0; j < H; j++)
+            hh[j] += rhw[(size_t)n * H + j];
+        tanh_array(hh, hh, H);
         for (int j = 0; j < H; j++) {
             size_t k = (size_t)n * H + j;
-            real z = G[j];
-            real hh = (real)tanh(G[2 * H + j] + rhw[k]);    /* h~ */
-            G[2 * H + j] = hh;
-            h_next[k] = (1 - z) * h_prev[k] + z * hh;   /* keep some of h_prev, take some of h~ */
+            h_next[k] = (1 - G[j]) * h_prev[k] + G[j] * hh[j];  /* keep some of h_prev, take some of h~ */
         }
     }
 }

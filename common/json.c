@@ -6,7 +6,9 @@
  * text than the UTF-8 it stands for, so the decoded bytes fit where the text was. */
 #include "json.h"
 
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 int json_fail(Json *j, const char *what)
@@ -164,6 +166,58 @@ int json_uint(Json *j, uint64_t *out)
     char next = j->pos < j->len ? j->s[j->pos] : ' ';
     if (next == '.' || next == 'e' || next == 'E')
         return json_fail(j, "expected an integer");
+    *out = v;
+    return 0;
+}
+
+static int json_digits(Json *j)   /* one or more digits; how many */
+{
+    size_t start = j->pos;
+    while (j->pos < j->len && j->s[j->pos] >= '0' && j->s[j->pos] <= '9')
+        j->pos++;
+    return (int)(j->pos - start);
+}
+
+/* -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? checked first, then strtod on a copy
+ * (the text is not NUL-terminated after the number). */
+int json_number(Json *j, double *out)
+{
+    json_skip_space(j);
+    size_t start = j->pos;
+    if (j->pos < j->len && j->s[j->pos] == '-')
+        j->pos++;
+    if (j->pos >= j->len || j->s[j->pos] < '0' || j->s[j->pos] > '9') {
+        j->pos = start;
+        return json_fail(j, "expected a number");
+    }
+    int lead_zero = j->s[j->pos] == '0';
+    if (json_digits(j) > 1 && lead_zero)
+        return json_fail(j, "number with a leading zero");
+    if (j->pos < j->len && j->s[j->pos] == '.') {
+        j->pos++;
+        if (json_digits(j) == 0)
+            return json_fail(j, "expected digits after '.'");
+    }
+    if (j->pos < j->len && (j->s[j->pos] == 'e' || j->s[j->pos] == 'E')) {
+        j->pos++;
+        if (j->pos < j->len && (j->s[j->pos] == '+' || j->s[j->pos] == '-'))
+            j->pos++;
+        if (json_digits(j) == 0)
+            return json_fail(j, "expected digits in an exponent");
+    }
+    char copy[64];
+    size_t n = j->pos - start;
+    if (n >= sizeof copy) {
+        j->pos = start;
+        return json_fail(j, "number too long");
+    }
+    memcpy(copy, j->s + start, n);
+    copy[n] = '\0';
+    double v = strtod(copy, NULL);
+    if (!isfinite(v)) {
+        j->pos = start;
+        return json_fail(j, "number too large");
+    }
     *out = v;
     return 0;
 }

@@ -39,6 +39,9 @@ int json_expect(Json *j, char c);
 int json_string(Json *j, char **out);
 /* A non-negative integer that fits in 64 bits. */
 int json_uint(Json *j, uint64_t *out);
+/* Any JSON number (-12, 0.5, 1e-3), as a double; one that overflows a double is
+ * an error. */
+int json_number(Json *j, double *out);
 /* [n, n, ...] of at most max non-negative integers, stored in out[0..*count). */
 int json_uint_array(Json *j, uint64_t *out, int max, int *count);
 /* After an object's member: 1 if a ',' follows (more members), 0 at the closing '}'. */

@@ -3,7 +3,9 @@
 #include "functions.h"
 #include "layers.h"
 #include "matmul.h"
+#include "threads.h"
 #include "util.h"
+#include "vector_math.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -12,49 +14,61 @@
 /* ---- one step, the part that must wait for the previous step ------------------------ */
 
 /* gates (N, 4H) holds x Wx + b on entry. Adds h_prev Wh, then turns A into
- * f, g, i, o in place and computes c_next and h_next. */
+ * f, g, i, o in place and computes c_next and h_next. The activations go over
+ * whole blocks of a row at once (vector_math.h), which the compiler vectorises. */
 static void lstm_step_forward(real *h_next, real *c_next, real *gates, const real *h_prev,
                               const real *c_prev, const real *Wh, int N, int H)
 {
     matmul(0, 0, N, 4 * H, H, h_prev, Wh, 1, gates);    /* A = x Wx + b + h_prev Wh */
     for (int n = 0; n < N; n++) {
         real *A = gates + (size_t)n * 4 * H;
+        sigmoid_array(A, A, H);                         /* f */
+        tanh_array(A + H, A + H, H);                    /* g */
+        sigmoid_array(A + 2 * H, A + 2 * H, 2 * H);     /* i and o, side by side */
+        const real *f = A, *g = A + H, *i = A + 2 * H, *o = A + 3 * H;
+        const real *cp = c_prev + (size_t)n * H;
+        real *cn = c_next + (size_t)n * H, *hn = h_next + (size_t)n * H;
+        for (int j = 0; j < H; j++)
+            cn[j] = f[j] * cp[j] + g[j] * i[j];         /* forget some memory, add some new */
+        tanh_array(hn, cn, H);
+        for (int j = 0; j < H; j++)
+            hn[j] *= o[j];                              /* show some of it: o * tanh(c_next) */
+    }
+}
+
+/* dA (N, 4H) from dh_next and dc_next (see lstm.h), and dc_prev, which may be
+ * the same buffer as dc_next. Only what this step's gates did: no matrices. */
+static void lstm_gates_backward(real *da, real *dc_prev, const real *dh_next, const real *dc_next,
+                                const real *gates, const real *c_prev, const real *c_next, int N, int H)
+{
+    for (int n = 0; n < N; n++) {
+        const real *G = gates + (size_t)n * 4 * H;
+        real *dA = da + (size_t)n * 4 * H;
+        const real *dhn = dh_next + (size_t)n * H, *dcn = dc_next + (size_t)n * H;
+        const real *cp = c_prev + (size_t)n * H;
+        real *dcp = dc_prev + (size_t)n * H;
+        tanh_array(dA + 3 * H, c_next + (size_t)n * H, H);  /* tanh(c_next), parked where do goes */
         for (int j = 0; j < H; j++) {
-            real f = sigmoid(A[j]);
-            real g = (real)tanh(A[H + j]);
-            real i = sigmoid(A[2 * H + j]);
-            real o = sigmoid(A[3 * H + j]);
-            A[j] = f, A[H + j] = g, A[2 * H + j] = i, A[3 * H + j] = o;
-            size_t k = (size_t)n * H + j;
-            c_next[k] = f * c_prev[k] + g * i;          /* forget some memory, add some new */
-            h_next[k] = o * (real)tanh(c_next[k]);      /* show some of it */
+            real f = G[j], g = G[H + j], i = G[2 * H + j], o = G[3 * H + j];
+            real tc = dA[3 * H + j];
+            real ds = dcn[j] + dhn[j] * o * (1 - tc * tc);  /* all that reaches c_next */
+            dA[j] = ds * cp[j] * f * (1 - f);           /* df, through sigmoid */
+            dA[H + j] = ds * i * (1 - g * g);           /* dg, through tanh */
+            dA[2 * H + j] = ds * g * i * (1 - i);       /* di */
+            dA[3 * H + j] = dhn[j] * tc * o * (1 - o);  /* do */
+            dcp[j] = ds * f;                            /* the memory's path back: a product with f */
         }
     }
 }
 
-/* dA from dh_next and dc_next (see lstm.h), then dWh += h_prev^T dA and
- * dh_prev = dA Wh^T. dc_prev may be the same buffer as dc_next. The x side
- * (dx, dWx, db) is left to the caller, who has x. */
+/* dA from dh_next and dc_next, then dWh += h_prev^T dA and dh_prev = dA Wh^T.
+ * The x side (dx, dWx, db) is left to the caller, who has x. */
 static void lstm_step_backward(real *da, real *dh_prev, real *dc_prev, real *dWh,
                                const real *dh_next, const real *dc_next, const real *gates,
                                const real *h_prev, const real *c_prev, const real *c_next,
                                const real *Wh, int N, int H)
 {
-    for (int n = 0; n < N; n++) {
-        const real *G = gates + (size_t)n * 4 * H;
-        real *dA = da + (size_t)n * 4 * H;
-        for (int j = 0; j < H; j++) {
-            size_t k = (size_t)n * H + j;
-            real f = G[j], g = G[H + j], i = G[2 * H + j], o = G[3 * H + j];
-            real tc = (real)tanh(c_next[k]);
-            real ds = dc_next[k] + dh_next[k] * o * (1 - tc * tc);  /* all that reaches c_next */
-            dA[j] = ds * c_prev[k] * f * (1 - f);       /* df, through sigmoid */
-            dA[H + j] = ds * i * (1 - g * g);           /* dg, through tanh */
-            dA[2 * H + j] = ds * g * i * (1 - i);       /* di */
-            dA[3 * H + j] = dh_next[k] * tc * o * (1 - o);  /* do */
-            dc_prev[k] = ds * f;                        /* the memory's path back: a product with f */
-        }
-    }
+    lstm_gates_backward(da, dc_prev, dh_next, dc_next, gates, c_prev, c_next, N, H);
     matmul(1, 0, H, 4 * H, N, h_prev, da, 1, dWh);      /* dWh += h_prev^T dA */
     matmul(0, 1, N, H, 4 * H, da, Wh, 0, dh_prev);      /* dh_prev = dA Wh^T */
 }
@@ -108,6 +122,10 @@ void lstm_direct_forward(real *h_next, real *c_next, const real *x, const real *
         }
 }
 
+/* Batches of fewer rows than this run their time loop on one thread: a band
+ * of a few rows would leave the multiply's register tiles mostly empty. */
+#define PARALLEL_ROWS 16
+
 /* ---- TimeLSTM ----------------------------------------------------------------------------- */
 
 void time_lstm_init(TimeLSTM *l, int D, int H, int N_max, int T_max, int stateful)
@@ -124,13 +142,13 @@ void time_lstm_init(TimeLSTM *l, int D, int H, int N_max, int T_max, int statefu
     l->gates = xcalloc(NT4H, sizeof(real));
     l->xw = xcalloc(NT4H, sizeof(real));
     l->das = xcalloc(NT4H, sizeof(real));
+    l->das_t = xcalloc(NT4H, sizeof(real));
     l->dh_next = xcalloc(NH, sizeof(real));
-    l->da = xcalloc(NH * 4, sizeof(real));
 }
 
 void time_lstm_free(TimeLSTM *l)
 {
-    real *bufs[] = {l->h, l->c, l->dh, l->dc, l->hs, l->cs, l->gates, l->xw, l->das, l->dh_next, l->da};
+    real *bufs[] = {l->h, l->c, l->dh, l->dc, l->hs, l->cs, l->gates, l->xw, l->das, l->das_t, l->dh_next};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
         free(bufs[i]);
     memset(l, 0, sizeof *l);
@@ -173,14 +191,24 @@ void time_lstm_forward(TimeLSTM *l, real *hs, const real *xs, const real *Wx, co
     }
 
     affine_forward(l->xw, xs, Wx, b, N * T, D, 4 * H);  /* x_t Wx + b for all steps at once */
-    for (int t = 0; t < T; t++) {
-        real *gates = l->gates + t * NH * 4;
-        for (int n = 0; n < N; n++)                     /* this step's rows of x Wx + b */
-            memcpy(gates + (size_t)n * 4 * H, l->xw + ((size_t)n * T + t) * 4 * H, (size_t)4 * H * sizeof(real));
-        real *h_next = l->hs + (t + 1) * NH, *c_next = l->cs + (t + 1) * NH;
-        lstm_step_forward(h_next, c_next, gates, l->hs + t * NH, l->cs + t * NH, Wh, N, H);
-        for (int n = 0; n < N; n++)                     /* hs[n, t] = h_t[n] */
-            memcpy(hs + ((size_t)n * T + t) * H, h_next + (size_t)n * H, (size_t)H * sizeof(real));
+    /* The N sequences of a batch never mix on the way through time, so each
+     * thread carries its own band of them through all T steps: one start of
+     * the threads per layer, not one per step's small multiply. */
+#pragma omp parallel num_threads(get_threads()) if (N >= PARALLEL_ROWS)
+    {
+        int n0, n1;
+        thread_band(N, &n0, &n1);
+        for (int t = 0; t < T; t++) {
+            real *gates = l->gates + t * NH * 4;
+            for (int n = n0; n < n1; n++)               /* this step's rows of x Wx + b */
+                memcpy(gates + (size_t)n * 4 * H, l->xw + ((size_t)n * T + t) * 4 * H, (size_t)4 * H * sizeof(real));
+            real *h_next = l->hs + (t + 1) * NH, *c_next = l->cs + (t + 1) * NH;
+            size_t r = (size_t)n0 * H;                  /* where this band starts */
+            lstm_step_forward(h_next + r, c_next + r, gates + 4 * r, l->hs + t * NH + r, l->cs + t * NH + r,
+                              Wh, n1 - n0, H);
+            for (int n = n0; n < n1; n++)               /* hs[n, t] = h_t[n] */
+                memcpy(hs + ((size_t)n * T + t) * H, h_next + (size_t)n * H, (size_t)H * sizeof(real));
+        }
     }
     l->N = N, l->T = T;
     if (l->stateful)                                    /* h_T and c_T start the next batch */
@@ -196,16 +224,29 @@ void time_lstm_backward(TimeLSTM *l, real *dxs, real *dWx, real *dWh, real *db, 
     size_t NH = (size_t)N * H;
     memset(l->dh, 0, NH * sizeof(real));                /* nothing flows back from after step T */
     memset(l->dc, 0, NH * sizeof(real));
-    for (int t = T - 1; t >= 0; t--) {
-        /* h_t went two ways: to the output hs[:, t] and on to step t+1. */
-        for (int n = 0; n < N; n++)
-            for (int j = 0; j < H; j++)
-                l->dh_next[n * H + j] = dhs[((size_t)n * T + t) * H + j] + l->dh[n * H + j];
-        lstm_step_backward(l->da, l->dh, l->dc, dWh, l->dh_next, l->dc, l->gates + t * NH * 4,
-                           l->hs + t * NH, l->cs + t * NH, l->cs + (t + 1) * NH, Wh, N, H);
-        for (int n = 0; n < N; n++)                     /* das[n, t] = dA[n] */
-            memcpy(l->das + ((size_t)n * T + t) * 4 * H, l->da + (size_t)n * 4 * H, (size_t)4 * H * sizeof(real));
+#pragma omp parallel num_threads(get_threads()) if (N >= PARALLEL_ROWS)
+    {
+        int n0, n1;                                     /* this thread's band of the batch */
+        thread_band(N, &n0, &n1);
+        size_t r = (size_t)n0 * H;
+        for (int t = T - 1; t >= 0; t--) {
+            /* h_t went two ways: to the output hs[:, t] and on to step t+1. */
+            for (int n = n0; n < n1; n++)
+                for (int j = 0; j < H; j++)
+                    l->dh_next[n * H + j] = dhs[((size_t)n * T + t) * H + j] + l->dh[n * H + j];
+            real *da = l->das_t + t * NH * 4;
+            lstm_gates_backward(da + 4 * r, l->dc + r, l->dh_next + r, l->dc + r, l->gates + t * NH * 4 + 4 * r,
+                                l->cs + t * NH + r, l->cs + (t + 1) * NH + r, n1 - n0, H);
+            /* dh_prev = dA Wh^T: this must wait for the step */
+            matmul(0, 1, n1 - n0, H, 4 * H, da + 4 * r, Wh, 0, l->dh + r);
+            for (int n = n0; n < n1; n++)               /* das[n, t] = dA[n] */
+                memcpy(l->das + ((size_t)n * T + t) * 4 * H, da + (size_t)n * 4 * H, (size_t)4 * H * sizeof(real));
+        }
     }
+    /* dWh += h_prev^T dA summed over all steps: one large multiply rather than
+     * T small ones, since nothing in the loop needed it (hs holds h_0 .. h_T
+     * and das_t dA_1 .. dA_T, both time-major, so their rows match). */
+    matmul(1, 0, H, 4 * H, T * N, l->hs, l->das_t, 1, dWh);
     /* the x side of all T steps in one go: dx = dA Wx^T, dWx += x^T dA, db += sum dA */
     affine_backward(dxs, dWx, db, l->das, xs, Wx, N * T, D, 4 * H);
 }

@@ -59,8 +59,8 @@ typedef struct {
     real *gates;            /* (T_max, N_max, 4H) f, g, i, o of every step, time-major */
     real *xw;               /* (N_max, T_max, 4H) x Wx + b for every step */
     real *das;              /* (N_max, T_max, 4H) dL/dA for every step */
+    real *das_t;            /* (T_max, N_max, 4H) the same, time-major, for dWh in one multiply */
     real *dh_next;          /* (N_max, H) scratch: dL/dh_t of one step */
-    real *da;               /* (N_max, 4H) scratch: dL/dA of one step */
 } TimeLSTM;
 
 void time_lstm_init(TimeLSTM *l, int D, int H, int N_max, int T_max, int stateful);

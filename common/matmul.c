@@ -146,12 +146,16 @@ static void pack_A(int transA, const real *A, int lda, int i0, int mc, int p0, i
     }
 }
 
-/* Rows p0..p0+kc, columns j0..j0+nc of op(B) into slivers of NR columns. */
+/* Rows p0..p0+kc, columns j0..j0+nc of op(B) into slivers of NR columns.
+ * With in_place, the full slivers of an untransposed B are skipped: the kernel
+ * reads them where they are (see gemm_blocked). */
 static void pack_B(int transB, const real *B, int ldb, int p0, int kc, int j0, int nc,
-                   real *restrict buf)
+                   int in_place, real *restrict buf)
 {
     for (int j = 0; j < nc; j += NR) {
         int n = min_int(NR, nc - j);
+        if (in_place && n == NR)
+            continue;
         real *dst = buf + (size_t)j * kc;
         if (transB)                 /* B is N x K: each column of op(B) along k */
             pack_sliver(B + (size_t)(j0 + j) * ldb + p0, ldb, 1, n, kc, NR, dst);
@@ -162,11 +166,13 @@ static void pack_B(int transB, const real *B, int ldb, int p0, int kc, int j0, i
 
 /* The micro-kernel: the MR x NR tile acc = (A sliver, MR x kc) * (B sliver,
  * kc x NR), then written into the mr x nr corner of C (rows ldc apart), which
- * is smaller than MR x NR only at the edges of C. acc has fixed sizes, so GCC
+ * is smaller than MR x NR only at the edges of C. The B sliver's rows are
+ * ldb apart: NR when packed, or B's own row length when read in place.
+ * acc has fixed sizes, so GCC
  * unrolls the i and j loops, keeps acc in 2 * MR vector registers, and turns
  * each j loop into two fused multiply-adds with a[i] broadcast.
  * first: this is the first K block for this tile, where beta applies. */
-KERNEL_NOINLINE static void kernel(int kc, const real *restrict a, const real *restrict b,
+KERNEL_NOINLINE static void kernel(int kc, const real *restrict a, const real *restrict b, int ldb,
                    real *restrict C, int ldc, int mr, int nr, int first, real beta)
 {
     real acc[MR][NR] = {{0}};
@@ -175,7 +181,7 @@ KERNEL_NOINLINE static void kernel(int kc, const real *restrict a, const real *r
             for (int j = 0; j < NR; j++)
                 acc[i][j] = MADD(a[i], b[j], acc[i][j]);
         a += MR;
-        b += NR;
+        b += ldb;
     }
     for (int i = 0; i < mr; i++) {
         real *c = C + (size_t)i * ldc;
@@ -188,6 +194,43 @@ KERNEL_NOINLINE static void kernel(int kc, const real *restrict a, const real *r
         else
             for (int j = 0; j < nr; j++)
                 c[j] = beta * c[j] + acc[i][j];
+    }
+}
+
+/* C (1 x N) = beta * C + a * op(B) for one row a and an untransposed B: the
+ * matrix-vector product of generating text one character at a time. The
+ * blocked kernel would fill MR rows of its tile for this one, so it runs
+ * along B's rows instead, vectorised across j. The arithmetic is the
+ * kernel's, in the same order (a multiply-add chain from 0 over each K block
+ * of kb, then added to C), so a row alone gets the same bits as in a batch. */
+static void gemm_one_row(int N, int K, int kb, const real *a, int a_step, const real *B, int ldb,
+                         real beta, real *C)
+{
+    enum { CHUNK = 256 };           /* columns at a time: acc stays in the L1 cache */
+    real acc[CHUNK];
+    for (int j0 = 0; j0 < N; j0 += CHUNK) {
+        int nc = min_int(CHUNK, N - j0);
+        for (int pc = 0; pc < K; pc += kb) {
+            int kc = min_int(kb, K - pc);
+            for (int j = 0; j < nc; j++)
+                acc[j] = 0;
+            for (int k = pc; k < pc + kc; k++) {
+                real ak = a[(size_t)k * a_step];
+                const real *b = B + (size_t)k * ldb + j0;
+                for (int j = 0; j < nc; j++)
+                    acc[j] = MADD(ak, b[j], acc[j]);
+            }
+            real *c = C + j0;
+            if (pc > 0 || beta == 1)
+                for (int j = 0; j < nc; j++)
+                    c[j] += acc[j];
+            else if (beta == 0)
+                for (int j = 0; j < nc; j++)
+                    c[j] = acc[j];
+            else
+                for (int j = 0; j < nc; j++)
+                    c[j] = beta * c[j] + acc[j];
+        }
     }
 }
 
@@ -215,6 +258,10 @@ static void gemm_blocked(int transA, int transB, int M, int N, int K,
      * depend on K alone, so every element of C sees the same sums. */
     int kblocks = (K + KC - 1) / KC;
     int kb = (K + kblocks - 1) / kblocks;
+    if (M == 1 && !transB) {        /* one row: op(A)(0, k) is A[k * (transA ? lda : 1)] */
+        gemm_one_row(N, K, kb, A, transA ? lda : 1, B, ldb, beta, C);
+        return;
+    }
 
     /* The packing buffers, only as large as this problem needs: on the stack
      * when small (malloc and free would cost a few percent of a small
@@ -228,19 +275,32 @@ static void gemm_blocked(int transA, int transB, int M, int N, int K,
         die("matmul: out of memory (%zu bytes)", bytes);
     real *bbuf = abuf + a_size;
 
+    /* A row of an untransposed B already holds a sliver's NR numbers side by
+     * side, as the kernel wants them. When A is short (one block of rows), each
+     * B sliver serves only a few tiles, and copying it costs more than it
+     * saves: the kernel then reads B in place. This is the recurrent nets'
+     * case (a batch of 50 rows times a weight matrix, every time step). */
+    int in_place = !transB && M <= 64;
+
     for (int jc = 0; jc < N; jc += NC) {
         int nc = min_int(NC, N - jc);
         for (int pc = 0; pc < K; pc += kb) {
             int kc = min_int(kb, K - pc);
-            pack_B(transB, B, ldb, pc, kc, jc, nc, bbuf);
+            pack_B(transB, B, ldb, pc, kc, jc, nc, in_place, bbuf);
             for (int ic = 0; ic < M; ic += MC) {
                 int mc = min_int(MC, M - ic);
                 pack_A(transA, A, lda, ic, mc, pc, kc, abuf);
-                for (int jr = 0; jr < nc; jr += NR)
+                for (int jr = 0; jr < nc; jr += NR) {
+                    int nr = min_int(NR, nc - jr);
+                    const real *b = bbuf + (size_t)jr * kc;
+                    int b_step = NR;
+                    if (in_place && nr == NR)
+                        b = B + (size_t)pc * ldb + jc + jr, b_step = ldb;
                     for (int ir = 0; ir < mc; ir += MR)
-                        kernel(kc, abuf + (size_t)ir * kc, bbuf + (size_t)jr * kc,
+                        kernel(kc, abuf + (size_t)ir * kc, b, b_step,
                                C + (size_t)(ic + ir) * ldc + jc + jr, ldc,
-                               min_int(MR, mc - ir), min_int(NR, nc - jr), pc == 0, beta);
+                               min_int(MR, mc - ir), nr, pc == 0, beta);
+                }
             }
         }
     }
@@ -287,7 +347,9 @@ void matmul(int transA, int transB, int M, int N, int K,
                 M, N, K, 1.0f, A, lda, B, ldb, beta, C, N);
 #endif
 #else
-    int threads = get_threads();
+    /* Inside a parallel region a layer has already split its work between the
+     * threads (TimeLSTM gives each a band of the batch): multiply on this one. */
+    int threads = in_parallel() ? 1 : get_threads();
     double work = (double)M * N * K;
     /* Cut C into bands of whole register tiles, along the side with more tiles. */
     int row_tiles = (M + MR - 1) / MR, col_tiles = (N + NR - 1) / NR;

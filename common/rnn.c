@@ -3,6 +3,7 @@
 #include "layers.h"
 #include "matmul.h"
 #include "util.h"
+#include "vector_math.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -14,7 +15,7 @@
 static void rnn_step_forward(real *h_next, const real *h_prev, const real *Wh, int N, int H)
 {
     matmul(0, 0, N, H, H, h_prev, Wh, 1, h_next);       /* a = x Wx + b + h_prev Wh */
-    tanh_forward(h_next, h_next, (size_t)N * H);        /* h_next = tanh(a) */
+    tanh_array(h_next, h_next, (size_t)N * H);          /* h_next = tanh(a) */
 }
 
 /* da = dh_next * (1 - h_next^2), dWh += h_prev^T da, dh_prev = da Wh^T.

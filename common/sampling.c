@@ -39,8 +39,13 @@ int sample_scores(const real *scores, int V, double temperature, int top_k, Rng 
     int k = top_k <= 0 || top_k > V ? V : top_k;
     /* work[i] = exp((scores[i] - max) / temperature) for the k highest scores, else 0:
      * softmax(scores / temperature) up to its sum, which sample_categorical divides by.
-     * The k highest are picked one by one (k passes over V: k is small). -1 marks
+     * With a top k, the k highest are picked one by one (k passes over V: k is small). -1 marks
      * "not picked yet": a picked weight is >= 0 (it may round to 0, far below the max). */
+    if (k == V) {                                       /* every character may be drawn */
+        for (int i = 0; i < V; i++)
+            work[i] = (real)exp((scores[i] - scores[best]) / temperature);
+        return sample_categorical(work, V, rng);
+    }
     for (int i = 0; i < V; i++)
         work[i] = -1;
     for (int picked = 0; picked < k; picked++) {

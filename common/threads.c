@@ -28,3 +28,24 @@ int get_threads(void)
     return 1;
 #endif
 }
+
+void thread_band(int n, int *begin, int *end)
+{
+#ifdef _OPENMP
+    long t = omp_get_thread_num(), nt = omp_get_num_threads();
+    *begin = (int)(n * t / nt);
+    *end = (int)(n * (t + 1) / nt);
+#else
+    *begin = 0;
+    *end = n;
+#endif
+}
+
+int in_parallel(void)
+{
+#ifdef _OPENMP
+    return omp_in_parallel();
+#else
+    return 0;
+#endif
+}

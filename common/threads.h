@@ -11,5 +11,11 @@
 void set_threads(int n);
 /* The number of threads the next parallel loop may use; 1 without OpenMP. */
 int get_threads(void);
+/* Inside a parallel region: this thread's share [*begin, *end) of n items,
+ * in even contiguous bands. Outside one (or without OpenMP): all of them. */
+void thread_band(int n, int *begin, int *end);
+/* Nonzero inside a parallel region, where a matrix multiply must not start
+ * threads of its own. */
+int in_parallel(void);
 
 #endif

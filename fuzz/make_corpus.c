@@ -370,6 +370,31 @@ static void corpus(void)
     free(gz);
 }
 
+/* ---- the playground's requests (fuzz_playground) -------------------------------------------- */
+
+/* The first byte chooses the endpoint: 'd' (even) /api/digit, 't' (odd) /api/text. */
+static void playground(void)
+{
+    write_text("playground", "ok-drawing", "d{\"width\": 4, \"height\": 3, \"pixels\": "
+               "[255, 255, 255, 255, 255, 0, 40.5, 255, 255, 255, 255, 255]}");
+    char image[8192];
+    size_t n = (size_t)snprintf(image, sizeof image, "d{\"image\": [0");
+    for (int i = 1; i < 784; i++)
+        n += (size_t)snprintf(image + n, sizeof image - n, ",%s", i % 29 == 3 ? "0.75" : "0");
+    snprintf(image + n, sizeof image - n, "]}");
+    write_text("playground", "ok-image", image);
+    write_text("playground", "ok-text", "t{\"prompt\": \"caf\u00e9: a\", \"temperature\": 0.8, "
+               "\"length\": 40, \"top_k\": 3, \"seed\": 7}");
+    write_text("playground", "ok-text-empty", "t{}");
+    write_text("playground", "bad-blank", "d{\"width\": 2, \"height\": 1, \"pixels\": [9, 9]}");
+    write_text("playground", "bad-size", "d{\"width\": 2, \"height\": 2, \"pixels\": [0]}");
+    write_text("playground", "bad-range", "d{\"width\": 1, \"height\": 1, \"pixels\": [1e3]}");
+    write_text("playground", "bad-both", "d{\"image\": [], \"width\": 1}");
+    write_text("playground", "bad-json", "d{\"width\": [1, 2}");
+    write_text("playground", "bad-prompt", "t{\"prompt\": \"XYZ\", \"length\": 0}");
+    write_text("playground", "bad-field", "t{\"temperature\": 1, \"temperature\": 2}");
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2)
@@ -382,5 +407,6 @@ int main(int argc, char **argv)
     model_header();
     options();
     corpus();
+    playground();
     return 0;
 }

@@ -52,8 +52,18 @@ if [ -x "$bin/04_cnn" ]; then
 fi
 
 if [ -x "$bin/05_rnn" ]; then
-    echo "== 5b. Chapter 05: seq2seq addition (peeky, input reversed), one epoch of 45,000 problems and the held-out evaluation"
-    echo "  (target: at most 1 s per epoch; the book's NumPy about 17.5 s; PyTorch: section 6, workload 5)"
+    echo "== 6. Chapter 05: the character LSTM, generation, and word2vec against word2vec.c"
+    sh scripts/fetch_data.sh "$data" shakespeare >/dev/null || exit 1
+    echo "  char LSTM (2 x LSTM 128, batch 50 x 50 steps, Adam, clip 5), characters per second of training:"
+    sh scripts/bench_char_lm.sh "$rel" "$data" "$threads"
+    for i in 1 2 3; do
+        "$bin/05_rnn" generate --length 10000 --model build/bench-out/05/char_lm.safetensors 2>&1 >/dev/null |
+            sed -n 's/.* in \([0-9.]*\) s)$/\1/p'
+    done | median | { read -r t; echo "  generating 10,000 characters: $t s (median of 3; target under 1 s)"; }
+    sh scripts/bench_word2vec.sh "$rel" "$data"
+    echo
+    echo "== 6b. Chapter 05: seq2seq addition (peeky, input reversed), one epoch of 45,000 problems and the held-out evaluation"
+    echo "  (target: at most 1 s per epoch; the book's NumPy about 17.5 s; PyTorch: section 7, workload 6)"
     for th in "$threads" 1; do
         "$bin/05_rnn" addition --variant peeky --epochs 1 --quiet --threads "$th" --out "$out/05" |
             sed -n "s/.*: held-out exact match \([0-9.]*\) after .*; \([0-9.]*\) s per epoch (\(.*\))/  $th thread(s): \2 s per epoch (\3), held-out exact match \1 after 1 epoch/p"
@@ -61,7 +71,7 @@ if [ -x "$bin/05_rnn" ]; then
     echo
 fi
 
-echo "== 6. The same work in PyTorch on the CPU"
+echo "== 7. The same work in PyTorch on the CPU (chapter 05's char LSTM: in section 6)"
 # Debian's python3-torch goes into the system Python, which a pyenv or venv
 # python3 earlier on PATH does not see: use the first python3 that has torch.
 py=
@@ -69,7 +79,7 @@ for p in python3 /usr/bin/python3; do
     if "$p" -c 'import torch' 2>/dev/null; then py=$p; break; fi
 done
 if [ -n "$py" ]; then
-    "$py" bench/pytorch_compare.py --threads "$threads" --data "$data/mnist"
+    "$py" bench/pytorch_compare.py --threads "$threads" --data "$data/mnist" --only 1,2,3,4
 else
     echo "  PyTorch is not installed (no python3 here can import torch); sudo apt-get install python3-torch installs it"
 fi

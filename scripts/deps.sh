@@ -1,7 +1,10 @@
 #!/bin/sh
 # Check the build dependencies and install what is missing.
-#   C compiler, make, libpng and zlib headers (build); gnuplot (plots);
-#   curl and CA certificates (the data step downloads MNIST over HTTPS).
+#   C compiler, make, libpng and zlib headers (build); GNU libmicrohttpd (the
+#   playground's web server); gnuplot (plots); curl and CA certificates (the data
+#   step downloads MNIST over HTTPS; the playground's tests drive it with curl).
+#   With DL_DEPS_BROWSER=1 also Chromium, for the playground's browser test
+#   (CI installs it; without it that test says it is skipped).
 # As root this runs apt-get; otherwise it uses sudo, saying so; without either
 # it stops with the exact command to run.
 missing=""
@@ -14,13 +17,15 @@ have_header() {
 if command -v cc >/dev/null 2>&1; then
     have_header png.h || missing="$missing libpng-dev"
     have_header zlib.h || missing="$missing zlib1g-dev"
+    have_header microhttpd.h || missing="$missing libmicrohttpd-dev"
     have_header omp.h || true   # gcc ships OpenMP; OMP=0 builds without it
 else
-    missing="$missing libpng-dev zlib1g-dev"
+    missing="$missing libpng-dev zlib1g-dev libmicrohttpd-dev"
 fi
 command -v gnuplot >/dev/null 2>&1 || missing="$missing gnuplot-nox"
-if ! command -v curl >/dev/null 2>&1 && ! command -v wget >/dev/null 2>&1; then
-    missing="$missing curl ca-certificates"
+command -v curl >/dev/null 2>&1 || missing="$missing curl ca-certificates"
+if [ "${DL_DEPS_BROWSER:-0}" = 1 ] && ! command -v chromium >/dev/null 2>&1; then
+    missing="$missing chromium"
 fi
 command -v sha256sum >/dev/null 2>&1 || missing="$missing coreutils"
 command -v gzip >/dev/null 2>&1 || missing="$missing gzip"

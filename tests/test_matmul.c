@@ -32,7 +32,7 @@ static const struct { const char *name; MatmulFn fn; } variants[] = {
 static const int shapes[][3] = {
     {1, 1, 1}, {3, 5, 7}, {17, 33, 65},
     {100, 50, 784}, {784, 50, 100}, {100, 784, 50}, {100, 10, 50},
-    {8, 32, 256}, {9, 33, 257}, {129, 31, 3}, {130, 65, 300}, {5, 2049, 2}, {2, 3, 520},
+    {8, 32, 256}, {9, 33, 257}, {50, 512, 128}, {1, 65, 128}, {1, 300, 600}, {129, 31, 3}, {130, 65, 300}, {5, 2049, 2}, {2, 3, 520},
 };
 #define NSHAPES ((int)(sizeof shapes / sizeof shapes[0]))
 
@@ -207,12 +207,36 @@ static void test_threads_and_backend(void)
     CHECK(matmul_backend() != NULL && matmul_backend()[0] != '\0');
 }
 
+/* One row multiplied alone (text generation's matrix-vector product, which
+ * has its own loop) gets the same bits as the same row inside a batch. */
+static void test_one_row_same_bits_as_in_a_batch(void)
+{
+    enum { M = 9, N = 300, K = 600 };
+    static real A[M * K], B[K * N], C[M * N], row[N];
+    Rng rng;
+    rng_seed(&rng, 3);
+    for (int i = 0; i < M * K; i++)
+        A[i] = (real)rng_uniform(&rng) - (real)0.5;
+    for (int i = 0; i < K * N; i++)
+        B[i] = (real)rng_uniform(&rng) - (real)0.5;
+    for (int beta = 0; beta < 2; beta++) {
+        for (int i = 0; i < M * N; i++)
+            C[i] = (real)0.25;
+        for (int j = 0; j < N; j++)
+            row[j] = (real)0.25;
+        matmul_blocked(0, 0, M, N, K, A, B, beta, C);
+        matmul_blocked(0, 0, 1, N, K, A, B, beta, row);
+        CHECK(memcmp(row, C, sizeof row) == 0);
+    }
+}
+
 int main(void)
 {
     RUN(test_naive_matches_reference);
     RUN(test_blocked_matches_reference);
     RUN(test_matmul_matches_reference);
     RUN(test_other_beta_and_empty_k);
+    RUN(test_one_row_same_bits_as_in_a_batch);
     RUN(test_threads_bit_identical);
     RUN(test_threads_and_backend);
     return test_summary();

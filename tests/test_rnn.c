@@ -14,6 +14,7 @@
 #include "params.h"
 #include "rnn.h"
 #include "test.h"
+#include "threads.h"
 
 enum { N = 3, T = 4, D = 5, H = 4 };
 typedef enum { KIND_RNN, KIND_LSTM, KIND_GRU } Kind;
@@ -398,10 +399,51 @@ static void test_time_layers_state_and_reset(void)
     }
 }
 
+/* TimeLSTM gives each thread a band of the batch for the whole time loop.
+ * The numbers must not depend on it: forward and backward of a batch large
+ * enough to be split, on 1 and on 2 threads, agree bit for bit. */
+enum { BN = 40, BT = 6, BD = 7, BH = 20 };
+
+static void time_lstm_run(int threads, real *hs, real *dxs, real *dW, const real *xs, const real *dhs,
+                          const real *Wx, const real *Wh, const real *b)
+{
+    set_threads(threads);
+    TimeLSTM l;
+    time_lstm_init(&l, BD, BH, BN, BT, 1);
+    real *dWx = dW, *dWh = dW + BD * 4 * BH, *db = dWh + BH * 4 * BH;
+    memset(dW, 0, sizeof(real) * (BD + BH + 1) * 4 * BH);
+    for (int batch = 0; batch < 2; batch++) {          /* the second starts from the first's state */
+        time_lstm_forward(&l, hs, xs, Wx, Wh, b, BN, BT);
+        time_lstm_backward(&l, dxs, dWx, dWh, db, dhs, xs, Wx, Wh, BN, BT);
+    }
+    time_lstm_free(&l);
+}
+
+static void test_time_lstm_same_bits_on_1_and_2_threads(void)
+{
+    static real xs[BN * BT * BD], dhs[BN * BT * BH], Wx[BD * 4 * BH], Wh[BH * 4 * BH], b[4 * BH];
+    static real hs[2][BN * BT * BH], dxs[2][BN * BT * BD], dW[2][(BD + BH + 1) * 4 * BH];
+    Rng rng;
+    rng_seed(&rng, 7);
+    fill_uniform(&rng, xs, BN * BT * BD, -1, 1);
+    fill_uniform(&rng, dhs, BN * BT * BH, -1, 1);
+    fill_uniform(&rng, Wx, BD * 4 * BH, -0.5, 0.5);
+    fill_uniform(&rng, Wh, BH * 4 * BH, -0.5, 0.5);
+    fill_uniform(&rng, b, 4 * BH, -0.5, 0.5);
+    int saved = get_threads();
+    for (int k = 0; k < 2; k++)
+        time_lstm_run(k + 1, hs[k], dxs[k], dW[k], xs, dhs, Wx, Wh, b);
+    set_threads(saved);
+    CHECK(memcmp(hs[0], hs[1], sizeof hs[0]) == 0);
+    CHECK(memcmp(dxs[0], dxs[1], sizeof dxs[0]) == 0);
+    CHECK(memcmp(dW[0], dW[1], sizeof dW[0]) == 0);
+}
+
 int main(void)
 {
     RUN(test_rnn_cell_matches_direct);
     RUN(test_lstm_cell_matches_direct);
+    RUN(test_time_lstm_same_bits_on_1_and_2_threads);
     RUN(test_gru_cell_matches_direct);
     RUN(test_rnn_cell_gradient);
     RUN(test_lstm_cell_gradient);

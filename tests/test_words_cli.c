@@ -141,6 +141,68 @@ static void test_bad_data_is_one_line(void)
     CHECK(test_count_lines(test_output) == 1);
 }
 
+/* --export-words writes the kept words on one line; --vectors reads word
+ * vectors in word2vec.c's text format and shows their neighbours beside ours.
+ * Here the vectors are made so that each slot's two words share one. */
+static void test_export_words_and_foreign_vectors(void)
+{
+    static const char *const words[] = {"the", "see", "with", "a", "in", "for", ".",
+        "thou", "you", "king", "queen", "sword", "knife", "night", "morning", "love", "hate"};
+    enum { COUNT = sizeof words / sizeof words[0] };
+    char path[256], cmd[1024];
+    snprintf(path, sizeof path, "%s/vectors.txt", dir);
+    FILE *f = fopen(path, "w");
+    CHECK(f != NULL);
+    if (!f)
+        return;
+    fprintf(f, "%d 100\n", COUNT + 1);
+    fprintf(f, "</s>");                         /* word2vec.c's sentence end: not one of ours */
+    for (int d = 0; d < 100; d++)
+        fprintf(f, " %d", d == 99);
+    fprintf(f, "\n");
+    for (int i = 0; i < COUNT; i++) {
+        int group = i < 7 ? i : 7 + (i - 7) / 2;    /* the pairs share a direction */
+        fprintf(f, "%s", words[i]);
+        for (int d = 0; d < 100; d++)
+            fprintf(f, " %.2f", d == group ? 1.0 : 0.01 * ((i + d) % 3));
+        fprintf(f, "\n");
+    }
+    fclose(f);
+    snprintf(cmd, sizeof cmd, BIN " word2vec --epochs 1 --data %s --out %s/out --export-words %s/words.txt --vectors %s",
+             dir, dir, dir, path);
+    CHECK(test_run_command(cmd) == 0);
+    CHECK(strstr(test_output, "(17 of our 17 words in it)") != NULL);
+    CHECK(first_neighbour_is("king", "queen"));
+    CHECK(first_neighbour_is("night", "morning"));
+    CHECK(strstr(test_output, "neighbours shared on average") != NULL);
+    /* one line, as many words as the program says it kept */
+    snprintf(cmd, sizeof cmd, "wc -l < %s/words.txt && wc -w < %s/words.txt", dir, dir);
+    CHECK(test_run_command(cmd) == 0);
+    int lines = 0, count = 0, kept = 0;
+    CHECK(sscanf(test_output, "%d %d", &lines, &count) == 2 && lines == 1);
+    snprintf(cmd, sizeof cmd, BIN " word2vec --epochs 1 --data %s --out %s/out --export-words %s/words.txt", dir, dir, dir);
+    CHECK(test_run_command(cmd) == 0);
+    const char *k = strstr(test_output, "  the ");
+    CHECK(k && sscanf(k, "  the %d kept words written", &kept) == 1 && kept == count && count > 10000);
+}
+
+/* A vectors file that is not word2vec's text format: one line naming it, before any training. */
+static void test_bad_vectors_are_one_line(void)
+{
+    const char *cases[] = {"", "garbage\n", "2 50\nking 1 2\n", "2 100\nking 1 2 3\n", "1 1\n",
+                           "99999999999 100\n", "1 100\nking nan\n"};
+    char path[256], cmd[1024];
+    snprintf(path, sizeof path, "%s/bad_vectors.txt", dir);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        write_file(path, cases[i], strlen(cases[i]));
+        snprintf(cmd, sizeof cmd, BIN " word2vec --data %s --out %s/out --vectors %s", dir, dir, path);
+        CHECK(test_run_command(cmd) == 1);
+        CHECK(test_count_lines(test_output) == 1);
+        CHECK(strstr(test_output, path) != NULL);
+        CHECK(strstr(test_output, "epoch") == NULL);
+    }
+}
+
 int main(void)
 {
     test_make_temp_dir(dir, sizeof dir, "dl-test-words");
@@ -151,6 +213,8 @@ int main(void)
     RUN(test_word2vec_finds_the_partners_and_saves);
     RUN(test_word2vec_is_repeatable);
     RUN(test_bad_data_is_one_line);
+    RUN(test_export_words_and_foreign_vectors);
+    RUN(test_bad_vectors_are_one_line);
     char cmd[256];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     system(cmd);

@@ -1,0 +1,83 @@
+#!/bin/sh
+# test_playground_browser.sh - the playground's page in a real browser: headless
+# Chromium loads it from the server, draws digits on the canvas with synthetic
+# pointer events (the page's own #draw=N, which fires pointerdown, pointermove
+# and pointerup at the canvas as a hand would), and the digit the nets read
+# must appear in the page; the text tab must show a continuation. Chromium's
+# own flags drive it (--dump-dom, --screenshot, --virtual-time-budget: the page
+# runs until its timers and requests are done), so nothing comes from npm.
+# It also saves a screenshot of each tab (DL_SCREENSHOTS, default
+# build/playground/screenshots), the ones in playground/README.md.
+#
+# Without Chromium it says so and skips, unless DL_REQUIRE_BROWSER=1 (CI sets
+# it, and installs Chromium), when a missing browser is a failure.
+# DL_PLAYGROUND_OUT serves other models (default: the small test models), and
+# DL_SCREENSHOT_PROMPT is the text tab's prompt in its screenshot (URL-encoded).
+. tests/playground_lib.sh
+
+browser=""
+for b in chromium chromium-browser google-chrome; do
+    command -v "$b" >/dev/null 2>&1 && { browser=$b; break; }
+done
+if [ -z "$browser" ]; then
+    if [ "${DL_REQUIRE_BROWSER:-0}" = 1 ]; then
+        echo "fail no Chromium for the browser test (DL_REQUIRE_BROWSER=1): apt-get install chromium"
+        echo "0 passed, 1 failed"
+        exit 1
+    fi
+    echo "SKIPPED: the playground's browser test needs Chromium: sudo apt-get install chromium"
+    echo "0 passed, 0 failed"
+    exit 0
+fi
+
+shots=${DL_SCREENSHOTS:-build/playground/screenshots}
+mkdir -p "$shots"
+if [ -n "${DL_PLAYGROUND_OUT:-}" ]; then
+    models=$DL_PLAYGROUND_OUT
+else
+    check "the test models train" make_models
+fi
+start_server "$rel/bin/playground" "$tmp/server.log" --out "$models" || { echo "0 passed, 1 failed"; exit 1; }
+
+# --no-sandbox: Chromium's sandbox refuses to run as root (as CI does); the page is our own.
+chrome() {
+    "$browser" --headless --no-sandbox --disable-gpu --hide-scrollbars --user-data-dir="$tmp/profile" \
+        --window-size=1180,760 --virtual-time-budget=8000 "$@" 2>>"$tmp/chromium.log"
+}
+
+reads_in_page() {     # DIGIT: the page draws it; SimpleConvNet's answer is shown
+    chrome --dump-dom "$url#draw=$1" >"$tmp/dom.html"
+    grep -q "<div class=\"top\" id=\"top-SimpleConvNet\">$1</div>" "$tmp/dom.html" &&
+        grep -q 'data-digit="done"' "$tmp/dom.html" &&
+        grep -q "SimpleConvNet reads $1" "$tmp/dom.html" ||
+        { echo "  the page shows: $(grep -o 'id="top-[A-Za-z]*">[^<]*\|id="status"[^<]*' "$tmp/dom.html" | tr '\n' ' ')"; return 1; }
+}
+check "the page, drawn on with pointer events, shows a 7 read as 7" reads_in_page 7
+check "... and a 1 read as 1" reads_in_page 1
+check "... and a 0 read as 0" reads_in_page 0
+
+writes_in_page() {
+    chrome --dump-dom "$url#tab=text&prompt=a%20dog%20r&write" >"$tmp/dom.html"
+    grep -q 'data-text="done"' "$tmp/dom.html" &&
+        grep -q '<pre id="continuation" aria-live="polite"><b>a dog r</b>.' "$tmp/dom.html" &&
+        grep -q 'id="text-status" class="muted">300 characters at temperature 0.8' "$tmp/dom.html" ||
+        { echo "  the page shows: $(grep -o 'id="continuation"[^<]*<b>[^<]*</b>[^<]\{0,60\}\|id="text-status"[^<]*' "$tmp/dom.html")"; return 1; }
+}
+check "the text tab shows the LSTM's continuation of its prompt" writes_in_page
+
+screenshot() {      # NAME FRAGMENT
+    rm -f "$shots/$1.png"
+    (cd "$tmp" && chrome --screenshot="$tmp/$1.png" "$url#$2" >/dev/null) &&
+        mv "$tmp/$1.png" "$shots/$1.png" &&
+        [ "$(head -c 8 "$shots/$1.png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] &&
+        [ "$(wc -c <"$shots/$1.png")" -gt 20000 ]
+}
+# (&still: the page leaves out its round-trip times, which mean nothing in virtual time)
+check "a screenshot of the digit tab ($shots/digits.png)" screenshot digits "draw=7&still"
+prompt=${DL_SCREENSHOT_PROMPT:-a%20dog}
+check "a screenshot of the text tab ($shots/text.png)" screenshot text "tab=text&prompt=$prompt&write&still"
+
+stop_server
+check "the server stops cleanly after the browser's requests" [ "$stopped_status" -eq 0 ]
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
