@@ -184,6 +184,8 @@ $(CHK)/tests/%: tests/%.c $(wildcard tests/*.h) $(COMMON_HDR) $(CHK)/libcommon.a
 	$(CC) $(CHK_CFLAGS) -Itests -o $@ $< $(CHK)/libcommon.a $(LIBS)
 # test_char_lm_net compiles chapter 05's language model into itself
 $(REL)/tests/test_char_lm_net $(CHK)/tests/test_char_lm_net: 05_rnn/rnnlm.c 05_rnn/rnnlm.h
+# test_gan compiles chapter 06's nets into itself
+$(REL)/tests/test_gan $(CHK)/tests/test_gan: 06_gan/gan_nets.c 06_gan/gan_nets.h
 
 TEST_NAMES := $(patsubst tests/%.c,%,$(TEST_SRC))
 tests: $(addprefix $(REL)/tests/,$(TEST_NAMES)) $(addprefix $(CHK)/tests/,$(TEST_NAMES)) all $(CHK)/bin/playground

@@ -23,7 +23,14 @@ write it in PyTorch (plain torch.nn and torch.optim, eager mode, float32, CPU).
      state carried between batches, Adam lr 0.004, gradients clipped to norm 5.
      Characters per second of training over 100 iterations after 5 warm-up ones
      (nn.LSTM, which runs its own fused CPU kernel).
-  6. chapter 05 addition: the peeky seq2seq with reversed input (embedding 16,
+  6. chapter 06 bench: one training iteration of the MLP GAN (G 100-256-512-784,
+     D 784-512-256-1, LeakyReLU 0.2, tanh) and of the DCGAN (G fc -> 128x7x7, BN,
+     ReLU, convT 64 4x4 s2, BN, ReLU, convT 1 4x4 s2, tanh; D conv 64 4x4 s2,
+     LeakyReLU, conv 128 4x4 s2, BN, LeakyReLU, fc 1): a D step on a real batch
+     and a fake one (BCE with logits), Adam lr 0.0002 beta1 0.5, then a G step
+     through D, Adam; batch 64, timed over 50 iterations after 5 warm-up ones,
+     and that time times 937 (an epoch of 60,000). As `06_gan bench` times it.
+  7. chapter 05 addition: the peeky seq2seq with reversed input (embedding 16,
      LSTM 128 encoder and decoder, the decoder given h at every step), Adam lr
      0.003, clip 5, batch 128, one epoch of 45,000 problems in the book's format
      (1 to 3 digits each, 50,000 unique, 10% held out), then greedy decoding of
@@ -328,6 +335,55 @@ def char_lm_chars_per_second(path, iters, seed, warmup=5, N=50, T=50, H=128):
     return iters * N * T / (time.perf_counter() - t0), loss.item()
 
 
+# ---- 6. chapter 06 bench -----------------------------------------------------------------------
+
+def gan_nets(kind):
+    """06_gan/gan_nets.c: (G, D) of the MLP GAN or the DCGAN, D ending in a logit."""
+    if kind == "mlp":
+        G = nn.Sequential(nn.Linear(100, 256), nn.LeakyReLU(0.2), nn.Linear(256, 512), nn.LeakyReLU(0.2),
+                          nn.Linear(512, 784), nn.Tanh())
+        D = nn.Sequential(nn.Linear(784, 512), nn.LeakyReLU(0.2), nn.Linear(512, 256), nn.LeakyReLU(0.2),
+                          nn.Linear(256, 1))
+        return G, D
+    G = nn.Sequential(nn.Linear(100, 128 * 7 * 7), nn.Unflatten(1, (128, 7, 7)), nn.BatchNorm2d(128, eps=BN_EPS),
+                      nn.ReLU(), nn.ConvTranspose2d(128, 64, 4, 2, 1), nn.BatchNorm2d(64, eps=BN_EPS), nn.ReLU(),
+                      nn.ConvTranspose2d(64, 1, 4, 2, 1), nn.Tanh())
+    D = nn.Sequential(nn.Conv2d(1, 64, 4, 2, 1), nn.LeakyReLU(0.2), nn.Conv2d(64, 128, 4, 2, 1),
+                      nn.BatchNorm2d(128, eps=BN_EPS), nn.LeakyReLU(0.2), nn.Flatten(), nn.Linear(128 * 7 * 7, 1))
+    return G, D
+
+
+def gan_step_time(kind, data, batch, batches, seed, warmup=5):
+    x_train = data[0]
+    images = (x_train * 2 - 1) if kind == "mlp" else (x_train * 2 - 1).view(-1, 1, 28, 28)
+    torch.manual_seed(seed)
+    G, D = gan_nets(kind)
+    G.train()
+    D.train()
+    opt_d = torch.optim.Adam(D.parameters(), lr=0.0002, betas=(0.5, 0.999), eps=EPS)
+    opt_g = torch.optim.Adam(G.parameters(), lr=0.0002, betas=(0.5, 0.999), eps=EPS)
+    bce = nn.BCEWithLogitsLoss()
+    ones, zeros = torch.ones(batch, 1), torch.zeros(batch, 1)
+    gen = torch.Generator().manual_seed(seed)
+    t0 = 0.0
+    for i in range(-warmup, batches):
+        if i == 0:
+            t0 = time.perf_counter()
+        idx = torch.randint(0, len(images), (batch,), generator=gen)
+        # D: real batch says 1, fresh fakes (G not trained by this step) say 0
+        fake = G(torch.randn(batch, 100, generator=gen)).detach()
+        loss_d = bce(D(images[idx]), ones) + bce(D(fake), zeros)
+        opt_d.zero_grad()
+        loss_d.backward()
+        opt_d.step()
+        # G: fresh fakes should make D say 1
+        loss_g = bce(D(G(torch.randn(batch, 100, generator=gen))), ones)
+        opt_g.zero_grad()
+        loss_g.backward()
+        opt_g.step()
+    return (time.perf_counter() - t0) / batches
+
+
 # ---- main ----------------------------------------------------------------------------------------
 
 # ---- chapter 05: seq2seq that adds ------------------------------------------------------------
@@ -431,7 +487,7 @@ def main():
     ap.add_argument("--data", default="data/mnist", help="directory of the MNIST IDX files (default data/mnist)")
     ap.add_argument("--text", default="data/tinyshakespeare/input.txt",
                     help="workload 5's text (default data/tinyshakespeare/input.txt)")
-    ap.add_argument("--only", default="1,2,3,4,5,6", help="which workloads, e.g. 1,5 (default all)")
+    ap.add_argument("--only", default="1,2,3,4,5,6,7", help="which workloads, e.g. 1,5 (default all)")
     ap.add_argument("--quick", action="store_true", help="tiny sizes, to check that it runs")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--runs", type=int, default=3, help="runs of the repeated workloads (default 3)")
@@ -441,9 +497,9 @@ def main():
     try:
         only = {int(s) for s in args.only.split(",") if s.strip()}
     except ValueError:
-        ap.error(f"--only: a comma-separated list of 1 to 6, not '{args.only}'")
-    if not only or not only <= {1, 2, 3, 4, 5, 6}:
-        ap.error(f"--only: a comma-separated list of 1 to 6, not '{args.only}'")
+        ap.error(f"--only: a comma-separated list of 1 to 7, not '{args.only}'")
+    if not only or not only <= {1, 2, 3, 4, 5, 6, 7}:
+        ap.error(f"--only: a comma-separated list of 1 to 7, not '{args.only}'")
     if args.threads < 1:
         ap.error("--threads must be at least 1")
 
@@ -451,7 +507,7 @@ def main():
         print("   ..." + msg[1:], file=sys.stderr, flush=True)
 
     q = args.quick
-    data = load_mnist(args.data) if only & {1, 2, 3, 4} else None
+    data = load_mnist(args.data) if only & {1, 2, 3, 4, 6} else None
     if q and data:   # a few hundred steps on a slice: only to see that every path runs
         data = (data[0][:3000], data[1][:3000], data[2][:1000], data[3][:1000])
     thread_counts = [args.threads] + ([1] if args.threads != 1 and not args.just_threads else [])
@@ -462,6 +518,7 @@ def main():
         ep03=2 if q else 8,
         cnn=3 if q else 100,
         lm=3 if q else 100,
+        gan=3 if q else 50,
         add=2000 if q else 50000,
     )
 
@@ -535,10 +592,18 @@ def main():
         torch.set_num_threads(args.threads)
 
     if 6 in only:
+        torch.set_num_threads(args.threads)
+        for name, kind in (("MLP GAN", "mlp"), ("DCGAN", "dcgan")):
+            per_batch = gan_step_time(kind, data, 64, sizes["gan"], args.seed)
+            row(f"6. {name} iteration (D and G steps) x937 (an epoch), batch 64", args.threads,
+                f"{per_batch * 937:.1f}", f"{1e3 * per_batch:.2f} ms per iteration",
+                f"over {sizes['gan']} iterations after 5 warm-up")
+
+    if 7 in only:
         for th in thread_counts:
             torch.set_num_threads(th)
             tr, ev, acc = ch05_addition(sizes["add"], 128, args.seed)
-            row("6. ch05 addition, peeky seq2seq reversed, one epoch + eval", th, f"{tr + ev:.1f}",
+            row("7. ch05 addition, peeky seq2seq reversed, one epoch + eval", th, f"{tr + ev:.1f}",
                 f"train {tr:.1f} + eval {ev:.1f} s", f"held-out exact match {acc:.4f} after 1 epoch")
         torch.set_num_threads(args.threads)
 

@@ -1,4 +1,5 @@
-/* batch_norm.h - the book's BatchNormalization layer, for (N, D) inputs.
+/* batch_norm.h - the book's BatchNormalization layer, for (N, D) inputs
+ * and, over channels, for (N, C, H, W) ones.
  *
  * Training normalises each of the D features over the mini-batch,
  *     xn = (x - mean) / sqrt(var + eps),   y = gamma * xn + beta,
@@ -31,5 +32,15 @@ void batch_norm_forward(real *y, real *xn, real *std, const real *x, const real 
  * dx may alias dy. */
 void batch_norm_backward(real *dx, real *dgamma, real *dbeta, const real *dy, const real *xn,
                          const real *std, const real *gamma, int N, int D);
+
+/* The same over channels, for convolutions (DCGAN's "BatchNorm2d"): x, y, xn
+ * (N, C, P) with P = H*W positions; gamma, beta, std and the running
+ * statistics (C). Each channel is normalised over all N*P of its numbers, so a
+ * filter's output keeps one scale wherever in the image it fires. */
+void batch_norm_channels_forward(real *y, real *xn, real *std, const real *x, const real *gamma,
+                                 const real *beta, real *running_mean, real *running_var,
+                                 int N, int C, int P, double momentum, int train);
+void batch_norm_channels_backward(real *dx, real *dgamma, real *dbeta, const real *dy, const real *xn,
+                                  const real *std, const real *gamma, int N, int C, int P);
 
 #endif

@@ -103,8 +103,9 @@ static void forward(real *y, const real *x, const real *W, const real *b,
                 for (int f = 0; f < FN; f++) {
                     const real *src = out + ((size_t)f * g + i) * P;
                     real *dst = y + ((size_t)(n + i) * FN + f) * P;
+                    const real bias = b ? b[f] : 0;
                     for (int p = 0; p < P; p++)
-                        dst[p] = src[p] + b[f];
+                        dst[p] = src[p] + bias;
                     if (relu)
                         for (int p = 0; p < P; p++)
                             dst[p] = dst[p] > 0 ? dst[p] : 0;
@@ -136,7 +137,7 @@ void convolution_backward(real *dx, real *dW, real *db, const real *dy, const re
      * by side give the processor independent chains to overlap. */
     enum { DB_FILTERS = 8 };
 #pragma omp parallel for schedule(static) if (worth_threads(s, N))
-    for (int f0 = 0; f0 < FN; f0 += DB_FILTERS) {
+    for (int f0 = 0; f0 < (db ? FN : 0); f0 += DB_FILTERS) {
         const int nf = FN - f0 < DB_FILTERS ? FN - f0 : DB_FILTERS;
         double sum[DB_FILTERS] = {0};
         for (int n = 0; n < N; n++) {

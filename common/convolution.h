@@ -63,7 +63,8 @@ typedef struct {
 ConvWork conv_work_create(const ConvShape *shapes, int count);
 void conv_work_free(ConvWork *w);
 
-/* y = conv(x, W) + b, for N images. */
+/* y = conv(x, W) + b, for N images (b NULL: no bias, as transposed convolution's
+ * backward needs). */
 void convolution_forward(real *y, const real *x, const real *W, const real *b,
                          const ConvShape *s, int N, ConvWork *work);
 
@@ -73,7 +74,7 @@ void convolution_relu_forward(real *y, const real *x, const real *W, const real 
                               const ConvShape *s, int N, ConvWork *work);
 
 /* From dy (N, FN, OH, OW) and the forward's input x:
- *   db += sum of dy over n, oy, ox
+ *   db += sum of dy over n, oy, ox        (skipped if db is NULL)
  *   dW += dout col^T          dout = dy as (FN, N*OH*OW), col = im2col(x)
  *   dx  = col2im(W^T dout)    (skipped if dx is NULL: the first layer needs no dx) */
 void convolution_backward(real *dx, real *dW, real *db, const real *dy, const real *x,

@@ -53,6 +53,22 @@ void relu_backward(real *dx, const real *dy, const real *y, size_t n)
         dx[i] = y[i] > 0 ? dy[i] : 0;               /* the gradient flows where x > 0 */
 }
 
+/* ---- LeakyReLU ---------------------------------------------------------------- */
+
+void leaky_relu_forward(real *y, const real *x, size_t n, real alpha)
+{
+#pragma omp parallel for schedule(static) if (n > PARALLEL_MIN)
+    for (size_t i = 0; i < n; i++)
+        y[i] = x[i] > 0 ? x[i] : alpha * x[i];
+}
+
+void leaky_relu_backward(real *dx, const real *dy, const real *y, size_t n, real alpha)
+{
+#pragma omp parallel for schedule(static) if (n > PARALLEL_MIN)
+    for (size_t i = 0; i < n; i++)
+        dx[i] = y[i] > 0 ? dy[i] : alpha * dy[i];   /* slope 1 or alpha, never 0 */
+}
+
 /* ---- Sigmoid ----------------------------------------------------------------- */
 
 void sigmoid_forward(real *y, const real *x, size_t n)

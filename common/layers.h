@@ -25,6 +25,14 @@ void affine_backward(real *dx, real *dW, real *db, const real *dy, const real *x
 void relu_forward(real *y, const real *x, size_t n);
 void relu_backward(real *dx, const real *dy, const real *y, size_t n);
 
+/* LeakyReLU: y = x for x > 0, alpha x otherwise (alpha 0.2 in a GAN's
+ * discriminator). A unit below 0 still passes a little gradient, so the
+ * generator hears from the discriminator even where ReLU would be silent.
+ * Backward uses the forward output (y > 0 exactly where x > 0, for alpha > 0).
+ * dx may be the same buffer as dy. */
+void leaky_relu_forward(real *y, const real *x, size_t n, real alpha);
+void leaky_relu_backward(real *dx, const real *dy, const real *y, size_t n, real alpha);
+
 /* Sigmoid: y = 1 / (1 + e^-x);  dx = dy * y * (1 - y). dx may alias dy. */
 void sigmoid_forward(real *y, const real *x, size_t n);
 void sigmoid_backward(real *dx, const real *dy, const real *y, size_t n);

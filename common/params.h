@@ -48,4 +48,13 @@ real *params_grad(const ParamSet *ps, int index);
 int params_find(const ParamSet *ps, const char *name); /* -1 if absent */
 void params_zero_grads(ParamSet *ps);
 
+/* Two nets, one file: a GAN's generator and discriminator are two ParamSets
+ * (each with its own optimizer), saved side by side in one model file. Joined,
+ * `all` holds every tensor of sets[0..count), each name prefixed with
+ * prefixes[k] ("G.", "D."; NULL or "" keeps it), the trainable tensors of all
+ * sets first and then the state ones, with their values copied in. params_split
+ * copies all's values back into the sets (after a model_load into it). */
+void params_join(ParamSet *all, const ParamSet *const *sets, const char *const *prefixes, int count);
+void params_split(const ParamSet *all, ParamSet *const *sets, const char *const *prefixes, int count);
+
 #endif

@@ -66,6 +66,7 @@ static void on_stop_signal(int sig)
 
 typedef struct {
     double epoch, train_acc, test_acc, val_loss, loss;
+    double loss2, score[TRAINER_SCORES];   /* with a second net, with scores */
 } EvalRow;
 
 typedef struct {
@@ -78,10 +79,13 @@ typedef struct {
 
     long i;                     /* iterations done */
     Optimizer opt;
+    Optimizer opt2;             /* the second net's (TrainerNet.params2) */
     Rng rng;                    /* the order of the examples */
     int *order;
     real *losses;               /* the loss of every iteration so far */
     long losses_cap;
+    int extra_width;            /* per iteration: loss2 (with a second net), then the metrics */
+    real *extras;               /* extra_width numbers per iteration, losses_cap rows */
     EvalRow *evals;
     int eval_count, eval_cap;
     double train_seconds, eval_seconds;
@@ -110,7 +114,7 @@ static double schedule_lr(const Run *r, long i)
     }
 }
 
-static void add_loss(Run *r, real loss)
+static void add_loss(Run *r, real loss, const real *extra)
 {
     if (r->i == r->losses_cap) {
         r->losses_cap = r->losses_cap ? 2 * r->losses_cap : 1024;
@@ -119,8 +123,25 @@ static void add_loss(Run *r, real loss)
             memcpy(grown, r->losses, (size_t)r->i * sizeof(real));
         free(r->losses);
         r->losses = grown;
+        if (r->extra_width) {
+            grown = xmalloc((size_t)r->losses_cap * r->extra_width * sizeof(real));
+            if (r->i)
+                memcpy(grown, r->extras, (size_t)r->i * r->extra_width * sizeof(real));
+            free(r->extras);
+            r->extras = grown;
+        }
     }
     r->losses[r->i] = loss;
+    if (r->extra_width)
+        memcpy(r->extras + (size_t)r->i * r->extra_width, extra, (size_t)r->extra_width * sizeof(real));
+}
+
+/* The names of the extra columns of the logs, after a tab, into buf. */
+static const char *loss_columns(char *buf, size_t size, const TrainerNet *net)
+{
+    snprintf(buf, size, "%s%s%s", net->params2 ? "\tloss2" : "", net->metric_count ? "\t" : "",
+             net->metric_count ? net->metric_names : "");
+    return buf;
 }
 
 static void add_eval(Run *r, EvalRow row)
@@ -157,18 +178,35 @@ static void write_logs(const Run *r)
 {
     char path[OUT_PATH_SIZE];
     out_path(path, r->cfg->out, "%s_loss.tsv", r->cfg->tag);
-    TsvLog *log = tsv_open(path, "iteration\tloss\tloss_avg100");
+    char header[1024], extra[512];
+    snprintf(header, sizeof header, "iteration\tloss\tloss_avg100%s", loss_columns(extra, sizeof extra, r->net));
+    TsvLog *log = tsv_open(path, header);
     MovingAverage m = {{0}, 0, 0};
+    double row[3 + 1 + TRAINER_SCORES + 64];
+    const int w = r->extra_width < 64 ? r->extra_width : 64;
     for (long k = 0; k < r->i; k++) {
         double avg = moving_average_add(&m, r->losses[k]);
-        tsv_row(log, (double[]){k, r->losses[k], avg}, 3);
+        row[0] = k, row[1] = r->losses[k], row[2] = avg;
+        for (int j = 0; j < w; j++)
+            row[3 + j] = r->extras[(size_t)k * r->extra_width + j];
+        tsv_row(log, row, 3 + w);
     }
     tsv_close(log);
     out_path(path, r->cfg->out, "%s_accuracy.tsv", r->cfg->tag);
-    log = tsv_open(path, "epoch\ttrain_acc\ttest_acc\tval_loss\tloss");
+    snprintf(header, sizeof header, "epoch\ttrain_acc\ttest_acc\tval_loss\tloss%s%s%s",
+             r->net->params2 ? "\tloss2" : "", r->net->score_count ? "\t" : "",
+             r->net->score_count ? r->net->score_names : "");
+    log = tsv_open(path, header);
     for (int k = 0; k < r->eval_count; k++) {
         const EvalRow *e = &r->evals[k];
-        tsv_row(log, (double[]){e->epoch, e->train_acc, e->test_acc, e->val_loss, e->loss}, 5);
+        int n = 0;
+        row[n++] = e->epoch, row[n++] = e->train_acc, row[n++] = e->test_acc, row[n++] = e->val_loss;
+        row[n++] = e->loss;
+        if (r->net->params2)
+            row[n++] = e->loss2;
+        for (int j = 0; j < r->net->score_count; j++)
+            row[n++] = e->score[j];
+        tsv_row(log, row, n);
     }
     tsv_close(log);
 }
@@ -193,6 +231,18 @@ static void checkpoint_layout(ParamSet *ck, const Run *r, long iters)
         params_add(ck, "optimizer.v", 1, &n, 0);
     if (r->opt.v2)
         params_add(ck, "optimizer.v2", 1, &n, 0);
+    const ParamSet *ps2 = r->net->params2;
+    for (int k = 0; ps2 && k < ps2->count; k++) {
+        char name[PARAM_NAME_MAX];
+        if (snprintf(name, sizeof name, "net2.%s", ps2->info[k].name) >= (int)sizeof name)
+            die("checkpoint: the second net's tensor name '%s' is too long", ps2->info[k].name);
+        params_add(ck, name, ps2->info[k].ndim, ps2->info[k].shape, 0);
+    }
+    int n2 = ps2 ? (int)ps2->trainable_size : 0;
+    if (r->opt2.v)
+        params_add(ck, "optimizer2.v", 1, &n2, 0);
+    if (r->opt2.v2)
+        params_add(ck, "optimizer2.v2", 1, &n2, 0);
     params_add(ck, "trainer.order", 1, &r->n_train, 0);
     int carry = (int)r->net->carry_size;
     if (carry > 0)
@@ -200,6 +250,9 @@ static void checkpoint_layout(ParamSet *ck, const Run *r, long iters)
     int count = (int)iters;
     if (count > 0)
         params_add(ck, "trainer.losses", 1, &count, 0);
+    int extras = count * r->extra_width;
+    if (extras > 0)
+        params_add(ck, "trainer.extras", 1, &extras, 0);
 }
 
 static void rng_text(char *buf, size_t size, const Rng *g)
@@ -216,7 +269,7 @@ static int rng_parse(const char *s, Rng *g)
 
 /* The settings that decide the numbers: a resume must use the same ones. */
 typedef struct {
-    char batch[32], lr[48], optimizer[32], schedule[48], decay[48], train_size[32], total[32], order[64];
+    char batch[32], lr[48], optimizer[48], schedule[48], decay[48], train_size[32], total[32], order[64];
 } Settings;
 
 static void settings_of(Settings *s, const Run *r)
@@ -225,7 +278,10 @@ static void settings_of(Settings *s, const Run *r)
     static const char *const names[] = {"constant", "cosine", "step"};
     snprintf(s->batch, sizeof s->batch, "%d", c->batch);
     snprintf(s->lr, sizeof s->lr, "%.17g", c->lr);
-    snprintf(s->optimizer, sizeof s->optimizer, "%s", c->update ? "own update" : optimizer_name(c->optimizer));
+    if (c->adam_beta1 > 0 && c->optimizer == ADAM && !c->update)
+        snprintf(s->optimizer, sizeof s->optimizer, "Adam beta1 %.17g", c->adam_beta1);
+    else
+        snprintf(s->optimizer, sizeof s->optimizer, "%s", c->update ? "own update" : optimizer_name(c->optimizer));
     if (c->schedule == LR_STEP)
         snprintf(s->schedule, sizeof s->schedule, "step x%.17g from epoch %d", c->step_factor, c->step_epoch);
     else
@@ -235,6 +291,29 @@ static void settings_of(Settings *s, const Run *r)
     snprintf(s->total, sizeof s->total, "%ld", r->total);
     snprintf(s->order, sizeof s->order, "%s, clip %.17g", c->in_order ? "in order" : "shuffled", c->clip_norm);
 }
+
+/* The second net's tensors and its optimizer's state, in checkpoint_layout's
+ * order, copied into (save) or out of (load) the checkpoint from position at. */
+static size_t copy_net2(Run *r, ParamSet *ck, size_t at, int save)
+{
+    ParamSet *ps2 = r->net->params2;
+    if (!ps2)
+        return at;
+    real *parts[3] = {ps2->values, r->opt2.v, r->opt2.v2};
+    size_t sizes[3] = {ps2->size, ps2->trainable_size, ps2->trainable_size};
+    for (int k = 0; k < 3; k++) {
+        if (!parts[k])
+            continue;
+        if (save)
+            memcpy(ck->values + at, parts[k], sizes[k] * sizeof(real));
+        else
+            memcpy(parts[k], ck->values + at, sizes[k] * sizeof(real));
+        at += sizes[k];
+    }
+    return at;
+}
+
+static size_t save_net2(Run *r, ParamSet *ck, size_t at) { return copy_net2(r, ck, at, 1); }
 
 static int save_checkpoint(Run *r, char *err)
 {
@@ -255,6 +334,7 @@ static int save_checkpoint(Run *r, char *err)
         memcpy(ck.values + at, r->opt.v2, ps->trainable_size * sizeof(real));
         at += ps->trainable_size;
     }
+    at = save_net2(r, &ck, at);
     for (int k = 0; k < r->n_train; k++)
         ck.values[at + k] = (real)r->order[k];      /* exact: indices are far below 2^24 */
     at += (size_t)r->n_train;
@@ -264,12 +344,16 @@ static int save_checkpoint(Run *r, char *err)
     }
     if (r->i > 0)
         memcpy(ck.values + at, r->losses, (size_t)r->i * sizeof(real));
+    at += (size_t)r->i;
+    if (r->i > 0 && r->extra_width)
+        memcpy(ck.values + at, r->extras, (size_t)r->i * r->extra_width * sizeof(real));
 
     Settings s;
     settings_of(&s, r);
-    char iter[32], opt_iter[32], rng[80], net_rng[80], threads[16], train_s[48], eval_s[48];
+    char iter[32], opt_iter[32], opt2_iter[32], rng[80], net_rng[80], threads[16], train_s[48], eval_s[48];
     snprintf(iter, sizeof iter, "%ld", r->i);
     snprintf(opt_iter, sizeof opt_iter, "%ld", r->opt.iter);
+    snprintf(opt2_iter, sizeof opt2_iter, "%ld", r->opt2.iter);
     rng_text(rng, sizeof rng, &r->rng);
     if (r->net->rng)
         rng_text(net_rng, sizeof net_rng, r->net->rng);
@@ -277,14 +361,19 @@ static int save_checkpoint(Run *r, char *err)
     snprintf(train_s, sizeof train_s, "%.17g", r->train_seconds);
     snprintf(eval_s, sizeof eval_s, "%.17g", r->eval_seconds);
     /* The evaluations so far, a line each: epoch train test loss. */
-    size_t cap = 64 + (size_t)r->eval_count * 125;
+    size_t cap = 64 + (size_t)r->eval_count * (125 + 25 * (1 + TRAINER_SCORES));
     char *evals = xmalloc(cap);
     size_t used = 0;
     evals[0] = '\0';
     for (int k = 0; k < r->eval_count; k++) {
         const EvalRow *e = &r->evals[k];
-        used += (size_t)snprintf(evals + used, cap - used, "%.17g %.17g %.17g %.17g %.17g\n", e->epoch,
+        used += (size_t)snprintf(evals + used, cap - used, "%.17g %.17g %.17g %.17g %.17g", e->epoch,
                                  e->train_acc, e->test_acc, e->val_loss, e->loss);
+        if (r->net->params2)
+            used += (size_t)snprintf(evals + used, cap - used, " %.17g", e->loss2);
+        for (int j = 0; j < r->net->score_count; j++)
+            used += (size_t)snprintf(evals + used, cap - used, " %.17g", e->score[j]);
+        used += (size_t)snprintf(evals + used, cap - used, "\n");
     }
     const char *meta[] = {"format", "checkpoint of the course's trainer",
                           "tag", r->cfg->tag,
@@ -292,7 +381,7 @@ static int save_checkpoint(Run *r, char *err)
                           "batch", s.batch, "lr", s.lr, "optimizer", s.optimizer,
                           "schedule", s.schedule, "weight_decay", s.decay, "train_size", s.train_size,
                           "order", s.order,
-                          "optimizer_iter", opt_iter, "rng", rng,
+                          "optimizer_iter", opt_iter, "optimizer2_iter", opt2_iter, "rng", rng,
                           "net_rng", r->net->rng ? net_rng : "none",
                           "threads", threads, "train_seconds", train_s, "eval_seconds", eval_s,
                           "evaluations", evals, NULL};
@@ -357,7 +446,11 @@ static void load_checkpoint(Run *r)
     read_meta(path, "iteration", buf, sizeof buf);
     long iter = parse_count(path, "iteration", buf, r->total);
     read_meta(path, "optimizer_iter", buf, sizeof buf);
-    long opt_iter = parse_count(path, "optimizer_iter", buf, r->total);
+    long opt_iter = parse_count(path, "optimizer_iter", buf, r->total), opt2_iter = 0;
+    if (r->net->params2) {
+        read_meta(path, "optimizer2_iter", buf, sizeof buf);
+        opt2_iter = parse_count(path, "optimizer2_iter", buf, r->total);
+    }
     read_meta(path, "rng", buf, sizeof buf);
     if (rng_parse(buf, &r->rng) != 0)
         die("%s: checkpoint metadata 'rng' is not four hexadecimal words", path);
@@ -392,6 +485,7 @@ static void load_checkpoint(Run *r)
         memcpy(r->opt.v2, ck.values + at, ps->trainable_size * sizeof(real));
         at += ps->trainable_size;
     }
+    at = copy_net2(r, &ck, at, 0);
     char *seen = xcalloc((size_t)r->n_train, 1);
     for (int k = 0; k < r->n_train; k++) {
         double v = ck.values[at + k];
@@ -410,9 +504,15 @@ static void load_checkpoint(Run *r)
         r->losses_cap = iter;
         r->losses = xmalloc((size_t)iter * sizeof(real));
         memcpy(r->losses, ck.values + at, (size_t)iter * sizeof(real));
+        at += (size_t)iter;
+        if (r->extra_width) {
+            r->extras = xmalloc((size_t)iter * r->extra_width * sizeof(real));
+            memcpy(r->extras, ck.values + at, (size_t)iter * r->extra_width * sizeof(real));
+        }
     }
     r->i = iter;
     r->opt.iter = opt_iter;
+    r->opt2.iter = opt2_iter;
     params_free(&ck);
 
     /* The evaluations so far. */
@@ -425,9 +525,25 @@ static void load_checkpoint(Run *r)
         if (!next)
             die("%s: checkpoint metadata 'evaluations' is cut short", path);
         *next = '\0';
-        EvalRow e;
-        if (sscanf(line, "%lf %lf %lf %lf %lf", &e.epoch, &e.train_acc, &e.test_acc, &e.val_loss, &e.loss) != 5)
+        EvalRow e = {0};
+        int used = 0;
+        if (sscanf(line, "%lf %lf %lf %lf %lf%n", &e.epoch, &e.train_acc, &e.test_acc, &e.val_loss, &e.loss,
+                   &used) != 5)
             die("%s: checkpoint metadata 'evaluations' has a bad line '%.40s'", path, line);
+        /* then loss2 (with a second net) and the scores */
+        int more = (r->net->params2 ? 1 : 0) + r->net->score_count;
+        const char *p = line + used;
+        for (int j = 0; j < more; j++) {
+            char *end;
+            double v = strtod(p, &end);
+            if (end == p)
+                die("%s: checkpoint metadata 'evaluations' has a short line '%.40s'", path, line);
+            if (r->net->params2 && j == 0)
+                e.loss2 = v;
+            else
+                e.score[j - (r->net->params2 ? 1 : 0)] = v;
+            p = end;
+        }
         add_eval(r, e);
         line = next + 1;
     }
@@ -461,10 +577,13 @@ static int exploded(const Run *r, real loss)
  * gone off the rails. */
 static int diverged(const Run *r, real loss, char *why, size_t size)
 {
+    const ParamSet *ps2 = r->net->params2;
     if (!isfinite(loss))
         snprintf(why, size, "the loss is %s", isnan(loss) ? "NaN" : "infinite");
     else if (!all_finite(r->net->params->grads, r->net->params->trainable_size))
         snprintf(why, size, "a gradient is not finite");
+    else if (ps2 && !all_finite(ps2->grads, ps2->trainable_size))
+        snprintf(why, size, "a gradient of the second net is not finite");
     else if (exploded(r, loss))
         snprintf(why, size, "the loss is %.3g, over %g times its first (%.3g)", (double)loss,
                  explode_factor, (double)r->losses[0]);
@@ -476,8 +595,16 @@ static int diverged(const Run *r, real loss, char *why, size_t size)
 static void evaluate(Run *r, double loss, double started)
 {
     double t0 = now_seconds();
-    EvalRow e = {run_epoch(r, r->i), -1, -1, -1, loss};
-    if (r->net->validate) {
+    EvalRow e = {run_epoch(r, r->i), -1, -1, -1, loss, -1, {0}};
+    if (r->net->params2 && r->i > r->last_eval_i) {
+        double sum = 0;
+        for (long k = r->last_eval_i; k < r->i; k++)
+            sum += r->extras[(size_t)k * r->extra_width];
+        e.loss2 = sum / (r->i - r->last_eval_i);
+    }
+    if (r->net->score) {
+        r->net->score(r->net->net, e.epoch, e.score);
+    } else if (r->net->validate) {
         e.val_loss = r->net->validate(r->net->net);
     } else {
         if (r->cfg->train_eval_size >= 0)
@@ -502,8 +629,19 @@ static void evaluate(Run *r, double loss, double started)
     if (e.val_loss >= 0)    /* perplexity: e^loss, the book's measure for language models */
         snprintf(te, sizeof te, "  val loss %.4f (perplexity %.2f)", e.val_loss, exp(e.val_loss));
     if (loss >= 0)
-        snprintf(ls, sizeof ls, "  loss %.4f", loss);
-    printf("  epoch %s%s%s%s  (%.1f s)\n", epoch, tr, te, ls, now_seconds() - started);
+        snprintf(ls, sizeof ls, r->net->params2 ? "  losses %.4f %.4f" : "  loss %.4f", loss, e.loss2);
+    char sc[256] = "";
+    if (r->net->score) {
+        /* "IS\tFD" and the numbers: "  IS 7.12  FD 20.3" */
+        const char *name = r->net->score_names;
+        size_t used = 0;
+        for (int j = 0; j < r->net->score_count && used < sizeof sc; j++) {
+            size_t len = strcspn(name, "\t");
+            used += (size_t)snprintf(sc + used, sizeof sc - used, "  %.*s %.4g", (int)len, name, e.score[j]);
+            name += len + (name[len] == '\t');
+        }
+    }
+    printf("  epoch %s%s%s%s%s  (%.1f s)\n", epoch, tr, te, ls, sc, now_seconds() - started);
     fflush(stdout);
 }
 
@@ -535,9 +673,20 @@ TrainResult trainer_run(const TrainerConfig *cfg, TrainerNet *net, const Dataset
     r.eval_every = cfg->eval_every > 0 ? cfg->eval_every : r.per_epoch;
     if (!net->step && cfg->train_eval_size > 0 && cfg->train_eval_size < r.n_train)
         r.train_sample = dataset_head(train, cfg->train_eval_size);
-    ParamSet *ps = net->params;
-    if (!cfg->update)
+    ParamSet *ps = net->params, *ps2 = net->params2;
+    if (ps2 && (!net->gradient2 || cfg->update))
+        die("%s: a second net needs gradient2, and the trainer's optimizer", cfg->title);
+    if (net->score_count > TRAINER_SCORES || net->metric_count > 32)
+        die("%s: at most %d scores and 32 metrics", cfg->title, TRAINER_SCORES);
+    if (!cfg->update) {
         r.opt = optimizer_create(cfg->optimizer, cfg->lr, ps->trainable_size);
+        if (ps2)
+            r.opt2 = optimizer_create(cfg->optimizer, cfg->lr, ps2->trainable_size);
+        if (cfg->adam_beta1 > 0)    /* a shorter memory of past gradients (GANs: 0.5) */
+            r.opt.beta1 = r.opt2.beta1 = cfg->adam_beta1;
+    }
+    r.extra_width = (ps2 ? 1 : 0) + net->metric_count;
+    real extra[33];
     r.rng = cfg->rng;
     r.order = xmalloc((size_t)r.n_train * sizeof(int));
     for (int k = 0; k < r.n_train; k++)
@@ -595,6 +744,23 @@ TrainResult trainer_run(const TrainerConfig *cfg, TrainerNet *net, const Dataset
         }
         if (cfg->weight_decay > 0)
             weight_decay_backward(ps, cfg->weight_decay);
+        double lr = schedule_lr(&r, r.i);
+        /* Two nets: the first is updated now, so that the second's step
+         * (a GAN's generator) meets the first as it is after its own. */
+        real loss2 = 0;
+        if (ps2 && isfinite(loss) && all_finite(ps->grads, ps->trainable_size)) {
+            if (cfg->clip_norm > 0)
+                clip_grads(ps->grads, ps->trainable_size, cfg->clip_norm);
+            r.opt.lr = lr;
+            optimizer_update(&r.opt, ps->values, ps->grads);
+            loss2 = net->gradient2(net->net, x, t, cfg->batch);
+            if (!isfinite(loss2))
+                loss = loss2;       /* the guard below reports it */
+        }
+        if (ps2)
+            extra[0] = loss2;
+        for (int j = 0; j < net->metric_count; j++)
+            extra[(ps2 ? 1 : 0) + j] = net->metrics[j];
         char why[96];
         if (diverged(&r, loss, why, sizeof why)) {
             progress_finish(&prog);
@@ -607,16 +773,22 @@ TrainResult trainer_run(const TrainerConfig *cfg, TrainerNet *net, const Dataset
         }
         /* Clipping by the global norm: a step never longer than clip_norm,
          * whatever one unlucky batch of a recurrent net says. */
-        if (cfg->clip_norm > 0)
-            clip_grads(ps->grads, ps->trainable_size, cfg->clip_norm);
-        double lr = schedule_lr(&r, r.i);
-        if (cfg->update) {
-            cfg->update(net->net, ps, lr);
+        if (ps2) {
+            if (cfg->clip_norm > 0)
+                clip_grads(ps2->grads, ps2->trainable_size, cfg->clip_norm);
+            r.opt2.lr = lr;
+            optimizer_update(&r.opt2, ps2->values, ps2->grads);
         } else {
-            r.opt.lr = lr;
-            optimizer_update(&r.opt, ps->values, ps->grads);
+            if (cfg->clip_norm > 0)
+                clip_grads(ps->grads, ps->trainable_size, cfg->clip_norm);
+            if (cfg->update) {
+                cfg->update(net->net, ps, lr);
+            } else {
+                r.opt.lr = lr;
+                optimizer_update(&r.opt, ps->values, ps->grads);
+            }
         }
-        add_loss(&r, loss);
+        add_loss(&r, loss, extra);
         r.i++;
         double smooth = moving_average_add(&avg, loss);
         since_eval_sum += loss;
@@ -657,9 +829,11 @@ TrainResult trainer_run(const TrainerConfig *cfg, TrainerNet *net, const Dataset
 
     res.iters = r.i;
     res.epochs = run_epoch(&r, r.i);
-    res.train_acc = res.test_acc = res.val_loss = res.loss = -1;
+    res.train_acc = res.test_acc = res.val_loss = res.loss = res.loss2 = -1;
     if (r.eval_count) {
         const EvalRow *e = &r.evals[r.eval_count - 1];
+        res.loss2 = e->loss2;
+        memcpy(res.score, e->score, sizeof res.score);
         res.train_acc = e->train_acc;
         res.test_acc = e->test_acc;
         res.val_loss = e->val_loss;
@@ -677,8 +851,10 @@ TrainResult trainer_run(const TrainerConfig *cfg, TrainerNet *net, const Dataset
     free(t);
     free(r.order);
     free(r.losses);
+    free(r.extras);
     free(r.evals);
     optimizer_free(&r.opt);
+    optimizer_free(&r.opt2);
     if (r.train_sample.count)
         dataset_free(&r.train_sample);
     return res;

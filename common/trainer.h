@@ -20,7 +20,11 @@
  *     with the very same parameters, bit for bit, as one never interrupted
  *     (same seed, same thread count);
  *   - a guard: a loss or gradient that is NaN or infinite stops the run with
- *     one line saying where, and the last good checkpoint stays as it was.
+ *     one line saying where, and the last good checkpoint stays as it was;
+ *   - two nets trained in turn (chapter 06's GANs): a second ParamSet with a
+ *     step and an optimizer of its own, numbers of the net's own logged per
+ *     step (D(x), D(G(z))) and per evaluation (sample scores), all of it in
+ *     the same checkpoints.
  */
 #ifndef DL_TRAINER_H
 #define DL_TRAINER_H
@@ -57,7 +61,33 @@ typedef struct {
     size_t carry_size;
     void (*carry_get)(void *net, real *out);
     void (*carry_set)(void *net, const real *in);
+
+    /* Two nets trained in turn (a GAN: its discriminator, then its generator).
+     * With params2 set, each iteration first updates params from `gradient`
+     * (or `step`), then asks gradient2, on the same batch, for the loss and
+     * gradient of params2, which an optimizer of its own (same kind, rate and
+     * schedule) updates. Its loss is logged as loss2 beside the first; the NaN
+     * guard watches both; checkpoints hold both nets and both optimizers.
+     * Weight decay applies to params only. */
+    ParamSet *params2;
+    real (*gradient2)(void *net, const real *x, const int *t, int n);
+    /* Numbers a step measures besides its loss (a GAN's mean D(x) and
+     * D(G(z))): the net writes metric_count of them into metrics during each
+     * step; they go into TAG_loss.tsv under metric_names (tab-separated
+     * column names) and into checkpoints. */
+    int metric_count;
+    const char *metric_names;
+    const real *metrics;
+    /* An evaluation of the net's own instead of accuracies (a GAN's sample
+     * grid and scores): score(net, epoch, out) writes score_count numbers
+     * (at most TRAINER_SCORES), printed with their names and logged in
+     * TAG_accuracy.tsv under score_names (tab-separated). */
+    int score_count;
+    const char *score_names;
+    void (*score)(void *net, double epoch, double *out);
 } TrainerNet;
+
+#define TRAINER_SCORES 8
 
 typedef enum { LR_CONSTANT, LR_COSINE, LR_STEP } LrSchedule;
 
@@ -77,6 +107,7 @@ typedef struct {
      * NULL uses the optimizer. */
     void (*update)(void *net, ParamSet *ps, double lr);
     double clip_norm;       /* clip the gradients to this global norm first (0: off) */
+    double adam_beta1;      /* Adam's beta1 (0: the book's 0.9; GANs take 0.5) */
 
     int batch;
     int epochs;             /* passes over the training set ... */
@@ -105,6 +136,8 @@ typedef struct {
     double test_acc;
     double val_loss;        /* with TrainerNet.validate (-1 otherwise) */
     double loss;            /* mean loss since the evaluation before the last */
+    double loss2;           /* the same for the second net (-1 without one) */
+    double score[TRAINER_SCORES]; /* with TrainerNet.score: the last evaluation's */
     double train_seconds;   /* gradients and updates */
     double eval_seconds;    /* evaluations */
     int evaluations;

@@ -1,0 +1,864 @@
+/* Chapter 06 - generative adversarial networks: a generator learns to draw
+ * digits against a discriminator that learns to tell them from MNIST's.
+ *
+ *   mlp          the MLP GAN (G 100-256-512-784, D 784-512-256-1), Adam lr 0.0002
+ *                beta1 0.5, batch 64: a grid of samples after every epoch, the
+ *                losses, D(x) and D(G(z)), the scores
+ *   dcgan        the DCGAN (transposed convolutions, batch norm), the same way
+ *   cgan         a conditional GAN: the label goes to both nets
+ *   draw [D]     from the saved conditional GAN: 64 drawings of digit D, or
+ *                without D a row of each digit
+ *   walk         a walk through the latent space: samples on the way from
+ *                one z to another, as a strip
+ *   score        the scorer's reference values: real training digits and
+ *                uniform noise, against the test digits
+ *   (none)       the tour: a short MLP GAN, a short DCGAN, a short conditional
+ *                GAN, draw, walk, and a summary
+ *
+ * The scores use chapter 04's SimpleConvNet as the judge: the Inception Score
+ * of its class probabilities and the Fréchet distance of its penultimate
+ * features (scores.h), each epoch, on --score-samples samples.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dataset.h"
+#include "gan_nets.h"
+#include "idx.h"
+#include "image.h"
+#include "matmul.h"
+#include "model.h"
+#include "optimizer.h"
+#include "options.h"
+#include "plot.h"
+#include "rng.h"
+#include "scores.h"
+#include "simple_conv_net.h"
+#include "threads.h"
+#include "timer.h"
+#include "trainer.h"
+#include "util.h"
+
+static const ProgramInfo info = {
+    "06_gan",
+    "generative adversarial networks: an MLP GAN, a DCGAN and a conditional GAN draw digits",
+    "usage: 06_gan [mlp | dcgan | cgan | draw [DIGIT] | walk | score | bench] [options]\n"
+    "\n"
+    "  mlp           train the MLP GAN (G 100-256-512-784, D 784-512-256-1)\n"
+    "  dcgan         train the DCGAN (G: fc, batch norm, two transposed convolutions;\n"
+    "                D: two strided convolutions, batch norm, fc)\n"
+    "  cgan          train a conditional GAN (--net mlp or dcgan): both nets see the label\n"
+    "  draw [DIGIT]  from the saved conditional GAN: 64 of DIGIT (draw_DIGIT.png), or a\n"
+    "                row of every digit (draw.png)\n"
+    "  walk          samples on a straight line between two points of the latent space\n"
+    "                (walk.png), from the saved DCGAN (--model FILE for another)\n"
+    "  score         the scorer's reference values: real digits and uniform noise\n"
+    "  bench         time a training iteration of each GAN, and a grid of samples\n"
+    "  (nothing)     the tour: short runs of all three GANs on part of the data, with\n"
+    "                scores, then draw, walk and a summary\n"
+    "\n"
+    "  Every run writes a grid of samples from fixed noise after each epoch\n"
+    "  (TAG_epoch_NN.png), all of them in one picture at the end (TAG_epochs.png),\n"
+    "  the losses and D(x), D(G(z)) (TAG_loss.png, TAG_d.png) and the scores\n"
+    "  (TAG_scores.png). --full trains the DCGAN towards IS 8.5 and distance 10.",
+    USE_ALL,
+};
+
+typedef struct {
+    CommonOptions c;
+    int full;
+    int train_size;
+    int score_samples;
+    int resume;
+    int bench_batches;
+    const char *net;        /* cgan's: "mlp" or "dcgan" */
+    const char *model;
+    const char *scorer;
+} Config;
+
+/* ---- the judge: chapter 04's SimpleConvNet ----------------------------------------- */
+
+enum { SCORER_BATCH = 250, FEATURES = 100 };
+
+typedef struct {
+    SimpleConvNet net;
+    int classes;
+    double mu_test[FEATURES], *S_test;      /* the test digits' features */
+    double test_acc;
+} Scorer;
+
+/* Class probabilities (N, classes) and penultimate features (N, FEATURES) of N
+ * images with pixels in [0, 1]. */
+static void scorer_run(Scorer *s, const real *images, int N, real *probs, real *features)
+{
+    const int pixels = 28 * 28;
+    for (int n = 0; n < N; n += SCORER_BATCH) {
+        int b = N - n < SCORER_BATCH ? N - n : SCORER_BATCH;
+        const real *scores = simple_conv_net_predict(&s->net, images + (size_t)n * pixels, b);
+        for (int i = 0; i < b; i++) {       /* softmax of the scores */
+            const real *a = scores + (size_t)i * s->classes;
+            real *p = probs + (size_t)(n + i) * s->classes;
+            double mx = a[0], sum = 0;
+            for (int k = 1; k < s->classes; k++)
+                mx = a[k] > mx ? a[k] : mx;
+            for (int k = 0; k < s->classes; k++)
+                sum += p[k] = (real)exp(a[k] - mx);
+            for (int k = 0; k < s->classes; k++)
+                p[k] = (real)(p[k] / sum);
+        }
+        /* the ReLU of the 100-unit Affine layer: the features the last layer reads */
+        memcpy(features + (size_t)n * FEATURES, s->net.z2, (size_t)b * FEATURES * sizeof(real));
+    }
+}
+
+typedef struct {
+    double is, fd;
+} Scores;
+
+static Scores score_images(Scorer *s, const real *images, int N)
+{
+    real *probs = xmalloc((size_t)N * s->classes * sizeof(real));
+    real *feat = xmalloc((size_t)N * FEATURES * sizeof(real));
+    scorer_run(s, images, N, probs, feat);
+    double mu[FEATURES], *S = xmalloc(FEATURES * FEATURES * sizeof(double));
+    feature_moments(feat, N, FEATURES, mu, S);
+    Scores r = {inception_score(probs, N, s->classes), frechet_distance(mu, S, s->mu_test, s->S_test, FEATURES)};
+    free(probs), free(feat), free(S);
+    return r;
+}
+
+static real scorer_gradient(void *net, const real *x, const int *t, int n)
+{
+    return simple_conv_net_gradient(net, x, t, n);
+}
+
+static double scorer_accuracy(void *net, const Dataset *d)
+{
+    return simple_conv_net_accuracy(net, d);
+}
+
+/* The judge: --scorer FILE, else OUT/scorer.safetensors if made from the same
+ * data, else chapter 04's own model (for MNIST), else one trained here
+ * (2 epochs, about 98.5% on MNIST) and saved as OUT/scorer.safetensors. */
+static void scorer_init(Scorer *s, const Config *cfg, const Dataset *train, const Dataset *test)
+{
+    memset(s, 0, sizeof *s);
+    s->classes = 10;
+    Rng rng;
+    rng_seed(&rng, cfg->c.seed + 100);
+    simple_conv_net_init(&s->net, 1, 28, 28, 30, 5, 100, 10, SCORER_BATCH, (WeightInit){INIT_HE, 0}, &rng);
+    char own[OUT_PATH_SIZE], err[MODEL_ERR_SIZE], value[OUT_PATH_SIZE];
+    out_path(own, cfg->c.out, "scorer.safetensors");
+    const char *path = NULL;
+    if (cfg->scorer) {
+        path = cfg->scorer;
+    } else if (access(own, F_OK) == 0 && model_read_metadata(own, "data", value, sizeof value, err) == 0 &&
+               strcmp(value, cfg->c.data) == 0) {
+        path = own;
+    } else if (strcmp(cfg->c.data, "data/mnist") == 0) {
+        const char *ch04[] = {"out/04_cnn/simple_conv_net_full.safetensors", "out/04_cnn/simple_conv_net.safetensors"};
+        for (int k = 0; k < 2 && !path; k++)
+            if (access(ch04[k], F_OK) == 0)
+                path = ch04[k];
+    }
+    if (path) {
+        if (model_read_metadata(path, "network", value, sizeof value, err) != 0)
+            die("%s", err);
+        if (strcmp(value, "simple_conv_net") != 0)
+            die("%s: not a SimpleConvNet (network '%s'), so it cannot score samples", path, value);
+        if (model_load(path, &s->net.params, err) != 0)
+            die("%s", err);
+        printf("Scorer: SimpleConvNet from %s\n", path);
+    } else {
+        printf("Scorer: no saved SimpleConvNet for %s, so one is trained first (2 epochs, as in chapter 04)\n",
+               cfg->c.data);
+        TrainerConfig tc = trainer_defaults();
+        tc.title = "SimpleConvNet (scorer)";
+        tc.tag = "scorer";
+        tc.out = cfg->c.out;
+        tc.lr = 0.001;
+        tc.schedule = LR_COSINE;
+        tc.batch = 100;
+        tc.epochs = 2;
+        tc.train_eval_size = -1;
+        rng_seed(&tc.rng, cfg->c.seed + 101);
+        TrainerNet tn = {.net = &s->net, .params = &s->net.params,
+                         .gradient = scorer_gradient, .accuracy = scorer_accuracy};
+        TrainResult r = trainer_run(&tc, &tn, train, test);
+        if (r.status != TRAIN_DONE)
+            exit(trainer_exit_status(r.status));
+        char acc[32];
+        snprintf(acc, sizeof acc, "%.4f", r.test_acc);
+        const char *meta[] = {"network", "simple_conv_net", "test_accuracy", acc, "data", cfg->c.data,
+                              "made_by", "06_gan (scorer)", NULL};
+        if (model_save(own, &s->net.params, meta, err) != 0)
+            die("%s", err);
+        printf("  scorer: %s\n", own);
+    }
+    s->test_acc = simple_conv_net_accuracy(&s->net, test);
+    printf("  its test accuracy: %.4f\n", s->test_acc);
+    real *probs = xmalloc((size_t)test->count * 10 * sizeof(real));
+    real *feat = xmalloc((size_t)test->count * FEATURES * sizeof(real));
+    s->S_test = xmalloc(FEATURES * FEATURES * sizeof(double));
+    scorer_run(s, test->images.data, test->count, probs, feat);
+    feature_moments(feat, test->count, FEATURES, s->mu_test, s->S_test);
+    free(probs), free(feat);
+}
+
+static void scorer_free(Scorer *s)
+{
+    simple_conv_net_free(&s->net);
+    free(s->S_test);
+}
+
+typedef struct {
+    Scores real_test;       /* the test digits themselves (IS; FD 0) */
+    Scores real_train;      /* 10,000 training digits against the test digits */
+    Scores noise;           /* uniform noise */
+} References;
+
+static References references(Scorer *s, const Dataset *train, const Dataset *test, int n, uint64_t seed)
+{
+    References r;
+    n = n < train->count ? n : train->count;
+    r.real_test = score_images(s, test->images.data, test->count);
+    r.real_train = score_images(s, train->images.data, n);
+    real *noise = xmalloc((size_t)n * 784 * sizeof(real));
+    Rng rng;
+    rng_seed(&rng, seed + 200);
+    for (size_t i = 0; i < (size_t)n * 784; i++)
+        noise[i] = (real)rng_uniform(&rng);
+    r.noise = score_images(s, noise, n);
+    free(noise);
+    return r;
+}
+
+static void print_references(const References *r, int n)
+{
+    printf("Reference scores (Inception Score, at most 10; Fréchet distance to the test digits' features):\n");
+    printf("  test digits themselves:           IS %.2f\n", r->real_test.is);
+    printf("  %d training digits:            IS %.2f   FD %.2f\n", n, r->real_train.is, r->real_train.fd);
+    printf("  %d images of uniform noise:    IS %.2f   FD %.1f\n", n, r->noise.is, r->noise.fd);
+}
+
+/* ---- pictures --------------------------------------------------------------------------- */
+
+static void save_png(const Image *img, const char *path)
+{
+    char err[IMAGE_ERR_SIZE];
+    if (image_write_png(path, img, err) != 0)
+        die("%s", err);
+}
+
+/* count samples in [-1, 1] as a grid of cols columns, twice enlarged. */
+static void save_samples(const real *samples, int count, int cols, const char *path)
+{
+    Image img = image_grid(samples, count, 28, 28, cols, 2, 2, -1, 1);
+    save_png(&img, path);
+    image_free(&img);
+}
+
+/* All the epochs' grids in one picture, in reading order (epoch 0, the untrained
+ * G, at the top left), each at half size, five to a row. */
+static int stack_epochs(const char *out, const char *tag, int epochs, const char *path)
+{
+    Image grids[200];
+    int n = 0;
+    for (int e = 0; e <= epochs && n < 200; e++) {
+        char p[OUT_PATH_SIZE], err[IMAGE_ERR_SIZE];
+        out_path(p, out, "%s_epoch_%02d.png", tag, e);
+        if (image_read_png(p, 1, &grids[n], err) != 0)
+            continue;
+        n++;
+    }
+    if (!n)
+        return 0;
+    const int per_row = n < 5 ? n : 5, rows = (n + per_row - 1) / per_row, gap = 6;
+    const int gw = grids[0].width / 2, gh = grids[0].height / 2;
+    Image all = image_new(per_row * gw + (per_row - 1) * gap, rows * gh + (rows - 1) * gap, 1);
+    memset(all.pixels, 128, (size_t)all.width * all.height);
+    for (int k = 0; k < n; k++) {
+        int x0 = (k % per_row) * (gw + gap), y0 = (k / per_row) * (gh + gap);
+        for (int y = 0; y < gh && 2 * y < grids[k].height; y++)
+            for (int x = 0; x < gw && 2 * x < grids[k].width; x++)
+                all.pixels[(size_t)(y0 + y) * all.width + x0 + x] = grids[k].pixels[(size_t)2 * y * grids[k].width + 2 * x];
+        image_free(&grids[k]);
+    }
+    save_png(&all, path);
+    image_free(&all);
+    return n;
+}
+
+/* ---- training through the shared trainer ------------------------------------------------- */
+
+enum { GRID = 64 };
+
+typedef struct {
+    Gan gan;
+    const Config *cfg;
+    const char *tag;
+    Scorer *scorer;
+    int score_samples;
+    real *fixed_z;          /* the grid's noise, the same every epoch */
+    int fixed_labels[GRID + 16];
+    int grid_count, grid_cols;
+    real *samples;          /* score_samples images */
+    double grid_seconds, score_seconds;
+} GanRun;
+
+static real d_hook(void *p, const real *x, const int *t, int n) { return gan_d_step(&((GanRun *)p)->gan, x, t, n); }
+static real g_hook(void *p, const real *x, const int *t, int n)
+{
+    (void)x;
+    return gan_g_step(&((GanRun *)p)->gan, t, n);
+}
+
+/* Samples from G in [0, 1] for the scorer, from noise of their own generator
+ * (so scoring never changes the training's noise), labels in turn. */
+static void sample_for_scoring(GanRun *r, real *out, int N, uint64_t seed)
+{
+    Gan *g = &r->gan;
+    Rng rng;
+    rng_seed(&rng, seed);
+    real *z = xmalloc((size_t)g->batch_max * g->z_dim * sizeof(real));
+    int *labels = xmalloc((size_t)g->batch_max * sizeof(int));
+    const int pixels = g->C * g->H * g->W;
+    for (int n = 0; n < N; n += g->batch_max) {
+        int b = N - n < g->batch_max ? N - n : g->batch_max;
+        rng_fill_normal(&rng, z, (size_t)b * g->z_dim, 1);
+        for (int i = 0; i < b; i++)
+            labels[i] = g->classes ? (n + i) % g->classes : 0;
+        gan_generate(g, out + (size_t)n * pixels, z, labels, b);
+    }
+    gan_images_from_tanh(out, out, (size_t)N * pixels);
+    free(z), free(labels);
+}
+
+/* After each epoch: the grid from fixed noise, then the scores. */
+static void score_hook(void *p, double epoch, double *out)
+{
+    GanRun *r = p;
+    Gan *g = &r->gan;
+    double t0 = now_seconds();
+    const int pixels = g->C * g->H * g->W;
+    real *grid = xmalloc((size_t)r->grid_count * pixels * sizeof(real));
+    for (int n = 0; n < r->grid_count; n += g->batch_max) {
+        int b = r->grid_count - n < g->batch_max ? r->grid_count - n : g->batch_max;
+        gan_generate(g, grid + (size_t)n * pixels, r->fixed_z + (size_t)n * g->z_dim, r->fixed_labels + n, b);
+    }
+    char path[OUT_PATH_SIZE];
+    out_path(path, r->cfg->c.out, "%s_epoch_%02d.png", r->tag, (int)lround(epoch));
+    save_samples(grid, r->grid_count, r->grid_cols, path);
+    free(grid);
+    double t1 = now_seconds();
+    r->grid_seconds += t1 - t0;
+    out[0] = out[1] = -1;
+    if (r->scorer && r->score_samples > 0) {
+        sample_for_scoring(r, r->samples, r->score_samples, r->cfg->c.seed + 300);
+        Scores s = score_images(r->scorer, r->samples, r->score_samples);
+        out[0] = s.is, out[1] = s.fd;
+        r->score_seconds += now_seconds() - t1;
+    }
+}
+
+typedef struct {
+    GanKind kind;
+    int classes, epochs;
+    TrainResult run;
+    double epoch_seconds, grid_seconds, score_seconds;
+    int grids;
+} GanResult;
+
+static const char *tag_of(GanKind kind, int classes)
+{
+    return classes ? (kind == GAN_MLP ? "cgan" : "cdcgan") : kind == GAN_MLP ? "mlp_gan" : "dcgan";
+}
+
+static const char *title_of(GanKind kind, int classes)
+{
+    return classes ? (kind == GAN_MLP ? "conditional MLP GAN" : "conditional DCGAN")
+                   : kind == GAN_MLP ? "MLP GAN" : "DCGAN";
+}
+
+static void plot_run(const Config *cfg, const char *tag, const char *title, const References *ref)
+{
+    char tsv[OUT_PATH_SIZE], png[OUT_PATH_SIZE], script[3 * OUT_PATH_SIZE + 4096];
+    out_path(tsv, cfg->c.out, "%s_loss.tsv", tag);
+    out_path(png, cfg->c.out, "%s_loss.png", tag);
+    snprintf(script, sizeof script,
+             "set title 'Losses, %s'\nset xlabel 'iteration'\nset ylabel 'binary cross-entropy'\nset grid\n"
+             "set key top right\n"
+             "plot '%s' using 1:2 skip 1 with lines lc rgb '#9ab8e0' title 'D: BCE(D(x),1) + BCE(D(G(z)),0)', "
+             "'' using 1:4 skip 1 with lines lc rgb '#f0b090' title 'G: BCE(D(G(z)),1)', "
+             "'' using 1:3 skip 1 with lines lw 2 lc rgb '#1f4e9c' title 'D, mean of 100'\n",
+             title, tsv);
+    if (plot_png(png, 800, 500, script) == 0)
+        printf("  plot: %s\n", png);
+    out_path(png, cfg->c.out, "%s_d.png", tag);
+    snprintf(script, sizeof script,
+             "set title 'What D says, %s (before its update, each batch)'\nset xlabel 'iteration'\n"
+             "set ylabel 'mean probability \"real\"'\nset grid\nset yrange [0:1]\nset key top right\n"
+             "plot '%s' using 1:5 skip 1 with lines lc rgb '#1f4e9c' title 'D(x), real digits', "
+             "'' using 1:6 skip 1 with lines lc rgb '#c0392b' title 'D(G(z)), samples', 0.5 dt 2 lc rgb 'grey' title ''\n",
+             title, tsv);
+    if (plot_png(png, 800, 500, script) == 0)
+        printf("  plot: %s\n", png);
+    if (ref->noise.is < 0)
+        return;                 /* not scored */
+    out_path(tsv, cfg->c.out, "%s_accuracy.tsv", tag);
+    out_path(png, cfg->c.out, "%s_scores.png", tag);
+    snprintf(script, sizeof script,
+             "set multiplot layout 1,2 title 'Scores of %s samples against chapter 04''s SimpleConvNet'\n"
+             "set xlabel 'epoch'\nset grid\nset key bottom right\nset yrange [0:10.5]\nset ylabel 'Inception Score'\n"
+             "plot '%s' using 1:($7 < 0 ? NaN : $7) skip 1 with linespoints lw 2 title 'samples', "
+             "%g dt 2 lc rgb '#2a9d3f' title 'real digits (test) %.2f', %g dt 3 lc rgb 'grey' title 'uniform noise %.2f'\n"
+             "set ylabel 'Fréchet distance (log scale)'\nset logscale y\nset yrange [*:*]\nset key top right\n"
+             "plot '%s' using 1:($8 <= 0 ? NaN : $8) skip 1 with linespoints lw 2 title 'samples', "
+             "%g dt 2 lc rgb '#2a9d3f' title 'real training digits %.2f', %g dt 3 lc rgb 'grey' title 'uniform noise %.0f'\n"
+             "unset multiplot\n",
+             title, tsv, ref->real_test.is, ref->real_test.is, ref->noise.is, ref->noise.is, tsv,
+             ref->real_train.fd > 0 ? ref->real_train.fd : 1e-3, ref->real_train.fd, ref->noise.fd, ref->noise.fd);
+    if (plot_png(png, 1100, 450, script) == 0)
+        printf("  plot: %s\n", png);
+}
+
+static void model_file(char *path, const Config *cfg, const char *tag)
+{
+    out_path(path, cfg->c.out, "%s.safetensors", tag);
+}
+
+static void gan_save(const Gan *g, const char *path, const char *tag, const GanResult *r)
+{
+    const ParamSet *sets[2] = {&g->G.params, &g->D.params};
+    const char *prefixes[2] = {"G.", "D."};
+    ParamSet all;
+    params_join(&all, sets, prefixes, 2);
+    char classes[16], z[16], shape[48], ep[16], is[32], fd[32], err[MODEL_ERR_SIZE];
+    snprintf(classes, sizeof classes, "%d", g->classes);
+    snprintf(z, sizeof z, "%d", g->z_dim);
+    snprintf(shape, sizeof shape, "%dx%dx%d", g->C, g->H, g->W);
+    snprintf(ep, sizeof ep, "%d", r->epochs);
+    snprintf(is, sizeof is, "%.4f", r->run.score[0]);
+    snprintf(fd, sizeof fd, "%.4f", r->run.score[1]);
+    const char *meta[] = {"network", "gan", "kind", gan_kind_name(g->kind), "tag", tag, "classes", classes,
+                          "z_dim", z, "image", shape, "epochs", ep, "inception_score", is,
+                          "frechet_distance", fd, "made_by", "06_gan", NULL};
+    const int replacing = access(path, F_OK) == 0;
+    if (model_save(path, &all, meta, err) != 0)
+        die("%s", err);
+    params_free(&all);
+    printf("  model: %s%s\n", path, replacing ? " (replaces the one saved before)" : "");
+}
+
+/* A GAN from a model file of this chapter, checked: its metadata, then every
+ * tensor's name and shape (model_load). */
+static void gan_load(Gan *g, const char *path, int batch_max)
+{
+    char value[64], err[MODEL_ERR_SIZE];
+    if (access(path, R_OK) != 0)
+        die("%s: no model there (train one first: 06_gan cgan, 06_gan dcgan, ...)", path);
+    if (model_read_metadata(path, "network", value, sizeof value, err) != 0)
+        die("%s", err);
+    if (strcmp(value, "gan") != 0)
+        die("%s: not a GAN of this chapter (network '%s')", path, value[0] ? value : "not named");
+    GanKind kind;
+    if (model_read_metadata(path, "kind", value, sizeof value, err) != 0)
+        die("%s", err);
+    if (strcmp(value, "mlp") == 0)
+        kind = GAN_MLP;
+    else if (strcmp(value, "dcgan") == 0)
+        kind = GAN_DCGAN;
+    else
+        die("%s: a GAN of unknown kind '%s'", path, value);
+    int classes = 0, C = 0, H = 0, W = 0;
+    if (model_read_metadata(path, "classes", value, sizeof value, err) != 0 || sscanf(value, "%d", &classes) != 1 ||
+        classes < 0 || classes > 1000)
+        die("%s: metadata 'classes' is not a number of classes", path);
+    if (model_read_metadata(path, "image", value, sizeof value, err) != 0 ||
+        sscanf(value, "%dx%dx%d", &C, &H, &W) != 3 || C < 1 || H < 4 || W < 4 || C > 4 || H > 512 || W > 512)
+        die("%s: metadata 'image' is not CxHxW", path);
+    gan_init(g, kind, classes, C, H, W, batch_max, 0);
+    ParamSet *sets[2] = {&g->G.params, &g->D.params};
+    const char *prefixes[2] = {"G.", "D."};
+    ParamSet all;
+    params_join(&all, (const ParamSet *const *)sets, prefixes, 2);
+    if (model_load(path, &all, err) != 0)
+        die("%s", err);
+    params_split(&all, sets, prefixes, 2);
+    params_free(&all);
+}
+
+static GanResult train_gan(const Config *cfg, GanKind kind, int classes, int epochs, const Dataset *train,
+                           Scorer *scorer, const References *ref)
+{
+    GanRun r;
+    memset(&r, 0, sizeof r);
+    r.cfg = cfg;
+    r.tag = tag_of(kind, classes);
+    r.scorer = scorer;
+    r.score_samples = cfg->score_samples;
+    const Tensor *im = &train->images;
+    gan_init(&r.gan, kind, classes, im->shape[1], im->shape[2], im->shape[3], cfg->c.batch, cfg->c.seed);
+    Gan *g = &r.gan;
+    /* The grid: 64 fixed samples, or for a conditional GAN a column per class */
+    r.grid_cols = classes ? classes : 8;
+    r.grid_count = classes ? classes * (GRID / classes) : GRID;
+    r.fixed_z = xmalloc((size_t)r.grid_count * g->z_dim * sizeof(real));
+    Rng fixed;
+    rng_seed(&fixed, cfg->c.seed + 7);
+    rng_fill_normal(&fixed, r.fixed_z, (size_t)r.grid_count * g->z_dim, 1);
+    for (int i = 0; i < r.grid_count; i++)
+        r.fixed_labels[i] = classes ? i % classes : 0;
+    if (r.score_samples > 0)
+        r.samples = xmalloc((size_t)r.score_samples * g->C * g->H * g->W * sizeof(real));
+
+    TrainerConfig tc = trainer_defaults();
+    tc.title = title_of(kind, classes);
+    tc.tag = r.tag;
+    tc.out = cfg->c.out;
+    tc.optimizer = ADAM;
+    tc.adam_beta1 = 0.5;
+    tc.lr = cfg->c.lr;
+    tc.batch = cfg->c.batch;
+    tc.epochs = epochs;
+    tc.eval_at_start = 1;           /* epoch 0: the untrained G's noise */
+    tc.resume = cfg->resume;
+    rng_seed(&tc.rng, cfg->c.seed + 1);
+    TrainerNet tn = {.net = &r, .params = &g->D.params, .gradient = d_hook, .rng = &g->rng,
+                     .params2 = &g->G.params, .gradient2 = g_hook,
+                     .metric_count = 2, .metric_names = "d_real\td_fake", .metrics = g->metrics,
+                     .score_count = 2, .score_names = "IS\tFD", .score = score_hook};
+    printf("Training the %s: G %zu parameters, D %zu; Adam lr %g beta1 0.5, batch %d, %d epoch%s of %d "
+           "images, %d thread%s, %s\n", tc.title, g->G.params.trainable_size, g->D.params.trainable_size,
+           tc.lr, tc.batch, epochs, epochs == 1 ? "" : "s", train->count, get_threads(),
+           get_threads() == 1 ? "" : "s", matmul_backend());
+    if (scorer)
+        printf("  each epoch: a grid of samples, and IS and FD of %d samples\n", r.score_samples);
+    GanResult res = {kind, classes, epochs, trainer_run(&tc, &tn, train, NULL), 0, 0, 0, 0};
+    if (res.run.status != TRAIN_DONE)
+        exit(trainer_exit_status(res.run.status));
+    res.epoch_seconds = res.run.iters ? res.run.train_seconds / res.run.iters * (60000.0 / tc.batch) : 0;
+    res.grid_seconds = r.grid_seconds / (res.run.evaluations ? res.run.evaluations : 1);
+    res.score_seconds = r.score_seconds / (res.run.evaluations ? res.run.evaluations : 1);
+    char scores[64] = "";
+    if (scorer)
+        snprintf(scores, sizeof scores, "; IS %.2f, FD %.2f", res.run.score[0], res.run.score[1]);
+    printf("%s: D loss %.3f, G loss %.3f over the last epoch%s; %.1f s per epoch of 60,000 images; "
+           "a grid took %.3f s, a scoring %.1f s\n", tc.title, res.run.loss, res.run.loss2, scores,
+           res.epoch_seconds, res.grid_seconds, res.score_seconds);
+    char path[OUT_PATH_SIZE];
+    out_path(path, cfg->c.out, "%s_epochs.png", r.tag);
+    res.grids = stack_epochs(cfg->c.out, r.tag, epochs, path);
+    printf("  samples: %s_epoch_00.png ... %s_epoch_%02d.png, all in %s\n", r.tag, r.tag, epochs, path);
+    plot_run(cfg, r.tag, tc.title, ref);
+    model_file(path, cfg, r.tag);
+    gan_save(g, path, r.tag, &res);
+    free(r.fixed_z);
+    free(r.samples);
+    gan_free(g);
+    return res;
+}
+
+/* ---- draw and walk ---------------------------------------------------------------------- */
+
+/* draw 7: 64 sevens; draw: a row of each class. */
+static void run_draw(const Config *cfg, const char *digit)
+{
+    int d = -1;
+    if (digit) {
+        char *end;
+        long v = strtol(digit, &end, 10);
+        if (end == digit || *end || v < 0 || v > 9)
+            die("draw: '%s' is not a digit from 0 to 9", digit);
+        d = (int)v;
+    }
+    char path[OUT_PATH_SIZE];
+    if (cfg->model)
+        snprintf(path, sizeof path, "%s", cfg->model);
+    else
+        model_file(path, cfg, "cgan");
+    Gan g;
+    gan_load(&g, path, GRID + 36);
+    if (!g.classes)
+        die("%s: a GAN without labels cannot draw a chosen digit (train one with: 06_gan cgan)", path);
+    if (d >= g.classes)
+        die("draw: the model knows %d classes, not %d", g.classes, d + 1);
+    const int count = d >= 0 ? GRID : g.classes * 10, cols = d >= 0 ? 8 : 10;
+    Rng rng;
+    rng_seed(&rng, cfg->c.seed + 11);
+    real *z = xmalloc((size_t)count * g.z_dim * sizeof(real));
+    real *img = xmalloc((size_t)count * g.C * g.H * g.W * sizeof(real));
+    int *labels = xmalloc((size_t)count * sizeof(int));
+    rng_fill_normal(&rng, z, (size_t)count * g.z_dim, 1);
+    for (int i = 0; i < count; i++)
+        labels[i] = d >= 0 ? d : i / 10;
+    for (int n = 0; n < count; n += g.batch_max) {
+        int b = count - n < g.batch_max ? count - n : g.batch_max;
+        gan_generate(&g, img + (size_t)n * g.C * g.H * g.W, z + (size_t)n * g.z_dim, labels + n, b);
+    }
+    /* Does the judge read them as the digits asked for? (if a scorer is saved) */
+    char spath[OUT_PATH_SIZE], err[MODEL_ERR_SIZE], value[64];
+    if (cfg->scorer)
+        snprintf(spath, sizeof spath, "%s", cfg->scorer);
+    else
+        out_path(spath, cfg->c.out, "scorer.safetensors");
+    if (g.C == 1 && g.H == 28 && g.W == 28 && access(spath, R_OK) == 0 &&
+        model_read_metadata(spath, "network", value, sizeof value, err) == 0 && strcmp(value, "simple_conv_net") == 0) {
+        SimpleConvNet judge;
+        Rng r0;
+        rng_seed(&r0, 0);
+        simple_conv_net_init(&judge, 1, 28, 28, 30, 5, 100, 10, SCORER_BATCH, (WeightInit){INIT_HE, 0}, &r0);
+        if (model_load(spath, &judge.params, err) != 0)
+            die("%s", err);
+        real *pix = xmalloc((size_t)count * 784 * sizeof(real));
+        gan_images_from_tanh(pix, img, (size_t)count * 784);
+        int agree = 0;
+        for (int n = 0; n < count; n += SCORER_BATCH) {
+            int b = count - n < SCORER_BATCH ? count - n : SCORER_BATCH;
+            const real *sc = simple_conv_net_predict(&judge, pix + (size_t)n * 784, b);
+            for (int i = 0; i < b; i++) {
+                int best = 0;
+                for (int k = 1; k < 10; k++)
+                    best = sc[(size_t)i * 10 + k] > sc[(size_t)i * 10 + best] ? k : best;
+                agree += best == labels[n + i];
+            }
+        }
+        printf("draw: the scorer reads %d of the %d drawings as the digit asked for (%.0f%%)\n", agree, count,
+               100.0 * agree / count);
+        free(pix);
+        simple_conv_net_free(&judge);
+    }
+    char png[OUT_PATH_SIZE];
+    if (d >= 0)
+        out_path(png, cfg->c.out, "draw_%d.png", d);
+    else
+        out_path(png, cfg->c.out, "draw.png");
+    save_samples(img, count, cols, png);
+    printf("draw: %s (%s, from %s)\n", png, d >= 0 ? "64 of one digit" : "a row per digit, 0 at the top", path);
+    free(z), free(img), free(labels);
+    gan_free(&g);
+}
+
+/* Ten samples on the straight line from z0 to z1, for five pairs: how G's
+ * drawing changes as its input slides. */
+static void run_walk(const Config *cfg)
+{
+    char path[OUT_PATH_SIZE];
+    if (cfg->model)
+        snprintf(path, sizeof path, "%s", cfg->model);
+    else
+        model_file(path, cfg, "dcgan");
+    Gan g;
+    gan_load(&g, path, 64);
+    enum { STEPS = 10, PAIRS = 5 };
+    Rng rng;
+    rng_seed(&rng, cfg->c.seed + 13);
+    real *ends = xmalloc((size_t)2 * g.z_dim * sizeof(real));
+    real *z = xmalloc((size_t)STEPS * PAIRS * g.z_dim * sizeof(real));
+    real *img = xmalloc((size_t)STEPS * PAIRS * g.C * g.H * g.W * sizeof(real));
+    int labels[STEPS * PAIRS];
+    for (int p = 0; p < PAIRS; p++) {
+        rng_fill_normal(&rng, ends, (size_t)2 * g.z_dim, 1);
+        int label = rng_int(&rng, g.classes ? g.classes : 1);
+        for (int s = 0; s < STEPS; s++) {
+            double t = (double)s / (STEPS - 1);
+            real *row = z + ((size_t)p * STEPS + s) * g.z_dim;
+            for (int j = 0; j < g.z_dim; j++)       /* z = (1 - t) z0 + t z1 */
+                row[j] = (real)((1 - t) * ends[j] + t * ends[g.z_dim + j]);
+            labels[p * STEPS + s] = label;
+        }
+    }
+    gan_generate(&g, img, z, labels, STEPS * PAIRS);
+    char png[OUT_PATH_SIZE];
+    out_path(png, cfg->c.out, "walk.png");
+    save_samples(img, STEPS * PAIRS, STEPS, png);
+    printf("walk: %s (%d walks of %d steps from z0 to z1, from %s)\n", png, PAIRS, STEPS, path);
+    free(ends), free(z), free(img);
+    gan_free(&g);
+}
+
+/* ---- bench ------------------------------------------------------------------------------ */
+
+/* Time one training iteration of each GAN (a D step on real and fake, Adam, a
+ * G step through D, Adam) at --batch, over `batches` after 5 warm-up ones,
+ * and that times the iterations of an epoch of 60,000 images; and a grid of
+ * 64 samples against that epoch. bench/pytorch_compare.py times the same. */
+static void run_bench(const Config *cfg, const Dataset *train, int batches)
+{
+    const int B = cfg->c.batch, per_epoch = 60000 / B;
+    printf("GAN training iterations, batch %d, %d thread%s, %s (%d batches after 5 warm-up)\n", B, get_threads(),
+           get_threads() == 1 ? "" : "s", matmul_backend(), batches);
+    for (int k = 0; k < 2; k++) {
+        Gan g;
+        gan_init(&g, (GanKind)k, 0, 1, 28, 28, B, cfg->c.seed);
+        Optimizer od = optimizer_create(ADAM, cfg->c.lr, g.D.params.trainable_size);
+        Optimizer og = optimizer_create(ADAM, cfg->c.lr, g.G.params.trainable_size);
+        od.beta1 = og.beta1 = 0.5;
+        real *x = xmalloc((size_t)B * 784 * sizeof(real));
+        int *t = xmalloc((size_t)B * sizeof(int)), *idx = xmalloc((size_t)B * sizeof(int));
+        Rng rng;
+        rng_seed(&rng, cfg->c.seed);
+        double t0 = 0;
+        for (int i = -5; i < batches; i++) {
+            if (i == 0)
+                t0 = now_seconds();
+            for (int j = 0; j < B; j++)
+                idx[j] = rng_int(&rng, train->count);
+            dataset_gather(train, idx, B, x, t);
+            gan_d_step(&g, x, t, B);
+            optimizer_update(&od, g.D.params.values, g.D.params.grads);
+            gan_g_step(&g, t, B);
+            optimizer_update(&og, g.G.params.values, g.G.params.grads);
+        }
+        double per = (now_seconds() - t0) / batches;
+        /* a grid: 64 samples from fixed noise and a PNG */
+        real *z = xmalloc((size_t)GRID * g.z_dim * sizeof(real)), *img = xmalloc((size_t)GRID * 784 * sizeof(real));
+        rng_fill_normal(&rng, z, (size_t)GRID * g.z_dim, 1);
+        int *labels = xcalloc(GRID, sizeof(int));
+        char path[OUT_PATH_SIZE];
+        out_path(path, cfg->c.out, "bench_grid.png");
+        double g0 = now_seconds();
+        for (int n = 0; n < GRID; n += B)
+            gan_generate(&g, img + (size_t)n * 784, z + (size_t)n * g.z_dim, labels + n, GRID - n < B ? GRID - n : B);
+        save_samples(img, GRID, 8, path);
+        double grid = now_seconds() - g0;
+        printf("  %-8s %7.2f ms per iteration, %6.1f s per epoch of 60,000 (%d iterations); a grid %.1f ms "
+               "(%.3f%% of the epoch)\n", k == GAN_MLP ? "MLP GAN" : "DCGAN", 1e3 * per, per * per_epoch,
+               per_epoch, 1e3 * grid, 100 * grid / (per * per_epoch));
+        free(z), free(img), free(labels), free(x), free(t), free(idx);
+        optimizer_free(&od), optimizer_free(&og);
+        gan_free(&g);
+    }
+}
+
+/* ---- main --------------------------------------------------------------------------------- */
+
+int main(int argc, char **argv)
+{
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    Config cfg = {0};
+    options_defaults(&cfg.c);
+    cfg.c.epochs = 0;
+    cfg.c.batch = 64;
+    cfg.c.lr = 0.0002;
+    cfg.c.out = "out/06_gan";
+    cfg.score_samples = 10000;
+    cfg.net = NULL;
+    cfg.bench_batches = 50;
+    const Option extra[] = {
+        {"epochs", OPT_INT, NULL, "N", "epochs of the chosen GAN (default: the tour's, or --full's)"},
+        {"full", OPT_FLAG, &cfg.full, NULL, "longer runs on all images: MLP GAN 30 epochs, DCGAN 10, conditional 20 (tour: 10, 2, 10 on 10,000)"},
+        {"train-size", OPT_INT, &cfg.train_size, "N", "train on the first N images only (default all; the tour 10000)"},
+        {"score-samples", OPT_INT, &cfg.score_samples, "N", "samples scored after each epoch (default 10000, 0: none)"},
+        {"net", OPT_STRING, &cfg.net, "mlp|dcgan", "the conditional GAN's nets (default mlp)"},
+        {"model", OPT_STRING, &cfg.model, "FILE", "the model draw or walk uses (default: OUT/cgan or OUT/dcgan)"},
+        {"scorer", OPT_STRING, &cfg.scorer, "FILE", "the SimpleConvNet that scores (default: OUT/scorer, chapter 04's, or trained)"},
+        {"resume", OPT_FLAG, &cfg.resume, NULL, "go on from the checkpoint in --out (after Ctrl-C)"},
+        {"bench-batches", OPT_INT, &cfg.bench_batches, "N", "iterations bench times per GAN (default 50)"},
+        {0},
+    };
+    const char *pos[3];
+    int npos = options_parse(argc, argv, &info, &cfg.c, extra, pos, 3);
+    const char *commands[] = {"tour", "mlp", "dcgan", "cgan", "draw", "walk", "score", "bench", NULL};
+    const char *cmd = options_command(&info, pos, npos, commands);
+    const int draw = strcmp(cmd, "draw") == 0, tour = strcmp(cmd, "tour") == 0;
+    if (draw ? npos > 2 : npos > 1) {
+        fprintf(stderr, "06_gan: %s (see --help)\n", draw ? "draw takes one digit at most: 06_gan draw 7"
+                                                          : "one command at a time");
+        return 2;
+    }
+    if (cfg.bench_batches < 1)
+        die("--bench-batches must be at least 1, not %d", cfg.bench_batches);
+    if (cfg.train_size < 0)
+        die("--train-size must be 0 (all images) or more, not %d", cfg.train_size);
+    if (cfg.score_samples < 0 || cfg.score_samples == 1)
+        die("--score-samples must be 0 (no scores) or at least 2, not %d", cfg.score_samples);
+    GanKind cnet = GAN_MLP;
+    if (cfg.net && strcmp(cfg.net, "dcgan") == 0)
+        cnet = GAN_DCGAN;
+    else if (cfg.net && strcmp(cfg.net, "mlp") != 0)
+        die("--net must be mlp or dcgan, not '%s'", cfg.net);
+    if (cfg.resume && tour)
+        die("--resume goes on with one training command (mlp, dcgan or cgan), not the tour");
+    options_make_out(&cfg.c);
+    if (draw) {
+        run_draw(&cfg, npos == 2 ? pos[1] : NULL);
+        return 0;
+    }
+    if (strcmp(cmd, "walk") == 0) {
+        run_walk(&cfg);
+        return 0;
+    }
+
+    Dataset train, test;
+    mnist_load_or_die(cfg.c.data, 10, &train, &test);
+    if (train.images.shape[1] != 1 || train.images.shape[2] != 28 || train.images.shape[3] != 28)
+        die("%s: this chapter's nets take 28x28 grey images", cfg.c.data);
+    /* the scorer and the references see all the training digits; the GANs
+     * train on --train-size of them */
+    if (strcmp(cmd, "bench") == 0) {
+        run_bench(&cfg, &train, cfg.bench_batches);
+        dataset_free(&train), dataset_free(&test);
+        return 0;
+    }
+    Scorer scorer;
+    References ref = {{-1, -1}, {-1, -1}, {-1, -1}};
+    const int scoring = cfg.score_samples > 0 || strcmp(cmd, "score") == 0;
+    if (scoring) {
+        scorer_init(&scorer, &cfg, &train, &test);
+        ref = references(&scorer, &train, &test, 10000, cfg.c.seed);
+        print_references(&ref, train.count < 10000 ? train.count : 10000);
+    }
+    int train_size = cfg.train_size ? cfg.train_size : tour ? 10000 : 0;
+    if (train_size > 0 && train_size < train.count) {
+        Dataset head = dataset_head(&train, train_size);
+        dataset_free(&train);
+        train = head;
+    }
+    if (cfg.c.batch > train.count)
+        die("--batch %d is larger than the training set (%d images)", cfg.c.batch, train.count);
+    train_size = train.count;
+    if (strcmp(cmd, "score") == 0) {
+        scorer_free(&scorer);
+        dataset_free(&train), dataset_free(&test);
+        return 0;
+    }
+    Scorer *sc = scoring ? &scorer : NULL;
+    GanResult mlp = {0}, dc = {0}, cg = {0};
+    int e = cfg.c.epochs;
+    if (tour || strcmp(cmd, "mlp") == 0) {
+        printf("\n== The MLP GAN ==\n");
+        mlp = train_gan(&cfg, GAN_MLP, 0, e ? e : cfg.full ? 30 : 10, &train, sc, &ref);
+    }
+    if (tour || strcmp(cmd, "dcgan") == 0) {
+        printf("\n== The DCGAN ==\n");
+        dc = train_gan(&cfg, GAN_DCGAN, 0, e ? e : cfg.full ? 10 : tour ? 2 : 5, &train, sc, &ref);
+    }
+    if (tour || strcmp(cmd, "cgan") == 0) {
+        printf("\n== A conditional GAN: the label goes to both nets ==\n");
+        cg = train_gan(&cfg, tour ? GAN_MLP : cnet, 10, e ? e : cfg.full ? 20 : 10, &train, sc, &ref);
+    }
+    if (scoring)
+        scorer_free(&scorer);
+    dataset_free(&train);
+    dataset_free(&test);
+    if (!tour)
+        return 0;
+    printf("\n== Drawing a chosen digit, and a walk through the latent space ==\n");
+    run_draw(&cfg, "7");
+    run_draw(&cfg, NULL);
+    run_walk(&cfg);
+    printf("\nSummary of chapter 06 (IS at most 10, FD 0 for the real thing)\n");
+    printf("  references: real test digits IS %.2f; training digits FD %.2f; uniform noise IS %.2f, FD %.0f\n",
+           ref.real_test.is, ref.real_train.fd, ref.noise.is, ref.noise.fd);
+    const GanResult *rs[3] = {&mlp, &dc, &cg};
+    for (int k = 0; k < 3; k++)
+        printf("  %-20s %2d epoch%s of %d images: IS %.2f, FD %.2f; losses D %.3f, G %.3f\n",
+               title_of(rs[k]->kind, rs[k]->classes), rs[k]->epochs, rs[k]->epochs == 1 ? " " : "s", train_size,
+               rs[k]->run.score[0], rs[k]->run.score[1], rs[k]->run.loss, rs[k]->run.loss2);
+    printf("  outputs in %s/ (--full trains longer on all 60,000 images)\n", cfg.c.out);
+    return 0;
+}

@@ -1,0 +1,425 @@
+/* gan_nets.c - the generator and the discriminator as stacks of layers (see gan_nets.h). */
+#include "gan_nets.h"
+#include "batch_norm.h"
+#include "conv_transpose.h"
+#include "layers.h"
+#include "sigmoid_with_loss.h"
+#include "util.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define LEAK ((real)0.2)
+
+/* ---- building a stack ------------------------------------------------------------- */
+
+static Layer *push(Stack *st, LayerKind kind, int out)
+{
+    if (st->count == STACK_MAX)
+        die("gan: more than %d layers", STACK_MAX);
+    Layer *l = &st->layer[st->count];
+    memset(l, 0, sizeof *l);
+    l->kind = kind;
+    l->in = st->count ? st->layer[st->count - 1].out : st->in;
+    l->out = out;
+    l->w = l->b = l->mean = l->var = -1;
+    st->count++;
+    return l;
+}
+
+static void add_affine(Stack *st, int out) { push(st, L_AFFINE, out); }
+static void add_elementwise(Stack *st, LayerKind kind)
+{
+    push(st, kind, st->count ? st->layer[st->count - 1].out : st->in);
+}
+/* Batch norm over C channels of P positions each (P = 1: over features). */
+static void add_bn(Stack *st, int C, int P)
+{
+    Layer *l = push(st, L_BN, C * P);
+    l->C = C, l->P = P;
+    if (l->in != C * P)
+        die("gan: batch norm over %dx%d after a layer of %d", C, P, l->in);
+}
+static void add_conv(Stack *st, ConvShape s, LayerKind kind)
+{
+    int out = kind == L_CONV ? s.FN * s.OH * s.OW : s.C * s.H * s.W;
+    Layer *l = push(st, kind, out);
+    l->s = s;
+    int in = kind == L_CONV ? s.C * s.H * s.W : s.FN * s.OH * s.OW;
+    if (l->in != in)
+        die("gan: a convolution taking %d numbers after a layer of %d", in, l->in);
+}
+
+/* Parameters (trainable first, then batch norm's running statistics), then
+ * buffers; weights normal(0, std) where std < 0 means sqrt(1 / inputs). */
+static void stack_finish(Stack *st, int batch_max, double std, Rng *rng)
+{
+    ParamSet *ps = &st->params;
+    params_init(ps);
+    char name[PARAM_NAME_MAX];
+    for (int k = 0; k < st->count; k++) {
+        Layer *l = &st->layer[k];
+        const int i = k + 1;
+        if (l->kind == L_AFFINE) {
+            snprintf(name, sizeof name, "W%d", i);
+            l->w = params_add(ps, name, 2, (int[]){l->in, l->out}, 1);
+            snprintf(name, sizeof name, "b%d", i);
+            l->b = params_add(ps, name, 1, (int[]){l->out}, 0);
+        } else if (l->kind == L_CONV || l->kind == L_CONVT) {
+            /* (FN, C, FH, FW) both: a convolution's filters, or a transposed
+             * convolution's (in, out, kH, kW) */
+            snprintf(name, sizeof name, "W%d", i);
+            l->w = params_add(ps, name, 4, (int[]){l->s.FN, l->s.C, l->s.FH, l->s.FW}, 1);
+            snprintf(name, sizeof name, "b%d", i);
+            l->b = params_add(ps, name, 1, (int[]){l->kind == L_CONV ? l->s.FN : l->s.C}, 0);
+        } else if (l->kind == L_BN) {
+            snprintf(name, sizeof name, "gamma%d", i);
+            l->w = params_add(ps, name, 1, (int[]){l->C}, 0);
+            snprintf(name, sizeof name, "beta%d", i);
+            l->b = params_add(ps, name, 1, (int[]){l->C}, 0);
+        }
+    }
+    for (int k = 0; k < st->count; k++) {
+        Layer *l = &st->layer[k];
+        if (l->kind != L_BN)
+            continue;
+        snprintf(name, sizeof name, "mean%d", k + 1);
+        l->mean = params_add_state(ps, name, 1, (int[]){l->C});
+        snprintf(name, sizeof name, "var%d", k + 1);
+        l->var = params_add_state(ps, name, 1, (int[]){l->C});
+    }
+    params_alloc(ps);
+    ConvShape shapes[STACK_MAX];
+    int nconv = 0, widest = st->in;
+    st->batch_max = batch_max;
+    for (int k = 0; k < st->count; k++) {
+        Layer *l = &st->layer[k];
+        widest = l->out > widest ? l->out : widest;
+        l->y = xmalloc((size_t)batch_max * l->out * sizeof(real));
+        if (l->kind == L_AFFINE || l->kind == L_CONV || l->kind == L_CONVT) {
+            int fan_in = l->kind == L_AFFINE ? l->in : l->s.C * l->s.FH * l->s.FW;
+            if (l->kind == L_CONVT)         /* each output sums FN inputs under ~FH*FW/stride^2 taps */
+                fan_in = l->s.FN * l->s.FH * l->s.FW / (l->s.stride * l->s.stride);
+            double sd = std > 0 ? std : sqrt(1.0 / fan_in);
+            rng_fill_normal(rng, params_value(ps, l->w), ps->info[l->w].size, sd);
+        }
+        if (l->kind == L_CONV || l->kind == L_CONVT)
+            shapes[nconv++] = l->s;
+        if (l->kind == L_BN) {
+            real *gamma = params_value(ps, l->w), *var = params_value(ps, l->var);
+            for (int c = 0; c < l->C; c++)
+                gamma[c] = 1, var[c] = 1;
+            l->xn = xmalloc((size_t)batch_max * l->out * sizeof(real));
+            l->std = xmalloc((size_t)l->C * sizeof(real));
+        }
+    }
+    st->work = nconv ? conv_work_create(shapes, nconv) : (ConvWork){0};
+    for (int k = 0; k < 2; k++)
+        st->dbuf[k] = xmalloc((size_t)batch_max * widest * sizeof(real));
+}
+
+static void stack_free(Stack *st)
+{
+    for (int k = 0; k < st->count; k++) {
+        free(st->layer[k].y);
+        free(st->layer[k].xn);
+        free(st->layer[k].std);
+    }
+    if (st->work.cap)
+        conv_work_free(&st->work);
+    free(st->dbuf[0]), free(st->dbuf[1]);
+    params_free(&st->params);
+}
+
+int stack_out(const Stack *st)
+{
+    return st->layer[st->count - 1].out;
+}
+
+/* ---- forward and backward ----------------------------------------------------------- */
+
+const real *stack_forward(Stack *st, const real *x, int N, int train)
+{
+    if (N > st->batch_max)
+        die("gan: a batch of %d is more than the %d the nets were made for", N, st->batch_max);
+    const ParamSet *ps = &st->params;
+    const real *in = x;
+    for (int k = 0; k < st->count; k++) {
+        Layer *l = &st->layer[k];
+        size_t n = (size_t)N * l->out;
+        switch (l->kind) {
+        case L_AFFINE:
+            affine_forward(l->y, in, params_value(ps, l->w), params_value(ps, l->b), N, l->in, l->out);
+            break;
+        case L_CONV:
+            convolution_forward(l->y, in, params_value(ps, l->w), params_value(ps, l->b), &l->s, N, &st->work);
+            break;
+        case L_CONVT:
+            conv_transpose_forward(l->y, in, params_value(ps, l->w), params_value(ps, l->b), &l->s, N, &st->work);
+            break;
+        case L_BN:
+            batch_norm_channels_forward(l->y, l->xn, l->std, in, params_value(ps, l->w), params_value(ps, l->b),
+                                        params_value(ps, l->mean), params_value(ps, l->var), N, l->C, l->P,
+                                        BATCH_NORM_MOMENTUM, train);
+            break;
+        case L_RELU:
+            relu_forward(l->y, in, n);
+            break;
+        case L_LRELU:
+            leaky_relu_forward(l->y, in, n, LEAK);
+            break;
+        case L_TANH:
+            tanh_forward(l->y, in, n);
+            break;
+        }
+        in = l->y;
+    }
+    return in;
+}
+
+void stack_backward(Stack *st, const real *x, const real *dy, int N, real *dx)
+{
+    const ParamSet *ps = &st->params;
+    const real *dout = dy;
+    for (int k = st->count - 1; k >= 0; k--) {
+        Layer *l = &st->layer[k];
+        const real *in = k ? st->layer[k - 1].y : x;
+        /* the first layer writes the caller's dx (or none); the others a buffer
+         * other than the one dout is in */
+        real *din = k == 0 ? dx : dout == st->dbuf[0] ? st->dbuf[1] : st->dbuf[0];
+        if (k == 0 && !dx && (l->kind != L_AFFINE && l->kind != L_CONV && l->kind != L_CONVT))
+            break;          /* nothing to learn below, nothing asked */
+        size_t n = (size_t)N * l->out;
+        switch (l->kind) {
+        case L_AFFINE:
+            affine_backward(din, params_grad(ps, l->w), params_grad(ps, l->b), dout, in, params_value(ps, l->w),
+                            N, l->in, l->out);
+            break;
+        case L_CONV:
+            convolution_backward(din, params_grad(ps, l->w), params_grad(ps, l->b), dout, in,
+                                 params_value(ps, l->w), &l->s, N, &st->work);
+            break;
+        case L_CONVT:
+            conv_transpose_backward(din, params_grad(ps, l->w), params_grad(ps, l->b), dout, in,
+                                    params_value(ps, l->w), &l->s, N, &st->work);
+            break;
+        case L_BN:
+            batch_norm_channels_backward(din, params_grad(ps, l->w), params_grad(ps, l->b), dout, l->xn, l->std,
+                                         params_value(ps, l->w), N, l->C, l->P);
+            break;
+        case L_RELU:
+            relu_backward(din, dout, l->y, n);
+            break;
+        case L_LRELU:
+            leaky_relu_backward(din, dout, l->y, n, LEAK);
+            break;
+        case L_TANH:
+            tanh_backward(din, dout, l->y, n);
+            break;
+        }
+        dout = din;
+    }
+}
+
+/* ---- the two nets ----------------------------------------------------------------------- */
+
+const char *gan_kind_name(GanKind kind)
+{
+    return kind == GAN_MLP ? "mlp" : "dcgan";
+}
+
+void gan_init(Gan *g, GanKind kind, int classes, int C, int H, int W, int batch_max, uint64_t seed)
+{
+    memset(g, 0, sizeof *g);
+    g->kind = kind;
+    g->z_dim = 100;
+    g->classes = classes;
+    g->C = C, g->H = H, g->W = W;
+    g->batch_max = batch_max;
+    Rng init;
+    rng_seed(&init, seed);
+    rng_seed(&g->rng, seed + 1);
+    const int pixels = C * H * W;
+    Stack *G = &g->G, *D = &g->D;
+    G->in = g->z_dim + classes;
+    if (kind == GAN_MLP) {
+        add_affine(G, 256), add_elementwise(G, L_LRELU);
+        add_affine(G, 512), add_elementwise(G, L_LRELU);
+        add_affine(G, pixels), add_elementwise(G, L_TANH);
+        D->in = pixels + classes;
+        add_affine(D, 512), add_elementwise(D, L_LRELU);
+        add_affine(D, 256), add_elementwise(D, L_LRELU);
+        add_affine(D, 1);
+        stack_finish(G, batch_max, -1, &init);
+        stack_finish(D, batch_max, -1, &init);
+    } else {
+        if (H % 4 || W % 4)
+            die("dcgan: images of %dx%d; the DCGAN needs sides divisible by 4 (28x28 MNIST)", H, W);
+        const int h4 = H / 4, w4 = W / 4;
+        add_affine(G, 128 * h4 * w4), add_bn(G, 128, h4 * w4), add_elementwise(G, L_RELU);
+        add_conv(G, conv_transpose_shape(128, h4, w4, 64, 4, 4, 2, 1), L_CONVT);
+        add_bn(G, 64, 4 * h4 * w4), add_elementwise(G, L_RELU);
+        add_conv(G, conv_transpose_shape(64, 2 * h4, 2 * w4, C, 4, 4, 2, 1), L_CONVT);
+        add_elementwise(G, L_TANH);
+        D->in = (C + classes) * H * W;
+        add_conv(D, conv_shape(C + classes, H, W, 64, 4, 4, 2, 1), L_CONV), add_elementwise(D, L_LRELU);
+        add_conv(D, conv_shape(64, H / 2, W / 2, 128, 4, 4, 2, 1), L_CONV);
+        add_bn(D, 128, h4 * w4), add_elementwise(D, L_LRELU);
+        add_affine(D, 1);
+        stack_finish(G, batch_max, 0.02, &init);
+        stack_finish(D, batch_max, 0.02, &init);
+    }
+    const size_t B = (size_t)batch_max;
+    g->g_in = xmalloc(B * G->in * sizeof(real));
+    g->fake = xmalloc(B * pixels * sizeof(real));
+    g->dfake = xmalloc(B * pixels * sizeof(real));
+    g->d_in = xmalloc(B * D->in * sizeof(real));
+    g->d_in_fake = xmalloc(B * D->in * sizeof(real));
+    g->dd_in = xmalloc(B * D->in * sizeof(real));
+    g->logit_y = xmalloc(B * sizeof(real));
+    g->dlogit = xmalloc(B * sizeof(real));
+    g->ones = xmalloc(B * sizeof(int));
+    g->zeros = xmalloc(B * sizeof(int));
+    g->labels = xmalloc(B * sizeof(int));
+    for (int i = 0; i < batch_max; i++)
+        g->ones[i] = 1, g->zeros[i] = 0, g->labels[i] = 0;
+}
+
+void gan_free(Gan *g)
+{
+    stack_free(&g->G);
+    stack_free(&g->D);
+    real *bufs[] = {g->g_in, g->fake, g->dfake, g->d_in, g->d_in_fake, g->dd_in, g->logit_y, g->dlogit};
+    for (size_t k = 0; k < sizeof bufs / sizeof bufs[0]; k++)
+        free(bufs[k]);
+    free(g->ones), free(g->zeros), free(g->labels);
+}
+
+void gan_images_to_tanh(real *dst, const real *src, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        dst[i] = 2 * src[i] - 1;
+}
+
+void gan_images_from_tanh(real *dst, const real *src, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        dst[i] = (src[i] + 1) / 2;
+}
+
+void gan_generator_input(const Gan *g, real *in, const real *z, const int *labels, int N)
+{
+    const int w = g->z_dim + g->classes;
+    for (int n = 0; n < N; n++) {
+        memcpy(in + (size_t)n * w, z + (size_t)n * g->z_dim, g->z_dim * sizeof(real));
+        for (int c = 0; c < g->classes; c++)
+            in[(size_t)n * w + g->z_dim + c] = c == labels[n];
+    }
+}
+
+/* D's input rows: the images (N, pixels) in [-1, 1], then the label: one-hot
+ * numbers for the MLP, whole planes for the convolutional D. */
+static void d_input(const Gan *g, real *in, const real *images, const int *labels, int N)
+{
+    const int pixels = g->C * g->H * g->W, w = g->D.in;
+    const int plane = g->kind == GAN_MLP ? 1 : g->H * g->W;
+    for (int n = 0; n < N; n++) {
+        real *row = in + (size_t)n * w;
+        memcpy(row, images + (size_t)n * pixels, pixels * sizeof(real));
+        for (int c = 0; c < g->classes; c++) {
+            real v = c == labels[n];
+            for (int p = 0; p < plane; p++)
+                row[pixels + (size_t)c * plane + p] = v;
+        }
+    }
+}
+
+static void fresh_noise(Gan *g, real *z, int *labels, int N)
+{
+    rng_fill_normal(&g->rng, z, (size_t)N * g->z_dim, 1);
+    if (g->classes && labels)
+        for (int n = 0; n < N; n++)
+            labels[n] = rng_int(&g->rng, g->classes);
+}
+
+void gan_generate(Gan *g, real *out, const real *z, const int *labels, int N)
+{
+    gan_generator_input(g, g->g_in, z, labels ? labels : g->labels, N);
+    const real *y = stack_forward(&g->G, g->g_in, N, 0);
+    memcpy(out, y, (size_t)N * g->C * g->H * g->W * sizeof(real));
+}
+
+/* G(z) in training mode into g->fake, from fresh noise (labels as given). */
+static void generate_train(Gan *g, const int *labels, int N)
+{
+    real *z = g->dfake;                 /* free until backward: borrowed for z */
+    fresh_noise(g, z, NULL, N);
+    gan_generator_input(g, g->g_in, z, labels, N);
+    const real *y = stack_forward(&g->G, g->g_in, N, 1);
+    memcpy(g->fake, y, (size_t)N * g->C * g->H * g->W * sizeof(real));
+}
+
+static double mean_sigmoid(const real *y, int N)
+{
+    double s = 0;
+    for (int n = 0; n < N; n++)
+        s += y[n];
+    return s / N;
+}
+
+real gan_d_step(Gan *g, const real *x, const int *t, int N)
+{
+    const int pixels = g->C * g->H * g->W;
+    const int *labels = g->classes ? t : g->labels;
+    params_zero_grads(&g->D.params);
+    /* real: D(x) should say 1 */
+    gan_images_to_tanh(g->fake, x, (size_t)N * pixels);
+    d_input(g, g->d_in, g->fake, labels, N);
+    const real *logit = stack_forward(&g->D, g->d_in, N, 1);
+    real loss = sigmoid_with_loss_forward(g->logit_y, logit, g->ones, N, 1);
+    g->metrics[0] = (real)mean_sigmoid(g->logit_y, N);
+    sigmoid_with_loss_backward(g->dlogit, g->logit_y, g->ones, N, 1, 1);
+    stack_backward(&g->D, g->d_in, g->dlogit, N, NULL);
+    /* fake: D(G(z)) should say 0; G is not changed by this step */
+    generate_train(g, labels, N);
+    d_input(g, g->d_in_fake, g->fake, labels, N);
+    logit = stack_forward(&g->D, g->d_in_fake, N, 1);
+    loss += sigmoid_with_loss_forward(g->logit_y, logit, g->zeros, N, 1);
+    g->metrics[1] = (real)mean_sigmoid(g->logit_y, N);
+    sigmoid_with_loss_backward(g->dlogit, g->logit_y, g->zeros, N, 1, 1);
+    stack_backward(&g->D, g->d_in_fake, g->dlogit, N, NULL);
+    return loss;
+}
+
+real gan_g_step(Gan *g, const int *t, int N)
+{
+    const int pixels = g->C * g->H * g->W;
+    const int *labels = g->classes ? t : g->labels;
+    params_zero_grads(&g->G.params);
+    generate_train(g, labels, N);
+    d_input(g, g->d_in_fake, g->fake, labels, N);
+    const real *logit = stack_forward(&g->D, g->d_in_fake, N, 1);
+    /* G wants D to say 1 for its samples: -log D(G(z)), steep while D rejects them */
+    real loss = sigmoid_with_loss_forward(g->logit_y, logit, g->ones, N, 1);
+    sigmoid_with_loss_backward(g->dlogit, g->logit_y, g->ones, N, 1, 1);
+    /* through D to its input (D's own gradients are a by-product, dropped at its next step) */
+    stack_backward(&g->D, g->d_in_fake, g->dlogit, N, g->dd_in);
+    for (int n = 0; n < N; n++)         /* the image part of each input row */
+        memcpy(g->dfake + (size_t)n * pixels, g->dd_in + (size_t)n * g->D.in, pixels * sizeof(real));
+    stack_backward(&g->G, g->g_in, g->dfake, N, NULL);
+    return loss;
+}
+
+double gan_mean_d_fake(Gan *g, const real *z, const int *labels, int N)
+{
+    const int *lab = g->classes ? labels : g->labels;
+    gan_generator_input(g, g->g_in, z, lab, N);
+    const real *y = stack_forward(&g->G, g->g_in, N, 1);
+    memcpy(g->fake, y, (size_t)N * g->C * g->H * g->W * sizeof(real));
+    d_input(g, g->d_in_fake, g->fake, lab, N);
+    const real *logit = stack_forward(&g->D, g->d_in_fake, N, 1);
+    sigmoid_with_loss_forward(g->logit_y, logit, g->zeros, N, 1);
+    return mean_sigmoid(g->logit_y, N);
+}

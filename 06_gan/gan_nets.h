@@ -1,0 +1,108 @@
+/* gan_nets.h - chapter 06's two nets, a generator G and a discriminator D,
+ * as small stacks of the course's layers.
+ *
+ *   MLP GAN  G: z(100) - Affine 256 - LeakyReLU - Affine 512 - LeakyReLU - Affine 784 - Tanh
+ *            D: x(784) - Affine 512 - LeakyReLU - Affine 256 - LeakyReLU - Affine 1
+ *   DCGAN    G: z(100) - Affine 128x7x7 - BatchNorm - ReLU - ConvT 64 (4x4, stride 2) - BatchNorm
+ *               - ReLU - ConvT 1 (4x4, stride 2) - Tanh                      -> 1x28x28
+ *            D: x(1x28x28) - Conv 64 (4x4, stride 2) - LeakyReLU - Conv 128 (4x4, stride 2)
+ *               - BatchNorm - LeakyReLU - Affine 1                           (a logit)
+ *
+ * Images are scaled to [-1, 1], the range of G's tanh. D's output is a logit:
+ * sigmoid with binary cross-entropy from logits (sigmoid_with_loss.h) makes it
+ * the probability "real". LeakyReLU's slope is 0.2, as in the DCGAN paper.
+ *
+ * A conditional GAN (classes > 0) gives both nets the label as a one-hot
+ * vector: G reads it beside z, the MLP D beside the pixels, and the
+ * convolutional D as `classes` extra input planes (all ones for the label's,
+ * zeros for the others), so that its first filters already see which digit
+ * the image claims to be.
+ *
+ * Each net owns a ParamSet (G's tensors first "W1", "b1" ..., batch norm's
+ * "gamma2", "beta2" and running "mean2", "var2"), so each has an optimizer of
+ * its own; a model file holds both, as "G.W1" ... and "D.W1" ... */
+#ifndef DL_GAN_NETS_H
+#define DL_GAN_NETS_H
+
+#include "convolution.h"
+#include "params.h"
+#include "rng.h"
+
+typedef enum { GAN_MLP, GAN_DCGAN } GanKind;
+
+typedef enum { L_AFFINE, L_CONV, L_CONVT, L_BN, L_RELU, L_LRELU, L_TANH } LayerKind;
+
+/* One layer of a stack: its numbers per example in and out, its parameters'
+ * indices in the stack's ParamSet, its output for the batch, and what
+ * backward needs. */
+typedef struct {
+    LayerKind kind;
+    int in, out;
+    int C, P;               /* batch norm: channels and positions per channel (1 for features) */
+    ConvShape s;            /* convolutions */
+    int w, b, mean, var;    /* parameter indices: W and b, or gamma and beta; running statistics */
+    real *y;                /* output (batch_max, out) */
+    real *xn, *std;         /* batch norm's */
+} Layer;
+
+#define STACK_MAX 12
+
+typedef struct {
+    int count, in, batch_max;
+    Layer layer[STACK_MAX];
+    ParamSet params;
+    ConvWork work;
+    real *dbuf[2];          /* gradients between layers (batch_max times the widest layer) */
+} Stack;
+
+/* Forward through the stack: x (N, in) -> the last layer's output (N, out),
+ * returned. train: batch norm uses the batch's statistics and updates its
+ * running ones; otherwise it uses the running ones. */
+const real *stack_forward(Stack *st, const real *x, int N, int train);
+/* Backward from dy (N, out) given the forward's input x: parameter gradients
+ * += into params.grads, and dx (N, in) if dx is not NULL. dy may be any buffer
+ * other than the stack's own. */
+void stack_backward(Stack *st, const real *x, const real *dy, int N, real *dx);
+int stack_out(const Stack *st);
+
+typedef struct {
+    GanKind kind;
+    int z_dim, classes;     /* classes 0: unconditional */
+    int C, H, W;            /* the images */
+    int batch_max;
+    Stack G, D;
+    Rng rng;                /* the noise z, and a conditional G's labels */
+    real metrics[2];        /* the last D step's mean D(x) and mean D(G(z)) */
+    /* work buffers, batch_max rows */
+    real *g_in, *fake, *d_in, *d_in_fake, *logit_y, *dlogit, *dfake, *dd_in;
+    int *ones, *zeros, *labels;
+} Gan;
+
+/* Weights: DCGAN's normal(0, 0.02) for the DCGAN; std sqrt(1 / inputs)
+ * for the MLP GAN (LeakyReLU keeps most of each unit's signal). */
+void gan_init(Gan *g, GanKind kind, int classes, int C, int H, int W, int batch_max, uint64_t seed);
+void gan_free(Gan *g);
+const char *gan_kind_name(GanKind kind);     /* "mlp", "dcgan" */
+
+/* Pixels in [0, 1] (a Dataset's) to [-1, 1], G's range, and back. */
+void gan_images_to_tanh(real *dst, const real *src, size_t n);
+void gan_images_from_tanh(real *dst, const real *src, size_t n);
+
+/* G's input rows for z (N, z_dim) and labels (N; ignored when unconditional). */
+void gan_generator_input(const Gan *g, real *in, const real *z, const int *labels, int N);
+/* N samples in [-1, 1] (N, C*H*W) into out, from z and labels (inference mode). */
+void gan_generate(Gan *g, real *out, const real *z, const int *labels, int N);
+
+/* One discriminator step on a batch of real images x (pixels in [0, 1]) with
+ * labels t: fakes from fresh noise (with the real batch's labels when
+ * conditional); loss = BCE(D(x), real) + BCE(D(G(z)), fake); D's gradient in
+ * D.params.grads (zeroed first). Sets metrics. */
+real gan_d_step(Gan *g, const real *x, const int *t, int N);
+/* One generator step: fresh noise, loss = BCE(D(G(z)), real) (the
+ * "non-saturating" loss: G pushes D(G(z)) up); G's gradient, through D, in
+ * G.params.grads (zeroed first; D's gradients are not kept). */
+real gan_g_step(Gan *g, const int *t, int N);
+/* The mean D(G(z)) of N fresh samples from fixed noise z (no update). */
+double gan_mean_d_fake(Gan *g, const real *z, const int *labels, int N);
+
+#endif

@@ -1,0 +1,83 @@
+/* conv_transpose.c - transposed convolution through col2im (see conv_transpose.h). */
+#include "conv_transpose.h"
+#include "im2col.h"
+#include "matmul.h"
+#include "util.h"
+
+#include <string.h>
+
+ConvShape conv_transpose_shape(int in_C, int in_H, int in_W, int out_C, int FH, int FW, int stride, int pad)
+{
+    int H = (in_H - 1) * stride - 2 * pad + FH, W = (in_W - 1) * stride - 2 * pad + FW;
+    if (in_C < 1 || out_C < 1 || H < 1 || W < 1 || stride < 1 || pad < 0)
+        die("transposed convolution: %dx%dx%d with %d filters %dx%d, stride %d, pad %d has no output",
+            in_C, in_H, in_W, out_C, FH, FW, stride, pad);
+    ConvShape s = conv_shape(out_C, H, W, in_C, FH, FW, stride, pad);
+    if (s.OH != in_H || s.OW != in_W)
+        die("transposed convolution: %dx%d is not what a %dx%d convolution of %dx%d gives back",
+            in_H, in_W, FH, FW, H, W);
+    return s;
+}
+
+/* The convolution's slicing, as in convolution.c: a fixed number of slices of
+ * the batch, so the results do not depend on the number of threads, and chunks
+ * of as many images as the scratch holds (dcol is K x g*P, the input FN x g*P). */
+static int chunk_images(const ConvShape *s, const ConvWork *work)
+{
+    size_t K = (size_t)s->C * s->FH * s->FW, rows = K > (size_t)s->FN ? K : (size_t)s->FN;
+    size_t per_image = (size_t)s->OH * s->OW * rows;
+    size_t n = work->cap / per_image;
+    return n < 1 ? 1 : (int)n;
+}
+
+void conv_transpose_forward(real *y, const real *x, const real *W, const real *b,
+                            const ConvShape *s, int N, ConvWork *work)
+{
+    const int P = s->OH * s->OW, FN = s->FN, K = s->C * s->FH * s->FW, G = chunk_images(s, work);
+    const int Q = s->H * s->W;
+    const size_t out_size = (size_t)s->C * Q;
+#pragma omp parallel for schedule(static) if ((long)N * P * K > (1L << 15))
+    for (int k = 0; k < CONV_SLICES; k++) {
+        int n0 = (int)((long)N * k / CONV_SLICES), n1 = (int)((long)N * (k + 1) / CONV_SLICES);
+        real *in = work->out[k], *dcol = work->dcol[k];
+        for (int n = n0; n < n1; n += G) {
+            int g = n1 - n < G ? n1 - n : G;
+            /* x (g, FN, P) -> (FN, g, P): the layout of a convolution's output */
+            for (int i = 0; i < g; i++)
+                for (int f = 0; f < FN; f++)
+                    memcpy(in + ((size_t)f * g + i) * P, x + ((size_t)(n + i) * FN + f) * P,
+                           P * sizeof(real));
+            /* dcol = W^T x: (K, FN) times (FN, g*P); then onto the pixels of y */
+            matmul_blocked(1, 0, K, g * P, FN, W, in, 0, dcol);
+            col2im(y + n * out_size, dcol, g, s->C, s->H, s->W, s->FH, s->FW, s->stride, s->pad);
+            if (b)
+                for (int i = 0; i < g; i++)
+                    for (int c = 0; c < s->C; c++) {
+                        real *dst = y + ((size_t)(n + i) * s->C + c) * Q;
+                        for (int q = 0; q < Q; q++)
+                            dst[q] += b[c];
+                    }
+        }
+    }
+}
+
+void conv_transpose_backward(real *dx, real *dW, real *db, const real *dy, const real *x,
+                             const real *W, const ConvShape *s, int N, ConvWork *work)
+{
+    const int Q = s->H * s->W;
+    /* db += sum of dy over n and the positions */
+    for (int c = 0; c < s->C; c++) {
+        double sum = 0;
+        for (int n = 0; n < N; n++) {
+            const real *src = dy + ((size_t)n * s->C + c) * Q;
+            for (int q = 0; q < Q; q++)
+                sum += src[q];
+        }
+        db[c] += (real)sum;
+    }
+    /* dW += x col(dy)^T: a convolution's dW with dy as its input and x as its dout */
+    convolution_backward(NULL, dW, NULL, x, dy, W, s, N, work);
+    /* dx = conv(dy, W): the convolution this layer transposes */
+    if (dx)
+        convolution_forward(dx, dy, W, NULL, s, N, work);
+}

@@ -1,0 +1,194 @@
+/* Chapter 06 as a user meets it, on the release binary: a tiny conditional
+ * GAN trains and `draw 7` / `draw` write their pictures; a bad digit, a
+ * missing model, a foreign model and a GAN without labels each get one line
+ * and a non-zero exit; Ctrl-C then --resume saves the very same model, byte for
+ * byte, as a run never stopped (two nets and two optimizers in the checkpoint). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "image.h"
+#include "model.h"
+#include "params.h"
+#include "test.h"
+#include "test_files.h"
+#include "test_run.h"
+
+#define BIN "build/release/bin/"
+
+static char dir[64];
+
+/* One line of output, an error naming what is wrong, and a non-zero status. */
+static void check_one_line_error(int rc, const char *must_hold)
+{
+    CHECK(rc != 0);
+    CHECK(test_count_lines(test_output) == 1);
+    CHECK(strstr(test_output, must_hold) != NULL);
+    if (!strstr(test_output, must_hold))
+        printf("  output: %s", test_output);
+}
+
+static int train(const char *cmd, const char *epochs, const char *out, const char *stop_after, int resume)
+{
+    char *argv[] = {BIN "06_gan", (char *)cmd, "--epochs", (char *)epochs, "--train-size", "640",
+                    "--score-samples", "0", "--threads", "1", "--data", (char *)test_data_dir(),
+                    "--out", (char *)out, resume ? "--resume" : NULL, NULL};
+    return test_run_argv(argv, stop_after);
+}
+
+static void test_draw_before_any_model_is_one_line(void)
+{
+    char *argv[] = {BIN "06_gan", "draw", "7", "--out", dir, NULL};
+    check_one_line_error(test_run_argv(argv, NULL), "no model there");
+}
+
+static void test_draw_a_bad_digit_is_one_line(void)
+{
+    char *argv[] = {BIN "06_gan", "draw", "12", "--out", dir, NULL};
+    check_one_line_error(test_run_argv(argv, NULL), "'12' is not a digit from 0 to 9");
+    char *argv2[] = {BIN "06_gan", "draw", "seven", "--out", dir, NULL};
+    check_one_line_error(test_run_argv(argv2, NULL), "'seven' is not a digit");
+}
+
+static void test_draw_a_foreign_model_is_one_line(void)
+{
+    ParamSet ps;
+    params_init(&ps);
+    params_add(&ps, "W1", 2, (int[]){2, 2}, 1);
+    params_alloc(&ps);
+    char path[128], err[MODEL_ERR_SIZE];
+    snprintf(path, sizeof path, "%s/foreign.safetensors", dir);
+    const char *meta[] = {"network", "simple_conv_net", NULL};
+    CHECK(model_save(path, &ps, meta, err) == 0);
+    params_free(&ps);
+    char *argv[] = {BIN "06_gan", "draw", "3", "--model", path, "--out", dir, NULL};
+    check_one_line_error(test_run_argv(argv, NULL), "not a GAN of this chapter");
+    /* a file that is no model at all */
+    snprintf(path, sizeof path, "%s/junk.safetensors", dir);
+    test_write_bytes(path, "not a model", 11);
+    char *argv2[] = {BIN "06_gan", "draw", "3", "--model", path, "--out", dir, NULL};
+    check_one_line_error(test_run_argv(argv2, NULL), "junk.safetensors");
+}
+
+static void test_conditional_gan_draws_the_digit_asked(void)
+{
+    CHECK(train("cgan", "1", dir, NULL, 0) == 0);
+    char *argv[] = {BIN "06_gan", "draw", "7", "--out", dir, NULL};
+    CHECK(test_run_argv(argv, NULL) == 0);
+    char path[128], err[IMAGE_ERR_SIZE];
+    snprintf(path, sizeof path, "%s/draw_7.png", dir);
+    Image img;
+    CHECK(image_read_png(path, 1, &img, err) == 0);
+    /* 8 x 8 tiles of 28 pixels, 2 between them, all twice enlarged */
+    CHECK(img.width == 2 * (8 * 28 + 7 * 2) && img.height == 2 * (8 * 28 + 7 * 2));
+    image_free(&img);
+    char *all[] = {BIN "06_gan", "draw", "--out", dir, NULL};
+    CHECK(test_run_argv(all, NULL) == 0);
+    snprintf(path, sizeof path, "%s/draw.png", dir);
+    CHECK(image_read_png(path, 1, &img, err) == 0);
+    CHECK(img.width == 2 * (10 * 28 + 9 * 2) && img.height == 2 * (10 * 28 + 9 * 2));   /* a row per digit */
+    image_free(&img);
+    /* and the grids of the run: epochs 0 and 1, stacked */
+    snprintf(path, sizeof path, "%s/cgan_epochs.png", dir);
+    CHECK(image_read_png(path, 1, &img, err) == 0);
+    image_free(&img);
+}
+
+static void test_a_gan_without_labels_cannot_draw_a_digit(void)
+{
+    CHECK(train("mlp", "1", dir, NULL, 0) == 0);
+    char model[128];
+    snprintf(model, sizeof model, "%s/mlp_gan.safetensors", dir);
+    char *argv[] = {BIN "06_gan", "draw", "7", "--model", model, "--out", dir, NULL};
+    check_one_line_error(test_run_argv(argv, NULL), "without labels");
+    char *walk[] = {BIN "06_gan", "walk", "--model", model, "--out", dir, NULL};
+    CHECK(test_run_argv(walk, NULL) == 0);
+}
+
+/* IDX files of the first n images of d, inverted (dark digits on white: a data
+ * set that is not MNIST), into dir/stem-images-idx3-ubyte and -labels-idx1-ubyte. */
+static void write_idx(const char *dir, const char *stem, const Dataset *d, int n)
+{
+    char path[256];
+    unsigned char *buf = malloc(16 + (size_t)n * 784);
+    unsigned char head[16] = {0, 0, 8, 3, (unsigned char)(n >> 24), (unsigned char)(n >> 16),
+                              (unsigned char)(n >> 8), (unsigned char)n, 0, 0, 0, 28, 0, 0, 0, 28};
+    memcpy(buf, head, 16);
+    for (size_t i = 0; i < (size_t)n * 784; i++)
+        buf[16 + i] = (unsigned char)(255 - (int)(255 * d->images.data[i] + 0.5));
+    snprintf(path, sizeof path, "%s/%s-images-idx3-ubyte", dir, stem);
+    test_write_bytes(path, buf, 16 + (size_t)n * 784);
+    unsigned char lhead[8] = {0, 0, 8, 1, head[4], head[5], head[6], head[7]};
+    memcpy(buf, lhead, 8);
+    memcpy(buf + 8, d->labels, (size_t)n);
+    snprintf(path, sizeof path, "%s/%s-labels-idx1-ubyte", dir, stem);
+    test_write_bytes(path, buf, 8 + (size_t)n);
+    free(buf);
+}
+
+/* --data: another IDX set trains, and gets a scorer of its own, trained on it. */
+static void test_another_data_set_gets_its_own_scorer(void)
+{
+    Dataset train, test;
+    if (test_load_mnist(&train, &test) != 0) {
+        CHECK(0);
+        return;
+    }
+    char data[64], out[64], path[160];
+    test_make_temp_dir(data, sizeof data, "gan_cli_data");
+    test_make_temp_dir(out, sizeof out, "gan_cli_out");
+    write_idx(data, "train", &train, 1000);
+    write_idx(data, "t10k", &test, 300);
+    dataset_free(&train), dataset_free(&test);
+    char *argv[] = {BIN "06_gan", "mlp", "--epochs", "1", "--score-samples", "200", "--threads", "1",
+                    "--data", data, "--out", out, NULL};
+    CHECK(test_run_argv(argv, NULL) == 0);
+    CHECK(strstr(test_output, "no saved SimpleConvNet for") != NULL);
+    CHECK(strstr(test_output, "1 epoch of 1000 images") != NULL);
+    snprintf(path, sizeof path, "%s/scorer.safetensors", out);
+    char value[160], err[MODEL_ERR_SIZE];
+    CHECK(model_read_metadata(path, "data", value, sizeof value, err) == 0 && strcmp(value, data) == 0);
+    /* the scores of epochs 0 and 1 are in the log, as numbers */
+    snprintf(path, sizeof path, "%s/mlp_gan_accuracy.tsv", out);
+    size_t n;
+    unsigned char *tsv = test_read_bytes(path, &n);
+    CHECK(tsv && strstr((char *)tsv, "\tIS\tFD\n") != NULL && test_count_lines((char *)tsv) == 3);
+    free(tsv);
+    test_remove_dir(data);
+    test_remove_dir(out);
+}
+
+static void test_ctrl_c_then_resume_gives_the_same_gan(void)
+{
+    char a[64], b[64], ma[128], mb[128];
+    test_make_temp_dir(a, sizeof a, "gan_cli_a");
+    test_make_temp_dir(b, sizeof b, "gan_cli_b");
+    CHECK(train("cgan", "3", a, NULL, 0) == 0);
+    int rc = train("cgan", "3", b, "epoch  1 ", 0);
+    CHECK(rc == 130);
+    CHECK(strstr(test_output, "--resume") != NULL);
+    CHECK(train("cgan", "3", b, NULL, 1) == 0);
+    CHECK(strstr(test_output, "resumed from") != NULL);
+    snprintf(ma, sizeof ma, "%s/cgan.safetensors", a);
+    snprintf(mb, sizeof mb, "%s/cgan.safetensors", b);
+    CHECK(test_same_file(ma, mb));
+    snprintf(ma, sizeof ma, "%s/cgan_loss.tsv", a);
+    snprintf(mb, sizeof mb, "%s/cgan_loss.tsv", b);
+    CHECK(test_same_file(ma, mb));
+    test_remove_dir(a);
+    test_remove_dir(b);
+}
+
+int main(void)
+{
+    test_make_temp_dir(dir, sizeof dir, "gan_cli");
+    RUN(test_draw_before_any_model_is_one_line);
+    RUN(test_draw_a_bad_digit_is_one_line);
+    RUN(test_draw_a_foreign_model_is_one_line);
+    RUN(test_conditional_gan_draws_the_digit_asked);
+    RUN(test_a_gan_without_labels_cannot_draw_a_digit);
+    RUN(test_another_data_set_gets_its_own_scorer);
+    RUN(test_ctrl_c_then_resume_gives_the_same_gan);
+    test_remove_dir(dir);
+    return test_summary();
+}
