@@ -30,6 +30,7 @@
 #include "rnn.h"
 #include "rnnlm.h"
 #include "sampling.h"
+#include "seq2seq_tasks.h"
 #include "threads.h"
 #include "timer.h"
 #include "trainer.h"
@@ -48,7 +49,8 @@ static const ProgramInfo info = {
     "05_rnn",
     "words as vectors, and recurrent nets on text: word2vec, a character LSTM that writes Shakespeare, "
     "RNN vs LSTM vs GRU, vanishing gradients",
-    "usage: 05_rnn [count | word2vec | lm | generate | compare | gradients] [options]\n"
+    "usage: 05_rnn [count | word2vec | lm | generate | compare | gradients | addition | add PROBLEM\n"
+    "               | dates | date TEXT | chatbot | chat] [options]\n"
     "\n"
     "  count       word vectors by counting: co-occurrence, PPMI, SVD; nearest neighbours\n"
     "  word2vec    CBOW with negative sampling on the same words; neighbours, analogies,\n"
@@ -61,8 +63,20 @@ static const ProgramInfo info = {
     "              for the same iterations: validation loss against seconds (compare.png)\n"
     "  gradients   the gradient's norm flowing back through the steps of a plain RNN with\n"
     "              small and large recurrent weights, and of an LSTM (gradients.png)\n"
+    "  addition    seq2seq learns to add (the sequel's ch. 7): 50,000 problems such as 16+75,\n"
+    "              10% held out; plain, input reversed, peeky + reversed; held-out exact match\n"
+    "              per epoch (addition.png); saves OUT/addition_<variant>.safetensors\n"
+    "  add A+B     the sum, from the saved peeky model: 05_rnn add 17+385\n"
+    "  dates       attention reads dates (ch. 8): 50,000 dates in 20 formats -> ISO; peeky\n"
+    "              against attention (dates.png), attention maps (attention_maps.png)\n"
+    "  date TEXT   the ISO date, from the saved attention model: 05_rnn date \"27 sep 94\"\n"
+    "  chatbot     an attention seq2seq trained on pairs of speeches of --data (a speech and\n"
+    "              the next speaker's reply); held-out perplexity against a baseline without\n"
+    "              the speech; saves OUT/chat.safetensors\n"
+    "  chat        answers each line read from stdin until its end: --beam K, or sampling\n"
+    "              with --temperature and --top-k\n"
     "  (nothing)   the chapter's tour: count, word2vec, gradients, compare, lm, generate,\n"
-    "              then a summary",
+    "              short runs of addition, dates and chatbot, then a summary",
     USE_ALL,
 };
 
@@ -71,7 +85,8 @@ typedef struct {
     int hidden, embed, layers, seq, iters, eval_every, sample_length, val_chars;
     int compare_iters, top_k, length, steps, summary, resume, full, cosine;
     double dropout, clip, temperature;
-    const char *prompt, *model, *export_words, *vectors;
+    const char *prompt, *model, *export_words, *vectors, *variant;
+    int problems, beam, chat_iters;
 } Config;
 
 /* ---- the text ------------------------------------------------------------------------- */
@@ -696,11 +711,14 @@ int main(int argc, char **argv)
     cfg.length = 500;
     cfg.steps = 40;
     const Option extra[] = {
-        {"epochs", OPT_INT, NULL, "N", "lm: passes over the text, instead of --iters; word2vec: passes (default 10)"},
+        {"epochs", OPT_INT, NULL, "N", "lm: passes over the text, instead of --iters; word2vec: passes (default 10); "
+         "addition, dates, chatbot: epochs (default 25, 4, 4)"},
+        {"batch", OPT_INT, NULL, "N", "mini-batch size (default 50; addition, dates 128, chatbot 64)"},
+        {"lr", OPT_DOUBLE, NULL, "X", "learning rate (default 0.004; addition 0.003, dates 0.002, chatbot 0.002)"},
         {"data", OPT_STRING, NULL, "PATH", "a UTF-8 text file, or a folder holding input.txt (default data/tinyshakespeare)"},
         {"iters", OPT_INT, &cfg.iters, "N", "lm: iterations (default 4000 in the tour and lm, --full 10000)"},
         {"hidden", OPT_INT, &cfg.hidden, "N", "hidden units of each recurrent layer (default 128, --full 256)"},
-        {"embed", OPT_INT, &cfg.embed, "N", "embedding size (default: --hidden; compare: 64)"},
+        {"embed", OPT_INT, &cfg.embed, "N", "embedding size (default: --hidden; compare: 64; addition, dates 16, chatbot 32)"},
         {"layers", OPT_INT, &cfg.layers, "N", "lm: LSTM layers (default 2)"},
         {"seq", OPT_INT, &cfg.seq, "N", "time steps per batch, truncated BPTT (default 50)"},
         {"dropout", OPT_DOUBLE, &cfg.dropout, "X", "lm: dropout ratio (default 0.1, --full 0.2)"},
@@ -711,10 +729,16 @@ int main(int argc, char **argv)
         {"compare-iters", OPT_INT, &cfg.compare_iters, "N", "compare: iterations of each model (default 300)"},
         {"steps", OPT_INT, &cfg.steps, "N", "gradients: time steps to go back through (default 40)"},
         {"prompt", OPT_STRING, &cfg.prompt, "TEXT", "generate: the text to continue (default: a newline)"},
-        {"temperature", OPT_DOUBLE, &cfg.temperature, "X", "generate: 0 greedy, <1 safer, >1 wilder (default 0.8)"},
+        {"temperature", OPT_DOUBLE, &cfg.temperature, "X", "generate, chat: 0 greedy, <1 safer, >1 wilder (default 0.8)"},
         {"length", OPT_INT, &cfg.length, "N", "generate: characters to write (default 500)"},
-        {"top-k", OPT_INT, &cfg.top_k, "K", "generate: draw among the K likeliest only (default: all)"},
-        {"model", OPT_STRING, &cfg.model, "FILE", "generate: the model (default OUT/char_lm.safetensors)"},
+        {"top-k", OPT_INT, &cfg.top_k, "K", "generate, chat: draw among the K likeliest only (default: all)"},
+        {"model", OPT_STRING, &cfg.model, "FILE", "generate, add, date: the model (default OUT/char_lm.safetensors, "
+         "OUT/addition_peeky.safetensors, OUT/dates_attention.safetensors)"},
+        {"variant", OPT_STRING, &cfg.variant, "NAME", "addition, dates: train only this one (addition: plain, reversed, "
+         "peeky; dates: peeky, attention)"},
+        {"beam", OPT_INT, &cfg.beam, "K", "chat: answer by beam search of width K (default 0: sample); add, date: beam search instead of greedy"},
+        {"chat-iters", OPT_INT, &cfg.chat_iters, "N", "chatbot: iterations of each net (default 4 epochs, tour 2)"},
+        {"problems", OPT_INT, &cfg.problems, "N", "addition, dates: pairs to generate, 10% held out (default 50000)"},
         {"export-words", OPT_STRING, &cfg.export_words, "FILE", "word2vec: first write the kept words to FILE, one line (for word2vec.c)"},
         {"vectors", OPT_STRING, &cfg.vectors, "FILE", "word2vec: at the end, neighbours by word vectors in word2vec.c's text format"},
         {"cosine", OPT_FLAG, &cfg.cosine, NULL, "Adam's rate decays from --lr to 0 over the run (default: constant, as the book)"},
@@ -726,9 +750,16 @@ int main(int argc, char **argv)
     };
     const char *pos[2];
     int npos = options_parse(argc, argv, &info, &cfg.c, extra, pos, 2);
-    const char *commands[] = {"tour", "count", "word2vec", "lm", "generate", "compare", "gradients", NULL};
+    const char *commands[] = {"tour", "count", "word2vec", "lm", "generate", "compare", "gradients", "addition", "add",
+                              "dates", "date", "chatbot", "chat", NULL};
     const char *cmd = options_command(&info, pos, npos, commands);
-    if (npos > 1) {
+    const int answer = strcmp(cmd, "add") == 0 || strcmp(cmd, "date") == 0;
+    if (answer && npos != 2) {
+        fprintf(stderr, "05_rnn %s: give one question, as in: 05_rnn %s\n", cmd,
+                cmd[1] == 'd' ? "add 17+385" : "date \"27 sep 94\"");
+        return 2;
+    }
+    if (npos > 1 && !answer) {
         fprintf(stderr, "05_rnn: one command at a time (see --help)\n");
         return 2;
     }
@@ -781,6 +812,28 @@ int main(int argc, char **argv)
         run_generate(&cfg);
         return 0;
     }
+    if (cfg.problems < 0 || cfg.problems > 500000)
+        die("--problems must be from 20 to 500000, not %d", cfg.problems);
+    if (cfg.chat_iters < 0)
+        die("--chat-iters must not be negative");
+    S2sConfig s2s = {&cfg.c, cfg.hidden, cfg.embed, cfg.problems, cfg.variant, cfg.model, cfg.beam, cfg.temperature,
+                     cfg.top_k, cfg.resume, tour, cfg.c.data, cfg.chat_iters};
+    if (strcmp(cmd, "chat") == 0) {
+        s2s_chat(&s2s);
+        return 0;
+    }
+    if (strcmp(cmd, "chatbot") == 0) {
+        s2s_chat_train(&s2s);
+        return 0;
+    }
+    if (answer) {
+        s2s_answer(&s2s, strcmp(cmd, "add") == 0 ? "addition" : "dates", pos[1]);
+        return 0;
+    }
+    if (strcmp(cmd, "addition") == 0 || strcmp(cmd, "dates") == 0) {
+        s2s_train(&s2s, cmd);
+        return 0;
+    }
     /* Words as vectors first (the sequel's chapters 2 to 4), then recurrent nets. */
     CountResult words_c = {0};
     Word2vecResult words_w = {0};
@@ -819,6 +872,21 @@ int main(int argc, char **argv)
         gen_seconds = run_generate(&gc);
         printf("\n");
     }
+    /* the second half: seq2seq (the sequel's chapters 7 and 8), short runs */
+    S2sSummary add_s = {0}, date_s = {0};
+    S2sChatSummary chat_s = {0};
+    if (tour) {
+        s2s.model = NULL;
+        add_s = s2s_train(&s2s, "addition");
+        printf("== add: the saved model answers ==\n");
+        s2s_answer(&s2s, "addition", "17+385");
+        printf("\n");
+        date_s = s2s_train(&s2s, "dates");
+        printf("== date: the saved model answers ==\n");
+        s2s_answer(&s2s, "dates", "27 sep 94");
+        printf("\n");
+        chat_s = s2s_chat_train(&s2s);
+    }
     if (tour) {
         printf("Summary of chapter 05\n");
         words_summary(&words_c, &words_w);
@@ -832,7 +900,14 @@ int main(int argc, char **argv)
         printf("  char LSTM: validation loss %.4f at the first evaluation, %.4f nats/char (perplexity %.2f) after %ld "
                "iterations, %.0f s of training, %.0f chars/s\n", lm.first_loss, lm.res.run.val_loss, exp(lm.res.run.val_loss),
                lm.res.run.iters, lm.res.run.train_seconds, lm.res.chars_per_second);
-        printf("  generate: 300 characters in %.3f s; outputs in %s/\n", gen_seconds, cfg.c.out);
+        printf("  generate: 300 characters in %.3f s\n", gen_seconds);
+        printf("  addition (%s, %d epochs): held-out exact match %.4f, %.1f s per epoch\n", add_s.names[0],
+               add_s.epochs, add_s.final_acc[0], add_s.seconds_per_epoch[0]);
+        printf("  dates (%s, %d epochs): held-out exact match %.4f, %.1f s per epoch\n", date_s.names[0],
+               date_s.epochs, date_s.final_acc[0], date_s.seconds_per_epoch[0]);
+        printf("  chatbot: held-out replies %.3f nats/char (perplexity %.2f), without the speech %.3f (%.2f)\n",
+               chat_s.val_loss, exp(chat_s.val_loss), chat_s.base_loss, exp(chat_s.base_loss));
+        printf("  outputs in %s/\n", cfg.c.out);
     }
     char_corpus_free(&text.corpus);
     return 0;

@@ -30,6 +30,12 @@ write it in PyTorch (plain torch.nn and torch.optim, eager mode, float32, CPU).
      and a fake one (BCE with logits), Adam lr 0.0002 beta1 0.5, then a G step
      through D, Adam; batch 64, timed over 50 iterations after 5 warm-up ones,
      and that time times 937 (an epoch of 60,000). As `06_gan bench` times it.
+  7. chapter 05 addition: the peeky seq2seq with reversed input (embedding 16,
+     LSTM 128 encoder and decoder, the decoder given h at every step), Adam lr
+     0.003, clip 5, batch 128, one epoch of 45,000 problems in the book's format
+     (1 to 3 digits each, 50,000 unique, 10% held out), then greedy decoding of
+     the 5,000 held-out problems in batches of 128 and their exact match.
+     Time: the epoch and the evaluation, as `05_rnn addition` reports per epoch.
 
 Workloads 1, 2 and 5 are timed --runs times (3 by default; the median is shown),
 the rest once.
@@ -380,13 +386,108 @@ def gan_step_time(kind, data, batch, batches, seed, warmup=5):
 
 # ---- main ----------------------------------------------------------------------------------------
 
+# ---- chapter 05: seq2seq that adds ------------------------------------------------------------
+
+ADD_CHARS = sorted(set("0123456789+ _"))        # 13 characters, as common/seq_data.c's table
+
+
+def addition_data(count, seed):
+    """count unique problems "a+b" (digits of each drawn from 1 to 3, then the number),
+    padded as the book's: the question to 7 characters, reversed; "_" + answer to 5."""
+    rng = np.random.default_rng(seed)
+    seen, qs, answers = set(), [], []
+    lo, span = (0, 10, 100), (10, 90, 900)
+    while len(qs) < count:
+        d1, d2 = rng.integers(3, size=2)
+        a = lo[d1] + int(rng.integers(span[d1]))
+        b = lo[d2] + int(rng.integers(span[d2]))
+        q = f"{a}+{b}"
+        if q in seen:
+            continue
+        seen.add(q)
+        qs.append(q)
+        answers.append(str(a + b))
+    idx = {c: i for i, c in enumerate(ADD_CHARS)}
+    x = np.array([[idx[c] for c in q.ljust(7)][::-1] for q in qs], dtype=np.int64)
+    # decoder input "_" + answer; targets the answer, one space as the end mark, then -1 (ignored)
+    din = np.array([[idx[c] for c in ("_" + a).ljust(4)[:4]] for a in answers], dtype=np.int64)
+    t = np.array([[idx[c] for c in (a + " ")[:4]] + [-1] * (4 - len((a + " ")[:4])) for a in answers],
+                 dtype=np.int64)
+    return torch.from_numpy(x), torch.from_numpy(din), torch.from_numpy(t), answers
+
+
+class PeekySeq2seq(nn.Module):
+    def __init__(self, V, D, H):
+        super().__init__()
+        self.enc_embed = nn.Embedding(V, D)
+        self.enc_lstm = nn.LSTM(D, H, batch_first=True)
+        self.dec_embed = nn.Embedding(V, D)
+        self.dec_lstm = nn.LSTM(H + D, H, batch_first=True)
+        self.affine = nn.Linear(2 * H, V)
+
+    def encode(self, x):
+        _, (h, _) = self.enc_lstm(self.enc_embed(x))
+        return h[0]                                         # (N, H)
+
+    def decode(self, ids, h, state):
+        e = self.dec_embed(ids)                             # (N, T, D)
+        hr = h.unsqueeze(1).expand(-1, ids.shape[1], -1)    # h at every step
+        out, state = self.dec_lstm(torch.cat([hr, e], 2), state)
+        return self.affine(torch.cat([hr, out], 2)), state
+
+    def forward(self, x, din):
+        h = self.encode(x)
+        scores, _ = self.decode(din, h, (h.unsqueeze(0), torch.zeros_like(h).unsqueeze(0)))
+        return scores
+
+    @torch.no_grad()
+    def generate(self, x, start, steps):
+        h = self.encode(x)
+        state = (h.unsqueeze(0), torch.zeros_like(h).unsqueeze(0))
+        ids = torch.full((x.shape[0], 1), start, dtype=torch.int64)
+        out = []
+        for _ in range(steps):
+            scores, state = self.decode(ids, h, state)
+            ids = scores.argmax(2)
+            out.append(ids)
+        return torch.cat(out, 1)
+
+
+def ch05_addition(problems, batch, seed):
+    torch.manual_seed(seed)
+    x, din, t, answers = addition_data(problems, seed)
+    n_test = problems // 10
+    n_train = problems - n_test
+    net = PeekySeq2seq(len(ADD_CHARS), 16, 128)
+    opt = torch.optim.Adam(net.parameters(), lr=0.003)
+    start = time.perf_counter()
+    order = torch.randperm(n_train)
+    for k in range(n_train // batch):
+        idx = order[k * batch:(k + 1) * batch]
+        scores = net(x[idx], din[idx])
+        loss = F.cross_entropy(scores.reshape(-1, scores.shape[2]), t[idx].reshape(-1), ignore_index=-1)
+        opt.zero_grad()
+        loss.backward()
+        nn.utils.clip_grad_norm_(net.parameters(), 5.0)
+        opt.step()
+    train_s = time.perf_counter() - start
+    right = 0
+    chars = ADD_CHARS
+    for i in range(n_train, problems, batch):
+        out = net.generate(x[i:i + batch], chars.index("_"), 4)
+        for r, row in enumerate(out.tolist()):
+            s = "".join(chars[c] for c in row).split(" ")[0]
+            right += s == answers[i + r]
+    return train_s, time.perf_counter() - start - train_s, right / n_test
+
+
 def main():
     ap = argparse.ArgumentParser(description="Time in PyTorch (CPU) the same work as `make bench` times in C.")
     ap.add_argument("--threads", type=int, default=2, help="torch.set_num_threads (default 2)")
     ap.add_argument("--data", default="data/mnist", help="directory of the MNIST IDX files (default data/mnist)")
     ap.add_argument("--text", default="data/tinyshakespeare/input.txt",
                     help="workload 5's text (default data/tinyshakespeare/input.txt)")
-    ap.add_argument("--only", default="1,2,3,4,5,6", help="which workloads, e.g. 1,5 (default all)")
+    ap.add_argument("--only", default="1,2,3,4,5,6,7", help="which workloads, e.g. 1,5 (default all)")
     ap.add_argument("--quick", action="store_true", help="tiny sizes, to check that it runs")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--runs", type=int, default=3, help="runs of the repeated workloads (default 3)")
@@ -396,9 +497,9 @@ def main():
     try:
         only = {int(s) for s in args.only.split(",") if s.strip()}
     except ValueError:
-        ap.error(f"--only: a comma-separated list of 1 to 6, not '{args.only}'")
-    if not only or not only <= {1, 2, 3, 4, 5, 6}:
-        ap.error(f"--only: a comma-separated list of 1 to 6, not '{args.only}'")
+        ap.error(f"--only: a comma-separated list of 1 to 7, not '{args.only}'")
+    if not only or not only <= {1, 2, 3, 4, 5, 6, 7}:
+        ap.error(f"--only: a comma-separated list of 1 to 7, not '{args.only}'")
     if args.threads < 1:
         ap.error("--threads must be at least 1")
 
@@ -418,6 +519,7 @@ def main():
         cnn=3 if q else 100,
         lm=3 if q else 100,
         gan=3 if q else 50,
+        add=2000 if q else 50000,
     )
 
     torch.set_num_threads(args.threads)
@@ -496,6 +598,14 @@ def main():
             row(f"6. {name} iteration (D and G steps) x937 (an epoch), batch 64", args.threads,
                 f"{per_batch * 937:.1f}", f"{1e3 * per_batch:.2f} ms per iteration",
                 f"over {sizes['gan']} iterations after 5 warm-up")
+
+    if 7 in only:
+        for th in thread_counts:
+            torch.set_num_threads(th)
+            tr, ev, acc = ch05_addition(sizes["add"], 128, args.seed)
+            row("7. ch05 addition, peeky seq2seq reversed, one epoch + eval", th, f"{tr + ev:.1f}",
+                f"train {tr:.1f} + eval {ev:.1f} s", f"held-out exact match {acc:.4f} after 1 epoch")
+        torch.set_num_threads(args.threads)
 
 
 if __name__ == "__main__":

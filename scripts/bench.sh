@@ -62,6 +62,13 @@ if [ -x "$bin/05_rnn" ]; then
     done | median | { read -r t; echo "  generating 10,000 characters: $t s (median of 3; target under 1 s)"; }
     sh scripts/bench_word2vec.sh "$rel" "$data"
     echo
+    echo "== 6a. Chapter 05: seq2seq addition (peeky, input reversed), one epoch of 45,000 problems and the held-out evaluation"
+    echo "  (target: at most 1 s per epoch; the book's NumPy about 17.5 s; PyTorch: section 7, workload 7)"
+    for th in "$threads" 1; do
+        "$bin/05_rnn" addition --variant peeky --epochs 1 --quiet --threads "$th" --out "$out/05" |
+            sed -n "s/.*: held-out exact match \([0-9.]*\) after .*; \([0-9.]*\) s per epoch (\(.*\))/  $th thread(s): \2 s per epoch (\3), held-out exact match \1 after 1 epoch/p"
+    done
+    echo
 fi
 
 if [ -x "$bin/06_gan" ]; then
@@ -80,7 +87,7 @@ if [ -x "$bin/06_gan" ]; then
     echo
 fi
 
-echo "== 7. The same work in PyTorch on the CPU (chapter 05's char LSTM: in section 6, the GANs' in 6b)"
+echo "== 7. The same work in PyTorch on the CPU (chapter 05's char LSTM: in section 6, seq2seq in 6a, the GANs' in 6b)"
 # Debian's python3-torch goes into the system Python, which a pyenv or venv
 # python3 earlier on PATH does not see: use the first python3 that has torch.
 py=
