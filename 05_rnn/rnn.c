@@ -322,7 +322,6 @@ static void lm_run_free(LmRun *r)
 
 /* ---- the saved model -------------------------------------------------------------------- */
 
-#define LM_NETWORK "char_rnnlm"
 
 static void save_lm(const char *path, const LmRun *r, double val_loss, uint64_t seed)
 {
@@ -333,7 +332,7 @@ static void save_lm(const char *path, const LmRun *r, double val_loss, uint64_t 
     snprintf(hidden, sizeof hidden, "%d", r->m.s.H);
     snprintf(loss, sizeof loss, "%.4f", val_loss);
     snprintf(sd, sizeof sd, "%llu", (unsigned long long)seed);
-    const char *meta[] = {"network", LM_NETWORK, "cell", cell_tag(r->m.s.cell), "layers", layers,
+    const char *meta[] = {"network", RNNLM_NETWORK, "cell", cell_tag(r->m.s.cell), "layers", layers,
                           "embed", embed, "hidden", hidden, "vocab", vocab, "val_loss", loss,
                           "seed", sd, "made_by", "05_rnn", NULL};
     const int replacing = access(path, F_OK) == 0;
@@ -343,49 +342,14 @@ static void save_lm(const char *path, const LmRun *r, double val_loss, uint64_t 
     free(vocab);
 }
 
-/* A whole number from the metadata, in [lo, hi], or a one-line error. */
-static int meta_int(const char *path, const char *key, int lo, int hi)
-{
-    char value[64], err[MODEL_ERR_SIZE], *end;
-    if (model_read_metadata(path, key, value, sizeof value, err) != 0)
-        die("%s", err);
-    errno = 0;
-    long v = strtol(value, &end, 10);
-    if (!value[0] || *end || errno || v < lo || v > hi)
-        die("%s: metadata \"%s\" is '%s', not a number from %d to %d", path, key, value, lo, hi);
-    return (int)v;
-}
-
 /* A generator (one stream, one step) from a model saved by `lm`, and its vocabulary. */
 static void load_lm(const char *path, Rnnlm *gen, CharVocab *vocab)
 {
-    char value[64], err[MODEL_ERR_SIZE];
+    char err[MODEL_ERR_SIZE];
     if (access(path, R_OK) != 0)
         die("%s: no such model (train one first: 05_rnn lm)", path);
-    if (model_read_metadata(path, "network", value, sizeof value, err) != 0)
-        die("%s", err);
-    if (strcmp(value, LM_NETWORK) != 0)
-        die("%s: not a language model of chapter 05 (network '%s', expected %s)", path, value, LM_NETWORK);
-    RnnlmShape s = {0};
-    if (model_read_metadata(path, "cell", value, sizeof value, err) != 0)
-        die("%s", err);
-    if (cell_parse(value, &s.cell) != 0)
-        die("%s: metadata \"cell\" is '%s', not rnn, lstm or gru", path, value);
-    s.layers = meta_int(path, "layers", 1, RNNLM_MAX_LAYERS);
-    s.D = meta_int(path, "embed", 1, 65536);
-    s.H = meta_int(path, "hidden", 1, 65536);
-    /* the vocabulary can be long (any Unicode text): read it at its full size */
-    size_t cap = (size_t)1 << 22;
-    char *text = xmalloc(cap);
-    if (model_read_metadata(path, "vocab", text, cap, err) != 0)
-        die("%s", err);
-    if (!text[0])
-        die("%s: no vocabulary in the metadata", path);
-    if (char_vocab_from_string(text, path, vocab, err) != 0)
-        die("%s", err);
-    free(text);
-    s.V = vocab->size;
-    s.N = s.T = 1;
+    RnnlmShape s;
+    rnnlm_read_shape(path, &s, vocab);
     rnnlm_init(gen, &s, 0);
     if (model_load(path, &gen->ps, err) != 0)
         die("%s", err);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "embedding.h"
+#include "model.h"
 #include "time_layers.h"
 #include "util.h"
 
@@ -292,4 +293,33 @@ void rnnlm_summary(Summary *sum, const RnnlmShape *s)
     snprintf(name, sizeof name, "TimeAffine");
     summary_add(sum, name, s->V, 0, 0, (size_t)s->H * s->V + s->V, 2.0 * s->H * s->V + s->V);
     summary_softmax_with_loss(sum, s->V);
+}
+
+void rnnlm_read_shape(const char *path, RnnlmShape *s, CharVocab *vocab)
+{
+    char value[64], err[MODEL_ERR_SIZE];
+    if (model_read_metadata(path, "network", value, sizeof value, err) != 0)
+        die("%s", err);
+    if (strcmp(value, RNNLM_NETWORK) != 0)
+        die("%s: not a language model of chapter 05 (network '%s', expected %s)", path, value, RNNLM_NETWORK);
+    memset(s, 0, sizeof *s);
+    if (model_read_metadata(path, "cell", value, sizeof value, err) != 0)
+        die("%s", err);
+    if (cell_parse(value, &s->cell) != 0)
+        die("%s: metadata \"cell\" is '%s', not rnn, lstm or gru", path, value);
+    s->layers = model_read_int(path, "layers", 1, RNNLM_MAX_LAYERS);
+    s->D = model_read_int(path, "embed", 1, 65536);
+    s->H = model_read_int(path, "hidden", 1, 65536);
+    /* the vocabulary can be long (any Unicode text): read it at its full size */
+    size_t cap = (size_t)1 << 22;
+    char *text = xmalloc(cap);
+    if (model_read_metadata(path, "vocab", text, cap, err) != 0)
+        die("%s", err);
+    if (!text[0])
+        die("%s: no vocabulary in the metadata", path);
+    if (char_vocab_from_string(text, path, vocab, err) != 0)
+        die("%s", err);
+    free(text);
+    s->V = vocab->size;
+    s->N = s->T = 1;
 }

@@ -12,6 +12,7 @@
 #ifndef CH05_RNNLM_H
 #define CH05_RNNLM_H
 
+#include "corpus.h"
 #include "gru.h"
 #include "lstm.h"
 #include "params.h"
@@ -51,6 +52,13 @@ typedef struct {
 const char *cell_name(CellKind c);      /* "RNN", "LSTM", "GRU" */
 const char *cell_tag(CellKind c);       /* "rnn", "lstm", "gru" */
 int cell_parse(const char *name, CellKind *c);      /* -1 if unknown */
+
+/* The "network" a saved language model declares in its metadata. */
+#define RNNLM_NETWORK "char_rnnlm"
+/* The shape and vocabulary of a model saved by `05_rnn lm`, from its metadata,
+ * with N = T = 1 (one stream, one step: generation). A file that is not such
+ * a model is a one-line error naming it, and exit. */
+void rnnlm_read_shape(const char *path, RnnlmShape *s, CharVocab *vocab);
 
 /* Parameters of the layers, initialised (Xavier-like, std 1/sqrt(fan-in), as
  * the book's), buffers for batches up to s.N x s.T. */

@@ -432,18 +432,6 @@ S2sSummary s2s_train(const S2sConfig *cfg, const char *name)
 
 /* ---- answering from a saved model ------------------------------------------------------------------ */
 
-static int meta_int(const char *path, const char *key, int lo, int hi)
-{
-    char value[64], err[MODEL_ERR_SIZE], *end;
-    if (model_read_metadata(path, key, value, sizeof value, err) != 0)
-        die("%s", err);
-    errno = 0;
-    long v = strtol(value, &end, 10);
-    if (!value[0] || *end || errno || v < lo || v > hi)
-        die("%s: metadata \"%s\" is '%s', not a number from %d to %d", path, key, value, lo, hi);
-    return (int)v;
-}
-
 /* 1 if q is "A+B" with A and B of 1 to 3 digits */
 static int is_addition_problem(const char *q)
 {
@@ -474,11 +462,11 @@ static void load_model(const char *path, const char *network, const char *train_
         die("%s", err);
     if (seq2seq_kind_parse(value, &s.kind) != 0)
         die("%s: metadata \"kind\" is '%s', not seq2seq, peeky or attention", path, value);
-    s.D = meta_int(path, "embed", 1, 4096);
-    s.H = meta_int(path, "hidden", 1, 4096);
-    s.Tx = meta_int(path, "tx", Tx ? Tx : 1, Tx ? Tx : 1024);
-    s.Ty = meta_int(path, "ty", Ty ? Ty : 1, Ty ? Ty : 1024);
-    *reverse = meta_int(path, "reverse", 0, 1);
+    s.D = model_read_int(path, "embed", 1, 4096);
+    s.H = model_read_int(path, "hidden", 1, 4096);
+    s.Tx = model_read_int(path, "tx", Tx ? Tx : 1, Tx ? Tx : 1024);
+    s.Ty = model_read_int(path, "ty", Ty ? Ty : 1, Ty ? Ty : 1024);
+    *reverse = model_read_int(path, "reverse", 0, 1);
     if (model_read_metadata(path, "vocab", value, sizeof value, err) != 0)
         die("%s", err);
     int printable = value[0] != '\0';

@@ -739,3 +739,15 @@ int model_read_metadata(const char *path, const char *key, char *value, size_t s
     close_model(&m);
     return r;
 }
+
+int model_read_int(const char *path, const char *key, int lo, int hi)
+{
+    char value[64], err[MODEL_ERR_SIZE], *end;
+    if (model_read_metadata(path, key, value, sizeof value, err) != 0)
+        die("%s", err);
+    errno = 0;
+    long v = strtol(value, &end, 10);
+    if (!value[0] || *end || errno || v < lo || v > hi)
+        die("%s: metadata \"%s\" is '%s', not a number from %d to %d", path, key, value, lo, hi);
+    return (int)v;
+}

@@ -36,4 +36,8 @@ int model_load(const char *path, ParamSet *ps, char *err);
  * Returns 0, or -1 with err set if the file is not a valid model file. */
 int model_read_metadata(const char *path, const char *key, char *value, size_t size, char *err);
 
+/* A whole number from a model file's metadata, in [lo, hi]; otherwise a
+ * one-line error naming the file and the key, and exit. */
+int model_read_int(const char *path, const char *key, int lo, int hi);
+
 #endif

@@ -99,19 +99,6 @@ static double meta_double(const char *path, const char *key, double fallback)
     return *end ? fallback : x;
 }
 
-static int meta_int(const char *path, const char *key, int lo, int hi)
-{
-    char v[64], err[MODEL_ERR_SIZE];
-    if (model_read_metadata(path, key, v, sizeof v, err) != 0)
-        die("%s", err);
-    char *end;
-    errno = 0;
-    long x = strtol(v, &end, 10);
-    if (!v[0] || *end || errno || x < lo || x > hi)
-        die("%s: metadata \"%s\" is '%s', not a number from %d to %d", path, key, v, lo, hi);
-    return (int)x;
-}
-
 /* Chapter 04's model of one kind in DIR/04_cnn: the plain run or the --full
  * one, whichever records the higher test accuracy (as 04_cnn predict chooses). */
 static void find_digit_model(Playground *pg, const char *out, NetKind k)
@@ -154,31 +141,8 @@ static void find_lm(Playground *pg, const char *out)
     }
     if (!pg->have_lm)
         return;
-    const char *path = pg->lm_path;
-    char value[64], err[MODEL_ERR_SIZE];
-    if (model_read_metadata(path, "network", value, sizeof value, err) != 0)
-        die("%s", err);
-    if (strcmp(value, "char_rnnlm") != 0)
-        die("%s: not a language model of chapter 05 (network '%s', expected char_rnnlm)", path, value);
-    RnnlmShape s = {0};
-    if (model_read_metadata(path, "cell", value, sizeof value, err) != 0)
-        die("%s", err);
-    if (cell_parse(value, &s.cell) != 0)
-        die("%s: metadata \"cell\" is '%s', not rnn, lstm or gru", path, value);
-    s.layers = meta_int(path, "layers", 1, RNNLM_MAX_LAYERS);
-    s.D = meta_int(path, "embed", 1, 65536);
-    s.H = meta_int(path, "hidden", 1, 65536);
-    size_t cap = (size_t)1 << 22;
-    char *text = xmalloc(cap);
-    if (model_read_metadata(path, "vocab", text, cap, err) != 0)
-        die("%s", err);
-    if (!text[0])
-        die("%s: no vocabulary in the metadata", path);
-    if (char_vocab_from_string(text, path, &pg->vocab, err) != 0)
-        die("%s", err);
-    free(text);
-    s.V = pg->vocab.size;
-    s.N = s.T = 1;      /* generation: one stream, one step at a time */
+    RnnlmShape s;
+    rnnlm_read_shape(pg->lm_path, &s, &pg->vocab);  /* generation: one stream, one step at a time */
     pg->lm_shape = s;
 }
 

@@ -33,29 +33,8 @@ sed -n 's/^  digits: \([A-Za-z]*\) .*/  model: \1 (every request runs each model
 grep -o '([0-9]* workers*' "$tmp/server.log" | sed 's/(/  server: /'
 
 # the page's 7 (app.js's strokes), drawn as tests/test_playground.sh draws it
-awk -v SIZE=112 -v W=7 -v LINE="0.26 0.2 0.74 0.2 0.46 0.84" '
-function seg(px, py, ax, ay, bx, by,   dx, dy, t, qx, qy) {
-    dx = bx - ax; dy = by - ay
-    t = ((px - ax) * dx + (py - ay) * dy) / (dx * dx + dy * dy)
-    t = t < 0 ? 0 : t > 1 ? 1 : t
-    qx = ax + t * dx - px; qy = ay + t * dy - py
-    return sqrt(qx * qx + qy * qy)
-}
-BEGIN {
-    n = split(LINE, p, " ")
-    printf "{\"width\": %d, \"height\": %d, \"pixels\": [", SIZE, SIZE
-    for (y = 0; y < SIZE; y++)
-        for (x = 0; x < SIZE; x++) {
-            d = 1e9
-            for (i = 1; i + 3 <= n; i += 2) {
-                s = seg((x + 0.5) / SIZE, (y + 0.5) / SIZE, p[i], p[i + 1], p[i + 2], p[i + 3]) * SIZE
-                if (s < d) d = s
-            }
-            ink = W / 2 + 0.5 - d; ink = ink < 0 ? 0 : ink > 1 ? 1 : ink
-            printf "%s%d", (x || y) ? "," : "", int(255 - 238 * ink + 0.5)
-        }
-    printf "]}\n"
-}' >"$tmp/seven.json"
+. playground/draw.sh
+draw "0.26 0.2 0.74 0.2 0.46 0.84" >"$tmp/seven.json"
 echo "  request: the 7 as the page sends it, 112x112 grey levels ($(wc -c <"$tmp/seven.json") bytes of JSON)"
 
 mkdir -p "$tmp/answers"

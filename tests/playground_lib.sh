@@ -2,15 +2,7 @@
 # run): the check counter, small models trained for the tests, and starting and
 # stopping a server. The scripts run from the repository's root, from
 # scripts/run_tests.sh, which gets the build folders from make (DL_REL, DL_CHK).
-passed=0; failed=0
-check() {   # NAME CONDITION...: run the condition, count and print the result
-    name=$1; shift
-    if "$@"; then
-        passed=$((passed + 1)); echo "ok   $name"
-    else
-        failed=$((failed + 1)); echo "fail $name"
-    fi
-}
+. tests/check.sh         # check NAME CONDITION..., and the counts
 
 rel=${DL_REL:-build/release}
 chk=${DL_CHK:-build/check}

@@ -17,34 +17,7 @@ check "the test models train" make_models
 
 # ---- the requests ------------------------------------------------------------------
 
-# A digit drawn as the page sends it: the 280x280 pad scaled to 112x112 grey
-# levels, white paper, a dark round pen (18 px on the pad: 7 px here) along a
-# polyline given in the pad's unit square.
-draw() {    # "x0 y0 x1 y1 ..." -> JSON
-    awk -v SIZE=112 -v W=7 -v LINE="$1" '
-    function seg(px, py, ax, ay, bx, by,   dx, dy, t, qx, qy) {
-        dx = bx - ax; dy = by - ay
-        t = (dx * dx + dy * dy) > 0 ? ((px - ax) * dx + (py - ay) * dy) / (dx * dx + dy * dy) : 0
-        t = t < 0 ? 0 : t > 1 ? 1 : t
-        qx = ax + t * dx - px; qy = ay + t * dy - py
-        return sqrt(qx * qx + qy * qy)
-    }
-    BEGIN {
-        n = split(LINE, p, " ")
-        printf "{\"width\": %d, \"height\": %d, \"pixels\": [", SIZE, SIZE
-        for (y = 0; y < SIZE; y++)
-            for (x = 0; x < SIZE; x++) {
-                d = 1e9
-                for (i = 1; i + 3 <= n; i += 2) {
-                    s = seg((x + 0.5) / SIZE, (y + 0.5) / SIZE, p[i], p[i + 1], p[i + 2], p[i + 3]) * SIZE
-                    if (s < d) d = s
-                }
-                ink = W / 2 + 0.5 - d; ink = ink < 0 ? 0 : ink > 1 ? 1 : ink
-                printf "%s%d", (x || y) ? "," : "", int(255 - 238 * ink + 0.5)
-            }
-        printf "]}\n"
-    }'
-}
+. playground/draw.sh     # draw: a digit as the page sends it
 draw "0.26 0.2 0.74 0.2 0.46 0.84" >"$tmp/seven.json"        # the page's own 7 (app.js, STROKES)
 draw "0.42 0.26 0.54 0.16 0.54 0.84" >"$tmp/one.json"
 

@@ -4,15 +4,7 @@
 # without a network. Run from the repository's root by scripts/run_tests.sh;
 # prints "N passed, N failed" like the C tests. Nothing here touches the network:
 # curl, wget and npm are replaced by stand-ins that fail.
-passed=0; failed=0
-check() {   # NAME CONDITION...: run the condition, count and print the result
-    name=$1; shift
-    if "$@"; then
-        passed=$((passed + 1)); echo "ok   $name"
-    else
-        failed=$((failed + 1)); echo "fail $name"
-    fi
-}
+. tests/check.sh         # check NAME CONDITION..., and the counts
 
 root=$(pwd)
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/dl-test-scripts.XXXXXX") || exit 1
