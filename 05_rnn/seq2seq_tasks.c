@@ -334,6 +334,19 @@ static void attention_maps(const S2sConfig *cfg, S2sRun *r, const Task *task)
 
 /* ---- the whole task ----------------------------------------------------------------------------- */
 
+/* The character table of every question and answer in all, and of marks (at
+ * most 3 characters: padding, start, end) that the data may not contain. */
+static void pairs_char_table(CharTable *table, const TextPairs *all, const char *marks)
+{
+    size_t cap = (size_t)all->count * (all->stride_q + all->stride_a) + 4, off = 0;
+    char *chars = xmalloc(cap);
+    for (int i = 0; i < all->count; i++)
+        off += (size_t)sprintf(chars + off, "%s%s", pair_question(all, i), pair_answer(all, i));
+    strcpy(chars + off, marks);
+    char_table_init(table, chars);
+    free(chars);
+}
+
 S2sSummary s2s_train(const S2sConfig *cfg, const char *name)
 {
     const Task *task = find_task(name);
@@ -350,15 +363,8 @@ S2sSummary s2s_train(const S2sConfig *cfg, const char *name)
     double t0 = now_seconds();
     task->generate(&all, problems, c->seed);
     text_pairs_split(&all, problems / 10, &train, &test);
-    /* the characters: the data's own, the padding and the start mark */
-    size_t cap = (size_t)all.count * (all.stride_q + all.stride_a) + 4, off = 0;
-    char *chars = xmalloc(cap);
-    for (int i = 0; i < all.count; i++)
-        off += (size_t)sprintf(chars + off, "%s%s", pair_question(&all, i), pair_answer(&all, i));
-    strcpy(chars + off, " _");
-    CharTable table;
-    char_table_init(&table, chars);
-    free(chars);
+    CharTable table;    /* the data's own characters, the padding and the start mark */
+    pairs_char_table(&table, &all, " _");
     printf("== %s (the sequel's ch. %s): %d unique pairs made from seed %llu in %.2f s, %d to train, %d held out; "
            "%d characters ==\n", task->name, strcmp(task->name, "addition") == 0 ? "7" : "8", all.count,
            (unsigned long long)c->seed, now_seconds() - t0, train.count, test.count, table.size);
@@ -619,14 +625,8 @@ S2sChatSummary s2s_chat_train(const S2sConfig *cfg)
         die("%s: %d pairs of speeches by two speakers, at least 50 needed (a play laid out as Tiny Shakespeare: "
             "a line 'NAME:', the speech, a blank line)", path, pairs);
     text_pairs_split(&all, pairs / 10, &train, &test);
-    size_t cap = (size_t)all.count * (all.stride_q + all.stride_a) + 4, off = 0;
-    char *chars = xmalloc(cap);
-    for (int i = 0; i < all.count; i++)
-        off += (size_t)sprintf(chars + off, "%s%s", pair_question(&all, i), pair_answer(&all, i));
-    strcpy(chars + off, "_#");
     CharTable table;
-    char_table_init(&table, chars);
-    free(chars);
+    pairs_char_table(&table, &all, "_#");
     printf("== A Shakespeare chatbot: an attention seq2seq answers a speech with the next speaker's reply ==\n"
            "  %s: %d pairs of speeches (each speech paired with the next, by another speaker), %d to train, the last\n"
            "  %d of the play held out; the last %d characters of a speech -> the first %d of the reply; %d characters\n",
