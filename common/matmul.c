@@ -276,8 +276,8 @@ static void gemm_blocked(int transA, int transB, int M, int N, int K,
     real *bbuf = abuf + a_size;
 
     /* A row of an untransposed B already holds a sliver's NR numbers side by
-     * side, as the kernel wants them. When A is short (one block of rows), each
-     * B sliver serves only a few tiles, and copying it costs more than it
+     * side, as the kernel wants them. When A is short (at most 64 rows, 8
+     * register tiles), each B sliver serves only a few tiles, and copying it costs more than it
      * saves: the kernel then reads B in place. This is the recurrent nets'
      * case (a batch of 50 rows times a weight matrix, every time step). */
     int in_place = !transB && M <= 64;
@@ -355,8 +355,10 @@ void matmul(int transA, int transB, int M, int N, int K,
      * op(B) (K x N), bands of columns all of op(A) (M x K): so rows when M >= N,
      * unless that side has too few tiles to go round the threads. */
     int row_tiles = (M + MR - 1) / MR, col_tiles = (N + NR - 1) / NR;
-    int by_rows = M >= N ? row_tiles >= threads || row_tiles >= col_tiles
-                         : !(col_tiles >= threads || col_tiles >= row_tiles);
+    int by_rows = M >= N;
+    int preferred = by_rows ? row_tiles : col_tiles, other = by_rows ? col_tiles : row_tiles;
+    if (preferred < threads && preferred < other)
+        by_rows = !by_rows;
     int tiles = by_rows ? row_tiles : col_tiles;
     if (threads > tiles)
         threads = tiles;

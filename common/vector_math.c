@@ -1,5 +1,6 @@
 /* vector_math.c - exp, sigmoid and tanh over arrays (see vector_math.h). */
 #include "vector_math.h"
+#include "functions.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -18,7 +19,7 @@ void exp_array(real *y, const real *x, size_t n)
 void sigmoid_array(real *y, const real *x, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        y[i] = x[i] >= 0 ? 1 / (1 + exp(-x[i])) : exp(x[i]) / (1 + exp(x[i]));
+        y[i] = sigmoid(x[i]);
 }
 
 void tanh_array(real *y, const real *x, size_t n)
