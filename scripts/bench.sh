@@ -8,7 +8,7 @@ out=build/bench-out
 mkdir -p "$out"
 threads=${THREADS:-$(nproc)}
 
-median() { sort -g | awk '{a[NR]=$1} END {if (NR == 0) print "n/a"; else if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
+. scripts/bench_lib.sh    # median, spread, py (a python3 with torch)
 
 echo "== Machine: $(nproc) cores, $threads threads used; $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 echo
@@ -75,10 +75,6 @@ if [ -x "$bin/06_gan" ]; then
     echo "== 6b. Chapter 06: a training iteration of the MLP GAN and the DCGAN (batch 64), and a grid of samples"
     "$bin/06_gan" bench --quiet --threads "$threads" --data "$data/mnist" --out "$out/06" | sed 's/^/  /'
     echo "  the same nets and steps in PyTorch:"
-    py=
-    for p in python3 /usr/bin/python3; do
-        if "$p" -c 'import torch' 2>/dev/null; then py=$p; break; fi
-    done
     if [ -n "$py" ]; then
         "$py" bench/pytorch_compare.py --threads "$threads" --data "$data/mnist" --only 6 | sed 's/^/  /'
     else
@@ -88,14 +84,8 @@ if [ -x "$bin/06_gan" ]; then
 fi
 
 echo "== 7. The same work in PyTorch on the CPU (chapter 05's char LSTM: in section 6, seq2seq in 6a, the GANs' in 6b)"
-# Debian's python3-torch goes into the system Python, which a pyenv or venv
-# python3 earlier on PATH does not see: use the first python3 that has torch.
-py=
-for p in python3 /usr/bin/python3; do
-    if "$p" -c 'import torch' 2>/dev/null; then py=$p; break; fi
-done
 if [ -n "$py" ]; then
-    "$py" bench/pytorch_compare.py --threads "$threads" --data "$data/mnist" --only 1,2,3,4
+    "$py" bench/pytorch_compare.py --threads "$threads" --data "$data/mnist" --only 1,2,3,4,7
 else
     echo "  PyTorch is not installed (no python3 here can import torch); sudo apt-get install python3-torch installs it"
 fi

@@ -10,13 +10,7 @@ rel=$1; data=$2; threads=$3
 runs=${RUNS:-3}
 out=build/bench-out/05
 mkdir -p "$out"
-median() { sort -g | awk '{a[NR]=$1} END {if (NR == 0) print "n/a"; else if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
-spread() { sort -g | awk 'NR == 1 {lo=$1} {hi=$1} END {if (NR) printf "%s-%s", lo, hi}'; }
-
-py=
-for p in python3 /usr/bin/python3; do
-    if "$p" -c 'import torch' 2>/dev/null; then py=$p; break; fi
-done
+. scripts/bench_lib.sh    # median, spread, py (a python3 with torch)
 
 ths=$threads
 [ "$threads" != 1 ] && ths="1 $threads"

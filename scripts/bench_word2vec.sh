@@ -20,8 +20,7 @@ pkg=word2vec@1.1.5
 sum=5f2b08a66faac1bce2f3ca9aec3c7fc735842476be084859a2f6e7bb749c41c2
 mkdir -p "$out" "$src"
 
-median() { sort -g | awk '{a[NR]=$1} END {if (NR == 0) print "n/a"; else if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
-spread() { sort -g | awk 'NR == 1 {lo=$1} {hi=$1} END {if (NR) printf "%s-%s", lo, hi}'; }
+. scripts/bench_lib.sh    # median, spread, py (a python3 with torch)
 
 if [ ! -x "$src/word2vec" ]; then
     if ! command -v npm >/dev/null 2>&1; then
