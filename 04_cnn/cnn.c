@@ -22,6 +22,7 @@
 
 #include "convolution.h"
 #include "dataset.h"
+#include "conv_implicit.h"
 #include "deep_conv_net.h"
 #include "digit.h"
 #include "functions.h"
@@ -730,7 +731,9 @@ static double time_training_steps(const Config *cfg, NetKind kind, const Dataset
     return per_batch;
 }
 
-/* Forward and backward GFLOP/s of one convolution layer on a batch. */
+/* Forward and backward GFLOP/s of one convolution layer on a batch: the
+ * im2col path and, where it applies, the fast path without col
+ * (conv_implicit.h), run in turn so that a change of machine speed hits both. */
 static void bench_conv(const char *name, ConvShape s, int N, int need_dx)
 {
     Rng rng;
@@ -742,19 +745,31 @@ static void bench_conv(const char *name, ConvShape s, int N, int need_dx)
     ConvWork work = conv_work_create(&s, 1);
     rng_fill_normal(&rng, x, nx, 1);
     rng_fill_normal(&rng, W, nw, 0.1);
-    double tf[7], tb[7];
-    for (int r = 0; r < 7; r++) {
-        double t0 = now_seconds();
-        convolution_forward(y, x, W, b, &s, N, &work);
-        double t1 = now_seconds();
-        convolution_backward(need_dx ? dx : NULL, dW, db, y, x, W, &s, N, &work);
-        tf[r] = t1 - t0;
-        tb[r] = now_seconds() - t1;
-    }
+    enum { RUNS = 7 };
+    const int paths = conv_implicit_fits(&s) ? 2 : 1;
+    double tf[2][RUNS], tb[2][RUNS];
+    for (int r = 0; r < RUNS; r++)
+        for (int p = 0; p < paths; p++) {
+            double t0 = now_seconds();
+            if (p == 0)
+                convolution_im2col_forward(y, x, W, b, &s, N, &work);
+            else
+                convolution_forward(y, x, W, b, &s, N, &work);
+            double t1 = now_seconds();
+            if (p == 0)
+                convolution_im2col_backward(need_dx ? dx : NULL, dW, db, y, x, W, &s, N, &work);
+            else
+                convolution_backward(need_dx ? dx : NULL, dW, db, y, x, W, &s, N, &work);
+            tf[p][r] = t1 - t0;
+            tb[p][r] = now_seconds() - t1;
+        }
     double f = 2.0 * N * s.FN * s.OH * s.OW * s.C * s.FH * s.FW;   /* one product of the layer */
-    double mf = median(tf, 7), mb = median(tb, 7);
-    printf("  %-30s forward %6.2f ms %6.1f GFLOP/s   backward%s %6.2f ms %6.1f GFLOP/s\n", name, 1e3 * mf,
-           f / mf / 1e9, need_dx ? "" : " (no dx)", 1e3 * mb, (need_dx ? 2 : 1) * f / mb / 1e9);
+    for (int p = 0; p < paths; p++) {
+        double mf = median(tf[p], RUNS), mb = median(tb[p], RUNS);
+        printf("  %-30s %-8s forward %6.2f ms %6.1f GFLOP/s   backward%s %6.2f ms %6.1f GFLOP/s\n",
+               p == 0 ? name : "", p == 0 ? "im2col" : "implicit", 1e3 * mf, f / mf / 1e9,
+               need_dx ? "" : " (no dx)", 1e3 * mb, (need_dx ? 2 : 1) * f / mb / 1e9);
+    }
     free(x), free(dx), free(W), free(dW), free(b), free(db), free(y);
     conv_work_free(&work);
 }

@@ -1,4 +1,5 @@
 #include "convolution.h"
+#include "conv_implicit.h"
 #include "im2col.h"
 #include "matmul.h"
 #include "util.h"
@@ -45,12 +46,17 @@ ConvWork conv_work_create(const ConvShape *shapes, int count)
 {
     ConvWork w;
     memset(&w, 0, sizeof w);
-    size_t dw = 0;
+    size_t dw = 0, taps = 0;
     for (int i = 0; i < count; i++) {
         const ConvShape *s = &shapes[i];
         size_t rows = (size_t)chunk_images(s) * s->OH * s->OW, K = (size_t)s->C * s->FH * s->FW;
         size_t need = rows * (K > (size_t)s->FN ? K : (size_t)s->FN);
         w.cap = need > w.cap ? need : w.cap;
+        if (conv_implicit_fits(s)) {
+            need = conv_implicit_scratch(s);
+            w.cap = need > w.cap ? need : w.cap;
+            taps = 2 * (size_t)conv_implicit_taps(s) > taps ? 2 * (size_t)conv_implicit_taps(s) : taps;
+        }
         dw = (size_t)s->FN * K > dw ? (size_t)s->FN * K : dw;
     }
     for (int k = 0; k < CONV_SLICES; k++) {
@@ -59,6 +65,8 @@ ConvWork conv_work_create(const ConvShape *shapes, int count)
         w.dcol[k] = xmalloc(w.cap * sizeof(real));
         w.dW[k] = xmalloc(dw * sizeof(real));
     }
+    w.Wt = xmalloc(dw * sizeof(real));
+    w.taps = xmalloc((taps ? taps : 1) * sizeof(int));
     return w;
 }
 
@@ -66,18 +74,18 @@ void conv_work_free(ConvWork *w)
 {
     for (int k = 0; k < CONV_SLICES; k++)
         free(w->col[k]), free(w->out[k]), free(w->dcol[k]), free(w->dW[k]);
+    free(w->Wt), free(w->taps);
     memset(w, 0, sizeof *w);
 }
 
-/* Slice k of the batch: images [*n0, *n1). */
-static void slice_range(int k, int N, int *n0, int *n1)
+void conv_slice_range(int k, int N, int *n0, int *n1)
 {
     *n0 = (int)((long)N * k / CONV_SLICES);
     *n1 = (int)((long)N * (k + 1) / CONV_SLICES);
 }
 
 /* Threads are worth waking only for a batch of some size. */
-static inline int worth_threads(const ConvShape *s, int N)
+int conv_worth_threads(const ConvShape *s, int N)
 {
     return (long)N * s->OH * s->OW * s->C * s->FH * s->FW > (1L << 15);
 }
@@ -88,10 +96,10 @@ static void forward(real *y, const real *x, const real *W, const real *b,
 {
     const int P = s->OH * s->OW, FN = s->FN, K = s->C * s->FH * s->FW, G = chunk_images(s);
     const size_t in_size = (size_t)s->C * s->H * s->W;
-#pragma omp parallel for schedule(static) if (worth_threads(s, N))
+#pragma omp parallel for schedule(static) if (conv_worth_threads(s, N))
     for (int k = 0; k < CONV_SLICES; k++) {
         int n0, n1;
-        slice_range(k, N, &n0, &n1);
+        conv_slice_range(k, N, &n0, &n1);
         real *col = work->col[k], *out = work->out[k];
         for (int n = n0; n < n1; n += G) {
             int g = n1 - n < G ? n1 - n : G;
@@ -114,20 +122,34 @@ static void forward(real *y, const real *x, const real *W, const real *b,
     }
 }
 
+void convolution_im2col_forward(real *y, const real *x, const real *W, const real *b,
+                                const ConvShape *s, int N, ConvWork *work)
+{
+    forward(y, x, W, b, s, N, work, 0);
+}
+
+/* What the layers call: the fast path where it applies (conv_implicit.h),
+ * the same products through im2col elsewhere. */
 void convolution_forward(real *y, const real *x, const real *W, const real *b,
                          const ConvShape *s, int N, ConvWork *work)
 {
-    forward(y, x, W, b, s, N, work, 0);
+    if (conv_implicit_fits(s))
+        conv_implicit_forward(y, x, W, b, s, N, work, 0);
+    else
+        forward(y, x, W, b, s, N, work, 0);
 }
 
 void convolution_relu_forward(real *y, const real *x, const real *W, const real *b,
                               const ConvShape *s, int N, ConvWork *work)
 {
-    forward(y, x, W, b, s, N, work, 1);
+    if (conv_implicit_fits(s))
+        conv_implicit_forward(y, x, W, b, s, N, work, 1);
+    else
+        forward(y, x, W, b, s, N, work, 1);
 }
 
-void convolution_backward(real *dx, real *dW, real *db, const real *dy, const real *x,
-                          const real *W, const ConvShape *s, int N, ConvWork *work)
+static void backward(real *dx, real *dW, real *db, const real *dy, const real *x,
+                     const real *W, const ConvShape *s, int N, ConvWork *work, int implicit)
 {
     const int P = s->OH * s->OW, FN = s->FN, K = s->C * s->FH * s->FW, G = chunk_images(s);
     const size_t in_size = (size_t)s->C * s->H * s->W;
@@ -136,7 +158,7 @@ void convolution_backward(real *dx, real *dW, real *db, const real *dy, const re
      * of dependent additions, each waiting for the last; DB_FILTERS filters side
      * by side give the processor independent chains to overlap. */
     enum { DB_FILTERS = 8 };
-#pragma omp parallel for schedule(static) if (worth_threads(s, N))
+#pragma omp parallel for schedule(static) if (conv_worth_threads(s, N))
     for (int f0 = 0; f0 < (db ? FN : 0); f0 += DB_FILTERS) {
         const int nf = FN - f0 < DB_FILTERS ? FN - f0 : DB_FILTERS;
         double sum[DB_FILTERS] = {0};
@@ -154,10 +176,13 @@ void convolution_backward(real *dx, real *dW, real *db, const real *dy, const re
         for (int j = 0; j < nf; j++)
             db[f0 + j] += (real)sum[j];
     }
-#pragma omp parallel for schedule(static) if (worth_threads(s, N))
+    if (implicit)
+        conv_implicit_backward(dx, dy, x, W, s, N, work);
+    else
+#pragma omp parallel for schedule(static) if (conv_worth_threads(s, N))
     for (int k = 0; k < CONV_SLICES; k++) {
         int n0, n1;
-        slice_range(k, N, &n0, &n1);
+        conv_slice_range(k, N, &n0, &n1);
         real *col = work->col[k], *dout = work->out[k], *dcol = work->dcol[k];
         for (int n = n0; n < n1; n += G) {
             int g = n1 - n < G ? n1 - n : G;
@@ -181,11 +206,23 @@ void convolution_backward(real *dx, real *dW, real *db, const real *dy, const re
     const size_t nw = (size_t)FN * K;
     for (int k = 0; k < CONV_SLICES; k++) {
         int n0, n1;
-        slice_range(k, N, &n0, &n1);
+        conv_slice_range(k, N, &n0, &n1);
         if (n1 > n0)
             for (size_t i = 0; i < nw; i++)
                 dW[i] += work->dW[k][i];
     }
+}
+
+void convolution_backward(real *dx, real *dW, real *db, const real *dy, const real *x,
+                          const real *W, const ConvShape *s, int N, ConvWork *work)
+{
+    backward(dx, dW, db, dy, x, W, s, N, work, conv_implicit_fits(s));
+}
+
+void convolution_im2col_backward(real *dx, real *dW, real *db, const real *dy, const real *x,
+                                 const real *W, const ConvShape *s, int N, ConvWork *work)
+{
+    backward(dx, dW, db, dy, x, W, s, N, work, 0);
 }
 
 void convolution_direct_forward(real *y, const real *x, const real *W, const real *b,

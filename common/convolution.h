@@ -57,6 +57,8 @@ typedef struct {
     real *out[CONV_SLICES];         /* a chunk's out or dout (FN, columns) */
     real *dcol[CONV_SLICES];        /* a chunk's dcol (K, columns) */
     real *dW[CONV_SLICES];          /* each slice's share of dW (FN, K) */
+    real *Wt;                       /* the turned filters of conv_implicit's dx */
+    int *taps;                      /* conv_implicit's tap offsets */
 } ConvWork;
 
 /* Scratch big enough for every layer in shapes[0..count). */
@@ -79,6 +81,18 @@ void convolution_relu_forward(real *y, const real *x, const real *W, const real 
  *   dx  = col2im(W^T dout)    (skipped if dx is NULL: the first layer needs no dx) */
 void convolution_backward(real *dx, real *dW, real *db, const real *dy, const real *x,
                           const real *W, const ConvShape *s, int N, ConvWork *work);
+
+/* The im2col path alone, whatever the shape: the lesson, and what the fast
+ * path (conv_implicit.h, taken for stride 1) is tested and timed against. */
+void convolution_im2col_forward(real *y, const real *x, const real *W, const real *b,
+                                const ConvShape *s, int N, ConvWork *work);
+void convolution_im2col_backward(real *dx, real *dW, real *db, const real *dy, const real *x,
+                                 const real *W, const ConvShape *s, int N, ConvWork *work);
+
+/* For conv_implicit.c: slice k's images [*n0, *n1), and whether a batch is
+ * worth waking threads for. */
+void conv_slice_range(int k, int N, int *n0, int *n1);
+int conv_worth_threads(const ConvShape *s, int N);
 
 /* The definition: y[n,f,oy,ox] = b[f] + sum over c, fy, fx of
  *   W[f,c,fy,fx] * x[n, c, oy*stride + fy - pad, ox*stride + fx - pad]   (0 outside x) */

@@ -35,26 +35,38 @@
 #include <cblas.h>
 #endif
 
-/* Sizes of the register tile (MR x NR) and of the cache blocks, tuned for
- * float on AVX-512 (a row of NR = 32 floats is two 512-bit vectors, so the
- * tile takes 16 of the 32 vector registers); the double build only needs to
- * be correct. The B sliver (KC x NR) stays in the 48 KB L1 cache, the A block
- * (MC x KC) in the 1 MB L2. Try others with e.g. -DMR=6 -DKC=384. */
+/* Sizes of the register tile (MR x NR) and of the cache blocks. The tile is
+ * sized for the vector registers of the machine the compiler builds for
+ * (-march=native: this one): with AVX-512, a row of NR = 32 floats is two of
+ * the 32 512-bit registers, so the tile takes 16 of them; with AVX or AVX2,
+ * 16 registers of 8 floats, a 6 x 16 tile takes 12, leaving room for a row of
+ * B and a broadcast of A. (The double build only needs to be correct.) The B
+ * sliver (KC x NR) stays in the 48 KB L1 cache, the A block (MC x KC) in the
+ * 1 MB L2. Try others with e.g. -DMR=6 -DKC=384. */
+#if defined(__AVX512F__)
+#define VECTOR_FLOATS 16
+#elif defined(__AVX__)
+#define VECTOR_FLOATS 8
+#else
+#define VECTOR_FLOATS 4
+#endif
 #ifndef MR
-#define MR 8
+#define MR (VECTOR_FLOATS == 16 ? 8 : 6)
 #endif
 #ifndef NR
-#define NR 32
+#define NR (2 * VECTOR_FLOATS)
 #endif
 #ifndef KC
 #define KC 256
 #endif
 #ifndef MC
-#define MC 128
+#define MC (16 * MR)            /* 128 rows with AVX-512, 96 with AVX */
 #endif
 #ifndef NC
 #define NC 2048
 #endif
+_Static_assert(NR <= MATMUL_ROW_SLACK, "matmul_rows_at reads a tile's width past a row");
+
 /* Packing buffers up to this many reals (32 KB of float) live on the stack. */
 #define SMALL_BUFFER 8192
 
@@ -164,6 +176,25 @@ static void pack_B(int transB, const real *B, int ldb, int p0, int kc, int j0, i
     }
 }
 
+/* The mr x nr corner of a register tile into C (rows ldc apart); first: the
+ * first K block for this tile, where beta applies. */
+static inline void store_tile(real acc[MR][NR], real *restrict C, int ldc, int mr, int nr,
+                              int first, real beta)
+{
+    for (int i = 0; i < mr; i++) {
+        real *c = C + (size_t)i * ldc;
+        if (!first || beta == 1)
+            for (int j = 0; j < nr; j++)
+                c[j] += acc[i][j];
+        else if (beta == 0)         /* overwrite: C may hold garbage, even NaN */
+            for (int j = 0; j < nr; j++)
+                c[j] = acc[i][j];
+        else
+            for (int j = 0; j < nr; j++)
+                c[j] = beta * c[j] + acc[i][j];
+    }
+}
+
 /* The micro-kernel: the MR x NR tile acc = (A sliver, MR x kc) * (B sliver,
  * kc x NR), then written into the mr x nr corner of C (rows ldc apart), which
  * is smaller than MR x NR only at the edges of C. The B sliver's rows are
@@ -183,18 +214,7 @@ KERNEL_NOINLINE static void kernel(int kc, const real *restrict a, const real *r
         a += MR;
         b += ldb;
     }
-    for (int i = 0; i < mr; i++) {
-        real *c = C + (size_t)i * ldc;
-        if (!first || beta == 1)
-            for (int j = 0; j < nr; j++)
-                c[j] += acc[i][j];
-        else if (beta == 0)         /* overwrite: C may hold garbage, even NaN */
-            for (int j = 0; j < nr; j++)
-                c[j] = acc[i][j];
-        else
-            for (int j = 0; j < nr; j++)
-                c[j] = beta * c[j] + acc[i][j];
-    }
+    store_tile(acc, C, ldc, mr, nr, first, beta);
 }
 
 /* C (1 x N) = beta * C + a * op(B) for one row a and an untransposed B: the
@@ -237,6 +257,20 @@ static void gemm_one_row(int N, int K, int kb, const real *a, int a_step, const 
 /* Round n up to a multiple of m. */
 static size_t round_up(size_t n, size_t m) { return (n + m - 1) / m * m; }
 
+/* The packing buffers, only as large as a problem needs: on the stack (small)
+ * when they fit, for malloc and free would cost a few percent of a small
+ * multiply; else from the heap, where they cost nothing by comparison. */
+static real *pack_buffer(size_t reals, real *small)
+{
+    if (reals <= SMALL_BUFFER)
+        return small;
+    real *p = aligned_alloc(64, round_up(reals * sizeof(real), 64));
+    if (!p)
+        die("matmul: out of memory (%zu bytes)", reals * sizeof(real));
+    return p;
+}
+
+
 /* One thread's blocked multiply of an M x N slab of C (see the loop nest at
  * the top). Every element of C gets the same arithmetic whatever the slab:
  * for each K block in order, a fused multiply-add chain from 0 over that
@@ -263,17 +297,10 @@ static void gemm_blocked(int transA, int transB, int M, int N, int K,
         return;
     }
 
-    /* The packing buffers, only as large as this problem needs: on the stack
-     * when small (malloc and free would cost a few percent of a small
-     * multiply), else from the heap (where they cost nothing by comparison). */
     _Alignas(64) real small[SMALL_BUFFER];
     size_t a_size = round_up((size_t)min_int(M, MC), MR) * kb;
     size_t b_size = round_up((size_t)min_int(N, NC), NR) * kb;
-    size_t bytes = (a_size + b_size) * sizeof(real);
-    real *abuf = small;
-    if (a_size + b_size > SMALL_BUFFER && !(abuf = aligned_alloc(64, round_up(bytes, 64))))
-        die("matmul: out of memory (%zu bytes)", bytes);
-    real *bbuf = abuf + a_size;
+    real *abuf = pack_buffer(a_size + b_size, small), *bbuf = abuf + a_size;
 
     /* A row of an untransposed B already holds a sliver's NR numbers side by
      * side, as the kernel wants them. When A is short (at most 64 rows, 8
@@ -313,6 +340,111 @@ void matmul_blocked(int transA, int transB, int M, int N, int K,
                     const real *A, const real *B, real beta, real *C)
 {
     gemm_blocked(transA, transB, M, N, K, A, transA ? M : K, B, transB ? K : N, beta, C, N);
+}
+
+/* ---- operands found at offsets: convolution without im2col --------------------- */
+
+/* The micro-kernel once more, but row k of the B sliver starts at b + boff[k]:
+ * a shifted view of an image (see conv_implicit.c), read where it lies. The
+ * arithmetic, and so every bit of the result, is the kernel's. */
+KERNEL_NOINLINE static void kernel_rows_at(int kc, const real *restrict a, const real *restrict b,
+                                           const int *restrict boff, real *restrict C, int ldc,
+                                           int mr, int nr, int first, real beta)
+{
+    real acc[MR][NR] = {{0}};
+    for (int k = 0; k < kc; k++) {
+        const real *bk = b + boff[k];
+        for (int i = 0; i < MR; i++)
+            for (int j = 0; j < NR; j++)
+                acc[i][j] = MADD(a[i], bk[j], acc[i][j]);
+        a += MR;
+    }
+    store_tile(acc, C, ldc, mr, nr, first, beta);
+}
+
+void matmul_rows_at(int M, int N, int K, const real *A, const real *X, const int *koff,
+                    real beta, real *C, int ldc)
+{
+    if (M <= 0 || N <= 0 || K <= 0)
+        die("matmul_rows_at: empty product (%d x %d x %d)", M, N, K);
+    int kblocks = (K + KC - 1) / KC, kb = (K + kblocks - 1) / kblocks;
+    _Alignas(64) real small[SMALL_BUFFER];
+    real *abuf = pack_buffer(round_up((size_t)min_int(M, MC), MR) * kb, small);
+    for (int pc = 0; pc < K; pc += kb) {
+        int kc = min_int(kb, K - pc);
+        for (int ic = 0; ic < M; ic += MC) {
+            int mc = min_int(MC, M - ic);
+            pack_A(0, A, K, ic, mc, pc, kc, abuf);
+            /* a B sliver (kc rows of NR) stays in the L1 cache while every
+             * tile of A's rows passes over it */
+            for (int jr = 0; jr < N; jr += NR)
+                for (int ir = 0; ir < mc; ir += MR)
+                    kernel_rows_at(kc, abuf + (size_t)ir * kc, X + jr, koff + pc,
+                                   C + (size_t)(ic + ir) * ldc + jr, ldc,
+                                   min_int(MR, mc - ir), min_int(NR, N - jr), pc == 0, beta);
+        }
+    }
+    if (abuf != small)
+        free(abuf);
+}
+
+/* C (+)= A B where both operands run along the product's inner dimension:
+ * A's rows and B's columns are contiguous. Packing B for the kernel above
+ * would transpose it; instead, each element of a DOT_R x DOT_C tile of C is a
+ * dot product, computed DOT_V lanes at a time (one vector register each)
+ * and added up across the lanes at the end. The inner dimension goes in
+ * blocks of DOT_QB, so the B columns of a tile stay in the L1 cache while
+ * every tile of A's rows passes over them. */
+enum {
+    DOT_V = VECTOR_FLOATS,
+    DOT_R = 4,                                  /* 4 x 6 tiles of sums take 24 of */
+    DOT_C = VECTOR_FLOATS == 16 ? 6 : 3,        /* AVX-512's 32 registers, 4 x 3 */
+    DOT_QB = 1024                               /* 12 of AVX's 16 */
+};
+
+KERNEL_NOINLINE static void dot_tile(int kc, const real *const *a, const real *const *b,
+                                     real *restrict C, int ldc, int mr, int nc, int first, real beta)
+{
+    real acc[DOT_R][DOT_C][DOT_V] = {{{0}}};
+    int k = 0;
+    for (; k + DOT_V <= kc; k += DOT_V)
+        for (int i = 0; i < DOT_R; i++)
+            for (int j = 0; j < DOT_C; j++)
+                for (int v = 0; v < DOT_V; v++)
+                    acc[i][j][v] = MADD(a[i][k + v], b[j][k + v], acc[i][j][v]);
+    for (int i = 0; i < mr; i++)
+        for (int j = 0; j < nc; j++) {
+            real sum = 0;
+            for (int v = 0; v < DOT_V; v++)
+                sum += acc[i][j][v];
+            for (int r = k; r < kc; r++)        /* the last few, one by one */
+                sum = MADD(a[i][r], b[j][r], sum);
+            real *c = C + (size_t)i * ldc + j;
+            *c = first ? (beta == 0 ? sum : beta * *c + sum) : *c + sum;
+        }
+}
+
+void matmul_cols_at(int M, int N, int K, const real *A, int lda, const real *X, const int *joff,
+                    real beta, real *C, int ldc)
+{
+    if (M <= 0 || N <= 0 || K <= 0)
+        die("matmul_cols_at: empty product (%d x %d x %d)", M, N, K);
+    for (int pc = 0; pc < K; pc += DOT_QB) {
+        int kc = min_int(DOT_QB, K - pc);
+        for (int jr = 0; jr < N; jr += DOT_C) {
+            int nc = min_int(DOT_C, N - jr);
+            const real *b[DOT_C];
+            for (int j = 0; j < DOT_C; j++)     /* past the edge: repeat a column, unused */
+                b[j] = X + joff[jr + (j < nc ? j : 0)] + pc;
+            for (int ir = 0; ir < M; ir += DOT_R) {
+                int mr = min_int(DOT_R, M - ir);
+                const real *a[DOT_R];
+                for (int i = 0; i < DOT_R; i++)
+                    a[i] = A + (size_t)(ir + (i < mr ? i : 0)) * lda + pc;
+                dot_tile(kc, a, b, C + (size_t)ir * ldc + jr, ldc, mr, nc, pc == 0, beta);
+            }
+        }
+    }
 }
 
 /* ---- the threaded version -------------------------------------------------------- */

@@ -21,9 +21,37 @@ size_t pool_out_size(const PoolShape *s, int N)
  * jobs stay on one thread: waking the others would cost more. */
 #define PARALLEL_MIN (1 << 15)
 
+/* The common case, a 2 x 2 max-pool with stride 2, with the window written
+ * out: the same maximum and the same argument as the general loop below (the
+ * first of equal values wins), without its data-dependent branches, which the
+ * processor mispredicts about half the time on real activations. */
+static void max_pool_2x2(real *out, int *arg, const real *in, int W, int OH, int OW, int first)
+{
+    for (int oy = 0; oy < OH; oy++) {
+        const real *r0 = in + 2 * oy * W, *r1 = r0 + W;
+        for (int ox = 0; ox < OW; ox++) {
+            const int i = 2 * oy * W + 2 * ox;
+            real m = r0[2 * ox];
+            int a = i;
+            if (r0[2 * ox + 1] > m) m = r0[2 * ox + 1], a = i + 1;
+            if (r1[2 * ox] > m) m = r1[2 * ox], a = i + W;
+            if (r1[2 * ox + 1] > m) m = r1[2 * ox + 1], a = i + W + 1;
+            out[oy * OW + ox] = m;
+            arg[oy * OW + ox] = first + a;
+        }
+    }
+}
+
 void pooling_forward(real *y, int *arg, const real *x, const PoolShape *s, int N)
 {
     const int planes = N * s->C, HW = s->H * s->W, OHW = s->OH * s->OW;
+    if (s->kind == POOL_MAX && s->PH == 2 && s->PW == 2 && s->stride == 2) {
+#pragma omp parallel for schedule(static) if ((long)planes * HW > PARALLEL_MIN)
+        for (int q = 0; q < planes; q++)
+            max_pool_2x2(y + (size_t)q * OHW, arg + (size_t)q * OHW, x + (size_t)q * HW,
+                         s->W, s->OH, s->OW, q * HW);
+        return;
+    }
     const real scale = (real)1 / (s->PH * s->PW);
 #pragma omp parallel for schedule(static) if ((long)planes * HW > PARALLEL_MIN)
     for (int q = 0; q < planes; q++) {

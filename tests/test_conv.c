@@ -1,11 +1,13 @@
 /* Convolution and pooling: im2col and col2im against their definitions, the
- * im2col convolution against the direct one, gradient checks of Convolution,
+ * im2col convolution against the direct one, the fast path without col
+ * against im2col, gradient checks of Convolution,
  * Pooling and the SimpleConvNet as a whole, and results that do not depend on
  * the number of threads. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "conv_implicit.h"
 #include "convolution.h"
 #include "deep_conv_net.h"
 #include "gradcheck.h"
@@ -33,6 +35,8 @@ static const int cases[][9] = {
     {1, 2, 4, 4, 2, 1, 1, 1, 0},        /* 1x1 filters */
     {2, 1, 28, 28, 6, 5, 5, 1, 0},      /* SimpleConvNet's layer, smaller */
     {2, 3, 6, 5, 2, 2, 3, 2, 3},        /* padding larger than the filter step */
+    {3, 2, 6, 7, 3, 3, 3, 1, 2},        /* stride 1, padding 2: DeepConvNet's fourth layer */
+    {2, 3, 7, 9, 4, 3, 5, 1, 2},        /* stride 1, a 3x5 filter */
 };
 enum { NCASES = sizeof cases / sizeof cases[0] };
 
@@ -138,6 +142,81 @@ static void test_convolution_matches_direct(void)
         free(x), free(W), free(b), free(y), free(yd);
         conv_work_free(&work);
     }
+}
+
+/* ---- the fast path against im2col ---------------------------------------------------- */
+
+static double max_abs_diff(const real *a, const real *b, size_t n, double *scale)
+{
+    double worst = 0;
+    *scale = 0;
+    for (size_t i = 0; i < n; i++) {
+        worst = fmax(worst, fabs((double)a[i] - b[i]));
+        *scale = fmax(*scale, fabs((double)b[i]));
+    }
+    return worst;
+}
+
+/* conv_implicit (what convolution_forward and _backward run for stride 1)
+ * against the im2col path: the forward's sums are the same sums in the same
+ * order, so the same bits; the backward's add up in another order. Besides
+ * the small cases, a batch whose slices take several chunks, the last one
+ * short, and one with more filters than the multiply's row blocks. */
+static void test_implicit_matches_im2col(void)
+{
+    Rng rng;
+    rng_seed(&rng, 17);
+    const int extra[][9] = {
+        {40, 16, 28, 28, 16, 3, 3, 1, 1},
+        {4, 8, 8, 8, 140, 3, 3, 1, 1},
+    };
+    const int total = NCASES + (int)(sizeof extra / sizeof extra[0]);
+    int tested = 0;
+    for (int k = 0; k < total; k++) {
+        int N;
+        ConvShape s;
+        if (k < NCASES) {
+            s = case_shape(k, &N);
+        } else {
+            const int *c = extra[k - NCASES];
+            N = c[0];
+            s = conv_shape(c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8]);
+        }
+        if (!conv_implicit_fits(&s))
+            continue;
+        tested++;
+        size_t nx = (size_t)N * s.C * s.H * s.W, ny = conv_out_size(&s, N);
+        size_t nw = (size_t)s.FN * s.C * s.FH * s.FW;
+        real *x = rand_buf(&rng, nx, -1, 1), *W = rand_buf(&rng, nw, -1, 1);
+        real *b = rand_buf(&rng, s.FN, -1, 1), *dy = rand_buf(&rng, ny, -1, 1);
+        real *y[2], *dx[2], *dW[2], *db[2];
+        ConvWork work = conv_work_create(&s, 1);
+        for (int p = 0; p < 2; p++) {
+            y[p] = xmalloc(ny * sizeof(real));
+            dx[p] = xmalloc(nx * sizeof(real));
+            dW[p] = xcalloc(nw, sizeof(real));
+            db[p] = xcalloc(s.FN, sizeof(real));
+            if (p == 0) {
+                convolution_im2col_forward(y[p], x, W, b, &s, N, &work);
+                convolution_im2col_backward(dx[p], dW[p], db[p], dy, x, W, &s, N, &work);
+            } else {
+                conv_implicit_forward(y[p], x, W, b, &s, N, &work, 0);
+                convolution_backward(dx[p], dW[p], db[p], dy, x, W, &s, N, &work);
+            }
+        }
+        CHECK(memcmp(y[0], y[1], ny * sizeof(real)) == 0);
+        double sx, sW, tol = sizeof(real) == sizeof(double) ? 1e-12 : 1e-5;
+        double ex = max_abs_diff(dx[1], dx[0], nx, &sx), eW = max_abs_diff(dW[1], dW[0], nw, &sW);
+        if (ex > tol * sx || eW > tol * sW)
+            printf("  case %d: dx off by %.3g (of %.3g), dW by %.3g (of %.3g)\n", k, ex, sx, eW, sW);
+        CHECK(ex <= tol * sx && eW <= tol * sW);
+        CHECK(memcmp(db[0], db[1], s.FN * sizeof(real)) == 0);
+        for (int p = 0; p < 2; p++)
+            free(y[p]), free(dx[p]), free(dW[p]), free(db[p]);
+        free(x), free(W), free(b), free(dy);
+        conv_work_free(&work);
+    }
+    CHECK(tested >= 6);
 }
 
 /* ---- gradient checks ------------------------------------------------------------------- */
@@ -407,6 +486,7 @@ int main(void)
     RUN(test_im2col_matches_definition);
     RUN(test_col2im_is_the_adjoint_of_im2col);
     RUN(test_convolution_matches_direct);
+    RUN(test_implicit_matches_im2col);
     RUN(test_convolution_gradient);
     RUN(test_max_pooling_values);
     RUN(test_max_pooling_gradient);

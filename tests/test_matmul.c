@@ -1,7 +1,7 @@
 /* test_matmul.c - the three matrix multiplies against a double-precision reference.
  *
  * Every variant, on odd shapes (and shapes just past the block sizes in
- * matmul.c: MR 8, NR 32, KC 256, MC 128, NC 2048), in all four transpose
+ * matmul.c with AVX-512: MR 8, NR 32, KC 256, MC 128, NC 2048), in all four transpose
  * combinations, with beta 0 on a C full of NaN and with beta 1. matmul must
  * also give bit-identical results on 1, 2 and 3 threads. */
 #include "matmul.h"
@@ -113,6 +113,52 @@ static void check_variant(int v)
 }
 
 static void test_naive_matches_reference(void) { check_variant(0); }
+
+/* matmul_rows_at and matmul_cols_at read B through offsets (conv_implicit.c
+ * points them into padded images). As MatmulFn for untransposed A: B's rows
+ * (or op(B)'s columns) are laid out in reverse order in a buffer with room
+ * after the last, and found through their offsets. */
+static void rows_at_fn(int tA, int tB, int M, int N, int K, const real *A, const real *B,
+                       real beta, real *C)
+{
+    if (tA || tB)
+        die("rows_at_fn: untransposed only");
+    real *X = xmalloc(((size_t)K * N + MATMUL_ROW_SLACK) * sizeof(real));
+    int *koff = xmalloc(K * sizeof(int));
+    for (int k = 0; k < K; k++) {
+        koff[k] = (K - 1 - k) * N;
+        memcpy(X + koff[k], B + (size_t)k * N, N * sizeof(real));
+    }
+    for (int i = 0; i < MATMUL_ROW_SLACK; i++)
+        X[(size_t)K * N + i] = (real)NAN;         /* read, but must not reach C */
+    matmul_rows_at(M, N, K, A, X, koff, beta, C, N);
+    free(X), free(koff);
+}
+
+static void cols_at_fn(int tA, int tB, int M, int N, int K, const real *A, const real *B,
+                       real beta, real *C)
+{
+    if (tA || !tB)
+        die("cols_at_fn: B transposed only");
+    real *X = xmalloc((size_t)K * N * sizeof(real));
+    int *joff = xmalloc(N * sizeof(int));
+    for (int j = 0; j < N; j++) {
+        joff[j] = (N - 1 - j) * K;
+        memcpy(X + joff[j], B + (size_t)j * K, K * sizeof(real));
+    }
+    matmul_cols_at(M, N, K, A, K, X, joff, beta, C, N);
+    free(X), free(joff);
+}
+
+static void test_rows_and_cols_at_match_reference(void)
+{
+    for (int s = 0; s < NSHAPES; s++) {
+        CHECK(check_one("rows_at", rows_at_fn, 0, 0, shapes[s][0], shapes[s][1], shapes[s][2],
+                        beta_0_1, 2) == 0);
+        CHECK(check_one("cols_at", cols_at_fn, 0, 1, shapes[s][0], shapes[s][1], shapes[s][2],
+                        beta_0_1, 2) == 0);
+    }
+}
 static void test_blocked_matches_reference(void) { check_variant(1); }
 
 static void test_matmul_matches_reference(void)
@@ -235,6 +281,7 @@ int main(void)
     RUN(test_naive_matches_reference);
     RUN(test_blocked_matches_reference);
     RUN(test_matmul_matches_reference);
+    RUN(test_rows_and_cols_at_match_reference);
     RUN(test_other_beta_and_empty_k);
     RUN(test_one_row_same_bits_as_in_a_batch);
     RUN(test_threads_bit_identical);

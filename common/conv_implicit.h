@@ -1,0 +1,44 @@
+/* conv_implicit.h - the convolution's fast path: the same three products as
+ * im2col's (convolution.h), with the col matrix never written out.
+ *
+ * A stride-1 convolution reads, for filter tap (c, fy, fx), the image shifted
+ * by (fy, fx). Lay a few images of a channel one under the other, each row
+ * followed by `pad` zeros and each image by `pad` zero rows, and that shifted
+ * image is one contiguous run of numbers: the row of col for that tap is just
+ * a pointer into the padded images. The multiply reads its B operand through
+ * those pointers (matmul_rows_at, matmul_cols_at), so the nine-fold copy of
+ * im2col, and col2im's scatter, disappear:
+ *
+ *   forward  y  = W  * (x  seen through the K = C*FH*FW tap offsets)
+ *   dW        += dy * (x  seen through the same offsets)^T
+ *   dx        = W' * (dy seen through its own offsets)
+ *
+ * where W' holds the filters turned by 180 degrees with C and FN swapped: dx
+ * is the "full" convolution of dy, again stride 1. The outputs come out on the
+ * padded grid (a few columns and rows of it are not pixels) and are copied
+ * back to (N, C, H, W), with the bias and the ReLU on the way.
+ *
+ * Only for stride 1 and padding smaller than the filter; everything else
+ * takes the im2col path. */
+#ifndef DL_CONV_IMPLICIT_H
+#define DL_CONV_IMPLICIT_H
+
+#include "convolution.h"
+
+/* Stride 1, padding under the filter size: the shapes this path handles. */
+int conv_implicit_fits(const ConvShape *s);
+
+/* Reals each slice buffer of ConvWork needs for this shape, and the number
+ * of tap offsets (max of C*FH*FW and FN*FH*FW). */
+size_t conv_implicit_scratch(const ConvShape *s);
+int conv_implicit_taps(const ConvShape *s);
+
+/* convolution_forward / convolution_relu_forward for shapes that fit. */
+void conv_implicit_forward(real *y, const real *x, const real *W, const real *b,
+                           const ConvShape *s, int N, ConvWork *work, int relu);
+
+/* The dx and per-slice dW (work->dW[k]) parts of convolution_backward. */
+void conv_implicit_backward(real *dx, const real *dy, const real *x, const real *W,
+                            const ConvShape *s, int N, ConvWork *work);
+
+#endif
