@@ -738,7 +738,7 @@ static double time_training_steps(const Config *cfg, NetKind kind, const Dataset
 /* Forward and backward GFLOP/s of one convolution layer on a batch: the
  * im2col path and, where it applies, the fast path without col
  * (conv_implicit.h), run in turn so that a change of machine speed hits both. */
-static void bench_conv(const char *name, ConvShape s, int N, int need_dx)
+static void bench_conv(const char *name, ConvShape s, int N, int need_dx, double peak)
 {
     Rng rng;
     rng_seed(&rng, 1);
@@ -770,9 +770,10 @@ static void bench_conv(const char *name, ConvShape s, int N, int need_dx)
     double f = 2.0 * N * s.FN * s.OH * s.OW * s.C * s.FH * s.FW;   /* one product of the layer */
     for (int p = 0; p < paths; p++) {
         double mf = median(tf[p], RUNS), mb = median(tb[p], RUNS);
-        printf("  %-30s %-8s forward %6.2f ms %6.1f GFLOP/s   backward%s %6.2f ms %6.1f GFLOP/s\n",
-               p == 0 ? name : "", p == 0 ? "im2col" : "implicit", 1e3 * mf, f / mf / 1e9,
-               need_dx ? "" : " (no dx)", 1e3 * mb, (need_dx ? 2 : 1) * f / mb / 1e9);
+        double gf = f / mf / 1e9, gb = (need_dx ? 2 : 1) * f / mb / 1e9;
+        printf("  %-30s %-8s forward %6.2f ms %6.1f GFLOP/s %3.0f%%   backward%s %6.2f ms %6.1f GFLOP/s %3.0f%%\n",
+               p == 0 ? name : "", p == 0 ? "im2col" : "implicit", 1e3 * mf, gf, 100 * gf / peak,
+               need_dx ? "" : " (no dx)", 1e3 * mb, gb, 100 * gb / peak);
     }
     free(x), free(dx), free(W), free(dW), free(b), free(db), free(y);
     conv_work_free(&work);
@@ -793,14 +794,17 @@ static void run_bench(const Config *cfg, const Dataset *train_set, const Dataset
                    net_title((NetKind)k), t, t == 1 ? " " : "s", 1e3 * per_batch, per_batch * 60000.0 / cfg->c.batch);
         }
     set_threads(threads);
-    printf("Convolution layers, batch 100 (median of 7):\n");
-    bench_conv("SimpleConvNet conv 1->30 5x5", conv_shape(1, 28, 28, 30, 5, 5, 1, 0), 100, 0);
-    bench_conv("DeepConvNet conv1 1->16", conv_shape(1, 28, 28, 16, 3, 3, 1, 1), 100, 0);
-    bench_conv("DeepConvNet conv2 16->16 28x28", conv_shape(16, 28, 28, 16, 3, 3, 1, 1), 100, 1);
-    bench_conv("DeepConvNet conv3 16->32 14x14", conv_shape(16, 14, 14, 32, 3, 3, 1, 1), 100, 1);
-    bench_conv("DeepConvNet conv4 32->32 pad 2", conv_shape(32, 14, 14, 32, 3, 3, 1, 2), 100, 1);
-    bench_conv("DeepConvNet conv5 32->64 8x8", conv_shape(32, 8, 8, 64, 3, 3, 1, 1), 100, 1);
-    bench_conv("DeepConvNet conv6 64->64 8x8", conv_shape(64, 8, 8, 64, 3, 3, 1, 1), 100, 1);
+    const double peak = matmul_peak_gflops() * threads;
+    printf("Convolution layers, batch 100 (median of 7), with the share of the peak of %.0f GFLOP/s\n"
+           "(fused multiply-adds on %d thread%s at the kernels' vector width, matmul_peak_gflops):\n",
+           peak, threads, threads == 1 ? "" : "s");
+    bench_conv("SimpleConvNet conv 1->30 5x5", conv_shape(1, 28, 28, 30, 5, 5, 1, 0), 100, 0, peak);
+    bench_conv("DeepConvNet conv1 1->16", conv_shape(1, 28, 28, 16, 3, 3, 1, 1), 100, 0, peak);
+    bench_conv("DeepConvNet conv2 16->16 28x28", conv_shape(16, 28, 28, 16, 3, 3, 1, 1), 100, 1, peak);
+    bench_conv("DeepConvNet conv3 16->32 14x14", conv_shape(16, 14, 14, 32, 3, 3, 1, 1), 100, 1, peak);
+    bench_conv("DeepConvNet conv4 32->32 pad 2", conv_shape(32, 14, 14, 32, 3, 3, 1, 2), 100, 1, peak);
+    bench_conv("DeepConvNet conv5 32->64 8x8", conv_shape(32, 8, 8, 64, 3, 3, 1, 1), 100, 1, peak);
+    bench_conv("DeepConvNet conv6 64->64 8x8", conv_shape(64, 8, 8, 64, 3, 3, 1, 1), 100, 1, peak);
     printf("\n");
     run_compare(cfg, test_set);
 }

@@ -21,6 +21,7 @@
  */
 #include "matmul.h"
 #include "threads.h"
+#include "timer.h"
 #include "util.h"
 
 #include <math.h>
@@ -517,6 +518,39 @@ void matmul(int transA, int transB, int M, int N, int K,
     }
 #endif
 #endif
+}
+
+/* The machine's peak on one thread, as the kernels see it: 16 independent
+ * chains of vector fused multiply-adds (enough to hide each one's latency),
+ * counted as 2 operations per lane, for about a tenth of a second. */
+#if defined(__GNUC__) && !defined(__clang__)
+/* GCC would turn the loops inside out (-floop-interchange), which makes each
+ * chain run alone: a measure of latency, not of throughput. */
+__attribute__((optimize("no-loop-interchange")))
+#endif
+double matmul_peak_gflops(void)
+{
+    enum { CHAINS = 16, STEPS = 1 << 16 };
+    real acc[CHAINS][VECTOR_FLOATS];
+    for (int c = 0; c < CHAINS; c++)
+        for (int v = 0; v < VECTOR_FLOATS; v++)
+            acc[c][v] = (real)(c + v);
+    const real m = (real)0.999999, a = (real)1e-6;
+    double best = 0;
+    for (int run = 0; run < 5; run++) {
+        double t0 = now_seconds();
+        for (int i = 0; i < STEPS; i++)
+            for (int c = 0; c < CHAINS; c++)
+                for (int v = 0; v < VECTOR_FLOATS; v++)
+                    acc[c][v] = MADD(acc[c][v], m, a);
+        double t = now_seconds() - t0, gflops = 2.0 * CHAINS * VECTOR_FLOATS * STEPS / t / 1e9;
+        best = gflops > best ? gflops : best;
+    }
+    volatile real sink = 0;         /* the sums are used: the loop cannot be dropped */
+    for (int c = 0; c < CHAINS; c++)
+        sink += acc[c][0];
+    (void)sink;
+    return best;
 }
 
 const char *matmul_backend(void)

@@ -38,6 +38,10 @@ void matmul_rows_at(int M, int N, int K, const real *A, const real *X, const int
 void matmul_cols_at(int M, int N, int K, const real *A, int lda, const real *X, const int *joff,
                     real beta, real *C, int ldc);
 
+/* Fused multiply-adds per second on one thread at the kernels' vector width,
+ * in GFLOP/s (2 per multiply-add): the ceiling the multiply is measured against. */
+double matmul_peak_gflops(void);
+
 /* A short description of the build: "blocked+OpenMP", "OpenBLAS", ... */
 const char *matmul_backend(void);
 
