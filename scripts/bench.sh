@@ -213,35 +213,38 @@ record 05 "seq2seq addition, an epoch + held-out decoding" "decoding 128 togethe
 record 05 "seq2seq addition, an epoch + held-out decoding" "PyTorch (128 together)" s "$torch_threads" "$work/s2s_torch"
 
 section "Chapters 04 and 06: a training step of each net, here and in PyTorch (epoch = 600 or 937 of them)"
-fresh sc_c dc_c sc_t dc_t mg_c dg_c mg_t dg_t
+# ms_per NAME UNIT FILE [THREADS]: the figure of "NAME ... X ms per UNIT" in a
+# chapter's bench output (its line for THREADS) or pytorch_compare.py's ("4. NAME ...").
+ms_per() { sed -n "s/^ *\([46]\. \)*$1${4:+ *$4 threads*}.* \([0-9.][0-9.]*\) ms per $2.*/\2/p" "$3"; }
+fresh SimpleConvNet.c SimpleConvNet.t DeepConvNet.c DeepConvNet.t MLP.c MLP.t DCGAN.c DCGAN.t
 for i in $(seq "$runs"); do
     "$bin/04_cnn" bench --quiet --bench-batches "$steps" --threads "$threads" --data "$mnist" --out "$work/04" \
-        > "$work/04b.txt"
-    sed -n "s/^ *SimpleConvNet  *$threads threads* *\([0-9.]*\) ms per batch.*/\1/p" "$work/04b.txt" >> "$work/sc_c"
-    sed -n "s/^ *DeepConvNet  *$threads threads* *\([0-9.]*\) ms per batch.*/\1/p" "$work/04b.txt" >> "$work/dc_c"
-    if [ -n "$py" ]; then
-        torch --only 4 --steps "$steps" > "$work/04t.txt"
-        sed -n 's/^  4\. SimpleConvNet .* \([0-9.]*\) ms per batch.*/\1/p' "$work/04t.txt" >> "$work/sc_t"
-        sed -n 's/^  4\. DeepConvNet .* \([0-9.]*\) ms per batch.*/\1/p' "$work/04t.txt" >> "$work/dc_t"
-    fi
+        > "$work/04.c.txt"
     "$bin/06_gan" bench --quiet --bench-batches "$gan" --threads "$threads" --data "$mnist" --out "$work/06" \
-        > "$work/06.txt"
-    sed -n 's/^ *MLP GAN *\([0-9.]*\) ms per iteration.*/\1/p' "$work/06.txt" >> "$work/mg_c"
-    sed -n 's/^ *DCGAN *\([0-9.]*\) ms per iteration.*/\1/p' "$work/06.txt" >> "$work/dg_c"
+        > "$work/06.c.txt"
+    : > "$work/04.t.txt"; : > "$work/06.t.txt"
     if [ -n "$py" ]; then
-        torch --only 6 --steps "$gan" > "$work/06t.txt"
-        sed -n 's/^  6\. MLP GAN .* \([0-9.]*\) ms per iteration.*/\1/p' "$work/06t.txt" >> "$work/mg_t"
-        sed -n 's/^  6\. DCGAN .* \([0-9.]*\) ms per iteration.*/\1/p' "$work/06t.txt" >> "$work/dg_t"
+        torch --only 4 --steps "$steps" > "$work/04.t.txt"
+        torch --only 6 --steps "$gan" > "$work/06.t.txt"
     fi
+    for net in SimpleConvNet DeepConvNet; do
+        ms_per "$net" batch "$work/04.c.txt" "$threads" >> "$work/$net.c"
+        ms_per "$net" batch "$work/04.t.txt" >> "$work/$net.t"
+    done
+    for net in "MLP GAN" DCGAN; do
+        ms_per "$net" iteration "$work/06.c.txt" >> "$work/${net% GAN}.c"
+        ms_per "$net" iteration "$work/06.t.txt" >> "$work/${net% GAN}.t"
+    done
 done
-record 04 "a training step (Adam, batch 100), over $steps" "SimpleConvNet" ms "$threads" "$work/sc_c"
-record 04 "a training step (Adam, batch 100), over $steps" "SimpleConvNet, PyTorch" ms "$torch_threads" "$work/sc_t"
-record 04 "a training step (Adam, batch 100), over $steps" "DeepConvNet" ms "$threads" "$work/dc_c"
-record 04 "a training step (Adam, batch 100), over $steps" "DeepConvNet, PyTorch" ms "$torch_threads" "$work/dc_t"
-record 06 "a GAN iteration (D and G steps, batch 64), over $gan" "MLP GAN" ms "$threads" "$work/mg_c"
-record 06 "a GAN iteration (D and G steps, batch 64), over $gan" "MLP GAN, PyTorch" ms "$torch_threads" "$work/mg_t"
-record 06 "a GAN iteration (D and G steps, batch 64), over $gan" "DCGAN" ms "$threads" "$work/dg_c"
-record 06 "a GAN iteration (D and G steps, batch 64), over $gan" "DCGAN, PyTorch" ms "$torch_threads" "$work/dg_t"
+for net in SimpleConvNet DeepConvNet; do
+    record 04 "a training step (Adam, batch 100), over $steps" "$net" ms "$threads" "$work/$net.c"
+    record 04 "a training step (Adam, batch 100), over $steps" "$net, PyTorch" ms "$torch_threads" "$work/$net.t"
+done
+for net in "MLP GAN" DCGAN; do
+    record 06 "a GAN iteration (D and G steps, batch 64), over $gan" "$net" ms "$threads" "$work/${net% GAN}.c"
+    record 06 "a GAN iteration (D and G steps, batch 64), over $gan" "$net, PyTorch" ms "$torch_threads" \
+        "$work/${net% GAN}.t"
+done
 
 section "The table and the pictures"
 sh scripts/bench_report.sh "$dest" || exit 1
