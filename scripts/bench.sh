@@ -33,7 +33,7 @@ if [ "$tiny" = 1 ]; then
 elif [ "$quick" = 1 ]; then
     mode="QUICK=1: smaller work, 1 run each, so no spread; not for quoting"; runs=${RUNS:-1}
     ntrain=10000; ntest=2000; hidden=10; matmul="--shapes 1 --repeats 3"; it03=1000; acc03=0.85
-    it02=1000; ep03=2; ep04=1; target=0.9; lm_iters=20; cmp_iters=30; steps=10; problems=5000; gan=10
+    it02=1000; ep03=2; ep04=1; target=0.65; lm_iters=20; cmp_iters=30; steps=10; problems=5000; gan=10
 else
     mode="full: about 40 minutes on 2 cores"; runs=${RUNS:-3}
     ntrain=60000; ntest=10000; hidden=50; matmul="--repeats 5"; it03=2000; acc03=0.9
