@@ -70,7 +70,7 @@ with_ratio() {
         if (!(g in base)) base[g] = $4
         b = base[g]; r = "-"
         if ($4 != "absent" && b != "absent" && $4 > 0 && b > 0)
-            r = sprintf("%.3g", $8 ~ /\/s$/ ? $4 / b : b / $4)
+            { r = $8 ~ /\/s$/ ? $4 / b : b / $4; r = sprintf(r >= 100 ? "%.0f" : "%.3g", r) }
         n[g]++
         print $0, r, n[g] }' "$tsv"
 }
@@ -130,6 +130,7 @@ set logscale x
 set xlabel 'times as fast as the first row of its comparison'
 set yrange [$((last + 1)):-1]
 set ytics nomirror font ',8'
+set rmargin 12
 set grid xtics
 set key off
 set style fill solid 0.6
