@@ -67,7 +67,8 @@ help:
 	@echo "                      (trains chapter 04's SimpleConvNet first if none is saved;"
 	@echo "                      ARGS=\"--port 8080\"; see playground/README.md)"
 	@echo "  make data           fetch and verify MNIST and Tiny Shakespeare into data/"
-	@echo "  make bench          time the matrix multiply and the chapters against each other"
+	@echo "  make bench          time the chapters' ideas against each other and PyTorch: out/bench/"
+	@echo "                      bench.tsv, bench.md, speedups.png, accuracy_vs_time.png (QUICK=1: minutes)"
 	@echo "  make bench-playground  2,000 digit predictions from 16 clients: errors, latency, memory"
 	@echo "  make fuzz           fuzz the file loaders, the option parser and the playground API"
 	@echo "                      with libFuzzer (clang; FUZZ_S=60 s per target, fails on any finding)"
@@ -213,9 +214,14 @@ $(REL)/bench/%: bench/%.c $(COMMON_HDR) $(REL)/libcommon.a
 	@mkdir -p $(dir $@)
 	$(CC) $(REL_CFLAGS) -o $@ $< $(REL)/libcommon.a $(LIBS) $(BENCH_LIBS)
 
+# QUICK=1: smaller work, one run each (a few minutes); BENCH_TINY=1: tiny work
+# on 1,000 images, to test the bench itself (make test). Both write out/bench/
+# (BENCH_OUT=DIR elsewhere): bench.tsv, bench.md, speedups.png, accuracy_vs_time.png.
+QUICK ?= 0
+BENCH_TINY ?= 0
 bench: all $(patsubst bench/%.c,$(REL)/bench/%,$(BENCH_SRC))
-	@sh scripts/fetch_data.sh $(DATA) mnist
-	@sh scripts/bench.sh $(REL) $(DATA)
+	@sh scripts/fetch_data.sh $(DATA) mnist shakespeare
+	@QUICK=$(QUICK) BENCH_TINY=$(BENCH_TINY) BENCH_CFLAGS="$(REL_CFLAGS)" sh scripts/bench.sh $(REL) $(DATA)
 
 # ---- fuzzing -------------------------------------------------------------------------
 # Each fuzz/fuzz_NAME.c is a libFuzzer target, built by clang with AddressSanitizer

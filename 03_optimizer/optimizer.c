@@ -69,6 +69,7 @@ typedef struct {
     int full;               /* the book's sizes */
     int iters;              /* compare, init: iterations (0: 2000) */
     const char *optimizers; /* compare: which optimizers */
+    double target_acc;      /* compare: also time each optimizer to this test accuracy (0: off) */
     int trials;             /* search: trials (0: 20, or 100 with --full) */
     const char *save;       /* best: where the model goes */
     int width, depth;       /* best: hidden layer width and count */
@@ -250,12 +251,18 @@ static int parse_optimizer_list(const char *list, OptimizerKind *kinds)
     return n;
 }
 
+/* Every this many iterations compare checks the test accuracy against --target-acc. */
+#define TARGET_CHECK_EVERY 50
+
 /* Train the same net (same initial weights, same mini-batches) once per
- * setting, so that only the setting differs; losses[k][i] per iteration. */
+ * setting, so that only the setting differs; losses[k][i] per iteration.
+ * With a test set, reach[k] gets the training seconds (its test checks not
+ * counted) after which setting k first had test accuracy >= cfg->target_acc,
+ * or -1 if it never did. */
 static void train_curves(const Config *cfg, const Dataset *train, const MultiLayerNetConfig *nets,
                          const OptimizerKind *kinds, int count, int iters, int batch,
                          double **losses, double *seconds, MultiLayerNet *keep_last,
-                         const char *const *labels)
+                         const char *const *labels, const Dataset *test, double *reach)
 {
     Batch b = batch_new(batch, 784);
     for (int k = 0; k < count; k++) {
@@ -266,9 +273,17 @@ static void train_curves(const Config *cfg, const Dataset *train, const MultiLay
         Optimizer opt = optimizer_create(kinds[k], 0, net.params.trainable_size);
         Progress prog;
         progress_start(&prog, labels[k], iters);
-        double t0 = now_seconds();
+        double t0 = now_seconds(), checking = 0;
+        if (test)
+            reach[k] = -1;
         for (int i = 0; i < iters; i++) {
             losses[k][i] = train_step(&net, &opt, train, &b, batch, &rng);
+            if (test && reach[k] < 0 && (i + 1) % TARGET_CHECK_EVERY == 0) {
+                double c0 = now_seconds();      /* the check is not training: its time is left out */
+                if (multi_layer_net_accuracy(&net, test) >= cfg->target_acc)
+                    reach[k] = c0 - t0 - checking;
+                checking += now_seconds() - c0;
+            }
             if (i % 50 == 0 || i == iters - 1) {
                 double avg = 0;         /* the last 50 losses: one mini-batch is noisy */
                 int from = i >= 49 ? i - 49 : 0;
@@ -279,7 +294,7 @@ static void train_curves(const Config *cfg, const Dataset *train, const MultiLay
                 progress_update(&prog, i + 1, status);
             }
         }
-        seconds[k] = now_seconds() - t0;
+        seconds[k] = now_seconds() - t0 - checking;
         progress_finish(&prog);
         optimizer_free(&opt);
         if (keep_last)
@@ -340,7 +355,9 @@ static CompareResult compare(const Config *cfg, const Dataset *train, const Data
         losses[k] = xmalloc((size_t)r.iters * sizeof(double));
     }
     MultiLayerNet trained[OPTIMIZER_KINDS];
-    train_curves(cfg, train, nets, r.kind, r.count, r.iters, batch, losses, r.seconds, trained, labels);
+    double reach[OPTIMIZER_KINDS];
+    train_curves(cfg, train, nets, r.kind, r.count, r.iters, batch, losses, r.seconds, trained, labels,
+                 cfg->target_acc > 0 ? test : NULL, reach);
     printf("   %-9s %10s %14s %10s\n", "optimizer", "loss", "test accuracy", "time");
     for (int k = 0; k < r.count; k++) {
         double avg = 0;
@@ -356,6 +373,14 @@ static CompareResult compare(const Config *cfg, const Dataset *train, const Data
     printf("   (loss: mean of the last 100 mini-batches; time: training only, %d thread%s, %s)\n",
            get_threads(), get_threads() == 1 ? "" : "s", matmul_backend());
     printf("   training time for all %d: %.2f s\n", r.count, r.total_seconds);
+    for (int k = 0; cfg->target_acc > 0 && k < r.count; k++) {
+        if (reach[k] >= 0)
+            printf("   %s reached test accuracy %.4f in %.3f s of training\n", labels[k], cfg->target_acc, reach[k]);
+        else
+            printf("   %s did not reach test accuracy %.4f in %d iterations\n", labels[k], cfg->target_acc, r.iters);
+    }
+    if (cfg->target_acc > 0)
+        printf("   (test accuracy checked every %d iterations, its time left out)\n", TARGET_CHECK_EVERY);
     plot_curves(cfg, "compare", "Optimizers on MNIST (5-layer, 100-unit ReLU net, batch 128)",
                 losses, labels, r.count, r.iters);
     for (int k = 0; k < r.count; k++)
@@ -488,7 +513,7 @@ static InitResult init_experiment(const Config *cfg, const Dataset *train)
     double *losses[3], seconds[3];
     for (int k = 0; k < 3; k++)
         losses[k] = xmalloc((size_t)iters * sizeof(double));
-    train_curves(cfg, train, nets, kinds, 3, iters, batch, losses, seconds, NULL, labels);
+    train_curves(cfg, train, nets, kinds, 3, iters, batch, losses, seconds, NULL, labels, NULL, NULL);
     printf("   %-9s %s\n", "init", "loss (mean of the last 100 mini-batches)");
     for (int k = 0; k < 3; k++) {
         double avg = 0;
@@ -910,6 +935,7 @@ int main(int argc, char **argv)
         {"full", OPT_FLAG, &cfg.full, NULL, "the book's sizes (longer)"},
         {"iters", OPT_INT, &cfg.iters, "N", "compare, init: training iterations (default 2000)"},
         {"optimizers", OPT_STRING, &cfg.optimizers, "LIST", "compare: e.g. sgd,momentum,nesterov,adagrad,rmsprop,adam"},
+        {"target-acc", OPT_DOUBLE, &cfg.target_acc, "X", "compare: also the training time to this test accuracy (make bench)"},
         {"trials", OPT_INT, &cfg.trials, "N", "search: trials (default 20, --full 100)"},
         {"width", OPT_INT, &cfg.width, "N", "best: hidden units per layer (default 256)"},
         {"depth", OPT_INT, &cfg.depth, "N", "best: hidden layers (default 2)"},
@@ -929,6 +955,8 @@ int main(int argc, char **argv)
         cfg.iters = 0;
     else if (cfg.iters < 1 || cfg.iters > 10000000)
         die("--iters must be 1 to 10000000, not %d", cfg.iters);
+    if (cfg.target_acc < 0 || cfg.target_acc > 1)
+        die("--target-acc must be from 0 to 1, not %g", cfg.target_acc);
     if (cfg.trials == -1)
         cfg.trials = 0;
     else if (cfg.trials < 1 || cfg.trials > 100000)

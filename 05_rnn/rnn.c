@@ -86,7 +86,7 @@ typedef struct {
     int compare_iters, top_k, length, steps, summary, resume, full, cosine;
     double dropout, clip, temperature;
     const char *prompt, *model, *export_words, *vectors, *variant;
-    int problems, beam, chat_iters;
+    int problems, beam, chat_iters, decode_batch;
 } Config;
 
 /* ---- the text ------------------------------------------------------------------------- */
@@ -703,6 +703,7 @@ int main(int argc, char **argv)
         {"beam", OPT_INT, &cfg.beam, "K", "chat: answer by beam search of width K (default 0: sample); add, date: beam search instead of greedy"},
         {"chat-iters", OPT_INT, &cfg.chat_iters, "N", "chatbot: iterations of each net (default 4 epochs, tour 2)"},
         {"problems", OPT_INT, &cfg.problems, "N", "addition, dates: pairs to generate, 10% held out (default 50000)"},
+        {"decode-batch", OPT_INT, &cfg.decode_batch, "N", "addition, dates: held-out questions decoded together (default: --batch; 1: one at a time)"},
         {"export-words", OPT_STRING, &cfg.export_words, "FILE", "word2vec: first write the kept words to FILE, one line (for word2vec.c)"},
         {"vectors", OPT_STRING, &cfg.vectors, "FILE", "word2vec: at the end, neighbours by word vectors in word2vec.c's text format"},
         {"cosine", OPT_FLAG, &cfg.cosine, NULL, "Adam's rate decays from --lr to 0 over the run (default: constant, as the book)"},
@@ -780,8 +781,10 @@ int main(int argc, char **argv)
         die("--problems must be from 20 to 500000, not %d", cfg.problems);
     if (cfg.chat_iters < 0)
         die("--chat-iters must not be negative");
+    if (cfg.decode_batch < 0)
+        die("--decode-batch must not be negative");
     S2sConfig s2s = {&cfg.c, cfg.hidden, cfg.embed, cfg.problems, cfg.variant, cfg.model, cfg.beam, cfg.temperature,
-                     cfg.top_k, cfg.resume, tour, cfg.c.data, cfg.chat_iters};
+                     cfg.top_k, cfg.resume, tour, cfg.c.data, cfg.chat_iters, cfg.decode_batch};
     if (strcmp(cmd, "chat") == 0) {
         s2s_chat(&s2s);
         return 0;

@@ -108,6 +108,7 @@ typedef struct {
     int qw;
     double *acc;                /* held-out exact match at each evaluation */
     int evals, max_evals;
+    int decode_batch;           /* questions decoded together (make bench times 1 against the batch) */
 } S2sRun;
 
 static void attention_maps(const S2sConfig *cfg, S2sRun *r, const Task *task);
@@ -127,13 +128,17 @@ static real s2s_step(void *net, long k, const int *idx, int n)
     return loss;
 }
 
-/* Held-out exact match: every question decoded greedily, a batch at a time,
- * and its answer (up to the end mark) compared with the true one. */
+/* Held-out exact match: every question decoded greedily, a batch at a time
+ * (or decode_batch at a time, to see what decoding together buys), and its
+ * answer (up to the end mark) compared with the true one. */
 static double exact_match(S2sRun *r, int print)
 {
     const SeqSet *t = r->test;
     const int start = char_table_id(r->table, r->fmt.start);
-    seq2seq_generate(&r->m, r->out, t->xs, t->count, start, t->Ty);
+    for (int i = 0; i < t->count; i += r->decode_batch) {
+        int n = t->count - i < r->decode_batch ? t->count - i : r->decode_batch;
+        seq2seq_generate(&r->m, r->out + (size_t)i * t->Ty, t->xs + (size_t)i * t->Tx, n, start, t->Ty);
+    }
     int right = 0;
     char ans[64];
     for (int i = 0; i < t->count; i++) {
@@ -204,6 +209,7 @@ static VariantResult train_variant(const S2sConfig *cfg, const Task *task, const
     r.out = xmalloc((size_t)te.count * task->Ty * sizeof(int));
     r.show = cfg->c->quiet ? 0 : 4;
     r.qw = task->Tx;
+    r.decode_batch = cfg->decode_batch > 0 && cfg->decode_batch < batch ? cfg->decode_batch : batch;
     r.max_evals = epochs + 2;
     r.acc = xcalloc(r.max_evals, sizeof(double));
 
@@ -239,8 +245,8 @@ static VariantResult train_variant(const S2sConfig *cfg, const Task *task, const
         if (r.acc[e] > out.best)
             out.best = r.acc[e], out.best_epoch = e + 1;
     out.seconds = (res.train_seconds + res.eval_seconds) / (res.epochs > 0 ? res.epochs : 1);
-    printf("  %s: held-out exact match %.4f after %d epochs (best %.4f at epoch %d); %.1f s per epoch "
-           "(train %.1f s + evaluate %.1f s over %d)\n", title, res.test_acc, (int)res.epochs, out.best,
+    printf("  %s: held-out exact match %.4f after %d epochs (best %.4f at epoch %d); %.2f s per epoch "
+           "(train %.2f s + evaluate %.2f s over %d)\n", title, res.test_acc, (int)res.epochs, out.best,
            out.best_epoch, out.seconds, res.train_seconds, res.eval_seconds, res.evaluations);
     trainer_plot(&tc, &res);
     char path[OUT_PATH_SIZE];

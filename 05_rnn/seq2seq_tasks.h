@@ -19,6 +19,7 @@ typedef struct {
     int tour;                   /* the tour's shorter runs */
     const char *data;           /* chat: the text */
     int chat_iters;             /* chat: 0 for the default */
+    int decode_batch;           /* addition, dates: questions decoded together (0: the batch) */
 } S2sConfig;
 
 typedef struct {

@@ -1,12 +1,15 @@
 /* bench_matmul.c - how fast is each matrix multiply, next to OpenBLAS?
  *
- *   build/release/bench/bench_matmul [--threads N] [--repeats R]
+ *   build/release/bench/bench_matmul [--threads N] [--repeats R] [--shapes S] [--tsv FILE]
  *
  * For each shape the course uses (and the classic 1024^3) it prints GFLOP/s
  * (2*M*N*K floating-point operations per multiply) of matmul_naive,
  * matmul_blocked on one thread, matmul on N threads, and OpenBLAS's sgemm on
  * the same N threads, then matmul as a fraction of OpenBLAS. Each figure is the
- * median of R timings; each timing repeats the multiply for at least 20 ms. */
+ * median of R timings; each timing repeats the multiply for at least 20 ms.
+ * The four take turns (naive, blocked, matmul, OpenBLAS, naive, ...), so that
+ * a change in the machine's load hits all of them. --shapes S: the first S
+ * shapes only; --tsv FILE appends the square's figures to make bench's table. */
 #include "matmul.h"
 #include "rng.h"
 #include "threads.h"
@@ -75,28 +78,25 @@ static int compare_doubles(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Median over `repeats` timings of seconds per multiply. Each timing runs
- * the multiply enough times to last >= 20 ms, so the clock's resolution and
- * one-off effects do not count; one untimed call first warms caches and
+/* How many calls make a timing of >= 20 ms, so that the clock's resolution
+ * and one-off effects do not count; this untimed call also warms caches and
  * thread pools. */
-static double seconds_per_call(int variant, const Shape *s, int M, int repeats,
-                               const real *A, const real *B, real *C)
+static int calls_for_20ms(int variant, const Shape *s, int M, const real *A, const real *B, real *C)
 {
     double t0 = now_seconds();
     run(variant, s, M, A, B, C);
     double once = now_seconds() - t0;
-    int calls = once >= 0.02 ? 1 : (int)(0.02 / (once > 1e-7 ? once : 1e-7)) + 1;
-    double times[64];
-    if (repeats > 64)
-        repeats = 64;
-    for (int r = 0; r < repeats; r++) {
-        t0 = now_seconds();
-        for (int c = 0; c < calls; c++)
-            run(variant, s, M, A, B, C);
-        times[r] = (now_seconds() - t0) / calls;
-    }
-    qsort(times, (size_t)repeats, sizeof times[0], compare_doubles);
-    return times[repeats / 2];
+    return once >= 0.02 ? 1 : (int)(0.02 / (once > 1e-7 ? once : 1e-7)) + 1;
+}
+
+/* One timing: seconds per multiply over `calls` calls. */
+static double seconds_per_call(int variant, const Shape *s, int M, int calls,
+                               const real *A, const real *B, real *C)
+{
+    double t0 = now_seconds();
+    for (int c = 0; c < calls; c++)
+        run(variant, s, M, A, B, C);
+    return (now_seconds() - t0) / calls;
 }
 
 /* Let the other thread pool's spinning workers go to sleep before timing. */
@@ -108,20 +108,43 @@ static void settle(void)
 
 static void usage(FILE *f, const char *prog)
 {
-    fprintf(f, "usage: %s [--threads N] [--repeats R]\n"
+    fprintf(f, "usage: %s [--threads N] [--repeats R] [--shapes S] [--tsv FILE]\n"
            "  --threads N   threads for matmul and OpenBLAS (default %d)\n"
-           "  --repeats R   timings per figure; the median is shown (default 5)\n",
-           prog, get_threads());
+           "  --repeats R   timings per figure; the median is shown (default 5)\n"
+           "  --shapes S    the first S shapes only (default all %d)\n"
+           "  --tsv FILE    append the first shape's figures as rows of make bench's bench.tsv\n",
+           prog, get_threads(), NSHAPES);
+}
+
+/* Rows of bench.tsv (see scripts/bench_report.sh): chapter, what, variant,
+ * median, min, max, runs, unit, threads. A variant not measured is "absent". */
+static void tsv_rows(FILE *f, const Shape *s, double gf[4][3], int runs[4], int threads)
+{
+    static const char *names[4] = {"naive", "blocked", "threaded", "OpenBLAS"};
+    for (int v = NAIVE; v <= OPENBLAS; v++) {
+        int th = v == NAIVE || v == BLOCKED ? 1 : threads;
+        if (runs[v] == 0)
+            fprintf(f, "common\tmatmul %dx%dx%d\t%s\tabsent\tabsent\tabsent\t0\tGFLOP/s\t%d\n",
+                    s->M, s->N, s->K, names[v], th);
+        else
+            fprintf(f, "common\tmatmul %dx%dx%d\t%s\t%.4g\t%.4g\t%.4g\t%d\tGFLOP/s\t%d\n", s->M, s->N, s->K,
+                    names[v], gf[v][0], gf[v][1], gf[v][2], runs[v], th);
+    }
 }
 
 int main(int argc, char **argv)
 {
-    int threads = get_threads(), repeats = 5;
+    int threads = get_threads(), repeats = 5, nshapes = NSHAPES;
+    const char *tsv = NULL;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--threads") && i + 1 < argc)
             threads = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--repeats") && i + 1 < argc)
             repeats = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--shapes") && i + 1 < argc)
+            nshapes = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--tsv") && i + 1 < argc)
+            tsv = argv[++i];
         else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             usage(stdout, argv[0]);
             return 0;
@@ -130,8 +153,8 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    if (threads < 1 || repeats < 1)
-        die("--threads and --repeats must be at least 1");
+    if (threads < 1 || repeats < 1 || repeats > 64 || nshapes < 1 || nshapes > NSHAPES)
+        die("--threads must be at least 1, --repeats 1 to 64, --shapes 1 to %d", NSHAPES);
 #ifdef DL_DOUBLE
     die("bench_matmul compares with sgemm: build it in single precision (build/release)");
 #endif
@@ -171,7 +194,7 @@ int main(int argc, char **argv)
     int naive_sliced = 0;
     Rng rng;
     rng_seed(&rng, 1);
-    for (int si = 0; si < NSHAPES; si++) {
+    for (int si = 0; si < nshapes; si++) {
         const Shape *s = &shapes[si];
         size_t na = (size_t)s->M * s->K, nb = (size_t)s->K * s->N, nc = (size_t)s->M * s->N;
         real *A = xmalloc(na * sizeof(real)), *B = xmalloc(nb * sizeof(real));
@@ -191,28 +214,48 @@ int main(int argc, char **argv)
             if (naive_M < 1)
                 naive_M = 1;
         }
-        double gf[4] = {0};
-        for (int v = NAIVE; v <= OPENBLAS; v++) {
+        /* Round r times each variant once, in turn; a sliced naive gets at most 3 timings. */
+        int last = OPENBLAS, calls[4] = {0}, runs[4] = {0};
 #ifndef HAVE_OPENBLAS
-            if (v == OPENBLAS)
-                continue;
+        last = MATMUL;
 #endif
-            int M = v == NAIVE ? naive_M : s->M;
-            set_threads(v == NAIVE || v == BLOCKED ? 1 : threads);
+        double times[4][64], gf[4][3] = {{0}};  /* [variant][median, min, max] */
+        for (int r = 0; r < repeats; r++) {
+            for (int v = NAIVE; v <= last; v++) {
+                if (v == NAIVE && naive_M < s->M && r >= 3)
+                    continue;
+                int M = v == NAIVE ? naive_M : s->M;
+                set_threads(v == NAIVE || v == BLOCKED ? 1 : threads);
 #ifdef HAVE_OPENBLAS
-            openblas_set_num_threads(threads);  /* set_threads may set it too (BLAS=1) */
+                openblas_set_num_threads(threads);  /* set_threads may set it too (BLAS=1) */
 #endif
-            int r = v == NAIVE && naive_M < s->M ? 3 : repeats;
-            settle();
-            double t = seconds_per_call(v, s, M, r, A, B, C);
-            gf[v] = 2.0 * M * s->N * s->K / t * 1e-9;
+                settle();
+                if (r == 0)
+                    calls[v] = calls_for_20ms(v, s, M, A, B, C);
+                times[v][runs[v]++] = seconds_per_call(v, s, M, calls[v], A, B, C);
+            }
+        }
+        for (int v = NAIVE; v <= last; v++) {
+            double flop = 2.0 * (v == NAIVE ? naive_M : s->M) * s->N * s->K;
+            qsort(times[v], (size_t)runs[v], sizeof times[v][0], compare_doubles);
+            /* GFLOP/s: the median time gives the median rate, the slowest the lowest */
+            gf[v][0] = flop / times[v][runs[v] / 2] * 1e-9;
+            gf[v][1] = flop / times[v][runs[v] - 1] * 1e-9;
+            gf[v][2] = flop / times[v][0] * 1e-9;
         }
         set_threads(threads);
+        if (tsv && si == 0) {
+            FILE *f = fopen(tsv, "a");
+            if (!f)
+                die("%s: cannot open for appending", tsv);
+            tsv_rows(f, s, gf, runs, threads);
+            fclose(f);
+        }
         char op[4] = {s->transA ? 'T' : 'N', s->transB ? 'T' : 'N', 0};
         printf("%-38s %-3s %6d %5d %6d  %6.2f%s %8.1f %8.1f ", s->what, op, s->M, s->N, s->K,
-               gf[NAIVE], naive_M < s->M ? "*" : " ", gf[BLOCKED], gf[MATMUL]);
-        if (gf[OPENBLAS] > 0)
-            printf("%8.1f  %5.0f%%\n", gf[OPENBLAS], 100 * gf[MATMUL] / gf[OPENBLAS]);
+               gf[NAIVE][0], naive_M < s->M ? "*" : " ", gf[BLOCKED][0], gf[MATMUL][0]);
+        if (gf[OPENBLAS][0] > 0)
+            printf("%8.1f  %5.0f%%\n", gf[OPENBLAS][0], 100 * gf[MATMUL][0] / gf[OPENBLAS][0]);
         else
             printf("%8s  %6s\n", "-", "-");
         naive_sliced |= naive_M < s->M;

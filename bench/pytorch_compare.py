@@ -36,9 +36,12 @@ write it in PyTorch (plain torch.nn and torch.optim, eager mode, float32, CPU).
      (1 to 3 digits each, 50,000 unique, 10% held out), then greedy decoding of
      the 5,000 held-out problems in batches of 128 and their exact match.
      Time: the epoch and the evaluation, as `05_rnn addition` reports per epoch.
+  8. the matrix multiply: torch.mm of two random 1024 x 1024 float32 matrices,
+     GFLOP/s (2 * 1024^3 operations per multiply), each timing at least 20 ms.
 
-Workloads 1, 2 and 5 are timed --runs times (3 by default; the median is shown),
-the rest once.
+Workloads 1, 2, 5 and 8 are timed --runs times (3 by default; the median is shown),
+the rest once. --steps N and --problems N set the sizes of workloads 4, 5, 6 and
+7 (make bench gives both sides the same).
 Where our bench also reports one thread (workloads 2, 4 and 5), so does this
 (--just-threads: only at --threads).
 
@@ -46,6 +49,7 @@ Only torch, numpy and the standard library: MNIST is read from the gzipped IDX
 files themselves (no torchvision, no download).
 
 usage: python3 bench/pytorch_compare.py [--threads N] [--data DIR] [--text FILE] [--only 1,5] [--quick]
+                                       [--steps N] [--problems N]
 """
 import argparse
 import gzip
@@ -481,13 +485,30 @@ def ch05_addition(problems, batch, seed):
     return train_s, time.perf_counter() - start - train_s, right / n_test
 
 
+# ---- 8. the matrix multiply -------------------------------------------------------------------
+
+def matmul_gflops(n=1024):
+    a, b = torch.randn(n, n), torch.randn(n, n)
+    torch.mm(a, b)                          # warm up, and time one
+    t0 = time.perf_counter()
+    torch.mm(a, b)
+    calls = max(1, int(0.02 / max(time.perf_counter() - t0, 1e-7)) + 1)
+    t0 = time.perf_counter()
+    for _ in range(calls):
+        torch.mm(a, b)
+    return 2.0 * n ** 3 * calls / (time.perf_counter() - t0) * 1e-9
+
+
 def main():
     ap = argparse.ArgumentParser(description="Time in PyTorch (CPU) the same work as `make bench` times in C.")
     ap.add_argument("--threads", type=int, default=2, help="torch.set_num_threads (default 2)")
     ap.add_argument("--data", default="data/mnist", help="directory of the MNIST IDX files (default data/mnist)")
     ap.add_argument("--text", default="data/tinyshakespeare/input.txt",
                     help="workload 5's text (default data/tinyshakespeare/input.txt)")
-    ap.add_argument("--only", default="1,2,3,4,5,6,7", help="which workloads, e.g. 1,5 (default all)")
+    ap.add_argument("--only", default="1,2,3,4,5,6,7,8", help="which workloads, e.g. 1,5 (default all)")
+    ap.add_argument("--steps", type=int, default=0,
+                    help="timed steps of workloads 4, 5 and 6 (default 100, 100, 50)")
+    ap.add_argument("--problems", type=int, default=0, help="workload 7's problems (default 50000)")
     ap.add_argument("--quick", action="store_true", help="tiny sizes, to check that it runs")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--runs", type=int, default=3, help="runs of the repeated workloads (default 3)")
@@ -497,9 +518,11 @@ def main():
     try:
         only = {int(s) for s in args.only.split(",") if s.strip()}
     except ValueError:
-        ap.error(f"--only: a comma-separated list of 1 to 7, not '{args.only}'")
-    if not only or not only <= {1, 2, 3, 4, 5, 6, 7}:
-        ap.error(f"--only: a comma-separated list of 1 to 7, not '{args.only}'")
+        ap.error(f"--only: a comma-separated list of 1 to 8, not '{args.only}'")
+    if not only or not only <= {1, 2, 3, 4, 5, 6, 7, 8}:
+        ap.error(f"--only: a comma-separated list of 1 to 8, not '{args.only}'")
+    if args.steps < 0 or args.problems < 0 or 0 < args.problems < 20:
+        ap.error("--steps must be positive, --problems at least 20")
     if args.threads < 1:
         ap.error("--threads must be at least 1")
 
@@ -521,6 +544,10 @@ def main():
         gan=3 if q else 50,
         add=2000 if q else 50000,
     )
+    if args.steps:
+        sizes.update(cnn=args.steps, lm=args.steps, gan=args.steps)
+    if args.problems:
+        sizes["add"] = args.problems
 
     torch.set_num_threads(args.threads)
     print(f"  PyTorch {torch.__version__}, CPU, float32, eager (torch.nn + torch.optim); "
@@ -603,9 +630,15 @@ def main():
         for th in thread_counts:
             torch.set_num_threads(th)
             tr, ev, acc = ch05_addition(sizes["add"], 128, args.seed)
-            row("7. ch05 addition, peeky seq2seq reversed, one epoch + eval", th, f"{tr + ev:.1f}",
-                f"train {tr:.1f} + eval {ev:.1f} s", f"held-out exact match {acc:.4f} after 1 epoch")
+            row("7. ch05 addition, peeky seq2seq reversed, one epoch + eval", th, f"{tr + ev:.2f}",
+                f"train {tr:.2f} + eval {ev:.2f} s", f"held-out exact match {acc:.4f} after 1 epoch")
         torch.set_num_threads(args.threads)
+
+    if 8 in only:
+        torch.set_num_threads(args.threads)
+        runs = [matmul_gflops() for _ in range(repeats)]
+        row("8. matmul 1024x1024x1024, torch.mm, GFLOP/s", args.threads, f"{statistics.median(runs):.4g}",
+            f"GFLOP/s, median of {repeats}", f"spread {min(runs):.4g}-{max(runs):.4g}")
 
 
 if __name__ == "__main__":

@@ -1,92 +1,257 @@
 #!/bin/sh
-# make bench: time the pieces of the course against each other.
-# Each timing is the median of several runs; run it on an otherwise idle machine.
+# make bench: time each chapter's idea against the one it replaced, and against
+# PyTorch on the same work, into one table and two pictures:
+#   out/bench/bench.tsv             one row per measurement (bench_report.sh describes it)
+#   out/bench/accuracy.tsv          test accuracy against training seconds, every MNIST classifier
+#   out/bench/bench.md              the table, readable, with the machine it ran on
+#   out/bench/speedups.png          each comparison as bars, labelled with the ratio
+#   out/bench/accuracy_vs_time.png
+# Every figure is the median of RUNS runs (3; QUICK=1: 1), with the lowest and
+# highest; the two or three sides of a comparison take turns, run by run
+# (A B A B ...), so that a change in the machine's load hits them all.
+# QUICK=1 runs smaller work on 10,000 training images (a few minutes);
+# BENCH_TINY=1 tiny work on 1,000 (seconds: make test checks the files with it).
 # usage: bench.sh BUILD_DIR DATA_DIR
 rel=$1; data=$2
 bin=$rel/bin
-out=build/bench-out
-mkdir -p "$out"
+quick=${QUICK:-0}; tiny=${BENCH_TINY:-0}
+[ "$tiny" = 1 ] && quick=1
+dest=${BENCH_OUT:-out/bench}
+work=build/bench-out
 threads=${THREADS:-$(nproc)}
+mkdir -p "$dest" "$work"
+bench_tsv=$dest/bench.tsv
+acc_tsv=$dest/accuracy.tsv
 
-. scripts/bench_lib.sh    # median, spread, py (a python3 with torch)
+. scripts/bench_lib.sh    # median, spread, py (a python3 with torch), record
 
-echo "== Machine: $(nproc) cores, $threads threads used; $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
-echo
-
-echo "== 1. The matrix multiply (naive vs blocked vs threaded vs OpenBLAS)"
-"$rel/bench/bench_matmul" --threads "$threads"
-echo
-
-echo "== 2. Chapter 01 vs chapter 02: one gradient of the 784-50-10 net on a batch of 100"
-for i in 1 2 3; do
-    "$bin/01_numerical_gradient" train --iters 1 --threads "$threads" --data "$data/mnist" --out "$out/01" |
-        sed -n 's/^One numerical gradient takes \([0-9.]*\) s.*/\1/p'
-done | median | { read -r t; echo "  numerical gradient (chapter 01): $t s (median of 3; target under 15 s; the book's NumPy takes about 42 s)"; }
-"$bin/02_backpropagation" speedup --quiet --threads "$threads" --data "$data/mnist" --out "$out/02" | sed 's/^/  /'
-echo
-
-echo "== 3. Chapter 02: training, 10,000 iterations with per-epoch evaluation on the full sets"
-for i in 1 2 3; do
-    "$bin/02_backpropagation" train --quiet --threads "$threads" --data "$data/mnist" --out "$out/02" |
-        sed -n 's/^Training time: \([0-9.]*\) s.*/\1/p'
-done | median | { read -r t; echo "  training run: $t s (median of 3; target under 4 s; the book's NumPy about 37 s; PyTorch: section 6)"; }
-echo
-
-if [ -x "$bin/03_optimizer" ]; then
-    echo "== 4. Chapter 03: optimizers compared on MNIST (SGD, Momentum, AdaGrad, Adam; 2000 iterations each, batch 128, 5-layer 100-unit net)"
-    for th in 1 "$threads"; do
-        for i in 1 2 3; do
-            "$bin/03_optimizer" compare --quiet --threads "$th" --data "$data/mnist" --out "$out/03" |
-                sed -n 's/.*training time for all [0-9]*: \([0-9.]*\) s.*/\1/p'
-        done | median | { read -r t; echo "  $th thread(s): $t s (median of 3; target under 12 s; NumPy about 58 s)"; }
-    done
-    echo "  The best-effort MLP (experiment 7, the tour's 8 epochs):"
-    "$bin/03_optimizer" best --quiet --data "$data/mnist" --out "$out/03" | grep "final:" | sed 's/^/  /'
-    echo
-fi
-
-if [ -x "$bin/04_cnn" ]; then
-    echo "== 5. Chapter 04: convolution, SimpleConvNet and DeepConvNet"
-    "$bin/04_cnn" bench --quiet --threads "$threads" --data "$data/mnist" --out "$out/04" | sed 's/^/  /'
-    echo
-fi
-
-if [ -x "$bin/05_rnn" ]; then
-    echo "== 6. Chapter 05: the character LSTM, generation, and word2vec against word2vec.c"
-    sh scripts/fetch_data.sh "$data" shakespeare >/dev/null || exit 1
-    echo "  char LSTM (2 x LSTM 128, batch 50 x 50 steps, Adam, clip 5), characters per second of training:"
-    sh scripts/bench_char_lm.sh "$rel" "$data" "$threads"
-    for i in 1 2 3; do
-        "$bin/05_rnn" generate --length 10000 --model build/bench-out/05/char_lm.safetensors 2>&1 >/dev/null |
-            sed -n 's/.* in \([0-9.]*\) s)$/\1/p'
-    done | median | { read -r t; echo "  generating 10,000 characters: $t s (median of 3; target under 1 s)"; }
-    sh scripts/bench_word2vec.sh "$rel" "$data"
-    echo
-    echo "== 6a. Chapter 05: seq2seq addition (peeky, input reversed), one epoch of 45,000 problems and the held-out evaluation"
-    echo "  (target: at most 1 s per epoch; the book's NumPy about 17.5 s; PyTorch: section 7, workload 7)"
-    for th in "$threads" 1; do
-        "$bin/05_rnn" addition --variant peeky --epochs 1 --quiet --threads "$th" --out "$out/05" |
-            sed -n "s/.*: held-out exact match \([0-9.]*\) after .*; \([0-9.]*\) s per epoch (\(.*\))/  $th thread(s): \2 s per epoch (\3), held-out exact match \1 after 1 epoch/p"
-    done
-    echo
-fi
-
-if [ -x "$bin/06_gan" ]; then
-    echo "== 6b. Chapter 06: a training iteration of the MLP GAN and the DCGAN (batch 64), and a grid of samples"
-    "$bin/06_gan" bench --quiet --threads "$threads" --data "$data/mnist" --out "$out/06" | sed 's/^/  /'
-    echo "  the same nets and steps in PyTorch:"
-    if [ -n "$py" ]; then
-        "$py" bench/pytorch_compare.py --threads "$threads" --data "$data/mnist" --only 6 | sed 's/^/  /'
-    else
-        echo "  PyTorch is not installed (no python3 here can import torch); sudo apt-get install python3-torch installs it"
-    fi
-    echo
-fi
-
-echo "== 7. The same work in PyTorch on the CPU (chapter 05's char LSTM: in section 6, seq2seq in 6a, the GANs' in 6b)"
-if [ -n "$py" ]; then
-    "$py" bench/pytorch_compare.py --threads "$threads" --data "$data/mnist" --only 1,2,3,4,7
+# The sizes of the work: full, QUICK=1, BENCH_TINY=1.
+if [ "$tiny" = 1 ]; then
+    mode="tiny (BENCH_TINY=1: a test of the bench, not a measurement)"; runs=${RUNS:-1}
+    ntrain=1000; ntest=500; hidden=2; matmul="--shapes 1 --repeats 1"; it03=200; acc03=0.3
+    it02=100; ep03=1; ep04=1; target=0.2; lm_iters=5; cmp_iters=5; steps=2; problems=500; gan=2
+elif [ "$quick" = 1 ]; then
+    mode="QUICK=1: smaller work, 1 run each, so no spread; not for quoting"; runs=${RUNS:-1}
+    ntrain=10000; ntest=2000; hidden=10; matmul="--shapes 1 --repeats 3"; it03=1000; acc03=0.85
+    it02=1000; ep03=2; ep04=1; target=0.65; lm_iters=20; cmp_iters=30; steps=10; problems=5000; gan=10
 else
-    echo "  PyTorch is not installed (no python3 here can import torch); sudo apt-get install python3-torch installs it"
+    mode="full: about 40 minutes on 2 cores"; runs=${RUNS:-3}
+    ntrain=60000; ntest=10000; hidden=50; matmul="--repeats 5"; it03=2000; acc03=0.9
+    it02=10000; ep03=8; ep04=3; target=0.98; lm_iters=100; cmp_iters=300; steps=100; problems=50000; gan=50
 fi
+
+# The first N images of an IDX file (gzipped or not), as a gzipped IDX file:
+# the same header with the count N, then N images' (or labels') bytes.
+idx_head() {    # SRC DST N BYTES_PER_ITEM
+    src=$1; [ -f "$src" ] || src=${src%.gz}
+    be32() { printf "\\$(printf %03o $(($1 >> 24 & 255)))\\$(printf %03o $(($1 >> 16 & 255)))"; \
+             printf "\\$(printf %03o $(($1 >> 8 & 255)))\\$(printf %03o $(($1 & 255)))"; }
+    case $4 in 1) hdr=8 ;; *) hdr=16 ;; esac
+    { gzip -dcf "$src" | head -c 4; be32 "$3"; gzip -dcf "$src" | tail -c +9 | head -c $((hdr - 8 + $3 * $4)); } |
+        gzip -1 > "$2"
+}
+mnist=$data/mnist
+if [ "$ntrain" != 60000 ]; then
+    mnist=$work/mnist-$ntrain
+    mkdir -p "$mnist"
+    for s in "train $ntrain" "t10k $ntest"; do
+        set -- $s
+        idx_head "$data/mnist/$1-images-idx3-ubyte.gz" "$mnist/$1-images-idx3-ubyte.gz" "$2" 784
+        idx_head "$data/mnist/$1-labels-idx1-ubyte.gz" "$mnist/$1-labels-idx1-ubyte.gz" "$2" 1
+    done
+fi
+
+printf 'chapter\twhat\tvariant\tmedian\tmin\tmax\truns\tunit\tthreads\n' > "$bench_tsv"
+printf 'net\trun\tseconds\ttest_acc\n' > "$acc_tsv"
+cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
+torch_threads=${TORCH_THREADS:-$threads}
+if [ -n "$py" ]; then
+    torch_note="PyTorch $("$py" -c 'import torch; print(torch.__version__)' 2>/dev/null): torch.set_num_threads($torch_threads), OPENBLAS_NUM_THREADS=1 (its fastest setting on 2 cores; TORCH_THREADS=N to change)"
+else
+    torch_note="PyTorch: absent (no python3 here imports torch; sudo apt-get install python3-torch libopenblas0-pthread)"
+fi
+# What bench_report.sh writes at the top of bench.md.
+cat > "$dest/machine.txt" <<EOF
+CPU: $cpu; $(nproc) cores; $threads threads used (THREADS=N to change)
+Compiler: $(${CC:-cc} --version | head -n 1); flags: ${BENCH_CFLAGS:-see the Makefile}
+Date: $(date -u '+%Y-%m-%d %H:%M UTC'); mode: $mode; $runs run(s) per figure; MNIST: $ntrain training, $ntest test images
+$torch_note
+EOF
+cat "$dest/machine.txt"
 echo
+
+# torch ARGS...: bench/pytorch_compare.py, one run, at PyTorch's thread settings.
+torch() { OPENBLAS_NUM_THREADS=1 "$py" bench/pytorch_compare.py --runs 1 --just-threads \
+              --threads "$torch_threads" --data "$mnist" --text "$data/tinyshakespeare/input.txt" "$@" 2>/dev/null; }
+step=0
+section() { step=$((step + 1)); echo "== $step/11. $1  ($(date '+%H:%M:%S'))"; }
+fresh() { for f in "$@"; do : > "$work/$f"; done; }
+
+section "Chapter 00: MNIST inference, one image at a time against batches of 100"
+fresh one batch
+for i in $(seq "$runs"); do
+    "$bin/00_neural_network" mnist --threads "$threads" --data "$mnist" --out "$work/00" > "$work/00.txt"
+    sed -n 's/^ *one image at a time: *\([0-9.]*\) ms.*/\1/p' "$work/00.txt" >> "$work/one"
+    sed -n 's/^ *batches of 100 *\([0-9.]*\) ms.*/\1/p' "$work/00.txt" >> "$work/batch"
+done
+record 00 "inference, $ntest test images" "one at a time" ms "$threads" "$work/one"
+record 00 "inference, $ntest test images" "batches of 100" ms "$threads" "$work/batch"
+
+section "Chapter 01 against 02: one gradient of 784-$hidden-10 on a batch of 100 (the same batch)"
+fresh num bp
+for i in $(seq "$runs"); do
+    "$bin/02_backpropagation" speedup --quiet --hidden "$hidden" --threads "$threads" --data "$mnist" \
+        --out "$work/02" > "$work/02.txt"
+    sed -n 's/^ *numerical: *\([0-9.]*\) ms.*/\1/p' "$work/02.txt" >> "$work/num"
+    sed -n 's/^ *backprop: *\([0-9.]*\) ms.*/\1/p' "$work/02.txt" >> "$work/bp"
+done
+record 01 "one gradient, 784-$hidden-10, batch 100" "numerical (ch. 01)" ms "$threads" "$work/num"
+record 02 "one gradient, 784-$hidden-10, batch 100" "backprop (ch. 02)" ms "$threads" "$work/bp"
+
+section "The matrix multiply: naive, blocked, threaded, OpenBLAS, PyTorch"
+# bench_matmul alternates its four itself; it prints every shape, the table gets the square.
+"$rel/bench/bench_matmul" --threads "$threads" $matmul --tsv "$bench_tsv" | sed 's/^/  /'
+fresh mm_torch
+[ -n "$py" ] && for i in $(seq "$runs"); do
+    torch --only 8 | sed -n 's/^  8\. .*  *[0-9]*  *\([0-9.e+]*\)  GFLOP\/s.*/\1/p' >> "$work/mm_torch"
+done
+record common "matmul 1024x1024x1024" "PyTorch" GFLOP/s "$torch_threads" "$work/mm_torch"
+
+section "Chapter 03: SGD against Adam, training time to test accuracy $acc03 (784-100x4-10, batch 128)"
+fresh sgd adam
+for i in $(seq "$runs"); do
+    "$bin/03_optimizer" compare --quiet --optimizers sgd,adam --iters "$it03" --target-acc "$acc03" \
+        --data "$mnist" --out "$work/03" > "$work/03.txt"
+    sed -n 's/^ *SGD reached test accuracy [0-9.]* in \([0-9.]*\) s.*/\1/p' "$work/03.txt" >> "$work/sgd"
+    sed -n 's/^ *Adam reached test accuracy [0-9.]* in \([0-9.]*\) s.*/\1/p' "$work/03.txt" >> "$work/adam"
+done
+grep "did not reach" "$work/03.txt" | sed 's/^ */  /'
+record 03 "time to test accuracy $acc03 (at most $it03 iterations)" SGD s 1 "$work/sgd"
+record 03 "time to test accuracy $acc03 (at most $it03 iterations)" Adam s 1 "$work/adam"
+
+section "Chapter 04: direct convolution against im2col + matrix multiply (batch 100)"
+fresh sd si dd di
+for i in $(seq "$runs"); do
+    "$bin/04_cnn" compare --quiet --threads "$threads" --data "$mnist" --out "$work/04" > "$work/04.txt"
+    sed -n 's/^ *SimpleConvNet conv .* direct *\([0-9.]*\) ms.*/\1/p' "$work/04.txt" >> "$work/sd"
+    sed -n 's/^ *SimpleConvNet conv .* im2col *\([0-9.]*\) ms.*/\1/p' "$work/04.txt" >> "$work/si"
+    sed -n 's/^ *DeepConvNet conv6 .* direct *\([0-9.]*\) ms.*/\1/p' "$work/04.txt" >> "$work/dd"
+    sed -n 's/^ *DeepConvNet conv6 .* im2col *\([0-9.]*\) ms.*/\1/p' "$work/04.txt" >> "$work/di"
+done
+record 04 "SimpleConvNet's convolution 1x28x28 -> 30x5x5, forward" direct ms "$threads" "$work/sd"
+record 04 "SimpleConvNet's convolution 1x28x28 -> 30x5x5, forward" im2col ms "$threads" "$work/si"
+record 04 "DeepConvNet's conv6 64x8x8 -> 64x3x3, forward" direct ms "$threads" "$work/dd"
+record 04 "DeepConvNet's conv6 64x8x8 -> 64x3x3, forward" im2col ms "$threads" "$work/di"
+
+section "Chapters 02 to 04: test accuracy against training time (ch. 02 MLP, ch. 03 best MLP, SimpleConvNet, DeepConvNet)"
+# The trainer prints "epoch N ... test acc X ... (T s)" at each evaluation, T
+# counted from the start of training, evaluations included; those become
+# accuracy.tsv's rows, and the first T with X >= target the time to target.
+trajectory() {  # NAME RUN: the epoch lines on stdin -> rows of accuracy.tsv
+    sed -n 's/^ *epoch .*test acc \([0-9.]*\).*(\([0-9.]*\) s)$/\2 \1/p' |
+        while read -r s a; do printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$s" "$a"; done >> "$acc_tsv"
+}
+for i in $(seq "$runs"); do
+    "$bin/02_backpropagation" train --iters "$it02" --threads "$threads" --data "$mnist" --out "$work/02" |
+        trajectory "ch02 MLP 784-50-10" "$i"
+    "$bin/03_optimizer" best --epochs "$ep03" --data "$mnist" --out "$work/03" | trajectory "ch03 best MLP" "$i"
+    "$bin/04_cnn" simple --epochs "$ep04" --threads "$threads" --data "$mnist" --out "$work/04" |
+        trajectory "SimpleConvNet" "$i"
+    "$bin/04_cnn" deep --deep-epochs "$ep04" --threads "$threads" --data "$mnist" --out "$work/04" |
+        trajectory "DeepConvNet" "$i"
+    echo "  run $i of $runs done ($(date '+%H:%M:%S'))"
+done
+for net in "ch03 best MLP" SimpleConvNet DeepConvNet; do
+    f=$work/reach.$(echo "$net" | tr -cd 'a-zA-Z0-9')
+    # per run, the first evaluation at or above the target
+    awk -F'\t' -v n="$net" -v t="$target" '$1 == n && $4 >= t && !($2 in seen) {seen[$2]; print $3}' "$acc_tsv" > "$f"
+    case $net in ch03*) ch=03; th=1 ;; *) ch=04; th=$threads ;; esac
+    record "$ch" "time to test accuracy $target" "$net" s "$th" "$f"
+done
+
+section "Chapter 05: RNN, LSTM and GRU language models (about 111,000 parameters each), characters/s of training"
+fresh rnn lstm gru
+for i in $(seq "$runs"); do
+    "$bin/05_rnn" compare --quiet --compare-iters "$cmp_iters" --val-chars 2600 --threads "$threads" \
+        --data "$data/tinyshakespeare" --out "$work/05" > "$work/05.txt" 2>&1
+    for cell in RNN LSTM GRU; do
+        lc=$(echo "$cell" | tr 'A-Z' 'a-z')
+        sed -n "s/^ *$cell  *[0-9]*  *[0-9]* .* \([0-9][0-9]*\)$/\1/p" "$work/05.txt" >> "$work/$lc"
+    done
+done
+for cell in RNN LSTM GRU; do
+    record 05 "one-layer language model, $cmp_iters iterations" "$cell" chars/s "$threads" \
+        "$work/$(echo "$cell" | tr 'A-Z' 'a-z')"
+done
+
+section "Chapter 05: the character LSTM (2 x LSTM 128, batch 50 x 50), here and in PyTorch"
+fresh lm_c lm_torch
+for i in $(seq "$runs"); do
+    "$bin/05_rnn" lm --quiet --iters "$lm_iters" --eval-every 100000 --sample-length 0 --val-chars 2600 \
+        --threads "$threads" --data "$data/tinyshakespeare" --out "$work/05" 2>/dev/null |
+        sed -n 's/.* \([0-9]*\) characters\/s of training.*/\1/p' >> "$work/lm_c"
+    [ -n "$py" ] && torch --only 5 --steps "$lm_iters" |
+        sed -n 's/^  5\. .* \([0-9][0-9]*\)  chars\/s.*/\1/p' >> "$work/lm_torch"
+done
+record 05 "character LSTM training, $lm_iters iterations" C chars/s "$threads" "$work/lm_c"
+record 05 "character LSTM training, $lm_iters iterations" PyTorch chars/s "$torch_threads" "$work/lm_torch"
+
+section "Chapter 05: seq2seq addition (peeky, reversed), one epoch of $((problems * 9 / 10)) problems and the held-out decoding"
+fresh s2s_one s2s_batch s2s_torch
+for i in $(seq "$runs"); do
+    for db in 1 0; do
+        "$bin/05_rnn" addition --variant peeky --epochs 1 --problems "$problems" --decode-batch "$db" --quiet \
+            --threads "$threads" --out "$work/05" 2>/dev/null |
+            sed -n 's/.*(train \([0-9.]*\) s + evaluate \([0-9.]*\) s.*/\1 \2/p' | awk '{print $1 + $2}' \
+            >> "$work/$([ "$db" = 1 ] && echo s2s_one || echo s2s_batch)"
+    done
+    [ -n "$py" ] && torch --only 7 --problems "$problems" |
+        sed -n 's/^  7\. .*train \([0-9.]*\) + eval \([0-9.]*\) s.*/\1 \2/p' | awk '{print $1 + $2}' >> "$work/s2s_torch"
+done
+record 05 "seq2seq addition, an epoch + held-out decoding" "decoding one at a time" s "$threads" "$work/s2s_one"
+record 05 "seq2seq addition, an epoch + held-out decoding" "decoding 128 together" s "$threads" "$work/s2s_batch"
+record 05 "seq2seq addition, an epoch + held-out decoding" "PyTorch (128 together)" s "$torch_threads" "$work/s2s_torch"
+
+section "Chapters 04 and 06: a training step of each net, here and in PyTorch (epoch = 600 or 937 of them)"
+# ms_per NAME UNIT FILE [THREADS]: the figure of "NAME ... X ms per UNIT" in a
+# chapter's bench output (its line for THREADS) or pytorch_compare.py's ("4. NAME ...").
+ms_per() { sed -n "s/^ *\([46]\. \)*$1${4:+ *$4 threads*}.* \([0-9.][0-9.]*\) ms per $2.*/\2/p" "$3"; }
+fresh SimpleConvNet.c SimpleConvNet.t DeepConvNet.c DeepConvNet.t MLP.c MLP.t DCGAN.c DCGAN.t
+for i in $(seq "$runs"); do
+    "$bin/04_cnn" bench --quiet --bench-batches "$steps" --threads "$threads" --data "$mnist" --out "$work/04" \
+        > "$work/04.c.txt"
+    "$bin/06_gan" bench --quiet --bench-batches "$gan" --threads "$threads" --data "$mnist" --out "$work/06" \
+        > "$work/06.c.txt"
+    : > "$work/04.t.txt"; : > "$work/06.t.txt"
+    if [ -n "$py" ]; then
+        torch --only 4 --steps "$steps" > "$work/04.t.txt"
+        torch --only 6 --steps "$gan" > "$work/06.t.txt"
+    fi
+    for net in SimpleConvNet DeepConvNet; do
+        ms_per "$net" batch "$work/04.c.txt" "$threads" >> "$work/$net.c"
+        ms_per "$net" batch "$work/04.t.txt" >> "$work/$net.t"
+    done
+    for net in "MLP GAN" DCGAN; do
+        ms_per "$net" iteration "$work/06.c.txt" >> "$work/${net% GAN}.c"
+        ms_per "$net" iteration "$work/06.t.txt" >> "$work/${net% GAN}.t"
+    done
+done
+for net in SimpleConvNet DeepConvNet; do
+    record 04 "a training step (Adam, batch 100), over $steps" "$net" ms "$threads" "$work/$net.c"
+    record 04 "a training step (Adam, batch 100), over $steps" "$net, PyTorch" ms "$torch_threads" "$work/$net.t"
+done
+for net in "MLP GAN" DCGAN; do
+    record 06 "a GAN iteration (D and G steps, batch 64), over $gan" "$net" ms "$threads" "$work/${net% GAN}.c"
+    record 06 "a GAN iteration (D and G steps, batch 64), over $gan" "$net, PyTorch" ms "$torch_threads" \
+        "$work/${net% GAN}.t"
+done
+
+section "The table and the pictures"
+sh scripts/bench_report.sh "$dest" || exit 1
+
+# word2vec against Mikolov's word2vec.c (needs npm to fetch it): the full bench only, as text.
+if [ "$quick" != 1 ]; then
+    echo
+    echo "== Chapter 05: our word2vec against word2vec.c"
+    sh scripts/bench_word2vec.sh "$rel" "$data"
+fi

@@ -13,3 +13,25 @@ py=
 for p in python3 /usr/bin/python3; do
     if "$p" -c 'import torch' 2>/dev/null; then py=$p; break; fi
 done
+
+# record CHAPTER WHAT VARIANT UNIT THREADS FILE
+# One row of bench.tsv ($bench_tsv) from FILE, the figures of the runs one a
+# line: their median, lowest, highest and count. No figure in FILE (the thing
+# could not be measured: PyTorch absent, a target never reached) is a row of
+# "absent", never a guess. The row is also printed, readably.
+record() {
+    ch=$1; what=$2; variant=$3; unit=$4; th=$5; file=$6
+    n=0
+    [ -f "$file" ] && n=$(grep -c '[0-9]' "$file")
+    if [ "$n" -eq 0 ]; then
+        printf '%s\t%s\t%s\tabsent\tabsent\tabsent\t0\t%s\t%s\n' "$ch" "$what" "$variant" "$unit" "$th" >> "$bench_tsv"
+        printf '  %-24s %12s  %s\n' "$variant" "absent" "$unit"
+        return
+    fi
+    med=$(grep '[0-9]' "$file" | median)
+    lo=$(grep '[0-9]' "$file" | sort -g | head -n 1)
+    hi=$(grep '[0-9]' "$file" | sort -g | tail -n 1)
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$ch" "$what" "$variant" "$med" "$lo" "$hi" "$n" "$unit" "$th" >> "$bench_tsv"
+    printf '  %-24s %12s  %s  (%s-%s, %s run%s, %s thread%s)\n' "$variant" "$med" "$unit" "$lo" "$hi" "$n" \
+        "$([ "$n" = 1 ] || echo s)" "$th" "$([ "$th" = 1 ] || echo s)"
+}
