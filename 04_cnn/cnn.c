@@ -541,7 +541,7 @@ static DeepResult run_deep(const Config *cfg, int epochs, const Dataset *train_s
 typedef struct {
     const char *name;
     ConvShape s;
-    double direct, im2col, max_diff;
+    double direct, im2col, implicit, max_diff;  /* implicit: 0 where the fast path does not apply */
 } Comparison;
 
 static double median(double *v, int n)
@@ -567,25 +567,34 @@ static Comparison compare_layer(const char *name, ConvShape s, int N, const Data
             x[i] = (real)rng_uniform(&rng);
     rng_fill_normal(&rng, W, nw, sqrt(2.0 / (s.C * s.FH * s.FW)));
     rng_fill_normal(&rng, b, s.FN, 0.1);
-    real *y1 = xmalloc(ny * sizeof(real)), *y2 = xmalloc(ny * sizeof(real));
+    real *y1 = xmalloc(ny * sizeof(real)), *y2 = xmalloc(ny * sizeof(real)), *y3 = xmalloc(ny * sizeof(real));
     ConvWork work = conv_work_create(&s, 1);
-    Comparison c = {name, s, 0, 0, 0};
-    double t[5];
+    Comparison c = {name, s, 0, 0, 0, 0};
+    double t[5], ti[5];
     for (int r = 0; r < 3; r++) {
         double t0 = now_seconds();
         convolution_direct_forward(y1, x, W, b, &s, N);
         t[r] = now_seconds() - t0;
     }
     c.direct = median(t, 3);
-    for (int r = 0; r < 5; r++) {
+    const int fast = conv_implicit_fits(&s);
+    for (int r = 0; r < 5; r++) {       /* im2col and the fast path in turn */
         double t0 = now_seconds();
-        convolution_forward(y2, x, W, b, &s, N, &work);
-        t[r] = now_seconds() - t0;
+        convolution_im2col_forward(y2, x, W, b, &s, N, &work);
+        double t1 = now_seconds();
+        if (fast)
+            convolution_forward(y3, x, W, b, &s, N, &work);
+        t[r] = t1 - t0;
+        ti[r] = now_seconds() - t1;
     }
     c.im2col = median(t, 5);
-    for (size_t i = 0; i < ny; i++)
+    c.implicit = fast ? median(ti, 5) : 0;
+    for (size_t i = 0; i < ny; i++) {
         c.max_diff = fmax(c.max_diff, fabs((double)y1[i] - y2[i]));
-    free(x), free(W), free(b), free(y1), free(y2);
+        if (fast)
+            c.max_diff = fmax(c.max_diff, fabs((double)y1[i] - y3[i]));
+    }
+    free(x), free(W), free(b), free(y1), free(y2), free(y3);
     conv_work_free(&work);
     return c;
 }
@@ -594,9 +603,13 @@ static void print_comparison(const Comparison *c, int N)
 {
     const ConvShape *s = &c->s;
     double flops = 2.0 * N * s->FN * s->OH * s->OW * s->C * s->FH * s->FW;
-    printf("  %-34s direct %8.2f ms (%5.1f GFLOP/s)   im2col %7.2f ms (%5.1f GFLOP/s)   %5.1fx   "
-           "max |diff| %.1e\n", c->name, 1e3 * c->direct, flops / c->direct / 1e9, 1e3 * c->im2col,
-           flops / c->im2col / 1e9, c->direct / c->im2col, c->max_diff);
+    printf("  %-34s direct %8.2f ms (%5.1f GFLOP/s)   im2col %7.2f ms (%5.1f GFLOP/s, %5.1fx)",
+           c->name, 1e3 * c->direct, flops / c->direct / 1e9, 1e3 * c->im2col,
+           flops / c->im2col / 1e9, c->direct / c->im2col);
+    if (c->implicit > 0)
+        printf("   no col %6.2f ms (%5.1f GFLOP/s, %5.1fx)", 1e3 * c->implicit, flops / c->implicit / 1e9,
+               c->direct / c->implicit);
+    printf("   max |diff| %.1e\n", c->max_diff);
 }
 
 static Comparison run_compare(const Config *cfg, const Dataset *test_set)
@@ -604,7 +617,9 @@ static Comparison run_compare(const Config *cfg, const Dataset *test_set)
     const int N = 100;
     printf("== 4. Direct convolution against im2col + matrix multiply, batch of %d, %d thread%s ==\n",
            N, get_threads(), get_threads() == 1 ? "" : "s");
-    printf("  (direct: the definition as seven plain loops; median of 3 and 5 runs)\n");
+    printf("  (direct: the definition as seven plain loops; im2col: col, then one multiply; no col: the\n"
+           "  multiply reads the padded images through the filter's offsets, conv_implicit.c;\n"
+           "  medians of 3, 5 and 5 runs; the factors are against direct)\n");
     Comparison a = compare_layer("SimpleConvNet conv 1x28x28 -> 30x5x5", conv_shape(1, 28, 28, 30, 5, 5, 1, 0),
                                  N, test_set, cfg->c.seed);
     print_comparison(&a, N);

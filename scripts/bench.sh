@@ -129,19 +129,21 @@ grep "did not reach" "$work/03.txt" | sed 's/^ */  /'
 record 03 "time to test accuracy $acc03 (at most $it03 iterations)" SGD s 1 "$work/sgd"
 record 03 "time to test accuracy $acc03 (at most $it03 iterations)" Adam s 1 "$work/adam"
 
-section "Chapter 04: direct convolution against im2col + matrix multiply (batch 100)"
-fresh sd si dd di
+section "Chapter 04: direct convolution against im2col + matrix multiply and against the multiply without col (batch 100)"
+fresh sd si sn dd di dn
 for i in $(seq "$runs"); do
     "$bin/04_cnn" compare --quiet --threads "$threads" --data "$mnist" --out "$work/04" > "$work/04.txt"
-    sed -n 's/^ *SimpleConvNet conv .* direct *\([0-9.]*\) ms.*/\1/p' "$work/04.txt" >> "$work/sd"
-    sed -n 's/^ *SimpleConvNet conv .* im2col *\([0-9.]*\) ms.*/\1/p' "$work/04.txt" >> "$work/si"
-    sed -n 's/^ *DeepConvNet conv6 .* direct *\([0-9.]*\) ms.*/\1/p' "$work/04.txt" >> "$work/dd"
-    sed -n 's/^ *DeepConvNet conv6 .* im2col *\([0-9.]*\) ms.*/\1/p' "$work/04.txt" >> "$work/di"
+    for v in direct im2col "no col"; do
+        f=$(echo "$v" | cut -c1)
+        sed -n "s/^ *SimpleConvNet conv .* $v *\([0-9.]*\) ms.*/\1/p" "$work/04.txt" >> "$work/s$f"
+        sed -n "s/^ *DeepConvNet conv6 .* $v *\([0-9.]*\) ms.*/\1/p" "$work/04.txt" >> "$work/d$f"
+    done
 done
-record 04 "SimpleConvNet's convolution 1x28x28 -> 30x5x5, forward" direct ms "$threads" "$work/sd"
-record 04 "SimpleConvNet's convolution 1x28x28 -> 30x5x5, forward" im2col ms "$threads" "$work/si"
-record 04 "DeepConvNet's conv6 64x8x8 -> 64x3x3, forward" direct ms "$threads" "$work/dd"
-record 04 "DeepConvNet's conv6 64x8x8 -> 64x3x3, forward" im2col ms "$threads" "$work/di"
+for v in direct im2col "no col"; do
+    f=$(echo "$v" | cut -c1)
+    record 04 "SimpleConvNet's convolution 1x28x28 -> 30x5x5, forward" "$v" ms "$threads" "$work/s$f"
+    record 04 "DeepConvNet's conv6 64x8x8 -> 64x3x3, forward" "$v" ms "$threads" "$work/d$f"
+done
 
 section "Chapters 02 to 04: test accuracy against training time (ch. 02 MLP, ch. 03 best MLP, SimpleConvNet, DeepConvNet)"
 # The trainer prints "epoch N ... test acc X ... (T s)" at each evaluation, T

@@ -37,8 +37,10 @@ common	matmul 1024x1024x1024	PyTorch
 03	time to test accuracy	Adam
 04	SimpleConvNet's convolution	direct
 04	SimpleConvNet's convolution	im2col
+04	SimpleConvNet's convolution	no col
 04	DeepConvNet's conv6	direct
 04	DeepConvNet's conv6	im2col
+04	DeepConvNet's conv6	no col
 03	time to test accuracy	ch03 best MLP
 04	time to test accuracy	SimpleConvNet
 04	time to test accuracy	DeepConvNet
