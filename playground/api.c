@@ -263,6 +263,16 @@ void slot_give_back(Playground *pg, Slot *s)
     pthread_mutex_unlock(&pg->lock);
 }
 
+int quote_len(const char *s, int max)
+{
+    int n = 0;
+    while (s[n] && n < max)
+        n++;
+    while (n > 0 && s[n] && ((unsigned char)s[n] & 0xC0) == 0x80)    /* s[n] continues a character */
+        n--;
+    return n;
+}
+
 uint64_t next_seed(Playground *pg, uint64_t *counter)
 {
     pthread_mutex_lock(&pg->lock);
@@ -480,7 +490,8 @@ void api_digit(Playground *pg, char *body, size_t len, Answer *a)
             if (json_number_array(&j, image, 784, &nimage, "image", a) != 0)
                 goto done;
         } else {
-            answer_error(a, 400, "unknown field \"%.40s\" (expected width, height and pixels, or image)", key);
+            answer_error(a, 400, "unknown field \"%.*s\" (expected width, height and pixels, or image)",
+                         quote_len(key, 40), key);
             goto done;
         }
     }
@@ -582,7 +593,8 @@ void api_text(Playground *pg, char *body, size_t len, Answer *a)
         while (k < 5 && strcmp(key, names[k]) != 0)
             k++;
         if (k == 5) {
-            answer_error(a, 400, "unknown field \"%.40s\" (expected prompt, temperature, length, top_k, seed)", key);
+            answer_error(a, 400, "unknown field \"%.*s\" (expected prompt, temperature, length, top_k, seed)",
+                         quote_len(key, 40), key);
             return;
         }
         if (seen >> k & 1) {

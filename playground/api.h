@@ -164,6 +164,9 @@ int json_number_array(Json *j, double *out, int max, int *n, const char *name, A
 /* A worker's slot of nets, for one request; waits if all are taken. */
 Slot *slot_take(Playground *pg);
 void slot_give_back(Playground *pg, Slot *s);
+/* How many bytes of s (UTF-8) to quote in a message, at most max: cut
+ * before a character, never inside one, so that the answer stays UTF-8. */
+int quote_len(const char *s, int max);
 /* The next seed for a request that gives none: seed, seed + 1, ... per counter. */
 uint64_t next_seed(Playground *pg, uint64_t *counter);
 

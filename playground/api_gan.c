@@ -80,7 +80,7 @@ static int find_gan(const Playground *pg, const char *name, Answer *a)
             return k;
         snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", names[0] ? ", " : "", gan_tag[k]);
     }
-    answer_error(a, 400, "model \"%.40s\" is not one of the GANs saved: %s", name, names);
+    answer_error(a, 400, "model \"%.*s\" is not one of the GANs saved: %s", quote_len(name, 40), name, names);
     return -1;
 }
 
@@ -121,7 +121,7 @@ void api_gan(Playground *pg, char *body, size_t len, Answer *a)
         while (f < 4 && strcmp(key, names[f]) != 0)
             f++;
         if (f == 4) {
-            answer_error(a, 400, "unknown field \"%.40s\" (expected model, digit, and z or seed)", key);
+            answer_error(a, 400, "unknown field \"%.*s\" (expected model, digit, and z or seed)", quote_len(key, 40), key);
             goto done;
         }
         if (seen >> f & 1) {

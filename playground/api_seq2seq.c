@@ -94,7 +94,7 @@ static int question_of(char *body, size_t len, const char *field, char **q, Answ
         if (more == 0)
             break;
         if (strcmp(key, field) != 0) {
-            answer_error(a, 400, "unknown field \"%.40s\" (expected %s)", key, field);
+            answer_error(a, 400, "unknown field \"%.*s\" (expected %s)", quote_len(key, 40), key, field);
             return -1;
         }
         if (*q) {
