@@ -428,7 +428,8 @@ function showGanImage(answer) {
   for (let i = 0; i < back.length; i += 4) ink += back[i] > 64;
   document.body.dataset.ganInk = ink;
   $('gan-status').textContent = answer.model + (answer.digit !== null ? ' draws a ' + answer.digit : '') +
-    (answer.seed !== null ? ' from seed ' + answer.seed : ' from your z') + ', in ' + answer.server_ms.toFixed(1) + ' ms on the server';
+    (answer.seed !== null ? ' from seed ' + answer.seed : ' from your z') +
+    (fragment.has('still') ? '' : ', in ' + answer.server_ms.toFixed(1) + ' ms on the server');
 }
 
 // ---- start: which models are there? ------------------------------------------------------

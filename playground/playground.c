@@ -237,7 +237,7 @@ int main(int argc, char **argv)
     const Option extra[] = {
         {"out", OPT_STRING, NULL, "DIR", "where the chapters saved their models (default out: out/04_cnn, 05_rnn, 06_gan)"},
         {"threads", OPT_INT, NULL, "N", "threads of each forward pass (default 1: requests run side by side)"},
-        {"seed", OPT_INT, NULL, "N", "texts asked for without a seed use seed, seed+1, ... (default 42)"},
+        {"seed", OPT_INT, NULL, "N", "texts and GAN drawings asked for without a seed use seed, seed+1, ... (default 42)"},
         {"port", OPT_INT, &port, "N", "the port to listen on (default 8000; 0: any free port)"},
         {"host", OPT_STRING, &host, "ADDR", "the address to listen on (default 127.0.0.1, this machine only)"},
         {"workers", OPT_INT, &workers, "N", "requests answered at once (default 4), each with its own nets"},

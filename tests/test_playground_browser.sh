@@ -104,7 +104,7 @@ screenshot() {      # NAME FRAGMENT
 check "a screenshot of the digit tab ($shots/digits.png)" screenshot digits "draw=7&still"
 prompt=${DL_SCREENSHOT_PROMPT:-a%20dog}
 check "a screenshot of the text tab ($shots/text.png)" screenshot text "tab=text&prompt=$prompt&write&still"
-window=1180,1180        # the text tab with the add and date boxes below the LSTM's
+window=1180,1320        # the text tab with the add and date boxes below the LSTM's
 check "a screenshot of the add and date boxes ($shots/seq2seq.png)" screenshot seq2seq \
     "tab=text&prompt=$prompt&write&add=${DL_SCREENSHOT_ADD:-17%2B385}&date=${DL_SCREENSHOT_DATE:-27%20sep%2094}&still"
 window=1180,760
