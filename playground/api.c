@@ -398,6 +398,23 @@ bad:
     return -1;
 }
 
+int field_index(const char *key, const char *const *names, int n, unsigned *seen, const char *expected, Answer *a)
+{
+    int k = 0;
+    while (k < n && strcmp(key, names[k]) != 0)
+        k++;
+    if (k == n) {
+        answer_error(a, 400, "unknown field \"%.*s\" (expected %s)", quote_len(key, 40), key, expected);
+        return -1;
+    }
+    if (*seen >> k & 1) {
+        answer_error(a, 400, "\"%s\" given twice", names[k]);
+        return -1;
+    }
+    *seen |= 1u << k;
+    return k;
+}
+
 /* A member's name and its colon; *key points into the body. 1 if a member
  * follows, 0 at the closing '}', -1 on an error (answered). */
 int next_key(Json *j, char **key, int first, Answer *a)
@@ -589,19 +606,9 @@ void api_text(Playground *pg, char *body, size_t len, Answer *a)
             return;
         if (more == 0)
             break;
-        int k = 0;
-        while (k < 5 && strcmp(key, names[k]) != 0)
-            k++;
-        if (k == 5) {
-            answer_error(a, 400, "unknown field \"%.*s\" (expected prompt, temperature, length, top_k, seed)",
-                         quote_len(key, 40), key);
+        int k = field_index(key, names, 5, &seen, "prompt, temperature, length, top_k, seed", a);
+        if (k < 0)
             return;
-        }
-        if (seen >> k & 1) {
-            answer_error(a, 400, "\"%s\" given twice", names[k]);
-            return;
-        }
-        seen |= 1u << k;
         int rc = k == 0 ? json_string(&j, &prompt)
                : k == 1 ? json_number(&j, &temperature)
                : json_uint(&j, k == 2 ? &length : k == 3 ? &top_k : &seed);

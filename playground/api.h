@@ -159,6 +159,10 @@ void api_gan(Playground *pg, char *body, size_t len, Answer *a);
 int body_begin(Json *j, char *body, size_t len, Answer *a);
 int next_key(Json *j, char **key, int first, Answer *a);
 int body_end(Json *j, Answer *a);
+/* The index of a member's name key among the n names, marked in *seen; -1
+ * with a 400 answer if it is none of them (expected lists them for the
+ * message) or was given before. */
+int field_index(const char *key, const char *const *names, int n, unsigned *seen, const char *expected, Answer *a);
 /* [numbers] into out (at most max), their count in *n; -1 with a 400 answer. */
 int json_number_array(Json *j, double *out, int max, int *n, const char *name, Answer *a);
 /* A worker's slot of nets, for one request; waits if all are taken. */

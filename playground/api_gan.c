@@ -117,18 +117,9 @@ void api_gan(Playground *pg, char *body, size_t len, Answer *a)
             goto done;
         if (more == 0)
             break;
-        int f = 0;
-        while (f < 4 && strcmp(key, names[f]) != 0)
-            f++;
-        if (f == 4) {
-            answer_error(a, 400, "unknown field \"%.*s\" (expected model, digit, and z or seed)", quote_len(key, 40), key);
+        int f = field_index(key, names, 4, &seen, "model, digit, and z or seed", a);
+        if (f < 0)
             goto done;
-        }
-        if (seen >> f & 1) {
-            answer_error(a, 400, "\"%s\" given twice", names[f]);
-            goto done;
-        }
-        seen |= 1u << f;
         if (f == 3) {
             if (json_number_array(&j, z, MAX_Z, &nz, "z", a) != 0)
                 goto done;

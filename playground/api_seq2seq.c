@@ -84,6 +84,7 @@ static int question_of(char *body, size_t len, const char *field, char **q, Answ
 {
     Json j;
     char *key;
+    unsigned seen = 0;
     *q = NULL;
     if (body_begin(&j, body, len, a) != 0)
         return -1;
@@ -93,14 +94,8 @@ static int question_of(char *body, size_t len, const char *field, char **q, Answ
             return -1;
         if (more == 0)
             break;
-        if (strcmp(key, field) != 0) {
-            answer_error(a, 400, "unknown field \"%.*s\" (expected %s)", quote_len(key, 40), key, field);
+        if (field_index(key, &field, 1, &seen, field, a) < 0)
             return -1;
-        }
-        if (*q) {
-            answer_error(a, 400, "\"%s\" given twice", field);
-            return -1;
-        }
         if (json_string(&j, q) != 0) {
             answer_error(a, 400, "%s: %s", field, j.error);
             return -1;
@@ -117,7 +112,8 @@ static int question_of(char *body, size_t len, const char *field, char **q, Answ
 
 /* Read the question of task k from the body and answer it greedily with the
  * slot's model; the slot is kept (for the attention weights) and returned,
- * NULL after an error answer. */
+ * NULL after an error answer. The answer's JSON is begun: {"<field>": the
+ * question, "answer": the model's answer. */
 static Slot *answer(Playground *pg, S2sKind k, const char *field, char *body, size_t len, char **q, char *ans,
                     Answer *a)
 {
@@ -150,6 +146,10 @@ static Slot *answer(Playground *pg, S2sKind k, const char *field, char *body, si
         answer_error(a, 400, "%s", err);
         return NULL;
     }
+    buf_printf(&a->body, "{\"%s\": ", field);
+    buf_json_string(&a->body, *q);
+    buf_printf(&a->body, ", \"answer\": ");
+    buf_json_string(&a->body, ans);
     return s;
 }
 
@@ -166,13 +166,8 @@ void api_add(Playground *pg, char *body, size_t len, Answer *a)
     sscanf(q, "%d+%d", &x, &y);
     char sum[16];
     snprintf(sum, sizeof sum, "%d", x + y);
-    Buf *b = &a->body;
-    buf_printf(b, "{\"problem\": ");
-    buf_json_string(b, q);
-    buf_printf(b, ", \"answer\": ");
-    buf_json_string(b, ans);
-    buf_printf(b, ", \"sum\": %s, \"right\": %s, \"server_ms\": %.3f}\n", sum, strcmp(ans, sum) == 0 ? "true" : "false",
-               1000 * (now_seconds() - t0));
+    buf_printf(&a->body, ", \"sum\": %s, \"right\": %s, \"server_ms\": %.3f}\n", sum,
+               strcmp(ans, sum) == 0 ? "true" : "false", 1000 * (now_seconds() - t0));
     a->status = 200;
 }
 
@@ -201,10 +196,6 @@ void api_date(Playground *pg, char *body, size_t len, Answer *a)
     if (!s)
         return;
     Buf *b = &a->body;
-    buf_printf(b, "{\"text\": ");
-    buf_json_string(b, q);
-    buf_printf(b, ", \"answer\": ");
-    buf_json_string(b, ans);
     buf_printf(b, ", \"attention\": ");
     const Seq2seq *m = &s->s2s[S2S_DATE];
     if (m->s.kind != ATTENTION_SEQ2SEQ) {
