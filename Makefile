@@ -121,18 +121,19 @@ all chapters: $(foreach c,$(CHAPTERS),$(REL)/bin/$(c)) $(REL)/bin/playground
 # The page's files are compiled into the program (embed.sh writes them as byte
 # arrays); it serves them from that fixed list, never from a path in a request.
 PLAY_PAGES := playground/index.html playground/app.js playground/style.css
-PLAY_SRC   := playground/playground.c playground/api.c 05_rnn/rnnlm.c
-PLAY_HDR   := $(wildcard playground/*.h) 05_rnn/rnnlm.h
+PLAY_SRC   := playground/playground.c playground/api.c playground/api_seq2seq.c playground/api_gan.c \
+              05_rnn/rnnlm.c 05_rnn/seq2seq_models.c 06_gan/gan_nets.c
+PLAY_HDR   := $(wildcard playground/*.h) 05_rnn/rnnlm.h 05_rnn/seq2seq_models.h 06_gan/gan_nets.h
 PLAY_LIBS  := -lmicrohttpd -lpthread
 build/playground/assets.c: playground/embed.sh $(PLAY_PAGES)
 	@mkdir -p $(dir $@)
 	sh playground/embed.sh $@ $(PLAY_PAGES)
 $(REL)/bin/playground: $(PLAY_SRC) $(PLAY_HDR) build/playground/assets.c $(COMMON_HDR) $(REL)/libcommon.a
 	@mkdir -p $(dir $@)
-	$(CC) $(REL_CFLAGS) -Iplayground -I05_rnn -o $@ $(PLAY_SRC) build/playground/assets.c $(REL)/libcommon.a $(LIBS) $(PLAY_LIBS)
+	$(CC) $(REL_CFLAGS) -Iplayground -I05_rnn -I06_gan -o $@ $(PLAY_SRC) build/playground/assets.c $(REL)/libcommon.a $(LIBS) $(PLAY_LIBS)
 $(CHK)/bin/playground: $(PLAY_SRC) $(PLAY_HDR) build/playground/assets.c $(COMMON_HDR) $(CHK)/libcommon.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CHK_CFLAGS) -Iplayground -I05_rnn -o $@ $(PLAY_SRC) build/playground/assets.c $(CHK)/libcommon.a $(LIBS) $(PLAY_LIBS)
+	$(CC) $(CHK_CFLAGS) -Iplayground -I05_rnn -I06_gan -o $@ $(PLAY_SRC) build/playground/assets.c $(CHK)/libcommon.a $(LIBS) $(PLAY_LIBS)
 
 # `make playground`: chapter 04's SimpleConvNet is trained first if none is saved
 # (the digit tab needs it); the other tabs use what their chapters saved.
@@ -256,11 +257,11 @@ $(FZ)/bin/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz.h $(COMMON_HDR) $(FZ)/libcommon.a
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -Ifuzz -o $@ $< $(FZ)/libcommon.a -lpng -lz -lm
 
-# fuzz_playground takes the playground's API (and the LSTM it answers with) too
-$(FZ)/bin/fuzz_playground: fuzz/fuzz_playground.c fuzz/fuzz.h playground/api.c playground/api.h 05_rnn/rnnlm.c \
-                           05_rnn/rnnlm.h $(COMMON_HDR) $(FZ)/libcommon.a
+# fuzz_playground takes the playground's API (and the nets it answers with) too
+FUZZ_PLAY_SRC := $(filter-out playground/playground.c,$(PLAY_SRC))
+$(FZ)/bin/fuzz_playground: fuzz/fuzz_playground.c fuzz/fuzz.h $(FUZZ_PLAY_SRC) $(PLAY_HDR) $(COMMON_HDR) $(FZ)/libcommon.a
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -Ifuzz -Iplayground -I05_rnn -o $@ $< playground/api.c 05_rnn/rnnlm.c \
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -Ifuzz -Iplayground -I05_rnn -I06_gan -o $@ $< $(FUZZ_PLAY_SRC) \
 	    $(FZ)/libcommon.a -lpng -lz -lm -lpthread
 
 fuzz: $(addprefix $(FZ)/bin/fuzz_,$(FUZZ_NAMES))

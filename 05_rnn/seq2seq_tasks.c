@@ -10,7 +10,6 @@
  */
 #include "seq2seq_tasks.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -23,6 +22,7 @@
 #include "model.h"
 #include "plot.h"
 #include "seq2seq.h"
+#include "seq2seq_models.h"
 #include "seq_data.h"
 #include "threads.h"
 #include "time_layers.h"
@@ -30,68 +30,14 @@
 #include "trainer.h"
 #include "util.h"
 
-/* ---- the tasks ------------------------------------------------------------------------- */
-
-typedef struct {
-    const char *tag, *title;
-    Seq2seqKind kind;
-    int reverse;
-} Variant;
-
-typedef struct {
-    const char *name;           /* "addition" */
-    const char *network;        /* the model file's "network" */
-    const char *answer_cmd;     /* "add" */
-    int Tx, Ty;
-    void (*generate)(TextPairs *p, int count, uint64_t seed);
-    const Variant *variants;
-    int nvariants;
-    int default_variant;        /* the one add / date answer with */
-    int epochs, hidden, embed;
-    double lr;
-    int tour_epochs;            /* the tour trains only the default variant, this long */
-    int cosine;                 /* the rate glides from lr to 0 over the run (else constant) */
-} Task;
-
-static const Variant add_variants[] = {
-    {"plain", "seq2seq", SEQ2SEQ, 0},
-    {"reversed", "seq2seq, input reversed", SEQ2SEQ, 1},
-    {"peeky", "peeky seq2seq, input reversed", PEEKY_SEQ2SEQ, 1},
-};
-
-static const Variant date_variants[] = {
-    {"peeky", "peeky seq2seq, input reversed", PEEKY_SEQ2SEQ, 1},
-    {"attention", "attention seq2seq, input reversed", ATTENTION_SEQ2SEQ, 1},
-};
-
-static const Task tasks[] = {
-    {"addition", "05_rnn_addition", "add", ADDITION_QW, ADDITION_AW, addition_pairs, add_variants, 3, 2,
-     25, 128, 16, 0.003, 4, 1},
-    {"dates", "05_rnn_dates", "date", DATE_QW, DATE_AW, date_pairs, date_variants, 2, 1, 4, 128, 16, 0.002, 2, 0},
-};
-
-static const Task *find_task(const char *name)
-{
-    for (size_t i = 0; i < sizeof tasks / sizeof tasks[0]; i++)
-        if (strcmp(tasks[i].name, name) == 0)
-            return &tasks[i];
-    die("no seq2seq task '%s'", name);
-}
-
-/* pad ' ', start mark '_', end mark ' ' (no answer holds a space) */
-static SeqFormat task_format(int reverse)
-{
-    SeqFormat f = {' ', '_', ' ', reverse};
-    return f;
-}
+/* ---- the tasks (seq2seq_models.c) ------------------------------------------------------- */
 
 static void model_path(char *path, const S2sConfig *cfg, const Task *task, const Variant *v)
 {
     if (cfg->model && !v)
         snprintf(path, OUT_PATH_SIZE, "%s", cfg->model);
     else
-        out_path(path, cfg->c->out, "%s_%s.safetensors", task->name,
-                 (v ? v : &task->variants[task->default_variant])->tag);
+        s2s_model_path(path, cfg->c->out, task, v);
 }
 
 /* ---- training through the shared trainer ---------------------------------------------------------- */
@@ -194,7 +140,7 @@ static VariantResult train_variant(const S2sConfig *cfg, const Task *task, const
                                    int batch, double lr)
 {
     char err[256], tag[64], title[96];
-    SeqFormat fmt = task_format(v->reverse);
+    SeqFormat fmt = s2s_task_format(v->reverse);
     SeqSet tr, te;
     if (seq_set_encode(&tr, train, table, &fmt, task->Tx, task->Ty, err, sizeof err) != 0 ||
         seq_set_encode(&te, test, table, &fmt, task->Tx, task->Ty, err, sizeof err) != 0)
@@ -355,7 +301,7 @@ static void pairs_char_table(CharTable *table, const TextPairs *all, const char 
 
 S2sSummary s2s_train(const S2sConfig *cfg, const char *name)
 {
-    const Task *task = find_task(name);
+    const Task *task = s2s_find_task(name);
     const CommonOptions *c = cfg->c;
     int epochs = c->given & USE_EPOCHS && c->epochs > 0 ? c->epochs : cfg->tour ? task->tour_epochs : task->epochs;
     const char *only = cfg->tour ? task->variants[task->default_variant].tag : cfg->variant;
@@ -444,82 +390,31 @@ S2sSummary s2s_train(const S2sConfig *cfg, const char *name)
 
 /* ---- answering from a saved model ------------------------------------------------------------------ */
 
-/* 1 if q is "A+B" with A and B of 1 to 3 digits */
-static int is_addition_problem(const char *q)
-{
-    int i = 0, a = 0, b = 0;
-    while (isdigit((unsigned char)q[i]))
-        i++, a++;
-    if (q[i++] != '+')
-        return 0;
-    while (isdigit((unsigned char)q[i]))
-        i++, b++;
-    return q[i] == '\0' && a >= 1 && a <= 3 && b >= 1 && b <= 3;
-}
-
-/* A saved model of `network`: its net (buffers for n rows), characters and
- * whether it reads reversed. Tx and Ty must be as given (0: whatever it says). */
-static void load_model(const char *path, const char *network, const char *train_cmd, int n, Seq2seq *m,
-                       CharTable *table, int *reverse, int Tx, int Ty)
-{
-    char value[256], err[MODEL_ERR_SIZE];
-    if (access(path, R_OK) != 0)
-        die("%s: no such model (train one first: 05_rnn %s)", path, train_cmd);
-    if (model_read_metadata(path, "network", value, sizeof value, err) != 0)
-        die("%s", err);
-    if (strcmp(value, network) != 0)
-        die("%s: not a model for this (network '%s', expected %s from 05_rnn %s)", path, value, network, train_cmd);
-    Seq2seqShape s = {0};
-    if (model_read_metadata(path, "kind", value, sizeof value, err) != 0)
-        die("%s", err);
-    if (seq2seq_kind_parse(value, &s.kind) != 0)
-        die("%s: metadata \"kind\" is '%s', not seq2seq, peeky or attention", path, value);
-    s.D = model_read_int(path, "embed", 1, 4096);
-    s.H = model_read_int(path, "hidden", 1, 4096);
-    s.Tx = model_read_int(path, "tx", Tx ? Tx : 1, Tx ? Tx : 1024);
-    s.Ty = model_read_int(path, "ty", Ty ? Ty : 1, Ty ? Ty : 1024);
-    *reverse = model_read_int(path, "reverse", 0, 1);
-    if (model_read_metadata(path, "vocab", value, sizeof value, err) != 0)
-        die("%s", err);
-    int printable = value[0] != '\0';
-    for (const char *p = value; *p; p++)
-        printable &= *p >= 32 && *p < 127;
-    if (!printable || !strchr(value, '_'))
-        die("%s: metadata \"vocab\" is not a table of printable characters with the start mark '_'", path);
-    char_table_init(table, value);
-    s.V = table->size, s.N = n;
-    seq2seq_init(m, &s, 0);
-    if (model_load(path, &m->ps, err) != 0)
-        die("%s", err);
-}
-
 void s2s_answer(const S2sConfig *cfg, const char *name, const char *question)
 {
-    const Task *task = find_task(name);
-    char path[OUT_PATH_SIZE];
+    const Task *task = s2s_find_task(name);
+    char path[OUT_PATH_SIZE], qerr[256], ans[64];
     model_path(path, cfg, task, NULL);
-    if (strcmp(task->name, "addition") == 0 && !is_addition_problem(question))
-        die("'%s' is not a problem this model answers: A+B, each of 1 to 3 digits (such as 17+385)", question);
-    if (strcmp(task->name, "dates") == 0 && (int)strlen(question) > task->Tx)
-        die("'%s' is too long: %zu characters, the model reads at most %d", question, strlen(question), task->Tx);
+    if (s2s_check_question(task, question, qerr, sizeof qerr) != 0)
+        die("%s", qerr);
     Seq2seq m;
     CharTable table;
     int reverse;
     if (cfg->beam < 0 || cfg->beam > 64)
         die("--beam must be from 0 (greedy) to 64, not %d", cfg->beam);
-    load_model(path, task->network, task->name, cfg->beam > 1 ? cfg->beam : 1, &m, &table, &reverse, task->Tx,
-               task->Ty);
-    SeqFormat fmt = task_format(reverse);
+    s2s_load_model(path, task->network, task->name, cfg->beam > 1 ? cfg->beam : 1, &m, &table, &reverse, task->Tx,
+                   task->Ty);
+    SeqFormat fmt = s2s_task_format(reverse);
     int xs[64], out[64];
-    char qerr[256], ans[64];
     if (seq_encode_question(xs, question, &table, &fmt, task->Tx, qerr, sizeof qerr) != 0)
         die("%s (model %s)", qerr, path);
-    if (cfg->beam > 0)
+    if (cfg->beam > 0) {
         seq2seq_beam_search(&m, out, xs, char_table_id(&table, fmt.start), char_table_id(&table, fmt.end), task->Ty,
                             cfg->beam);
-    else
-        seq2seq_generate(&m, out, xs, 1, char_table_id(&table, fmt.start), task->Ty);
-    seq_decode_answer(ans, out, task->Ty, &table, &fmt);
+        seq_decode_answer(ans, out, task->Ty, &table, &fmt);
+    } else {
+        s2s_greedy_answer(&m, &table, &fmt, question, ans, qerr, sizeof qerr);     /* as the playground answers */
+    }
     if (strcmp(task->name, "addition") == 0) {
         int a, b;
         sscanf(question, "%d+%d", &a, &b);
@@ -740,7 +635,7 @@ void s2s_chat(const S2sConfig *cfg)
     Seq2seq m;
     CharTable table;
     int reverse;
-    load_model(path, CHAT_NETWORK, "chatbot", cfg->beam > 1 ? cfg->beam : 1, &m, &table, &reverse, 0, 0);
+    s2s_load_model(path, CHAT_NETWORK, "chatbot", cfg->beam > 1 ? cfg->beam : 1, &m, &table, &reverse, 0, 0);
     SeqFormat f = chat_format();
     f.reverse = reverse;
     if (char_table_id(&table, f.pad) < 0 || char_table_id(&table, f.end) < 0)

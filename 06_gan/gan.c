@@ -453,44 +453,6 @@ static void gan_save(const Gan *g, const char *path, const char *tag, const GanR
     printf("  model: %s%s\n", path, replacing ? " (replaces the one saved before)" : "");
 }
 
-/* A GAN from a model file of this chapter, checked: its metadata, then every
- * tensor's name and shape (model_load). */
-static void gan_load(Gan *g, const char *path, int batch_max)
-{
-    char value[64], err[MODEL_ERR_SIZE];
-    if (access(path, R_OK) != 0)
-        die("%s: no model there (train one first: 06_gan cgan, 06_gan dcgan, ...)", path);
-    if (model_read_metadata(path, "network", value, sizeof value, err) != 0)
-        die("%s", err);
-    if (strcmp(value, "gan") != 0)
-        die("%s: not a GAN of this chapter (network '%s')", path, value[0] ? value : "not named");
-    GanKind kind;
-    if (model_read_metadata(path, "kind", value, sizeof value, err) != 0)
-        die("%s", err);
-    if (strcmp(value, "mlp") == 0)
-        kind = GAN_MLP;
-    else if (strcmp(value, "dcgan") == 0)
-        kind = GAN_DCGAN;
-    else
-        die("%s: a GAN of unknown kind '%s'", path, value);
-    int classes = 0, C = 0, H = 0, W = 0;
-    if (model_read_metadata(path, "classes", value, sizeof value, err) != 0 || sscanf(value, "%d", &classes) != 1 ||
-        classes < 0 || classes > 1000)
-        die("%s: metadata 'classes' is not a number of classes", path);
-    if (model_read_metadata(path, "image", value, sizeof value, err) != 0 ||
-        sscanf(value, "%dx%dx%d", &C, &H, &W) != 3 || C < 1 || H < 4 || W < 4 || C > 4 || H > 512 || W > 512)
-        die("%s: metadata 'image' is not CxHxW", path);
-    gan_init(g, kind, classes, C, H, W, batch_max, 0);
-    ParamSet *sets[2] = {&g->G.params, &g->D.params};
-    const char *prefixes[2] = {"G.", "D."};
-    ParamSet all;
-    params_join(&all, (const ParamSet *const *)sets, prefixes, 2);
-    if (model_load(path, &all, err) != 0)
-        die("%s", err);
-    params_split(&all, sets, prefixes, 2);
-    params_free(&all);
-}
-
 static GanResult train_gan(const Config *cfg, GanKind kind, int classes, int epochs, const Dataset *train,
                            Scorer *scorer, const References *ref)
 {

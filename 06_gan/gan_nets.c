@@ -3,6 +3,7 @@
 #include "batch_norm.h"
 #include "conv_transpose.h"
 #include "layers.h"
+#include "model.h"
 #include "sigmoid_with_loss.h"
 #include "util.h"
 
@@ -10,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define LEAK ((real)0.2)
 
@@ -422,4 +424,42 @@ double gan_mean_d_fake(Gan *g, const real *z, const int *labels, int N)
     const real *logit = stack_forward(&g->D, g->d_in_fake, N, 1);
     sigmoid_with_loss_forward(g->logit_y, logit, g->zeros, N, 1);
     return mean_sigmoid(g->logit_y, N);
+}
+
+/* ---- a saved GAN ------------------------------------------------------------------ */
+
+void gan_load(Gan *g, const char *path, int batch_max)
+{
+    char value[64], err[MODEL_ERR_SIZE];
+    if (access(path, R_OK) != 0)
+        die("%s: no model there (train one first: 06_gan cgan, 06_gan dcgan, ...)", path);
+    if (model_read_metadata(path, "network", value, sizeof value, err) != 0)
+        die("%s", err);
+    if (strcmp(value, "gan") != 0)
+        die("%s: not a GAN of this chapter (network '%s')", path, value[0] ? value : "not named");
+    GanKind kind;
+    if (model_read_metadata(path, "kind", value, sizeof value, err) != 0)
+        die("%s", err);
+    if (strcmp(value, "mlp") == 0)
+        kind = GAN_MLP;
+    else if (strcmp(value, "dcgan") == 0)
+        kind = GAN_DCGAN;
+    else
+        die("%s: a GAN of unknown kind '%s'", path, value);
+    int classes = 0, C = 0, H = 0, W = 0;
+    if (model_read_metadata(path, "classes", value, sizeof value, err) != 0 || sscanf(value, "%d", &classes) != 1 ||
+        classes < 0 || classes > 1000)
+        die("%s: metadata 'classes' is not a number of classes", path);
+    if (model_read_metadata(path, "image", value, sizeof value, err) != 0 ||
+        sscanf(value, "%dx%dx%d", &C, &H, &W) != 3 || C < 1 || H < 4 || W < 4 || C > 4 || H > 512 || W > 512)
+        die("%s: metadata 'image' is not CxHxW", path);
+    gan_init(g, kind, classes, C, H, W, batch_max, 0);
+    ParamSet *sets[2] = {&g->G.params, &g->D.params};
+    const char *prefixes[2] = {"G.", "D."};
+    ParamSet all;
+    params_join(&all, (const ParamSet *const *)sets, prefixes, 2);
+    if (model_load(path, &all, err) != 0)
+        die("%s", err);
+    params_split(&all, sets, prefixes, 2);
+    params_free(&all);
 }

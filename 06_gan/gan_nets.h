@@ -105,4 +105,11 @@ real gan_g_step(Gan *g, const int *t, int N);
 /* The mean D(G(z)) of N fresh samples from fixed noise z (no update). */
 double gan_mean_d_fake(Gan *g, const real *z, const int *labels, int N);
 
+/* A GAN from a model file of chapter 06 (06_gan mlp, dcgan, cgan), with
+ * buffers for batch_max rows, checked: its metadata ("network" gan, "kind",
+ * "classes", "image"), then every tensor's name and shape (model_load). Dies
+ * (one line) on a missing or broken file. Used by 06_gan draw and walk, and by
+ * the playground. */
+void gan_load(Gan *g, const char *path, int batch_max);
+
 #endif

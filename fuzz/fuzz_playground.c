@@ -1,12 +1,22 @@
-/* fuzz_playground.c - the playground's JSON API (playground/api.c), without the
- * HTTP around it: the first byte chooses the endpoint (even: /api/digit, odd:
- * /api/text) and the rest is the request's body. Whatever the body, the answer
- * must be 200, 400 or 422 (a drawing with no digit), and one line of JSON; an
- * error must be {"error": "..."}. The nets are untrained, no files: SimpleConvNet
- * and a one-layer LSTM of 8 over a small vocabulary with a character beyond ASCII. */
+/* fuzz_playground.c - the playground's JSON API (playground/api.c,
+ * api_seq2seq.c, api_gan.c), without the HTTP around it: the first byte
+ * chooses the endpoint ('d' /api/digit, 't' /api/text, 'a' /api/add, 'y'
+ * /api/date, 'g' /api/gan; any other byte: its value modulo 5 in that order)
+ * and the rest is the request's body. Whatever the body, the answer must be
+ * 200, 400 or 422 (a drawing with no digit), and one line of JSON; an error
+ * must be {"error": "..."}. The nets are untrained, no files: SimpleConvNet, a
+ * one-layer LSTM of 8 over a small vocabulary with a character beyond ASCII,
+ * small addition and dates seq2seq models, a conditional MLP GAN. */
 #include "api.h"
 #include "fuzz.h"
 #include "json.h"
+
+static const struct {
+    char letter;
+    void (*answer)(Playground *pg, char *body, size_t len, Answer *a);
+} endpoints[] = {
+    {'d', api_digit}, {'t', api_text}, {'a', api_add}, {'y', api_date}, {'g', api_gan},
+};
 
 static Playground pg;
 
@@ -24,10 +34,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (n)
         memcpy(body, data + 1, n);
     Answer a = {0, {0}};
-    if (data[0] & 1)
-        api_text(&pg, body, n, &a);
-    else
-        api_digit(&pg, body, n, &a);
+    int e = data[0] % 5;
+    for (int k = 0; k < 5; k++)
+        if (data[0] == endpoints[k].letter)
+            e = k;
+    endpoints[e].answer(&pg, body, n, &a);
     fuzz_assert(a.status == 200 || a.status == 400 || a.status == 422, "status 200, 400 or 422");
     fuzz_assert(a.body.s && a.body.len > 1 && a.body.s[a.body.len - 1] == '\n' &&
                 memchr(a.body.s, '\n', a.body.len) == a.body.s + a.body.len - 1, "an answer is one line");

@@ -372,7 +372,8 @@ static void corpus(void)
 
 /* ---- the playground's requests (fuzz_playground) -------------------------------------------- */
 
-/* The first byte chooses the endpoint: 'd' (even) /api/digit, 't' (odd) /api/text. */
+/* The first byte chooses the endpoint: 'd' /api/digit, 't' /api/text, 'a'
+ * /api/add, 'y' /api/date, 'g' /api/gan (fuzz_playground.c). */
 static void playground(void)
 {
     write_text("playground", "ok-drawing", "d{\"width\": 4, \"height\": 3, \"pixels\": "
@@ -393,6 +394,18 @@ static void playground(void)
     write_text("playground", "bad-json", "d{\"width\": [1, 2}");
     write_text("playground", "bad-prompt", "t{\"prompt\": \"XYZ\", \"length\": 0}");
     write_text("playground", "bad-field", "t{\"temperature\": 1, \"temperature\": 2}");
+    write_text("playground", "ok-add", "a{\"problem\": \"17+385\"}");
+    write_text("playground", "bad-add", "a{\"problem\": \"17+3855\"}");
+    write_text("playground", "ok-date", "y{\"text\": \"27 sep 94\"}");
+    write_text("playground", "bad-date", "y{\"text\": \"27 sep 94 \u00e9\"}");
+    write_text("playground", "ok-gan-seed", "g{\"model\": \"cgan\", \"digit\": 7, \"seed\": 3}");
+    char z[1024];
+    n = (size_t)snprintf(z, sizeof z, "g{\"digit\": 2, \"z\": [0.5");
+    for (int i = 1; i < 100; i++)
+        n += (size_t)snprintf(z + n, sizeof z - n, ", %s", i % 7 ? "0" : "-1.25");
+    snprintf(z + n, sizeof z - n, "]}");
+    write_text("playground", "ok-gan-z", z);
+    write_text("playground", "bad-gan", "g{\"model\": \"cgan\", \"digit\": 10, \"z\": [1e3]}");
 }
 
 int main(int argc, char **argv)

@@ -83,13 +83,12 @@ const char *const net_title[2] = {"SimpleConvNet", "DeepConvNet"};
 static const char *const net_tag[] = {"simple_conv_net", "deep_conv_net"};
 
 
-static int file_exists(const char *path)
+int file_exists(const char *path)
 {
     return access(path, R_OK) == 0;
 }
 
-/* A number from a model's metadata, or fallback if it has none. */
-static double meta_double(const char *path, const char *key, double fallback)
+double meta_double(const char *path, const char *key, double fallback)
 {
     char v[64], err[MODEL_ERR_SIZE];
     if (model_read_metadata(path, key, v, sizeof v, err) != 0 || !v[0])
@@ -151,6 +150,8 @@ void playground_find_models(Playground *pg, const char *out)
     find_digit_model(pg, out, NET_SIMPLE);
     find_digit_model(pg, out, NET_DEEP);
     find_lm(pg, out);
+    seq2seq_models_find(pg, out);
+    gan_models_find(pg, out);
 }
 
 void playground_init_untrained(Playground *pg, int nslots, const char *vocab, int H)
@@ -162,6 +163,20 @@ void playground_init_untrained(Playground *pg, int nslots, const char *vocab, in
     pg->have_lm = 1;
     pg->lm_val_loss = 0;
     pg->lm_shape = (RnnlmShape){CELL_LSTM, pg->vocab.size, H, H, 1, 0, 1, 1};
+    /* an addition model as 05_rnn addition's peeky one, a dates model with
+     * attention, both small; the characters their data can have */
+    const char *chars[2] = {"0123456789+ _", " ,-./0123456789_abcdefghijklmnopqrstuvwyADFJMNOSTW"};
+    const Seq2seqKind kinds[2] = {PEEKY_SEQ2SEQ, ATTENTION_SEQ2SEQ};
+    const int Tx[2] = {ADDITION_QW, DATE_QW}, Ty[2] = {ADDITION_AW, DATE_AW};
+    for (int k = 0; k < 2; k++) {
+        pg->have_s2s[k] = 1;
+        char_table_init(&pg->s2s_table[k], chars[k]);
+        pg->s2s_reverse[k] = 1;
+        pg->s2s_shape[k] = (Seq2seqShape){kinds[k], pg->s2s_table[k].size, 4, H, 1, Tx[k], Ty[k]};
+    }
+    pg->have_gan[0] = 1;        /* cgan: a conditional MLP GAN */
+    gan_init(&pg->gans[0].gan, GAN_MLP, 10, 1, 28, 28, 1, 0);
+    pg->gans[0].epochs = 0;
     playground_load(pg, nslots);
 }
 
@@ -200,7 +215,9 @@ void playground_load(Playground *pg, int nslots)
                 memcpy(s->lm.ps.values, pg->slots[0].lm.ps.values, s->lm.ps.size * sizeof(real));
             s->lm_work = xmalloc((size_t)pg->lm_shape.V * sizeof(real));
         }
+        seq2seq_models_load(pg, i);
     }
+    gan_models_load(pg);
 }
 
 void playground_free(Playground *pg)
@@ -215,14 +232,16 @@ void playground_free(Playground *pg)
             rnnlm_free(&s->lm);
             free(s->lm_work);
         }
+        seq2seq_models_free(pg, i);
     }
+    gan_models_free(pg);
     if (pg->have_lm)
         char_vocab_free(&pg->vocab);
     pthread_mutex_destroy(&pg->lock);
     pthread_cond_destroy(&pg->freed);
 }
 
-static Slot *slot_take(Playground *pg)
+Slot *slot_take(Playground *pg)
 {
     pthread_mutex_lock(&pg->lock);
     for (;;) {
@@ -236,7 +255,7 @@ static Slot *slot_take(Playground *pg)
     }
 }
 
-static void slot_give_back(Playground *pg, Slot *s)
+void slot_give_back(Playground *pg, Slot *s)
 {
     pthread_mutex_lock(&pg->lock);
     s->busy = 0;
@@ -244,8 +263,25 @@ static void slot_give_back(Playground *pg, Slot *s)
     pthread_mutex_unlock(&pg->lock);
 }
 
-/* ---- answers ---------------------------------------------------------------------------- */
+int quote_len(const char *s, int max)
+{
+    int n = 0;
+    while (s[n] && n < max)
+        n++;
+    while (n > 0 && s[n] && ((unsigned char)s[n] & 0xC0) == 0x80)    /* s[n] continues a character */
+        n--;
+    return n;
+}
 
+uint64_t next_seed(Playground *pg, uint64_t *counter)
+{
+    pthread_mutex_lock(&pg->lock);
+    uint64_t seed = pg->seed + (*counter)++;
+    pthread_mutex_unlock(&pg->lock);
+    return seed;
+}
+
+/* ---- answers ---------------------------------------------------------------------------- */
 
 void answer_error(Answer *a, int status, const char *fmt, ...)
 {
@@ -289,14 +325,17 @@ void api_models(const Playground *pg, Answer *a)
     } else {
         buf_printf(b, "null");
     }
-    /* chapter 06's GAN and 05's seq2seq (add, date) are not in the course yet */
-    buf_printf(b, ", \"gan\": null, \"seq2seq\": null}\n");
+    buf_printf(b, ", \"seq2seq\": ");
+    seq2seq_models_json(pg, b);
+    buf_printf(b, ", \"gan\": ");
+    gan_models_json(pg, b);
+    buf_printf(b, "}\n");
     a->status = 200;
 }
 
 /* A whole JSON body: valid UTF-8, an object; then its members one by one.
  * Returns 0, or -1 with the answer set to a 400. */
-static int body_begin(Json *j, char *body, size_t len, Answer *a)
+int body_begin(Json *j, char *body, size_t len, Answer *a)
 {
     *j = (Json){body, len, 0, ""};
     if (len == 0) {
@@ -314,7 +353,7 @@ static int body_begin(Json *j, char *body, size_t len, Answer *a)
     return 0;
 }
 
-static int body_end(Json *j, Answer *a)
+int body_end(Json *j, Answer *a)
 {
     json_skip_space(j);
     if (j->pos != j->len) {
@@ -326,7 +365,7 @@ static int body_end(Json *j, Answer *a)
 }
 
 /* [numbers] into out (at most max), their count in *n. */
-static int json_number_array(Json *j, double *out, int max, int *n, const char *name, Answer *a)
+int json_number_array(Json *j, double *out, int max, int *n, const char *name, Answer *a)
 {
     *n = 0;
     if (json_expect(j, '[') != 0)
@@ -359,9 +398,26 @@ bad:
     return -1;
 }
 
+int field_index(const char *key, const char *const *names, int n, unsigned *seen, const char *expected, Answer *a)
+{
+    int k = 0;
+    while (k < n && strcmp(key, names[k]) != 0)
+        k++;
+    if (k == n) {
+        answer_error(a, 400, "unknown field \"%.*s\" (expected %s)", quote_len(key, 40), key, expected);
+        return -1;
+    }
+    if (*seen >> k & 1) {
+        answer_error(a, 400, "\"%s\" given twice", names[k]);
+        return -1;
+    }
+    *seen |= 1u << k;
+    return k;
+}
+
 /* A member's name and its colon; *key points into the body. 1 if a member
  * follows, 0 at the closing '}', -1 on an error (answered). */
-static int next_key(Json *j, char **key, int first, Answer *a)
+int next_key(Json *j, char **key, int first, Answer *a)
 {
     if (first) {
         if (json_peek(j) == '}') {
@@ -451,7 +507,8 @@ void api_digit(Playground *pg, char *body, size_t len, Answer *a)
             if (json_number_array(&j, image, 784, &nimage, "image", a) != 0)
                 goto done;
         } else {
-            answer_error(a, 400, "unknown field \"%.40s\" (expected width, height and pixels, or image)", key);
+            answer_error(a, 400, "unknown field \"%.*s\" (expected width, height and pixels, or image)",
+                         quote_len(key, 40), key);
             goto done;
         }
     }
@@ -549,18 +606,9 @@ void api_text(Playground *pg, char *body, size_t len, Answer *a)
             return;
         if (more == 0)
             break;
-        int k = 0;
-        while (k < 5 && strcmp(key, names[k]) != 0)
-            k++;
-        if (k == 5) {
-            answer_error(a, 400, "unknown field \"%.40s\" (expected prompt, temperature, length, top_k, seed)", key);
+        int k = field_index(key, names, 5, &seen, "prompt, temperature, length, top_k, seed", a);
+        if (k < 0)
             return;
-        }
-        if (seen >> k & 1) {
-            answer_error(a, 400, "\"%s\" given twice", names[k]);
-            return;
-        }
-        seen |= 1u << k;
         int rc = k == 0 ? json_string(&j, &prompt)
                : k == 1 ? json_number(&j, &temperature)
                : json_uint(&j, k == 2 ? &length : k == 3 ? &top_k : &seed);
@@ -597,11 +645,8 @@ void api_text(Playground *pg, char *body, size_t len, Answer *a)
         int nl = char_vocab_id(&pg->vocab, '\n');     /* 05_rnn's default prompt */
         ids[n++] = nl >= 0 ? nl : 0;
     }
-    if (!have_seed) {
-        pthread_mutex_lock(&pg->lock);
-        seed = pg->seed + pg->text_count++;
-        pthread_mutex_unlock(&pg->lock);
-    }
+    if (!have_seed)
+        seed = next_seed(pg, &pg->text_count);
     Buf text = {0};
     Rng rng;
     rng_seed(&rng, seed);

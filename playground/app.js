@@ -5,6 +5,8 @@
 //   #draw=7         draw a 7 with synthetic pointer events, as a hand would
 //   #draw=7&repeat=20  then send that drawing 20 more times and report the round trips
 //   #tab=text&prompt=JULIET:&write   open the text tab and write at once
+//   #tab=text&add=17%2B385&date=27%20sep%2094   ask the add and date boxes
+//   #tab=gan&model=cgan&digit=7&seed=3   the GAN tab, drawing a 7 from seed 3
 //   &still          leave out the round-trip times (for screenshots made in virtual time)
 'use strict';
 
@@ -262,6 +264,174 @@ async function write() {
 }
 $('write').addEventListener('click', write);
 
+// ---- text: add and date (chapter 05's seq2seq) ----------------------------------------------
+
+async function post(path, body) {
+  const r = await fetch(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  return [r.ok, await r.json()];
+}
+
+async function add() {
+  $('add-status').textContent = '';
+  try {
+    const [ok, answer] = await post('api/add', { problem: $('problem').value });
+    $('add-answer').textContent = ok ? answer.answer : '';
+    $('add-status').textContent = !ok ? answer.error
+      : answer.right ? 'right' : 'wrong: the sum is ' + answer.sum;
+  } catch (err) {
+    $('add-status').textContent = 'The server does not answer (' + err.message + ')';
+  }
+  document.body.dataset.add = 'done';
+}
+$('add').addEventListener('click', add);
+$('problem').addEventListener('keydown', (e) => { if (e.key === 'Enter') add(); });
+
+// White (no attention) to dark blue (all of it), as chapter 05's attention_maps.png.
+function heat(w) {
+  const from = w < 0.5 ? [255, 255, 255] : [107, 143, 214], to = w < 0.5 ? [107, 143, 214] : [11, 42, 107];
+  const t = w < 0.5 ? w * 2 : (w - 0.5) * 2;
+  return 'rgb(' + from.map((c, i) => Math.round(c + (to[i] - c) * t)).join(',') + ')';
+}
+
+// The attention map: a row for each character written, a column for each one
+// read, and a last column for the padding after the text.
+function drawAttention(att) {
+  const canvas = $('attention'), cell = 22, left = 30, top = 30;
+  const cols = att.input.concat(['pad']), rows = att.output;
+  canvas.width = left + cell * cols.length + 4;
+  canvas.height = top + cell * rows.length + 4;
+  const c = canvas.getContext('2d');
+  c.fillStyle = '#fff';
+  c.fillRect(0, 0, canvas.width, canvas.height);
+  c.font = '13px ui-monospace, monospace';
+  c.textAlign = 'center';
+  c.textBaseline = 'middle';
+  c.fillStyle = '#1d2330';
+  cols.forEach((ch, i) => c.fillText(ch === ' ' ? '\u2423' : ch === 'pad' ? '\u2026' : ch, left + cell * (i + 0.5), top / 2));
+  rows.forEach((ch, t) => c.fillText(ch, left / 2, top + cell * (t + 0.5)));
+  let cells = 0;
+  rows.forEach((_, t) => {
+    att.weights[t].concat([att.padding[t]]).forEach((w, i) => {
+      c.fillStyle = heat(Math.min(1, Math.max(0, w)));
+      c.fillRect(left + cell * i, top + cell * t, cell - 1, cell - 1);
+      cells++;
+    });
+  });
+  document.body.dataset.attentionCells = cells;
+}
+
+async function readDate() {
+  $('date-status').textContent = '';
+  try {
+    const [ok, answer] = await post('api/date', { text: $('date-text').value });
+    $('date-answer').textContent = ok ? answer.answer : '';
+    if (!ok) $('date-status').textContent = answer.error;
+    else if (answer.attention) drawAttention(answer.attention);
+  } catch (err) {
+    $('date-status').textContent = 'The server does not answer (' + err.message + ')';
+  }
+  document.body.dataset.date = 'done';
+}
+$('date').addEventListener('click', readDate);
+$('date-text').addEventListener('keydown', (e) => { if (e.key === 'Enter') readDate(); });
+
+// ---- GAN (chapter 06) -------------------------------------------------------------------------
+
+const SLIDERS = 6;              // the first few coordinates of z get a slider
+let ganZ = null, ganDigit = 7, ganBusy = false, ganAgain = false;
+
+function ganModel() {
+  return models.gan.find((m) => m.name === $('gan-model').value) || models.gan[0];
+}
+
+function setupGan() {
+  for (const m of models.gan) {
+    const o = document.createElement('option');
+    o.value = m.name;
+    o.textContent = m.name + ' (' + (m.classes ? 'conditional ' : '') + m.kind + ', ' + m.epochs + (m.epochs === 1 ? ' epoch)' : ' epochs)');
+    $('gan-model').append(o);
+  }
+  for (let d = 0; d < 10; d++) {
+    const b = document.createElement('button');
+    b.textContent = d;
+    b.dataset.digit = d;
+    b.addEventListener('click', () => { ganDigit = d; showGanDigit(); drawGan(); });
+    $('gan-digits').append(b);
+  }
+  for (let i = 0; i < SLIDERS; i++) {
+    const label = document.createElement('label');
+    label.innerHTML = 'z[' + i + '] <input type="range" min="-3" max="3" step="0.05" value="0"> <output></output>';
+    const input = label.querySelector('input');
+    input.addEventListener('input', () => {
+      if (!ganZ) return;
+      ganZ[i] = Number(input.value);
+      label.querySelector('output').textContent = ganZ[i].toFixed(2);
+      drawGan();
+    });
+    $('gan-sliders').append(label);
+  }
+  $('gan-model').addEventListener('change', () => { ganZ = null; showGanDigit(); drawGan(); });
+  $('gan-fresh').addEventListener('click', () => { ganZ = null; drawGan(); });
+  showGanDigit();
+}
+
+function showGanDigit() {
+  const m = ganModel();
+  $('gan-digit-row').hidden = !m.classes;
+  $('gan-zdim').textContent = m.z_dim;
+  for (const b of document.querySelectorAll('#gan-digits button')) {
+    b.disabled = Number(b.dataset.digit) >= m.classes;
+    b.classList.toggle('on', Number(b.dataset.digit) === ganDigit);
+  }
+}
+
+// One drawing at a time: a slider moved meanwhile sends its latest z once the
+// drawing in flight comes back (as the digit pad does).
+async function drawGan(seed) {
+  if (ganBusy) { ganAgain = true; return; }
+  ganBusy = true;
+  const m = ganModel(), body = { model: m.name };
+  if (m.classes) body.digit = ganDigit;
+  if (ganZ) body.z = ganZ;
+  else if (seed !== undefined) body.seed = seed;
+  try {
+    const [ok, answer] = await post('api/gan', body);
+    if (ok) showGanImage(answer);
+    else $('gan-status').textContent = answer.error;
+  } catch (err) {
+    $('gan-status').textContent = 'The server does not answer (' + err.message + ')';
+  }
+  ganBusy = false;
+  if (ganAgain) { ganAgain = false; drawGan(); }
+  else document.body.dataset.gan = 'done';
+}
+
+function showGanImage(answer) {
+  ganZ = answer.z;
+  document.querySelectorAll('#gan-sliders label').forEach((label, i) => {
+    label.querySelector('input').value = ganZ[i];
+    label.querySelector('output').textContent = ganZ[i].toFixed(2);
+  });
+  const canvas = $('gan-image');
+  canvas.width = answer.width;
+  canvas.height = answer.height;
+  const c = canvas.getContext('2d');
+  const img = c.createImageData(answer.width, answer.height);
+  answer.image.forEach((v, i) => {
+    const g = Math.round(255 * v);
+    img.data.set([g, g, g, 255], 4 * i);
+  });
+  c.putImageData(img, 0, 0);
+  // what the canvas now holds, read back: the pixels with ink (for the browser test)
+  const back = c.getImageData(0, 0, answer.width, answer.height).data;
+  let ink = 0;
+  for (let i = 0; i < back.length; i += 4) ink += back[i] > 64;
+  document.body.dataset.ganInk = ink;
+  $('gan-status').textContent = answer.model + (answer.digit !== null ? ' draws a ' + answer.digit : '') +
+    (answer.seed !== null ? ' from seed ' + answer.seed : ' from your z') +
+    (fragment.has('still') ? '' : ', in ' + answer.server_ms.toFixed(1) + ' ms on the server');
+}
+
 // ---- start: which models are there? ------------------------------------------------------
 
 async function start() {
@@ -274,17 +444,33 @@ async function start() {
   }
   for (const m of models.digit) netBlock(m.name);
   if (!models.digit.length) $('status').textContent = 'No digit model: make chapter 4 ARGS=simple trains one.';
-  const on = { text: models.text !== null, gan: models.gan !== null, seq2seq: models.seq2seq !== null };
+  const s2s = models.seq2seq || {};
+  const on = { text: models.text !== null || models.seq2seq !== null, gan: models.gan !== null };
+  $('lm-box').hidden = !models.text;
+  $('add-box').hidden = !s2s.add;
+  $('date-box').hidden = !s2s.date;
   for (const b of document.querySelectorAll('#tabs button')) {
     if (b.dataset.tab in on && on[b.dataset.tab]) { b.disabled = false; b.title = ''; }
   }
   const names = models.digit.map((m) => m.name + ' (' + m.file + ', test accuracy ' + m.test_accuracy + ')');
   if (models.text) names.push(models.text.name + ' (' + models.text.file + ')');
+  if (s2s.add) names.push('add: ' + s2s.add.name + ' seq2seq (' + s2s.add.file + ')');
+  if (s2s.date) names.push('date: ' + s2s.date.name + ' seq2seq (' + s2s.date.file + ')');
+  for (const m of models.gan || []) names.push('GAN ' + m.name + ' (' + m.file + ')');
   $('models').textContent = 'Models: ' + names.join('; ') + '.';
 
   if (fragment.has('prompt')) $('prompt').value = fragment.get('prompt');
   if (fragment.get('tab') && on[fragment.get('tab')] !== false) showTab(fragment.get('tab'));
   if (fragment.has('write') && models.text) write();
+  if (fragment.has('add') && s2s.add) { $('problem').value = fragment.get('add'); add(); }
+  if (fragment.has('date') && s2s.date) { $('date-text').value = fragment.get('date'); readDate(); }
+  if (models.gan) {
+    setupGan();
+    if (fragment.has('model')) $('gan-model').value = fragment.get('model');
+    if (fragment.has('digit')) ganDigit = Number(fragment.get('digit'));
+    showGanDigit();
+    drawGan(fragment.has('seed') ? Number(fragment.get('seed')) : undefined);
+  }
   if (fragment.has('draw')) {
     drawByScript(fragment.get('draw'));
     if (fragment.has('repeat')) repeat(Math.min(1000, Number(fragment.get('repeat')) || 0));

@@ -6,6 +6,9 @@
  *   GET  /api/models      which models were found, and where
  *   POST /api/digit       a drawing -> the 28x28 image the nets saw and their ten probabilities
  *   POST /api/text        a prompt -> the char-LSTM's continuation
+ *   POST /api/add         "17+385" -> the addition seq2seq's answer
+ *   POST /api/date        "27 sep 94" -> the ISO date, and the attention map
+ *   POST /api/gan         a model, a digit, noise z or a seed -> a GAN's drawing
  *
  * The requests, answers and errors are described in playground/README.md.
  * Each worker thread of the server takes a slot: its own copy of every net,
@@ -36,6 +39,18 @@ static const struct {
     {"/index.html", "index.html", "text/html; charset=utf-8"},
     {"/app.js", "app.js", "text/javascript; charset=utf-8"},
     {"/style.css", "style.css", "text/css; charset=utf-8"},
+};
+
+/* The endpoints that take a POST body, and the function that answers each. */
+static const struct {
+    const char *url;
+    void (*answer)(Playground *pg, char *body, size_t len, Answer *a);
+} endpoints[] = {
+    {"/api/digit", api_digit},
+    {"/api/text", api_text},
+    {"/api/add", api_add},
+    {"/api/date", api_date},
+    {"/api/gan", api_gan},
 };
 
 /* One request's body, gathered as it arrives. */
@@ -148,18 +163,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             return send_page(c, pg, page, pages[i].type);
         }
     const char *allow = NULL;
+    size_t e = 0;
+    while (e < sizeof endpoints / sizeof endpoints[0] && strcmp(url, endpoints[e].url) != 0)
+        e++;
     if (strcmp(url, "/api/models") == 0) {
         if (get)
             api_models(pg, &a);
         else
             allow = "GET, HEAD";
-    } else if (strcmp(url, "/api/digit") == 0 || strcmp(url, "/api/text") == 0) {
+    } else if (e < sizeof endpoints / sizeof endpoints[0]) {
         if (!post)
             allow = "POST";
-        else if (url[5] == 'd')
-            api_digit(pg, req->body, req->len, &a);
         else
-            api_text(pg, req->body, req->len, &a);
+            endpoints[e].answer(pg, req->body, req->len, &a);
     } else {
         char shown[80];
         snprintf(shown, sizeof shown, "%s", url);
@@ -188,12 +204,13 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **state, enum
 
 static const ProgramInfo info = {
     "playground",
-    "the course's trained nets in the browser: draw a digit, continue a text",
+    "the course's trained nets in the browser: draw a digit, continue a text, add, read dates, dream digits",
     "usage: playground [options]\n"
     "\n"
     "  Serves one page on http://127.0.0.1:8000/ (--port, --host) that answers\n"
     "  from the models the chapters saved under --out: 04_cnn's SimpleConvNet\n"
-    "  and DeepConvNet (the digit tab), 05_rnn's char_lm (the text tab).\n"
+    "  and DeepConvNet (the digit tab), 05_rnn's char_lm, addition and dates\n"
+    "  models (the text tab), 06_gan's GANs (the GAN tab).\n"
     "  The JSON API the page uses is described in playground/README.md.\n"
     "  Ctrl-C stops it.",
     USE_SEED | USE_THREADS,
@@ -218,9 +235,9 @@ int main(int argc, char **argv)
     int port = 8000, workers = 4;
     const char *host = NULL;
     const Option extra[] = {
-        {"out", OPT_STRING, NULL, "DIR", "where the chapters saved their models (default out: out/04_cnn, out/05_rnn)"},
+        {"out", OPT_STRING, NULL, "DIR", "where the chapters saved their models (default out: out/04_cnn, 05_rnn, 06_gan)"},
         {"threads", OPT_INT, NULL, "N", "threads of each forward pass (default 1: requests run side by side)"},
-        {"seed", OPT_INT, NULL, "N", "texts asked for without a seed use seed, seed+1, ... (default 42)"},
+        {"seed", OPT_INT, NULL, "N", "texts and GAN drawings asked for without a seed use seed, seed+1, ... (default 42)"},
         {"port", OPT_INT, &port, "N", "the port to listen on (default 8000; 0: any free port)"},
         {"host", OPT_STRING, &host, "ADDR", "the address to listen on (default 127.0.0.1, this machine only)"},
         {"workers", OPT_INT, &workers, "N", "requests answered at once (default 4), each with its own nets"},
@@ -246,9 +263,13 @@ int main(int argc, char **argv)
     static Playground pg;
     pg.seed = common.seed;
     playground_find_models(&pg, common.out);
-    if (!pg.have[NET_SIMPLE] && !pg.have[NET_DEEP] && !pg.have_lm)
-        die("no trained model in %s/04_cnn or %s/05_rnn: make playground trains chapter 04's SimpleConvNet first",
-            common.out, common.out);
+    int any = pg.have[NET_SIMPLE] || pg.have[NET_DEEP] || pg.have_lm || pg.have_s2s[S2S_ADD] ||
+              pg.have_s2s[S2S_DATE];
+    for (int k = 0; k < GAN_MODELS; k++)
+        any |= pg.have_gan[k];
+    if (!any)
+        die("no trained model in %s/04_cnn, %s/05_rnn or %s/06_gan: make playground trains chapter 04's "
+            "SimpleConvNet first", common.out, common.out, common.out);
     playground_load(&pg, workers);
     for (int k = 0; k < 2; k++)
         if (pg.have[k])
@@ -259,7 +280,22 @@ int main(int argc, char **argv)
         printf("  text:   char %s %d x %d  %s (validation loss %.3f)\n", cell_name(pg.lm_shape.cell),
                pg.lm_shape.layers, pg.lm_shape.H, pg.lm_path, pg.lm_val_loss);
     else
-        printf("  text:   no model (make chapter 5 ARGS=lm trains one): the text tab is off\n");
+        printf("  text:   no char LSTM (make chapter 5 ARGS=lm trains one)\n");
+    for (int k = 0; k < 2; k++)
+        if (pg.have_s2s[k])
+            printf("  %s:    %s seq2seq %s (held-out exact match %.4f)\n", k == S2S_ADD ? "add " : "date",
+                   seq2seq_kind_name(pg.s2s_shape[k].kind), pg.s2s_path[k], pg.s2s_exact_match[k]);
+        else
+            printf("  %s:    no model (make chapter 5 ARGS=%s trains one)\n", k == S2S_ADD ? "add " : "date",
+                   k == S2S_ADD ? "addition" : "dates");
+    int gans = 0;
+    for (int k = 0; k < GAN_MODELS; k++)
+        if (pg.have_gan[k]) {
+            printf("  gan:    %-8s %s\n", gan_tag[k], pg.gans[k].path);
+            gans++;
+        }
+    if (!gans)
+        printf("  gan:    no model (make chapter 6 ARGS=cgan trains one): the GAN tab is off\n");
 
     /* Ctrl-C and SIGTERM are taken by sigwait below: block them before any
      * thread starts, so every thread inherits the mask. */

@@ -20,15 +20,20 @@ trap cleanup EXIT
 
 # Small models, quick to train, in build/playground/test-out (kept between runs,
 # trained again when the chapter programs change): a SimpleConvNet on 10,000
-# MNIST images for 2 epochs (about 95% on the test set), and a one-layer char
-# LSTM of 32 on a text with a pattern, with two characters beyond ASCII.
+# MNIST images for 2 epochs (about 95% on the test set); a one-layer char LSTM
+# of 32 on a text with a pattern, with two characters beyond ASCII; chapter
+# 05's addition and dates models, and chapter 06's conditional and plain MLP
+# GANs, each trained for a few seconds (they answer in the right form, but
+# mostly wrongly: the tests check the form, not the sums).
 models=build/playground/test-out
+model_files="04_cnn/simple_conv_net 05_rnn/char_lm 05_rnn/addition_peeky 05_rnn/dates_attention 06_gan/cgan 06_gan/mlp_gan"
+models_fresh() {
+    for f in $model_files; do
+        [ -f "$models/$f.safetensors" ] && [ "$models/$f.safetensors" -nt "$rel/bin/$(dirname "$f")" ] || return 1
+    done
+}
 make_models() {
-    if [ -f "$models/04_cnn/simple_conv_net.safetensors" ] && [ -f "$models/05_rnn/char_lm.safetensors" ] &&
-       [ "$models/04_cnn/simple_conv_net.safetensors" -nt "$rel/bin/04_cnn" ] &&
-       [ "$models/05_rnn/char_lm.safetensors" -nt "$rel/bin/05_rnn" ]; then
-        return 0
-    fi
+    models_fresh && return 0
     rm -rf "$models"
     mkdir -p "$models/05_rnn"
     i=0
@@ -40,11 +45,18 @@ make_models() {
         esac
         i=$((i + 1))
     done >"$models/text.txt"
+    s2s="--quiet --threads 1 --hidden 32 --out $models/05_rnn"
+    gan="--epochs 1 --score-samples 0 --quiet --threads 1 --data $data --out $models/06_gan"
     "$rel/bin/04_cnn" simple --epochs 2 --train-size 10000 --quiet --threads 2 --data "$data" \
         --out "$models/04_cnn" >"$models/cnn.log" 2>&1 &&
     "$rel/bin/05_rnn" lm --hidden 32 --layers 1 --batch 8 --seq 16 --sample-length 0 --quiet --threads 1 \
         --lr 0.01 --iters 300 --eval-every 150 --data "$models/text.txt" --out "$models/05_rnn" \
-        >"$models/lm.log" 2>&1 || { echo "  could not train the test models:"; tail -n 5 "$models"/*.log; return 1; }
+        >"$models/lm.log" 2>&1 &&
+    "$rel/bin/05_rnn" addition --variant peeky --problems 5000 --epochs 3 $s2s >"$models/add.log" 2>&1 &&
+    "$rel/bin/05_rnn" dates --variant attention --problems 2000 --epochs 2 $s2s >"$models/date.log" 2>&1 &&
+    "$rel/bin/06_gan" cgan --train-size 2000 $gan >"$models/cgan.log" 2>&1 &&
+    "$rel/bin/06_gan" mlp --train-size 1000 $gan >"$models/gan.log" 2>&1 &&
+    models_fresh || { echo "  could not train the test models:"; tail -n 5 "$models"/*.log; return 1; }
 }
 
 # start_server BIN LOG ARGS...: start the playground on a free port and wait

@@ -1,7 +1,9 @@
 #!/bin/sh
 # test_playground.sh - the playground's server driven with curl, as the page and
 # a user of its API meet it, in the release build and again under AddressSanitizer
-# and UBSan (double precision): a drawn 7 comes back as 7; the page's files are
+# and UBSan (double precision): a drawn 7 comes back as 7; the add and date
+# boxes answer as 05_rnn add and date do, with an attention map whose rows sum
+# to 1; the GAN draws the same image from the same noise; the page's files are
 # served from the compiled-in list only; every kind of bad request gets its 4xx
 # and a one-line JSON error; a concurrent burst gets no error and the same
 # answers as one request at a time; Ctrl-C stops it with status 0 and (under
@@ -106,7 +108,42 @@ run_bad_requests() {
     bad_json /api/text '{"prompt": "Жук"}' || ok=1
     bad_json /api/text '{"prompt": 7}' || ok=1
     bad_json /api/text '{"prompt": "a\u0000b"}' || ok=1
+    # add and date: not a problem, too long, empty, unknown characters, wrong fields
+    bad_json /api/add '{"problem": "17+"}' || ok=1
+    bad_json /api/add '{"problem": "1234+5"}' || ok=1
+    bad_json /api/add '{"problem": "17-38"}' || ok=1
+    bad_json /api/add '{"problem": "17+385 "}' || ok=1
+    bad_json /api/add '{"problem": 17}' || ok=1
+    bad_json /api/add '{"problem": "1+1", "problem": "2+2"}' || ok=1
+    bad_json /api/add '{}' || ok=1
+    bad_json /api/add '{"text": "1+1"}' || ok=1
+    bad_json /api/date '{"text": ""}' || ok=1
+    bad_json /api/date '{"text": "the twenty-seventh of september, 1994"}' || ok=1
+    bad_json /api/date '{"text": "27 sep 94 \u00e9"}' || ok=1
+    bad_json /api/date '{"text": "27 $ 94"}' || ok=1
+    bad_json /api/date '{"text": ["27 sep 94"]}' || ok=1
+    bad_json /api/date '{"problem": "1+1"}' || ok=1
+    # gan: digits out of range or not asked for, wrong z, unknown models and fields
+    bad_json /api/gan '{"model": "cgan", "digit": 10}' || ok=1
+    bad_json /api/gan '{"model": "cgan", "digit": -1}' || ok=1
+    bad_json /api/gan '{"model": "cgan", "digit": 2.5}' || ok=1
+    bad_json /api/gan '{"model": "cgan"}' || ok=1
+    bad_json /api/gan '{"model": "mlp_gan", "digit": 3}' || ok=1
+    bad_json /api/gan '{"model": "dcgan"}' || ok=1
+    bad_json /api/gan '{"model": 7}' || ok=1
+    bad_json /api/gan '{"model": "cgan", "digit": 1, "z": [0, 0, 0]}' || ok=1
+    bad_json /api/gan "{\"model\": \"cgan\", \"digit\": 1, \"z\": [$(zeros 101)]}" || ok=1
+    bad_json /api/gan "{\"model\": \"cgan\", \"digit\": 1, \"z\": [$(zeros 99), 11]}" || ok=1
+    bad_json /api/gan "{\"model\": \"cgan\", \"digit\": 1, \"z\": [$(zeros 99), NaN]}" || ok=1
+    bad_json /api/gan "{\"model\": \"cgan\", \"digit\": 1, \"z\": [$(zeros 99), 1e999]}" || ok=1
+    bad_json /api/gan "{\"model\": \"cgan\", \"digit\": 1, \"z\": [$(zeros 100)], \"seed\": 3}" || ok=1
+    bad_json /api/gan '{"model": "cgan", "digit": 1, "seed": -3}' || ok=1
+    bad_json /api/gan '{"model": "cgan", "digit": 1, "colour": "red"}' || ok=1
+    bad_json /api/gan '{"model": "cgan", "digit": 1, "digit": 2}' || ok=1
+    bad_json /api/gan '{"model": "cgan", "digit": 1,}' || ok=1
     # paths and methods
+    refused GET /api/gan 405 || ok=1
+    refused PUT /api/date 405 -d '{}' || ok=1
     refused GET /api/nothing 404 || ok=1
     refused GET /nothing.html 404 || ok=1
     refused GET /../Makefile 404 --path-as-is || ok=1
@@ -130,11 +167,74 @@ serves_page() {
     curl -s -o "$tmp/page" "$url" && cmp -s "$tmp/page" playground/index.html
 }
 
+zeros() { awk -v n="$1" 'BEGIN { for (i = 0; i < n; i++) printf "%s0", i ? ", " : "" }'; }
+
 models_listed() {
     curl -s "${url}api/models" >"$tmp/body" &&
         grep -q "\"name\": \"SimpleConvNet\", \"file\": \"$models/04_cnn/simple_conv_net.safetensors\"" "$tmp/body" &&
         grep -q '"text": {"name": "char LSTM, 1 x 32"' "$tmp/body" &&
-        grep -q '"gan": null' "$tmp/body"
+        grep -q "\"seq2seq\": {\"add\": {\"name\": \"peeky\", \"file\": \"$models/05_rnn/addition_peeky.safetensors\"" "$tmp/body" &&
+        grep -q "\"date\": {\"name\": \"attention\", \"file\": \"$models/05_rnn/dates_attention.safetensors\"" "$tmp/body" &&
+        grep -q '"gan": \[{"name": "cgan", "kind": "mlp", "classes": 10, "z_dim": 100, "width": 28, "height": 28, "epochs": 1' "$tmp/body" &&
+        grep -q '{"name": "mlp_gan", "kind": "mlp", "classes": 0,' "$tmp/body" ||
+        { echo "  got: $(cat "$tmp/body")"; return 1; }
+}
+
+# ---- add, date, gan --------------------------------------------------------------------
+
+field() { sed -n "s/.*\"$1\": \"\([^\"]*\)\".*/\1/p" "$tmp/body"; }     # a string field of the answer
+# The addition box answers as 05_rnn add does (the same model, the same code;
+# compared in the release build, where both are the same float code),
+# in the form of a sum: up to 4 digits; "sum" and "right" tell the truth.
+adds_as_the_chapter() {
+    printf '{"problem": "17+385"}' >"$tmp/req"
+    post /api/add "$tmp/req" && status_is 200 || { echo "  got $(cat "$tmp/status"): $(cat "$tmp/body")"; return 1; }
+    ans=$(field answer)
+    cli=$("$rel/bin/05_rnn" add 17+385 --out "$models/05_rnn" | sed -n 's/^17+385 = \([0-9]*\).*/\1/p')
+    right=false; [ "$ans" = 402 ] && right=true
+    [ "$b" != release ] && cli=$ans    # (the double-precision build may break a near tie otherwise)
+    echo "$ans" | grep -Eq '^[0-9]{0,4}$' && [ "$ans" = "$cli" ] && grep -q "\"sum\": 402, \"right\": $right" "$tmp/body" &&
+        post /api/add "$tmp/req" && [ "$(field answer)" = "$ans" ] ||
+        { echo "  API: '$ans' ($(cat "$tmp/body")), 05_rnn add: '$cli'"; return 1; }
+}
+# The date box answers as 05_rnn date does; its attention map has a row per
+# character written and a column per character read, and each row (with the
+# padding's share) sums to 1.
+dates_as_the_chapter() {
+    printf '{"text": "27 sep 94"}' >"$tmp/req"
+    post /api/date "$tmp/req" && status_is 200 || { echo "  got $(cat "$tmp/status"): $(cat "$tmp/body")"; return 1; }
+    ans=$(field answer)
+    cli=$("$rel/bin/05_rnn" date "27 sep 94" --out "$models/05_rnn" | sed -n 's/^27 sep 94 -> //p')
+    [ "$b" != release ] && cli=$ans
+    [ "$ans" = "$cli" ] && [ ${#ans} -ge 1 ] && [ ${#ans} -le 10 ] ||
+        { echo "  API: '$ans', 05_rnn date: '$cli'"; return 1; }
+    grep -q '"input": \["2", "7", " ", "s", "e", "p", " ", "9", "4"\]' "$tmp/body" || { echo "  input: $(cat "$tmp/body")"; return 1; }
+    # the rows of weights, one per line, then the padding; each row + its padding = 1
+    sed 's/.*"weights": \[\(.*\)\], "padding": \[\([^]]*\)\].*/\1\n\2/' "$tmp/body" |
+        awk -v rows=${#ans} 'NR == 1 { n = split($0, r, "\\], \\["); for (t = 1; t <= n; t++) { gsub(/[][]/, "", r[t]);
+                                    c = split(r[t], w, ", "); s[t] = 0; for (i = 1; i <= c; i++) s[t] += w[i]; cols[t] = c } }
+             NR == 2 { m = split($0, p, ", ") }
+             END { if (n != rows || m != rows) { print "  rows: " n ", padding: " m ", answer: " rows; exit 1 }
+                   for (t = 1; t <= n; t++) if (cols[t] != 9 || (s[t] + p[t] - 1) ^ 2 > 1e-4) {
+                       print "  row " t ": " cols[t] " columns, sum " s[t] " + padding " p[t]; exit 1 } }'
+}
+image_of() { sed 's/.*"image": \[\([^]]*\)\].*/\1/' "$tmp/body"; }
+# The GAN: a drawing of 28x28 grey levels in 0-1 and the z it came from; the
+# same seed or the same z draws the same image, another digit another.
+gan_draws() {
+    printf '{"model": "cgan", "digit": 7, "seed": 3}' >"$tmp/req"
+    post /api/gan "$tmp/req" && status_is 200 && image_of >"$tmp/gan-a" &&
+        tr ',' '\n' <"$tmp/gan-a" | awk '$1 < 0 || $1 > 1 { bad = 1 } END { exit !(NR == 784 && !bad) }' &&
+        sed 's/.*"z": \[\([^]]*\)\].*/\1/' "$tmp/body" | tr ',' '\n' | awk 'END { exit NR != 100 }' &&
+        grep -q '^{"model": "cgan", "digit": 7, "seed": 3, "z": \[' "$tmp/body" &&
+        post /api/gan "$tmp/req" && image_of | cmp -s - "$tmp/gan-a" &&
+        printf '{"model": "cgan", "digit": 1, "seed": 3}' >"$tmp/req" &&
+        post /api/gan "$tmp/req" && ! image_of | cmp -s - "$tmp/gan-a" &&
+        printf '{"model": "mlp_gan", "z": [%s]}' "$(zeros 99), 2.5" >"$tmp/req" &&
+        post /api/gan "$tmp/req" && status_is 200 && image_of >"$tmp/gan-z" &&
+        grep -q '"digit": null, "seed": null' "$tmp/body" &&
+        post /api/gan "$tmp/req" && image_of | cmp -s - "$tmp/gan-z" ||
+        { echo "  got $(cat "$tmp/status"): $(head -c 300 "$tmp/body")"; return 1; }
 }
 
 text_of() { sed -n 's/.*"text": "\(.*\)", "seed".*/\1/p' "$tmp/body"; }
@@ -158,6 +258,12 @@ burst() {
     post /api/digit "$tmp/seven.json" && sed 's/"server_ms": [0-9.]*//' "$tmp/body" >"$tmp/alone-digit"
     printf '{"prompt": "a dog", "temperature": 1, "length": 300, "seed": 11}' >"$tmp/text.json"
     post /api/text "$tmp/text.json" && sed 's/"server_ms": [0-9.]*//' "$tmp/body" >"$tmp/alone-text"
+    printf '{"problem": "17+385"}' >"$tmp/add.json"
+    printf '{"text": "27 sep 94"}' >"$tmp/date.json"
+    printf '{"model": "cgan", "digit": 7, "seed": 3}' >"$tmp/gan.json"
+    for e in add date gan; do
+        post /api/$e "$tmp/$e.json" && sed 's/"server_ms": [0-9.]*//' "$tmp/body" >"$tmp/alone-$e"
+    done
     mkdir -p "$tmp/burst"
     # curl's config: one block per request ("next" between them resets the options)
     one() {     # API FILE OUTPUT
@@ -168,21 +274,32 @@ burst() {
         i=0
         while [ $i -lt 64 ]; do
             [ $i -gt 0 ] && echo next
-            one digit "$tmp/seven.json" "$tmp/burst/d$i"
+            one digit "$tmp/seven.json" "$tmp/burst/digit$i"
             if [ $((i % 4)) -eq 0 ]; then
                 echo next
-                one text "$tmp/text.json" "$tmp/burst/t$i"
+                one text "$tmp/text.json" "$tmp/burst/text$i"
+            fi
+            if [ $((i % 4)) -eq 1 ]; then
+                for e in add date gan; do
+                    echo next
+                    one $e "$tmp/$e.json" "$tmp/burst/$e$i"
+                done
             fi
             i=$((i + 1))
         done
     } >"$tmp/burst.cfg"
     curl -s --parallel --parallel-max 16 -K "$tmp/burst.cfg" >"$tmp/codes" 2>"$tmp/curl.log"
-    [ "$(grep -c '^200$' "$tmp/codes")" -eq 80 ] || { echo "  status codes: $(sort "$tmp/codes" | uniq -c | tr '\n' ' ')"; return 1; }
-    for f in "$tmp"/burst/d*; do
+    [ "$(grep -c '^200$' "$tmp/codes")" -eq 128 ] || { echo "  status codes: $(sort "$tmp/codes" | uniq -c | tr '\n' ' ')"; return 1; }
+    for f in "$tmp"/burst/digit*; do
         sed 's/"server_ms": [0-9.]*//' "$f" | cmp -s - "$tmp/alone-digit" || { echo "  $f differs"; return 1; }
     done
-    for f in "$tmp"/burst/t*; do
+    for f in "$tmp"/burst/text*; do
         sed 's/"server_ms": [0-9.]*//' "$f" | cmp -s - "$tmp/alone-text" || { echo "  $f differs"; return 1; }
+    done
+    for e in add date gan; do
+        for f in "$tmp"/burst/$e*; do
+            sed 's/"server_ms": [0-9.]*//' "$f" | cmp -s - "$tmp/alone-$e" || { echo "  $f differs"; return 1; }
+        done
     done
 }
 
@@ -210,7 +327,10 @@ for build in "$rel" "$chk"; do
     check "$b: every bad request gets its 4xx and a one-line JSON error" run_bad_requests
     check "$b: the char LSTM continues a prompt (greedy)" text_continues
     check "$b: a text's seed gives the same text, another seed another" text_is_seeded
-    check "$b: a concurrent burst (80 requests, 16 at a time) has no errors and the answers of single requests" burst
+    check "$b: the add box answers as 05_rnn add does, in the form of a sum" adds_as_the_chapter
+    check "$b: the date box answers as 05_rnn date does; the attention map's rows sum to 1" dates_as_the_chapter
+    check "$b: the GAN draws a 28x28 image; the same seed or z, the same image" gan_draws
+    check "$b: a concurrent burst (128 requests of all five kinds, 16 at a time) has no errors and the answers of single requests" burst
     check "$b: Ctrl-C stops it, status 0$([ $b = ASan ] && echo ', no leak or sanitizer report')" stops_cleanly "$log"
 done
 

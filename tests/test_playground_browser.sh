@@ -3,7 +3,9 @@
 # Chromium loads it from the server, draws digits on the canvas with synthetic
 # pointer events (the page's own #draw=N, which fires pointerdown, pointermove
 # and pointerup at the canvas as a hand would), and the digit the nets read
-# must appear in the page; the text tab must show a continuation. Chromium's
+# must appear in the page; the text tab must show a continuation, the add and
+# date boxes their answers and the attention map; the GAN tab must draw on its
+# canvas. Chromium's
 # own flags drive it (--dump-dom, --screenshot, --virtual-time-budget: the page
 # runs until its timers and requests are done), so nothing comes from npm.
 # It also saves a screenshot of each tab (DL_SCREENSHOTS, default
@@ -40,9 +42,10 @@ fi
 start_server "$rel/bin/playground" "$tmp/server.log" --out "$models" || { echo "0 passed, 1 failed"; exit 1; }
 
 # --no-sandbox: Chromium's sandbox refuses to run as root (as CI does); the page is our own.
+window=1180,760
 chrome() {
     "$browser" --headless --no-sandbox --disable-gpu --hide-scrollbars --user-data-dir="$tmp/profile" \
-        --window-size=1180,760 --virtual-time-budget=8000 "$@" 2>>"$tmp/chromium.log"
+        --window-size=$window --virtual-time-budget=8000 "$@" 2>>"$tmp/chromium.log"
 }
 
 reads_in_page() {     # DIGIT: the page draws it; SimpleConvNet's answer is shown
@@ -65,6 +68,31 @@ writes_in_page() {
 }
 check "the text tab shows the LSTM's continuation of its prompt" writes_in_page
 
+# the answer of the API to BODY at PATH, field FIELD (a string)
+api_answer() {
+    curl -s -X POST -H 'Content-Type: application/json' -d "$2" "$url${1#/}" | sed -n "s/.*\"$3\": \"\([^\"]*\)\".*/\1/p"
+}
+seq2seq_in_page() {
+    add=$(api_answer /api/add '{"problem": "17+385"}' answer)
+    date=$(api_answer /api/date '{"text": "27 sep 94"}' answer)
+    chrome --dump-dom "$url#tab=text&add=17%2B385&date=27%20sep%2094" >"$tmp/dom.html"
+    grep -q 'data-add="done"' "$tmp/dom.html" && grep -q 'data-date="done"' "$tmp/dom.html" &&
+        grep -q "<output id=\"add-answer\" class=\"answer\">$add</output>" "$tmp/dom.html" &&
+        grep -q "<output id=\"date-answer\" class=\"answer\">$date</output>" "$tmp/dom.html" &&
+        grep -q "data-attention-cells=\"$((${#date} * 10))\"" "$tmp/dom.html" ||
+        { echo "  API: $add, $date; the page shows: $(grep -o '<body[^>]*>\|id="[a-z]*-answer"[^<]*\|id="[a-z]*-status"[^<]*' "$tmp/dom.html" | tr '\n' ' ')"; return 1; }
+}
+check "the add and date boxes show the API's answers, and the date's attention map" seq2seq_in_page
+
+gan_in_page() {
+    chrome --dump-dom "$url#tab=gan&model=cgan&digit=7&seed=3" >"$tmp/dom.html"
+    ink=$(sed -n 's/.*data-gan-ink="\([0-9]*\)".*/\1/p' "$tmp/dom.html")
+    grep -q 'data-gan="done"' "$tmp/dom.html" && [ "${ink:-0}" -gt 0 ] &&
+        grep -q 'id="gan-status" class="muted">cgan draws a 7 from seed 3' "$tmp/dom.html" ||
+        { echo "  the page shows: $(grep -o '<body[^>]*>\|id="gan-status"[^<]*' "$tmp/dom.html" | tr '\n' ' ')"; return 1; }
+}
+check "the GAN tab draws the conditional GAN's 7 on its canvas (pixels with ink)" gan_in_page
+
 screenshot() {      # NAME FRAGMENT
     rm -f "$shots/$1.png"
     (cd "$tmp" && chrome --screenshot="$tmp/$1.png" "$url#$2" >/dev/null) &&
@@ -76,6 +104,11 @@ screenshot() {      # NAME FRAGMENT
 check "a screenshot of the digit tab ($shots/digits.png)" screenshot digits "draw=7&still"
 prompt=${DL_SCREENSHOT_PROMPT:-a%20dog}
 check "a screenshot of the text tab ($shots/text.png)" screenshot text "tab=text&prompt=$prompt&write&still"
+window=1180,1320        # the text tab with the add and date boxes below the LSTM's
+check "a screenshot of the add and date boxes ($shots/seq2seq.png)" screenshot seq2seq \
+    "tab=text&prompt=$prompt&write&add=${DL_SCREENSHOT_ADD:-17%2B385}&date=${DL_SCREENSHOT_DATE:-27%20sep%2094}&still"
+window=1180,760
+check "a screenshot of the GAN tab ($shots/gan.png)" screenshot gan "tab=gan&model=cgan&digit=7&seed=3&still"
 
 stop_server
 check "the server stops cleanly after the browser's requests" [ "$stopped_status" -eq 0 ]
