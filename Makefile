@@ -5,13 +5,15 @@
 #   make help          everything else
 #
 # Options: OMP=0 builds without OpenMP, BLAS=1 links a system BLAS (OpenBLAS)
-# into the matrix multiply for comparison, OPT="-O2" replaces the optimisation
+# into the matrix multiply for comparison, ISA=avx2 builds for AVX2 machines
+# (in build/release-avx2), OPT="-O2" replaces the optimisation
 # flags (the default -march=native tunes for this machine), ARGS="--lr 0.05"
 # passes options to a chapter's program.
 
 CC      ?= cc
 OPT     ?= -O3 -march=native
 OMP     ?= 1
+ISA     ?= native
 BLAS    ?= 0
 ARGS    ?=
 DATA    ?= data
@@ -29,6 +31,11 @@ ifeq ($(OMP),1)
 else
   BASE  += -Wno-unknown-pragmas   # without OpenMP its pragmas are simply skipped
 endif
+# ISA=avx2 builds for AVX2 machines (-march=haswell), whatever this one has: the
+# kernels then use 8-float vectors, as on a machine without AVX-512.
+ifeq ($(ISA),avx2)
+  OPT := -O3 -march=haswell
+endif
 ifeq ($(BLAS),1)
   BASE  += -DUSE_BLAS $(shell pkg-config --cflags openblas 2>/dev/null)
   LIBS  += $(shell pkg-config --libs openblas 2>/dev/null || echo -lopenblas)
@@ -45,13 +52,13 @@ BENCH_SRC  := $(sort $(wildcard bench/*.c))
 #   test    - float, optimised: the test suite
 #   check   - double precision, AddressSanitizer + UBSan: the suite again, and the gradient checks
 # OMP=0 and BLAS=1 builds get folders of their own, so objects never mix.
-CONFIG := $(if $(filter 0,$(OMP)),-noomp)$(if $(filter 1,$(BLAS)),-blas)
+CONFIG := $(if $(filter 0,$(OMP)),-noomp)$(if $(filter 1,$(BLAS)),-blas)$(if $(filter avx2,$(ISA)),-avx2)
 REL   := build/release$(CONFIG)
 CHK   := build/check$(CONFIG)
 REL_CFLAGS := $(BASE) $(OPT)
 CHK_CFLAGS := $(BASE) -O1 -g -DDL_DOUBLE -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-.PHONY: all help chapter test data bench bench-playground fuzz fuzz-corpus clean deps $(CHAPTERS) chapters tests playground
+.PHONY: all help chapter test data bench bench-cnn bench-playground fuzz fuzz-corpus clean deps $(CHAPTERS) chapters tests playground
 .DEFAULT_GOAL := help
 
 help:
@@ -69,6 +76,7 @@ help:
 	@echo "  make data           fetch and verify MNIST and Tiny Shakespeare into data/"
 	@echo "  make bench          time the chapters' ideas against each other and PyTorch: out/bench/"
 	@echo "                      bench.tsv, bench.md, speedups.png, accuracy_vs_time.png (QUICK=1: minutes)"
+	@echo "  make bench-cnn      chapter 04's nets against PyTorch, for this machine's vector width and AVX2's"
 	@echo "  make bench-playground  2,000 digit predictions from 16 clients: errors, latency, memory"
 	@echo "  make fuzz           fuzz the file loaders, the option parser and the playground API"
 	@echo "                      with libFuzzer (clang; FUZZ_S=60 s per target, fails on any finding)"
@@ -78,7 +86,7 @@ help:
 	@echo "                      gnuplot, curl; DL_DEPS_BROWSER=1 adds Chromium for the browser test)"
 	@echo "  make clean          remove build/ and out/ (data/ stays)"
 	@echo ""
-	@echo "  Build options: OMP=0 (no OpenMP), BLAS=1 (system BLAS), OPT=\"-O2\""
+	@echo "  Build options: OMP=0 (no OpenMP), BLAS=1 (system BLAS), ISA=avx2 (for AVX2 machines), OPT=\"-O2\""
 	@echo "  Chapters:"
 	@for c in $(CHAPTERS); do echo "    $$c   ($(REL)/bin/$$c --help)"; done
 
@@ -223,6 +231,14 @@ BENCH_TINY ?= 0
 bench: all $(patsubst bench/%.c,$(REL)/bench/%,$(BENCH_SRC))
 	@sh scripts/fetch_data.sh $(DATA) mnist shakespeare
 	@QUICK=$(QUICK) BENCH_TINY=$(BENCH_TINY) BENCH_CFLAGS="$(REL_CFLAGS)" sh scripts/bench.sh $(REL) $(DATA)
+
+# Chapter 04's nets against PyTorch at this machine's vector width and at AVX2's
+# (scripts/bench_cnn.sh; RUNS=3 turns each).
+RUNS ?= 3
+bench-cnn: build/release/bin/04_cnn
+	@$(MAKE) -s ISA=avx2 build/release-avx2/bin/04_cnn
+	@sh scripts/fetch_data.sh $(DATA) mnist
+	@sh scripts/bench_cnn.sh $(DATA) $(RUNS)
 
 # ---- fuzzing -------------------------------------------------------------------------
 # Each fuzz/fuzz_NAME.c is a libFuzzer target, built by clang with AddressSanitizer

@@ -38,12 +38,14 @@
 
 /* Sizes of the register tile (MR x NR) and of the cache blocks. The tile is
  * sized for the vector registers of the machine the compiler builds for
- * (-march=native: this one): with AVX-512, a row of NR = 32 floats is two of
- * the 32 512-bit registers, so the tile takes 16 of them; with AVX or AVX2,
- * 16 registers of 8 floats, a 6 x 16 tile takes 12, leaving room for a row of
- * B and a broadcast of A. (The double build only needs to be correct.) The B
- * sliver (KC x NR) stays in the 48 KB L1 cache, the A block (MC x KC) in the
- * 1 MB L2. Try others with e.g. -DMR=6 -DKC=384. */
+ * (-march=native: this one). With AVX-512, a row of NR = 32 floats is two of
+ * the 32 512-bit registers, so the tile takes 16 of them. With AVX or AVX2's
+ * 16 registers of 8 floats, a 4 x 24 tile takes 12, leaving room for a row of
+ * B and a broadcast of A. These were measured, not derived: GCC 12 turns some
+ * other shapes (6 x 16, 8 x 16 with AVX2) into shuffles at a twentieth of the
+ * speed. The double build only needs to be correct. The B sliver (KC x NR)
+ * stays in the 48 KB L1 cache, the A block (MC x KC) in the 1 MB L2. Try
+ * others with e.g. -DMR=6 -DKC=384. */
 #if defined(__AVX512F__)
 #define VECTOR_FLOATS 16
 #elif defined(__AVX__)
@@ -52,11 +54,15 @@
 #define VECTOR_FLOATS 4
 #endif
 #ifndef MR
-#define MR (VECTOR_FLOATS == 16 ? 8 : 6)
+#define MR (VECTOR_FLOATS == 16 ? 8 : 4)
 #endif
 #ifndef NR
-#define NR (2 * VECTOR_FLOATS)
+#define NR (VECTOR_FLOATS == 16 ? 32 : 3 * VECTOR_FLOATS)
 #endif
+/* matmul_rows_at's tile is wider with AVX-512: 8 x 48 (24 registers) reads
+ * its B rows, scattered through an image, a third less often per
+ * multiply-add than 8 x 32, and was 20% faster on convolutions here. */
+#define NR_AT (VECTOR_FLOATS == 16 ? 48 : NR)
 #ifndef KC
 #define KC 256
 #endif
@@ -66,7 +72,7 @@
 #ifndef NC
 #define NC 2048
 #endif
-_Static_assert(NR <= MATMUL_ROW_SLACK, "matmul_rows_at reads a tile's width past a row");
+_Static_assert(NR_AT <= MATMUL_ROW_SLACK, "matmul_rows_at reads a tile's width past a row");
 
 /* Packing buffers up to this many reals (32 KB of float) live on the stack. */
 #define SMALL_BUFFER 8192
@@ -177,22 +183,23 @@ static void pack_B(int transB, const real *B, int ldb, int p0, int kc, int j0, i
     }
 }
 
-/* The mr x nr corner of a register tile into C (rows ldc apart); first: the
- * first K block for this tile, where beta applies. */
-static inline void store_tile(real acc[MR][NR], real *restrict C, int ldc, int mr, int nr,
-                              int first, real beta)
+/* The mr x nr corner of a register tile (rows `width` apart) into C (rows ldc
+ * apart); first: the first K block for this tile, where beta applies. */
+static inline void store_tile(const real *acc, int width, real *restrict C, int ldc, int mr,
+                              int nr, int first, real beta)
 {
     for (int i = 0; i < mr; i++) {
         real *c = C + (size_t)i * ldc;
+        const real *a = acc + (size_t)i * width;
         if (!first || beta == 1)
             for (int j = 0; j < nr; j++)
-                c[j] += acc[i][j];
+                c[j] += a[j];
         else if (beta == 0)         /* overwrite: C may hold garbage, even NaN */
             for (int j = 0; j < nr; j++)
-                c[j] = acc[i][j];
+                c[j] = a[j];
         else
             for (int j = 0; j < nr; j++)
-                c[j] = beta * c[j] + acc[i][j];
+                c[j] = beta * c[j] + a[j];
     }
 }
 
@@ -215,7 +222,7 @@ KERNEL_NOINLINE static void kernel(int kc, const real *restrict a, const real *r
         a += MR;
         b += ldb;
     }
-    store_tile(acc, C, ldc, mr, nr, first, beta);
+    store_tile(&acc[0][0], NR, C, ldc, mr, nr, first, beta);
 }
 
 /* C (1 x N) = beta * C + a * op(B) for one row a and an untransposed B: the
@@ -352,15 +359,15 @@ KERNEL_NOINLINE static void kernel_rows_at(int kc, const real *restrict a, const
                                            const int *restrict boff, real *restrict C, int ldc,
                                            int mr, int nr, int first, real beta)
 {
-    real acc[MR][NR] = {{0}};
+    real acc[MR][NR_AT] = {{0}};
     for (int k = 0; k < kc; k++) {
         const real *bk = b + boff[k];
         for (int i = 0; i < MR; i++)
-            for (int j = 0; j < NR; j++)
+            for (int j = 0; j < NR_AT; j++)
                 acc[i][j] = MADD(a[i], bk[j], acc[i][j]);
         a += MR;
     }
-    store_tile(acc, C, ldc, mr, nr, first, beta);
+    store_tile(&acc[0][0], NR_AT, C, ldc, mr, nr, first, beta);
 }
 
 void matmul_rows_at(int M, int N, int K, const real *A, const real *X, const int *koff,
@@ -378,11 +385,11 @@ void matmul_rows_at(int M, int N, int K, const real *A, const real *X, const int
             pack_A(0, A, K, ic, mc, pc, kc, abuf);
             /* a B sliver (kc rows of NR) stays in the L1 cache while every
              * tile of A's rows passes over it */
-            for (int jr = 0; jr < N; jr += NR)
+            for (int jr = 0; jr < N; jr += NR_AT)
                 for (int ir = 0; ir < mc; ir += MR)
                     kernel_rows_at(kc, abuf + (size_t)ir * kc, X + jr, koff + pc,
                                    C + (size_t)(ic + ir) * ldc + jr, ldc,
-                                   min_int(MR, mc - ir), min_int(NR, N - jr), pc == 0, beta);
+                                   min_int(MR, mc - ir), min_int(NR_AT, N - jr), pc == 0, beta);
         }
     }
     if (abuf != small)
@@ -392,15 +399,15 @@ void matmul_rows_at(int M, int N, int K, const real *A, const real *X, const int
 /* C (+)= A B where both operands run along the product's inner dimension:
  * A's rows and B's columns are contiguous. Packing B for the kernel above
  * would transpose it; instead, each element of a DOT_R x DOT_C tile of C is a
- * dot product, computed DOT_V lanes at a time (one vector register each)
+ * dot product, computed DOT_V lanes at a time (one or two vector registers)
  * and added up across the lanes at the end. The inner dimension goes in
  * blocks of DOT_QB, so the B columns of a tile stay in the L1 cache while
  * every tile of A's rows passes over them. */
-enum {
-    DOT_V = VECTOR_FLOATS,
-    DOT_R = 4,                                  /* 4 x 6 tiles of sums take 24 of */
-    DOT_C = VECTOR_FLOATS == 16 ? 6 : 3,        /* AVX-512's 32 registers, 4 x 3 */
-    DOT_QB = 1024                               /* 12 of AVX's 16 */
+enum {                                          /* measured, as MR and NR: */
+    DOT_V = VECTOR_FLOATS == 16 ? 16 : 2 * VECTOR_FLOATS,   /* AVX-512: 4 x 6 sums of one */
+    DOT_R = VECTOR_FLOATS == 16 ? 4 : 3,                    /* register, 24 of 32; AVX: */
+    DOT_C = VECTOR_FLOATS == 16 ? 6 : 2,                    /* 3 x 2 sums of two, 12 of 16 */
+    DOT_QB = 1024
 };
 
 KERNEL_NOINLINE static void dot_tile(int kc, const real *const *a, const real *const *b,

@@ -1,7 +1,7 @@
 /* test_matmul.c - the three matrix multiplies against a double-precision reference.
  *
  * Every variant, on odd shapes (and shapes just past the block sizes in
- * matmul.c with AVX-512: MR 8, NR 32, KC 256, MC 128, NC 2048), in all four transpose
+ * matmul.c with AVX-512: MR 8, NR 32, KC 256, MC 128, NC 2048; AVX2: 4 and 24), in all four transpose
  * combinations, with beta 0 on a C full of NaN and with beta 1. matmul must
  * also give bit-identical results on 1, 2 and 3 threads. */
 #include "matmul.h"

@@ -1,0 +1,54 @@
+#!/bin/sh
+# make bench-cnn: chapter 04's two nets against PyTorch, a training step each
+# (forward, backward, Adam, batch 100), on 1 and 2 threads, built for this
+# machine's vector width and again for AVX2 (8-float vectors, as on a machine
+# without AVX-512). PyTorch gets the same choice: oneDNN's kernels for this
+# machine, then capped at AVX2 (ONEDNN_MAX_CPU_ISA=AVX2, ATEN_CPU_CAPABILITY=avx2).
+# The two sides take turns, RUNS times (default 3); medians and spreads.
+# usage: bench_cnn.sh DATA_DIR [RUNS]
+data=$1; runs=${2:-3}
+steps=100
+. scripts/bench_lib.sh     # median, spread, py
+out=build/bench-out/cnn
+mkdir -p "$out" && rm -f "$out"/*.ms
+if [ -z "$py" ]; then
+    echo "bench-cnn: PyTorch is not installed (python3-torch): nothing to compare with" >&2
+    exit 1
+fi
+for isa in native avx2; do
+    dir=build/release$([ $isa = avx2 ] && echo -avx2)
+    for i in $(seq "$runs"); do
+        echo "  $isa: run $i of $runs" >&2
+        "$dir/bin/04_cnn" bench --quiet --bench-batches $steps --threads 2 --data "$data/mnist" \
+            --out "$out/04" > "$out/ours.txt" || exit 1
+        if [ $isa = avx2 ]; then
+            ONEDNN_MAX_CPU_ISA=AVX2 ATEN_CPU_CAPABILITY=avx2 OPENBLAS_NUM_THREADS=1 \
+                "$py" bench/pytorch_compare.py --only 4 --threads 2 --steps $steps --data "$data/mnist" > "$out/torch.txt"
+        else
+            OPENBLAS_NUM_THREADS=1 \
+                "$py" bench/pytorch_compare.py --only 4 --threads 2 --steps $steps --data "$data/mnist" > "$out/torch.txt"
+        fi
+        for net in SimpleConvNet DeepConvNet; do
+            for th in 1 2; do
+                sed -n "s/^ *$net *$th threads* *\([0-9.]*\) ms per batch.*/\1/p" "$out/ours.txt" >> "$out/$isa.$net.$th.ours.ms"
+                sed -n "s/^ *4\. $net step .*  *$th  *[0-9.]*  *\([0-9.]*\) ms per batch.*/\1/p" "$out/torch.txt" \
+                    >> "$out/$isa.$net.$th.torch.ms"
+            done
+        done
+    done
+done
+echo
+echo "Per epoch of 60,000 images (600 steps), from the median step time of $runs runs (min-max), $(nproc) cores:"
+printf '  %-7s %-14s %-3s %-24s %-24s %s\n' isa net thr "here" "PyTorch" "PyTorch / here"
+for isa in native avx2; do
+    for net in SimpleConvNet DeepConvNet; do
+        for th in 1 2; do
+            o=$out/$isa.$net.$th.ours.ms t=$out/$isa.$net.$th.torch.ms
+            mo=$(median < "$o") mt=$(median < "$t")
+            printf '  %-7s %-14s %-3s %-24s %-24s %s\n' $isa $net $th \
+                "$(awk -v m="$mo" 'BEGIN { printf "%.1f s", m * 0.6 }') ($(spread < "$o") ms)" \
+                "$(awk -v m="$mt" 'BEGIN { printf "%.1f s", m * 0.6 }') ($(spread < "$t") ms)" \
+                "$(awk -v a="$mt" -v b="$mo" 'BEGIN { printf "%.2fx", a / b }')"
+        done
+    done
+done
