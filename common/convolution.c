@@ -34,19 +34,12 @@ size_t conv_out_size(const ConvShape *s, int N)
     return (size_t)N * s->FN * s->OH * s->OW;
 }
 
-/* A chunk's multiplies should have at least this many columns (images times
- * output pixels). dW (FN x K) is read and written once per chunk: a chunk of
- * one 7x7 image (DCGAN's second layer, K = 1024) would give it only 49
- * multiply-adds per element each time. */
-#define MIN_COLUMNS 256
-
-/* Images per chunk: as many as keep col within CHUNK_REALS, and enough for
- * MIN_COLUMNS columns. */
+/* Images per chunk: as many as keep col within CHUNK_REALS, at least one. */
 static int chunk_images(const ConvShape *s)
 {
-    size_t P = (size_t)s->OH * s->OW, per_image = P * s->C * s->FH * s->FW;
-    size_t n = CHUNK_REALS / per_image, at_least = (MIN_COLUMNS + P - 1) / P;
-    return n > at_least ? (int)n : (int)at_least;
+    size_t per_image = (size_t)s->OH * s->OW * s->C * s->FH * s->FW;
+    size_t n = CHUNK_REALS / per_image;
+    return n < 1 ? 1 : (int)n;
 }
 
 ConvWork conv_work_create(const ConvShape *shapes, int count)
