@@ -26,8 +26,12 @@
  * in order. The cut does not depend on the number of threads, so neither do
  * the results.
  *
+ * convolution_forward and convolution_backward, what the layers call, take a
+ * faster path for stride 1 that never writes col (conv_implicit.h); the
+ * _im2col_ versions below always run the algorithm above.
+ *
  * convolution_direct_forward is the definition written as plain loops: the
- * specification the fast version is tested and timed against. */
+ * specification the fast versions are tested and timed against. */
 #ifndef DL_CONVOLUTION_H
 #define DL_CONVOLUTION_H
 
