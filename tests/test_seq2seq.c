@@ -15,6 +15,7 @@
 #include "seq2seq.h"
 #include "seq_data.h"
 #include "test.h"
+#include "threads.h"
 #include "time_layers.h"
 #include "util.h"
 
@@ -129,6 +130,64 @@ static void test_time_attention_gradient(void)
     CHECK(vector_relative_error(denc, nenc, AN * AT * AH) < gradcheck_tolerance());
     CHECK(vector_relative_error(ddec, ndec, AN * ATY * AH) < gradcheck_tolerance());
     time_attention_free(&k.l);
+}
+
+/* TimeAttention multiplies a whole sequence's steps at once; the book's way is
+ * Attention called at each step for the whole batch. Both must agree, forward
+ * and backward, and 1 or 2 threads must give the same bits. */
+static void test_time_attention_is_attention_per_step(void)
+{
+    enum { N2 = 9, TX2 = 7, TY2 = 5, H2 = 16 };
+    static real enc[N2 * TX2 * H2], dec[N2 * TY2 * H2], dcs[N2 * TY2 * H2], cs[N2 * TY2 * H2];
+    static real denc[N2 * TX2 * H2], ddec[N2 * TY2 * H2], cs2[N2 * TY2 * H2], denc2[N2 * TX2 * H2],
+        ddec2[N2 * TY2 * H2];
+    static real ref_cs[N2 * TY2 * H2], ref_denc[N2 * TX2 * H2], ref_ddec[N2 * TY2 * H2];
+    Rng rng;
+    rng_seed(&rng, 5);
+    fill_uniform(&rng, enc, N2 * TX2 * H2, -1, 1);
+    fill_uniform(&rng, dec, N2 * TY2 * H2, -1, 1);
+    fill_uniform(&rng, dcs, N2 * TY2 * H2, -1, 1);
+
+    /* the reference: Attention over the batch, one decoder step at a time */
+    real h[N2 * H2], c[N2 * H2], dc[N2 * H2], dh[N2 * H2], a[TY2][N2 * TX2], da[N2 * TX2];
+    static real dhs[N2 * TX2 * H2], dhs2[N2 * TX2 * H2];
+    memset(ref_denc, 0, sizeof ref_denc);
+    for (int t = 0; t < TY2; t++) {
+        for (int n = 0; n < N2; n++) {
+            memcpy(h + n * H2, dec + (n * TY2 + t) * H2, H2 * sizeof(real));
+            memcpy(dc + n * H2, dcs + (n * TY2 + t) * H2, H2 * sizeof(real));
+        }
+        attention_forward(c, a[t], enc, h, N2, TX2, H2);
+        attention_backward(dhs, dh, dc, a[t], enc, h, da, dhs2, N2, TX2, H2);
+        for (int i = 0; i < N2 * TX2 * H2; i++)
+            ref_denc[i] += dhs[i];
+        for (int n = 0; n < N2; n++) {
+            memcpy(ref_cs + (n * TY2 + t) * H2, c + n * H2, H2 * sizeof(real));
+            memcpy(ref_ddec + (n * TY2 + t) * H2, dh + n * H2, H2 * sizeof(real));
+        }
+    }
+
+    int saved = get_threads();
+    for (int threads = 1; threads <= 2; threads++) {
+        set_threads(threads);
+        TimeAttention l;
+        time_attention_init(&l, N2, TX2, TY2, H2);
+        time_attention_forward(&l, threads == 1 ? cs : cs2, enc, dec, N2, TX2, TY2);
+        time_attention_backward(&l, threads == 1 ? denc : denc2, threads == 1 ? ddec : ddec2, dcs, enc, dec);
+        if (threads == 1)
+            for (int n = 0; n < N2; n++)    /* the map: example n, step t */
+                for (int t = 0; t < TY2; t++)
+                    for (int k = 0; k < TX2; k++)
+                        CHECK_NEAR(l.a[(n * TY2 + t) * TX2 + k], a[t][n * TX2 + k], 1e-5);
+        time_attention_free(&l);
+    }
+    set_threads(saved);
+    CHECK(vector_relative_error(cs, ref_cs, N2 * TY2 * H2) < 1e-5);
+    CHECK(vector_relative_error(denc, ref_denc, N2 * TX2 * H2) < 1e-5);
+    CHECK(vector_relative_error(ddec, ref_ddec, N2 * TY2 * H2) < 1e-5);
+    CHECK(memcmp(cs, cs2, sizeof cs) == 0);
+    CHECK(memcmp(denc, denc2, sizeof denc) == 0);
+    CHECK(memcmp(ddec, ddec2, sizeof ddec) == 0);
 }
 
 /* ---- whole nets ------------------------------------------------------------------------------ */
@@ -382,6 +441,7 @@ int main(void)
     RUN(test_weight_sum_gradient);
     RUN(test_attention_gradient);
     RUN(test_time_attention_gradient);
+    RUN(test_time_attention_is_attention_per_step);
     RUN(test_seq2seq_gradient);
     RUN(test_peeky_seq2seq_gradient);
     RUN(test_attention_seq2seq_gradient);
