@@ -15,11 +15,14 @@
 
 /* gates (N, 4H) holds x Wx + b on entry. Adds h_prev Wh, then turns A into
  * f, g, i, o in place and computes c_next and h_next. The activations go over
- * whole blocks of a row at once (vector_math.h), which the compiler vectorises. */
+ * whole blocks of a row at once (vector_math.h), which the compiler vectorises.
+ * Wh NULL says that h_prev is all zeros (a sequence's first step), so that
+ * h_prev Wh adds nothing and is skipped. */
 static void lstm_step_forward(real *h_next, real *c_next, real *gates, const real *h_prev,
                               const real *c_prev, const real *Wh, int N, int H)
 {
-    matmul(0, 0, N, 4 * H, H, h_prev, Wh, 1, gates);    /* A = x Wx + b + h_prev Wh */
+    if (Wh)
+        matmul(0, 0, N, 4 * H, H, h_prev, Wh, 1, gates);    /* A = x Wx + b + h_prev Wh */
     for (int n = 0; n < N; n++) {
         real *A = gates + (size_t)n * 4 * H;
         sigmoid_array(A, A, H);                         /* f */
@@ -173,10 +176,23 @@ void time_lstm_set_state(TimeLSTM *l, const real *h, const real *c, int N)
     l->state_rows = N;
 }
 
-void time_lstm_forward(TimeLSTM *l, real *hs, const real *xs, const real *Wx, const real *Wh,
-                       const real *b, int N, int T)
+void time_lstm_input_forward(TimeLSTM *l, const real *xs, const real *Wx, const real *b, int N, int T)
 {
     const int D = l->D, H = l->H;
+    if (N > l->N_max || T > l->T_max)
+        die("TimeLSTM: a batch of %d x %d steps, buffers hold %d x %d", N, T, l->N_max, l->T_max);
+    /* x_t Wx + b for all steps at once, straight into the gates: with xs put
+     * in time order first (D numbers a row), the product's rows come out in
+     * the gates' order (4H numbers a row), so no step has to copy its rows. */
+    for (int n = 0; n < N; n++)
+        for (int t = 0; t < T; t++)
+            memcpy(l->xs_t + ((size_t)t * N + n) * D, xs + ((size_t)n * T + t) * D, (size_t)D * sizeof(real));
+    affine_forward(l->gates, l->xs_t, Wx, b, N * T, D, 4 * H);
+}
+
+void time_lstm_recurrent_forward(TimeLSTM *l, real *hs, const real *Wh, int N, int T)
+{
+    const int H = l->H;
     if (N > l->N_max || T > l->T_max)
         die("TimeLSTM: a batch of %d x %d steps, buffers hold %d x %d", N, T, l->N_max, l->T_max);
     int carried = l->stateful && l->state_rows;
@@ -190,14 +206,7 @@ void time_lstm_forward(TimeLSTM *l, real *hs, const real *xs, const real *Wx, co
         memset(l->hs, 0, NH * sizeof(real));
         memset(l->cs, 0, NH * sizeof(real));
     }
-
-    /* x_t Wx + b for all steps at once, straight into the gates: with xs put
-     * in time order first (D numbers a row), the product's rows come out in
-     * the gates' order (4H numbers a row), so no step has to copy its rows. */
-    for (int n = 0; n < N; n++)
-        for (int t = 0; t < T; t++)
-            memcpy(l->xs_t + ((size_t)t * N + n) * D, xs + ((size_t)n * T + t) * D, (size_t)D * sizeof(real));
-    affine_forward(l->gates, l->xs_t, Wx, b, N * T, D, 4 * H);
+    l->zero_start = !carried;
     /* The N sequences of a batch never mix on the way through time, so each
      * thread carries its own band of them through all T steps: one start of
      * the threads per layer, not one per step's small multiply. */
@@ -210,7 +219,7 @@ void time_lstm_forward(TimeLSTM *l, real *hs, const real *xs, const real *Wx, co
             real *h_next = l->hs + (t + 1) * NH, *c_next = l->cs + (t + 1) * NH;
             size_t r = (size_t)n0 * H;                  /* where this band starts */
             lstm_step_forward(h_next + r, c_next + r, gates + 4 * r, l->hs + t * NH + r, l->cs + t * NH + r,
-                              Wh, n1 - n0, H);
+                              t == 0 && !carried ? NULL : Wh, n1 - n0, H);     /* h_0 = 0: no h_0 Wh */
             for (int n = n0; n < n1; n++)               /* hs[n, t] = h_t[n] */
                 memcpy(hs + ((size_t)n * T + t) * H, h_next + (size_t)n * H, (size_t)H * sizeof(real));
         }
@@ -220,10 +229,16 @@ void time_lstm_forward(TimeLSTM *l, real *hs, const real *xs, const real *Wx, co
         time_lstm_set_state(l, l->hs + T * NH, l->cs + T * NH, N);
 }
 
-void time_lstm_backward(TimeLSTM *l, real *dxs, real *dWx, real *dWh, real *db, const real *dhs,
-                        const real *xs, const real *Wx, const real *Wh, int N, int T)
+void time_lstm_forward(TimeLSTM *l, real *hs, const real *xs, const real *Wx, const real *Wh,
+                       const real *b, int N, int T)
 {
-    const int D = l->D, H = l->H;
+    time_lstm_input_forward(l, xs, Wx, b, N, T);
+    time_lstm_recurrent_forward(l, hs, Wh, N, T);
+}
+
+void time_lstm_recurrent_backward(TimeLSTM *l, real *dWh, const real *dhs, const real *Wh, int N, int T)
+{
+    const int H = l->H;
     if (N != l->N || T != l->T)
         die("TimeLSTM: backward of a %d x %d batch after a forward of %d x %d", N, T, l->N, l->T);
     size_t NH = (size_t)N * H;
@@ -255,8 +270,16 @@ void time_lstm_backward(TimeLSTM *l, real *dxs, real *dWx, real *dWh, real *db, 
     }
     /* dWh += h_prev^T dA summed over all steps: one large multiply rather than
      * T small ones, since nothing in the loop needed it (hs holds h_0 .. h_T
-     * and das_t dA_1 .. dA_T, both time-major, so their rows match). */
-    matmul(1, 0, H, 4 * H, T * N, l->hs, l->das_t, 1, dWh);
+     * and das_t dA_1 .. dA_T, both time-major, so their rows match). A batch
+     * that started from h_0 = 0 skips the first step's rows: they add nothing. */
+    int t0 = l->zero_start ? 1 : 0;
+    matmul(1, 0, H, 4 * H, (T - t0) * N, l->hs + t0 * NH, l->das_t + t0 * NH * 4, 1, dWh);
+}
+
+void time_lstm_backward(TimeLSTM *l, real *dxs, real *dWx, real *dWh, real *db, const real *dhs,
+                        const real *xs, const real *Wx, const real *Wh, int N, int T)
+{
+    time_lstm_recurrent_backward(l, dWh, dhs, Wh, N, T);
     /* the x side of all T steps in one go: dx = dA Wx^T, dWx += x^T dA, db += sum dA */
-    affine_backward(dxs, dWx, db, l->das, xs, Wx, N * T, D, 4 * H);
+    affine_backward(dxs, dWx, db, l->das, xs, Wx, N * T, l->D, 4 * l->H);
 }

@@ -53,6 +53,7 @@ typedef struct {
     int stateful;           /* start each batch where the last one stopped */
     int N, T;               /* the batch of the last forward */
     int state_rows;         /* rows of h and c holding a state; 0: start from zeros */
+    int zero_start;         /* the last forward started from h_0 = c_0 = 0 */
     real *h, *c;            /* (N_max, H) the state for the next batch */
     real *dh, *dc;          /* (N_max, H) dL/dh_0 and dL/dc_0 of the last backward */
     real *hs, *cs;          /* (T_max + 1, N_max, H) h_0 .. h_T and c_0 .. c_T, time-major */
@@ -79,5 +80,18 @@ void time_lstm_forward(TimeLSTM *l, real *hs, const real *xs, const real *Wx, co
  * dWx, dWh, db added to; dL/dh_0 and dL/dc_0 into l->dh and l->dc. */
 void time_lstm_backward(TimeLSTM *l, real *dxs, real *dWx, real *dWh, real *db, const real *dhs,
                         const real *xs, const real *Wx, const real *Wh, int N, int T);
+
+/* time_lstm_forward and _backward in their two halves, for a layer that adds
+ * more to the gates' input than x_t Wx + b (the peeky decoder adds h_enc Wx_h,
+ * the same at every step, so it computes it once per sequence):
+ *   input_forward       l->gates (T, N, 4H) = x_t Wx + b for every step
+ *   recurrent_forward   then, step by step, A = gates + h_prev Wh, the
+ *                       activations, c and h: hs (N, T, H)
+ *   recurrent_backward  dWh added to; dL/dA of every step into l->das
+ *                       (N, T, 4H), dL/dh_0 and dL/dc_0 into l->dh and l->dc;
+ *                       the x side (dx, dWx, db from l->das) is the caller's */
+void time_lstm_input_forward(TimeLSTM *l, const real *xs, const real *Wx, const real *b, int N, int T);
+void time_lstm_recurrent_forward(TimeLSTM *l, real *hs, const real *Wh, int N, int T);
+void time_lstm_recurrent_backward(TimeLSTM *l, real *dWh, const real *dhs, const real *Wh, int N, int T);
 
 #endif
