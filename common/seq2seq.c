@@ -86,7 +86,10 @@ void decoder_backward(Decoder *d, const real *dscores)
 void decoder_start(Decoder *d, const Encoder *e, int N)
 {
     time_lstm_set_state(&d->lstm, e->h, NULL, N);
-    memcpy(d->h_enc, e->h, (size_t)N * d->H * sizeof(real));
+    if (d->kind == PEEKY_SEQ2SEQ)
+        decoder_peek(d, e->h, N);           /* h_enc, and h_enc Wx_h for every step */
+    else
+        memcpy(d->h_enc, e->h, (size_t)N * d->H * sizeof(real));
     d->enc_hs = e->hs;
     d->Tx = e->T;
     d->N = N;
@@ -106,12 +109,10 @@ const real *decoder_step(Decoder *d, const int *ids, int N)
 {
     const int H = d->H;
     embedding_forward(d->emb, ids, d->E, N, d->V, d->D);
-    const real *x = d->emb;
-    if (d->kind == PEEKY_SEQ2SEQ) {         /* [h_enc, embedding] */
-        concat_rows(d->lin, d->h_enc, H, d->emb, d->D, N);
-        x = d->lin;
-    }
-    time_lstm_forward(&d->lstm, d->hs, x, d->Wx, d->Wh, d->b, N, 1);
+    if (d->kind == PEEKY_SEQ2SEQ)           /* [h_enc, embedding] into the LSTM */
+        peeky_lstm_forward(d, N, 1);
+    else
+        time_lstm_forward(&d->lstm, d->hs, d->emb, d->Wx, d->Wh, d->b, N, 1);
     const real *y = d->hs;
     if (d->kind == PEEKY_SEQ2SEQ) {         /* [h_enc, h] */
         concat_rows(d->aff, d->h_enc, H, d->hs, H, N);
@@ -186,14 +187,14 @@ void seq2seq_init(Seq2seq *m, const Seq2seqShape *s, uint64_t seed)
     e->dhs = xcalloc(NX * H, sizeof(real));
     e->h = xcalloc((size_t)s->N * H, sizeof(real));
 
-    time_lstm_init(&d->lstm, in, H, s->N, s->Ty, 1);
+    time_lstm_init(&d->lstm, D, H, s->N, s->Ty, 1);   /* peeky: h_enc's part of the input is added apart */
     if (s->kind == ATTENTION_SEQ2SEQ)
         time_attention_init(&d->attn, s->N, s->Tx, s->Ty, H);
     d->ids = xcalloc(NY, sizeof(int));
     d->emb = xcalloc(NY * D, sizeof(real));
     d->demb = xcalloc(NY * D, sizeof(real));
-    d->lin = xcalloc(NY * in, sizeof(real));
-    d->dlin = xcalloc(NY * in, sizeof(real));
+    d->gates_h = xcalloc((size_t)s->N * G, sizeof(real));
+    d->dgates_h = xcalloc((size_t)s->N * G, sizeof(real));
     d->hs = xcalloc(NY * H, sizeof(real));
     d->dhs = xcalloc(NY * H, sizeof(real));
     d->dhs2 = xcalloc(NY * H, sizeof(real));
@@ -221,7 +222,7 @@ void seq2seq_free(Seq2seq *m)
     if (m->s.kind == ATTENTION_SEQ2SEQ)
         time_attention_free(&d->attn);
     free(e->ids), free(e->emb), free(e->demb), free(e->hs), free(e->dhs), free(e->h);
-    free(d->ids), free(d->emb), free(d->demb), free(d->lin), free(d->dlin), free(d->hs), free(d->dhs);
+    free(d->ids), free(d->emb), free(d->demb), free(d->gates_h), free(d->dgates_h), free(d->hs), free(d->dhs);
     free(d->dhs2), free(d->cs), free(d->dcs), free(d->aff), free(d->daff), free(d->scores), free(d->h_enc);
     free(d->dh), free(d->denc_hs), free(d->gen_a);
     free(m->ys), free(m->dscores), free(m->work);

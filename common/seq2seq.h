@@ -75,7 +75,7 @@ typedef struct {
     TimeAttention attn;
     int *ids;                       /* (N, T) */
     real *emb, *demb;               /* (N, T, D) */
-    real *lin, *dlin;               /* (N, T, in) the LSTM's input (peeky: [h_enc, emb]) */
+    real *gates_h, *dgates_h;       /* (N, 4H) peeky: h_enc Wx_h, every step's share of the gates */
     real *hs, *dhs, *dhs2;          /* (N, T, H); dhs2 scratch */
     real *cs, *dcs;                 /* (N, T, H) attention's contexts */
     real *aff, *daff;               /* (N, T, out) the Affine's input */

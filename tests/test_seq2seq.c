@@ -255,6 +255,38 @@ static void test_seq2seq_gradient(void) { check_net(SEQ2SEQ); }
 static void test_peeky_seq2seq_gradient(void) { check_net(PEEKY_SEQ2SEQ); }
 static void test_attention_seq2seq_gradient(void) { check_net(ATTENTION_SEQ2SEQ); }
 
+/* The peeky decoder adds h Wx_h once per sequence instead of concatenating
+ * [h, e_t] at every step: its scores must be those of the book's way, a
+ * TimeLSTM over the concatenation with the whole Wx, then an Affine of [h, hs_t]. */
+static void test_peeky_decoder_is_the_concatenation(void)
+{
+    NetCase c;
+    net_case(&c, PEEKY_SEQ2SEQ, 50, 1);
+    net_loss(&c);
+    const Decoder *d = &c.m.dec;
+    const real *h = c.m.enc.h;
+    enum { IN = H + D };
+    real lin[N * TY * IN], hs[N * TY * H], aff[N * TY * 2 * H], scores[N * TY * V];
+    for (int n = 0; n < N; n++)
+        for (int t = 0; t < TY; t++) {
+            memcpy(lin + (n * TY + t) * IN, h + n * H, H * sizeof(real));
+            memcpy(lin + (n * TY + t) * IN + H, d->emb + (n * TY + t) * D, D * sizeof(real));
+        }
+    TimeLSTM l;
+    time_lstm_init(&l, IN, H, N, TY, 1);
+    time_lstm_set_state(&l, h, NULL, N);
+    time_lstm_forward(&l, hs, lin, d->Wx, d->Wh, d->b, N, TY);
+    for (int r = 0; r < N * TY; r++) {
+        memcpy(aff + r * 2 * H, h + (r / TY) * H, H * sizeof(real));
+        memcpy(aff + r * 2 * H + H, hs + r * H, H * sizeof(real));
+    }
+    time_affine_forward(scores, aff, d->W, d->bo, N, TY, 2 * H, V);
+    CHECK(vector_relative_error(hs, d->hs, N * TY * H) < 1e-5);
+    CHECK(vector_relative_error(scores, d->scores, N * TY * V) < 1e-5);
+    time_lstm_free(&l);
+    seq2seq_free(&c.m);
+}
+
 static void test_ignored_positions_do_not_matter(void)
 {
     /* the decoder's input at a step whose target (and all later ones) is
@@ -445,6 +477,7 @@ int main(void)
     RUN(test_seq2seq_gradient);
     RUN(test_peeky_seq2seq_gradient);
     RUN(test_attention_seq2seq_gradient);
+    RUN(test_peeky_decoder_is_the_concatenation);
     RUN(test_ignored_positions_do_not_matter);
     RUN(test_batched_decoding_equals_one_at_a_time);
     RUN(test_beam_width_one_is_greedy);
