@@ -39,28 +39,35 @@ static void lstm_step_forward(real *h_next, real *c_next, real *gates, const rea
     }
 }
 
+/* One row of lstm_gates_backward. A function of its own, with restrict on the
+ * rows that never overlap, so that the compiler vectorises the loop: with
+ * seven pointers of unknown overlap it would not. dcp and dcn may be the same
+ * row (each element is read before it is written), which it checks at run time. */
+static void lstm_gates_backward_row(real *restrict dA, real *dcp, const real *dcn, const real *restrict G,
+                                    const real *restrict dhn, const real *restrict cp, const real *restrict cn, int H)
+{
+    tanh_array(dA + 3 * H, cn, H);                      /* tanh(c_next), parked where do goes */
+    for (int j = 0; j < H; j++) {
+        real f = G[j], g = G[H + j], i = G[2 * H + j], o = G[3 * H + j];
+        real tc = dA[3 * H + j];
+        real ds = dcn[j] + dhn[j] * o * (1 - tc * tc);  /* all that reaches c_next */
+        dA[j] = ds * cp[j] * f * (1 - f);               /* df, through sigmoid */
+        dA[H + j] = ds * i * (1 - g * g);               /* dg, through tanh */
+        dA[2 * H + j] = ds * g * i * (1 - i);           /* di */
+        dA[3 * H + j] = dhn[j] * tc * o * (1 - o);      /* do */
+        dcp[j] = ds * f;                                /* the memory's path back: a product with f */
+    }
+}
+
 /* dA (N, 4H) from dh_next and dc_next (see lstm.h), and dc_prev, which may be
  * the same buffer as dc_next. Only what this step's gates did: no matrices. */
 static void lstm_gates_backward(real *da, real *dc_prev, const real *dh_next, const real *dc_next,
                                 const real *gates, const real *c_prev, const real *c_next, int N, int H)
 {
     for (int n = 0; n < N; n++) {
-        const real *G = gates + (size_t)n * 4 * H;
-        real *dA = da + (size_t)n * 4 * H;
-        const real *dhn = dh_next + (size_t)n * H, *dcn = dc_next + (size_t)n * H;
-        const real *cp = c_prev + (size_t)n * H;
-        real *dcp = dc_prev + (size_t)n * H;
-        tanh_array(dA + 3 * H, c_next + (size_t)n * H, H);  /* tanh(c_next), parked where do goes */
-        for (int j = 0; j < H; j++) {
-            real f = G[j], g = G[H + j], i = G[2 * H + j], o = G[3 * H + j];
-            real tc = dA[3 * H + j];
-            real ds = dcn[j] + dhn[j] * o * (1 - tc * tc);  /* all that reaches c_next */
-            dA[j] = ds * cp[j] * f * (1 - f);           /* df, through sigmoid */
-            dA[H + j] = ds * i * (1 - g * g);           /* dg, through tanh */
-            dA[2 * H + j] = ds * g * i * (1 - i);       /* di */
-            dA[3 * H + j] = dhn[j] * tc * o * (1 - o);  /* do */
-            dcp[j] = ds * f;                            /* the memory's path back: a product with f */
-        }
+        size_t r = (size_t)n * H;
+        lstm_gates_backward_row(da + 4 * r, dc_prev + r, dc_next + r, gates + 4 * r, dh_next + r, c_prev + r,
+                                c_next + r, H);
     }
 }
 
