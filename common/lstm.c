@@ -251,13 +251,18 @@ void time_lstm_recurrent_backward(TimeLSTM *l, real *dWh, const real *dhs, const
     size_t NH = (size_t)N * H;
     memset(l->dh, 0, NH * sizeof(real));                /* nothing flows back from after step T */
     memset(l->dc, 0, NH * sizeof(real));
-    /* Wh^T (4H, H) written out once: every step multiplies by it, and the
-     * multiply reads an untransposed matrix in place instead of repacking it. */
-    for (int k = 0; k < H; k++)
-        for (int j = 0; j < 4 * H; j++)
-            l->WhT[(size_t)j * H + k] = Wh[(size_t)k * 4 * H + j];
+    /* A batch that started from h_0 = 0 needs no dL/dh_0 (nothing made h_0):
+     * its first step skips dh_prev = dA Wh^T, and l->dh is left 0. */
+    const int t_last = l->zero_start ? 1 : 0;
 #pragma omp parallel num_threads(get_threads()) if (N >= PARALLEL_ROWS)
     {
+        /* Wh^T (4H, H) written out once: every step multiplies by it, and the
+         * multiply reads an untransposed matrix in place instead of repacking
+         * it. The threads share the writing (then wait for each other). */
+#pragma omp for schedule(static)
+        for (int j = 0; j < 4 * H; j++)
+            for (int k = 0; k < H; k++)
+                l->WhT[(size_t)j * H + k] = Wh[(size_t)k * 4 * H + j];
         int n0, n1;                                     /* this thread's band of the batch */
         thread_band(N, &n0, &n1);
         size_t r = (size_t)n0 * H;
@@ -270,7 +275,10 @@ void time_lstm_recurrent_backward(TimeLSTM *l, real *dWh, const real *dhs, const
             lstm_gates_backward(da + 4 * r, l->dc + r, l->dh_next + r, l->dc + r, l->gates + t * NH * 4 + 4 * r,
                                 l->cs + t * NH + r, l->cs + (t + 1) * NH + r, n1 - n0, H);
             /* dh_prev = dA Wh^T: this must wait for the step */
-            matmul(0, 0, n1 - n0, H, 4 * H, da + 4 * r, l->WhT, 0, l->dh + r);
+            if (t >= t_last)
+                matmul(0, 0, n1 - n0, H, 4 * H, da + 4 * r, l->WhT, 0, l->dh + r);
+            else
+                memset(l->dh + r, 0, (size_t)(n1 - n0) * H * sizeof(real));
             for (int n = n0; n < n1; n++)               /* das[n, t] = dA[n] */
                 memcpy(l->das + ((size_t)n * T + t) * 4 * H, da + (size_t)n * 4 * H, (size_t)4 * H * sizeof(real));
         }

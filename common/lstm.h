@@ -77,7 +77,9 @@ void time_lstm_set_state(TimeLSTM *l, const real *h, const real *c, int N);
 void time_lstm_forward(TimeLSTM *l, real *hs, const real *xs, const real *Wx, const real *Wh,
                        const real *b, int N, int T);
 /* From dhs (N, T, H) and the last forward: dxs (N, T, D) (skipped if NULL),
- * dWx, dWh, db added to; dL/dh_0 and dL/dc_0 into l->dh and l->dc. */
+ * dWx, dWh, db added to; dL/dh_0 and dL/dc_0 into l->dh and l->dc. After a
+ * forward from h_0 = c_0 = 0 (not stateful, or reset) dL/dh_0 is not computed
+ * but left 0: nothing made h_0, so nobody needs it. */
 void time_lstm_backward(TimeLSTM *l, real *dxs, real *dWx, real *dWh, real *db, const real *dhs,
                         const real *xs, const real *Wx, const real *Wh, int N, int T);
 
@@ -88,7 +90,8 @@ void time_lstm_backward(TimeLSTM *l, real *dxs, real *dWx, real *dWh, real *db, 
  *   recurrent_forward   then, step by step, A = gates + h_prev Wh, the
  *                       activations, c and h: hs (N, T, H)
  *   recurrent_backward  dWh added to; dL/dA of every step into l->das
- *                       (N, T, 4H), dL/dh_0 and dL/dc_0 into l->dh and l->dc;
+ *                       (N, T, 4H), dL/dh_0 and dL/dc_0 into l->dh and l->dc
+ *                       (dL/dh_0 is left 0 after a forward from h_0 = 0);
  *                       the x side (dx, dWx, db from l->das) is the caller's */
 void time_lstm_input_forward(TimeLSTM *l, const real *xs, const real *Wx, const real *b, int N, int T);
 void time_lstm_recurrent_forward(TimeLSTM *l, real *hs, const real *Wh, int N, int T);
