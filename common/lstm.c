@@ -285,10 +285,8 @@ void time_lstm_recurrent_backward(TimeLSTM *l, real *dWh, const real *dhs, const
     }
     /* dWh += h_prev^T dA summed over all steps: one large multiply rather than
      * T small ones, since nothing in the loop needed it (hs holds h_0 .. h_T
-     * and das_t dA_1 .. dA_T, both time-major, so their rows match). A batch
-     * that started from h_0 = 0 skips the first step's rows: they add nothing. */
-    int t0 = l->zero_start ? 1 : 0;
-    matmul(1, 0, H, 4 * H, (T - t0) * N, l->hs + t0 * NH, l->das_t + t0 * NH * 4, 1, dWh);
+     * and das_t dA_1 .. dA_T, both time-major, so their rows match). */
+    matmul(1, 0, H, 4 * H, T * N, l->hs, l->das_t, 1, dWh);
 }
 
 void time_lstm_backward(TimeLSTM *l, real *dxs, real *dWx, real *dWh, real *db, const real *dhs,
