@@ -83,9 +83,10 @@ void time_lstm_forward(TimeLSTM *l, real *hs, const real *xs, const real *Wx, co
 void time_lstm_backward(TimeLSTM *l, real *dxs, real *dWx, real *dWh, real *db, const real *dhs,
                         const real *xs, const real *Wx, const real *Wh, int N, int T);
 
-/* time_lstm_forward and _backward in their two halves, for a layer that adds
- * more to the gates' input than x_t Wx + b (the peeky decoder adds h_enc Wx_h,
- * the same at every step, so it computes it once per sequence):
+/* time_lstm_forward and _backward in their two halves, for a layer that makes
+ * the gates' input part itself (seq2seq's decoders and encoder take x_t Wx + b
+ * from a table of every character's, and the peeky decoder adds h_enc Wx_h,
+ * computed once per sequence: see seq2seq.h):
  *   input_forward       l->gates (T, N, 4H) = x_t Wx + b for every step
  *   recurrent_forward   then, step by step, A = gates + h_prev Wh, the
  *                       activations, c and h: hs (N, T, H)

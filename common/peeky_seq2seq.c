@@ -3,16 +3,15 @@
 
 #include <string.h>
 
-#include "embedding.h"
-#include "layers.h"
 #include "matmul.h"
 #include "time_layers.h"
 
 /* The LSTM's input [h, e_t] times Wx is h Wx_h + e_t Wx_e, Wx_h being Wx's
  * first H rows and Wx_e the D after them. h is the same at every step, so
  * h Wx_h is computed once per sequence (d->gates_h, by decoder_peek) and added
- * to each step's e_t Wx_e + b: the book's concatenation without its T-fold
- * product (h Wx_h is 8/9 of the multiply at H = 128, D = 16). */
+ * to each step's e_t Wx_e + b (decoder_lstm_forward in seq2seq.c): the book's
+ * concatenation without its T-fold product (h Wx_h is 8/9 of the multiply at
+ * H = 128, D = 16). */
 
 void decoder_peek(Decoder *d, const real *h, int N)
 {
@@ -20,30 +19,15 @@ void decoder_peek(Decoder *d, const real *h, int N)
     matmul(0, 0, N, 4 * d->H, d->H, d->h_enc, d->Wx, 0, d->gates_h);     /* h Wx_h */
 }
 
-void peeky_lstm_forward(Decoder *d, int N, int T)
-{
-    const int G = 4 * d->H;
-    TimeLSTM *l = &d->lstm;
-    time_lstm_input_forward(l, d->emb, d->Wx + (size_t)d->H * G, d->b, N, T);  /* e_t Wx_e + b */
-    for (int t = 0; t < T; t++)             /* + h Wx_h: l->gates is time-major (T, N, 4H) */
-        for (int n = 0; n < N; n++) {
-            real *A = l->gates + ((size_t)t * N + n) * G;
-            const real *p = d->gates_h + (size_t)n * G;
-            for (int j = 0; j < G; j++)
-                A[j] += p[j];
-        }
-    time_lstm_recurrent_forward(l, d->hs, d->Wh, N, T);
-}
-
 const real *peeky_decoder_forward(Decoder *d, const int *ids, const real *h, int N, int T)
 {
     const int H = d->H, out = d->out;
     d->N = N, d->T = T;
     memcpy(d->ids, ids, (size_t)N * T * sizeof(int));
-    time_embedding_forward(d->emb, ids, d->E, N, T, d->V, d->D);
+    decoder_table(d);
     decoder_peek(d, h, N);
     time_lstm_set_state(&d->lstm, h, NULL, N);
-    peeky_lstm_forward(d, N, T);
+    decoder_lstm_forward(d, ids, N, T);
     for (int n = 0; n < N; n++)             /* aff[n, t] = [h[n], hs[n, t]] */
         for (int t = 0; t < T; t++) {
             size_t r = (size_t)n * T + t;
@@ -56,7 +40,7 @@ const real *peeky_decoder_forward(Decoder *d, const int *ids, const real *h, int
 
 void peeky_decoder_backward(Decoder *d, const real *dscores)
 {
-    const int N = d->N, T = d->T, H = d->H, D = d->D, out = d->out, G = 4 * H;
+    const int N = d->N, T = d->T, H = d->H, out = d->out, G = 4 * H;
     time_affine_backward(d->daff, d->dW, d->dbo, dscores, d->aff, d->W, N, T, out, d->V);
     /* dh: the LSTM's dL/dh_0, plus h's share of every step's two concatenations */
     memset(d->dh, 0, (size_t)N * H * sizeof(real));
@@ -68,9 +52,7 @@ void peeky_decoder_backward(Decoder *d, const real *dscores)
             memcpy(d->dhs + r * H, d->daff + r * out + H, (size_t)H * sizeof(real));
         }
     TimeLSTM *l = &d->lstm;
-    time_lstm_recurrent_backward(l, d->dWh, d->dhs, d->Wh, N, T);
-    /* the embedding's side of the input: e_t Wx_e + b at every step */
-    affine_backward(d->demb, d->dWx + (size_t)H * G, d->db, l->das, d->emb, d->Wx + (size_t)H * G, N * T, D, G);
+    decoder_lstm_backward(d, d->dhs);       /* and the embedding's side of the input, e_t Wx_e + b */
     /* h's side: h Wx_h went into every step, so its gradient is that of the
      * sum of the steps' dA, dgates_h (N, 4H): dWx_h += h^T dgates_h, dh += dgates_h Wx_h^T */
     memset(d->dgates_h, 0, (size_t)N * G * sizeof(real));
@@ -85,5 +67,4 @@ void peeky_decoder_backward(Decoder *d, const real *dscores)
     matmul(0, 1, N, H, G, d->dgates_h, d->Wx, 1, d->dh);
     for (size_t i = 0; i < (size_t)N * H; i++)
         d->dh[i] += l->dh[i];
-    time_embedding_backward(d->dE, d->demb, d->ids, N, T, d->V, D);
 }

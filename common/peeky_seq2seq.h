@@ -25,8 +25,5 @@ void peeky_decoder_backward(Decoder *d, const real *dscores);
 
 /* The encoder's h (N, H) into d->h_enc, and d->gates_h = h Wx_h. */
 void decoder_peek(Decoder *d, const real *h, int N);
-/* The decoder's LSTM over T steps of d->emb (N, T, D), from the state set
- * before, with h Wx_h added to every step's gates: d->hs (N, T, H). */
-void peeky_lstm_forward(Decoder *d, int N, int T);
 
 #endif

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "attention_layer.h"
+#include "embedding.h"
 #include "gradcheck.h"
 #include "params.h"
 #include "seq2seq.h"
@@ -255,24 +256,33 @@ static void test_seq2seq_gradient(void) { check_net(SEQ2SEQ); }
 static void test_peeky_seq2seq_gradient(void) { check_net(PEEKY_SEQ2SEQ); }
 static void test_attention_seq2seq_gradient(void) { check_net(ATTENTION_SEQ2SEQ); }
 
-/* The peeky decoder adds h Wx_h once per sequence instead of concatenating
- * [h, e_t] at every step: its scores must be those of the book's way, a
- * TimeLSTM over the concatenation with the whole Wx, then an Affine of [h, hs_t]. */
-static void test_peeky_decoder_is_the_concatenation(void)
+/* The encoder and the decoders take each step's x Wx + b from a table of every
+ * character's (E Wx + b), and the peeky decoder adds h Wx_h once per sequence
+ * instead of concatenating [h, e_t] at every step: their states and scores
+ * must be those of the book's way, TimeEmbedding then a TimeLSTM over (the
+ * concatenation of) its output with the whole Wx, then an Affine of [h, hs_t]. */
+static void test_input_table_and_peeky_are_the_book_layers(void)
 {
     NetCase c;
     net_case(&c, PEEKY_SEQ2SEQ, 50, 1);
     net_loss(&c);
+    const Encoder *e = &c.m.enc;
     const Decoder *d = &c.m.dec;
-    const real *h = c.m.enc.h;
+    const real *h = e->h;
     enum { IN = H + D };
-    real lin[N * TY * IN], hs[N * TY * H], aff[N * TY * 2 * H], scores[N * TY * V];
+    real xemb[N * TX * D], ehs[N * TX * H];
+    real emb[N * TY * D], lin[N * TY * IN], hs[N * TY * H], aff[N * TY * 2 * H], scores[N * TY * V];
+    TimeLSTM le, l;
+    time_lstm_init(&le, D, H, N, TX, 0);
+    time_embedding_forward(xemb, c.xs, e->E, N, TX, V, D);
+    time_lstm_forward(&le, ehs, xemb, e->Wx, e->Wh, e->b, N, TX);
+    CHECK(vector_relative_error(ehs, e->hs, N * TX * H) < 1e-5);
+    time_embedding_forward(emb, c.in, d->E, N, TY, V, D);
     for (int n = 0; n < N; n++)
         for (int t = 0; t < TY; t++) {
             memcpy(lin + (n * TY + t) * IN, h + n * H, H * sizeof(real));
-            memcpy(lin + (n * TY + t) * IN + H, d->emb + (n * TY + t) * D, D * sizeof(real));
+            memcpy(lin + (n * TY + t) * IN + H, emb + (n * TY + t) * D, D * sizeof(real));
         }
-    TimeLSTM l;
     time_lstm_init(&l, IN, H, N, TY, 1);
     time_lstm_set_state(&l, h, NULL, N);
     time_lstm_forward(&l, hs, lin, d->Wx, d->Wh, d->b, N, TY);
@@ -283,6 +293,7 @@ static void test_peeky_decoder_is_the_concatenation(void)
     time_affine_forward(scores, aff, d->W, d->bo, N, TY, 2 * H, V);
     CHECK(vector_relative_error(hs, d->hs, N * TY * H) < 1e-5);
     CHECK(vector_relative_error(scores, d->scores, N * TY * V) < 1e-5);
+    time_lstm_free(&le);
     time_lstm_free(&l);
     seq2seq_free(&c.m);
 }
@@ -477,7 +488,7 @@ int main(void)
     RUN(test_seq2seq_gradient);
     RUN(test_peeky_seq2seq_gradient);
     RUN(test_attention_seq2seq_gradient);
-    RUN(test_peeky_decoder_is_the_concatenation);
+    RUN(test_input_table_and_peeky_are_the_book_layers);
     RUN(test_ignored_positions_do_not_matter);
     RUN(test_batched_decoding_equals_one_at_a_time);
     RUN(test_beam_width_one_is_greedy);
