@@ -298,6 +298,43 @@ static void test_input_table_and_peeky_are_the_book_layers(void)
     seq2seq_free(&c.m);
 }
 
+/* A batch big enough for the LSTMs to split it between threads (and every
+ * attention question on its own): 1 and 2 threads give the same loss and
+ * gradients, bit for bit, for all three kinds. */
+static void test_one_and_two_threads_agree(void)
+{
+    enum { BN = 40, BV = 11, BD = 5, BH = 16, BTX = 6, BTY = 4 };
+    int xs[BN * BTX], in[BN * BTY], ts[BN * BTY];
+    Rng rng;
+    rng_seed(&rng, 70);
+    for (int i = 0; i < BN * BTX; i++)
+        xs[i] = rng_int(&rng, BV);
+    for (int i = 0; i < BN * BTY; i++)
+        in[i] = rng_int(&rng, BV), ts[i] = i % 5 == 4 ? IGNORE_LABEL : rng_int(&rng, BV);
+    int saved = get_threads();
+    for (int kind = SEQ2SEQ; kind <= ATTENTION_SEQ2SEQ; kind++) {
+        Seq2seqShape s = {(Seq2seqKind)kind, BV, BD, BH, BN, BTX, BTY};
+        real loss[2], *grads[2];
+        for (int t = 0; t < 2; t++) {
+            set_threads(t + 1);
+            Seq2seq m;
+            seq2seq_init(&m, &s, 71);
+            loss[t] = seq2seq_forward(&m, xs, in, ts, BN);
+            seq2seq_backward(&m);
+            grads[t] = xmalloc(m.ps.size * sizeof(real));
+            memcpy(grads[t], m.ps.grads, m.ps.size * sizeof(real));
+            if (t == 1) {
+                CHECK(loss[0] == loss[1]);
+                CHECK(memcmp(grads[0], grads[1], m.ps.size * sizeof(real)) == 0);
+            }
+            seq2seq_free(&m);
+        }
+        free(grads[0]);
+        free(grads[1]);
+    }
+    set_threads(saved);
+}
+
 static void test_ignored_positions_do_not_matter(void)
 {
     /* the decoder's input at a step whose target (and all later ones) is
@@ -489,6 +526,7 @@ int main(void)
     RUN(test_peeky_seq2seq_gradient);
     RUN(test_attention_seq2seq_gradient);
     RUN(test_input_table_and_peeky_are_the_book_layers);
+    RUN(test_one_and_two_threads_agree);
     RUN(test_ignored_positions_do_not_matter);
     RUN(test_batched_decoding_equals_one_at_a_time);
     RUN(test_beam_width_one_is_greedy);
