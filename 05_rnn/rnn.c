@@ -709,7 +709,7 @@ int main(int argc, char **argv)
         {"cosine", OPT_FLAG, &cfg.cosine, NULL, "Adam's rate decays from --lr to 0 over the run (default: constant, as the book)"},
         {"full", OPT_FLAG, &cfg.full, NULL, "lm: the long run (2 x LSTM 256, dropout 0.2, --cosine, 10000 iterations), saved as char_lm_full; "
          "count, word2vec: words seen twice, up to 8,000 (default: 5 times, up to 5,000)"},
-        {"resume", OPT_FLAG, &cfg.resume, NULL, "lm: go on from the checkpoint in --out (after Ctrl-C)"},
+        {"resume", OPT_FLAG, &cfg.resume, NULL, "lm, addition, dates: go on from the checkpoint in --out (after Ctrl-C)"},
         {"summary", OPT_FLAG, &cfg.summary, NULL, "print the language model's layers, parameters and FLOPs, and stop"},
         {0},
     };

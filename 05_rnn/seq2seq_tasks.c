@@ -109,6 +109,26 @@ static double s2s_accuracy(void *net, const Dataset *d)
     return acc;
 }
 
+/* The held-out exact match of every epoch from the trainer's log
+ * (TAG_accuracy.tsv, its test_acc column). After --resume, s2s_accuracy saw
+ * only the epochs after the stop; the log, restored from the checkpoint, has
+ * them all. */
+static void accuracies_from_log(S2sRun *r, const char *out, const char *tag)
+{
+    char path[OUT_PATH_SIZE];
+    out_path(path, out, "%s_accuracy.tsv", tag);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return;                 /* keep those seen in this process */
+    double epoch, train_acc, test_acc, val_loss, loss;
+    int n = 0;
+    if (fscanf(f, "%*[^\n]") == 0)     /* the header */
+        while (n < r->max_evals && fscanf(f, "%lf %lf %lf %lf %lf", &epoch, &train_acc, &test_acc, &val_loss, &loss) == 5)
+            r->acc[n++] = test_acc;
+    fclose(f);
+    r->evals = n;
+}
+
 static void save_model(const char *path, const S2sRun *r, const Task *task, const Variant *v, double acc)
 {
     char kind[16], embed[16], hidden[16], rev[8], accs[32], vocab[130], err[MODEL_ERR_SIZE], tx[16], ty[16];
@@ -186,6 +206,8 @@ static VariantResult train_variant(const S2sConfig *cfg, const Task *task, const
     TrainResult res = trainer_run(&tc, &tn, NULL, &held);
     if (res.status != TRAIN_DONE)
         exit(trainer_exit_status(res.status));
+    if (cfg->resume)
+        accuracies_from_log(&r, cfg->c->out, tag);
     VariantResult out = {r.acc, r.evals < r.max_evals ? r.evals : r.max_evals, 0, 0, 0};
     for (int e = 0; e < out.evals; e++)
         if (r.acc[e] > out.best)

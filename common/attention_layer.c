@@ -5,6 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "functions.h"
+#include "matmul.h"
+#include "threads.h"
 #include "util.h"
 
 /* ---- AttentionWeight --------------------------------------------------------------------- */
@@ -111,64 +114,73 @@ void time_attention_init(TimeAttention *l, int N_max, int Tx_max, int Ty_max, in
 {
     memset(l, 0, sizeof *l);
     l->N_max = N_max, l->Tx_max = Tx_max, l->Ty_max = Ty_max, l->H = H;
-    size_t NH = (size_t)N_max * H, NTH = NH * Tx_max;
-    l->a = xcalloc((size_t)Ty_max * N_max * Tx_max, sizeof(real));
-    l->h = xcalloc(NH, sizeof(real));
-    l->c = xcalloc(NH, sizeof(real));
-    l->dc = xcalloc(NH, sizeof(real));
-    l->dh = xcalloc(NH, sizeof(real));
-    l->dhs = xcalloc(NTH, sizeof(real));
-    l->dhs2 = xcalloc(NTH, sizeof(real));
-    l->da = xcalloc((size_t)N_max * Tx_max, sizeof(real));
+    size_t NTT = (size_t)N_max * Ty_max * Tx_max;
+    l->a = xcalloc(NTT, sizeof(real));
+    l->da = xcalloc(NTT, sizeof(real));
 }
 
 void time_attention_free(TimeAttention *l)
 {
-    real *bufs[] = {l->a, l->h, l->c, l->dc, l->dh, l->dhs, l->dhs2, l->da};
-    for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
-        free(bufs[i]);
+    free(l->a);
+    free(l->da);
     memset(l, 0, sizeof *l);
 }
 
-/* rows (N, H) <-> step t of a (N, T, H) sequence */
-static void get_step(real *rows, const real *seq, int N, int T, int t, int H)
-{
-    for (int n = 0; n < N; n++)
-        memcpy(rows + (size_t)n * H, seq + ((size_t)n * T + t) * H, (size_t)H * sizeof(real));
-}
-
-static void put_step(real *seq, const real *rows, int N, int T, int t, int H)
-{
-    for (int n = 0; n < N; n++)
-        memcpy(seq + ((size_t)n * T + t) * H, rows + (size_t)n * H, (size_t)H * sizeof(real));
-}
-
+/* The book's TimeAttention calls Attention at each of the Ty steps, for the
+ * whole batch. The N sequences never mix, and for one sequence the Ty steps
+ * together are three matrix products (He = enc_hs[n] (Tx, H), Hd = dec_hs[n]
+ * (Ty, H)):
+ *   S = Hd He^T (Ty, Tx)     every step's AttentionWeight scores at once
+ *   A = softmax of each row of S
+ *   C = A He (Ty, H)         every step's WeightSum
+ * So each thread takes whole sequences and multiplies, rather than looping
+ * over the steps with dot products of H numbers. Each sequence's arithmetic is
+ * the same whatever thread runs it: 1 or 2 threads give the same bits. */
 void time_attention_forward(TimeAttention *l, real *cs, const real *enc_hs, const real *dec_hs, int N, int Tx,
                             int Ty)
 {
     if (N > l->N_max || Tx > l->Tx_max || Ty > l->Ty_max)
         die("TimeAttention: a batch of %d x (%d, %d) steps, buffers hold %d x (%d, %d)", N, Tx, Ty, l->N_max,
             l->Tx_max, l->Ty_max);
+    const int H = l->H;
     l->N = N, l->Tx = Tx, l->Ty = Ty;
-    for (int t = 0; t < Ty; t++) {
-        get_step(l->h, dec_hs, N, Ty, t, l->H);
-        attention_forward(l->c, l->a + (size_t)t * N * Tx, enc_hs, l->h, N, Tx, l->H);
-        put_step(cs, l->c, N, Ty, t, l->H);
+#pragma omp parallel for schedule(static) num_threads(get_threads()) if (N >= 2)
+    for (int n = 0; n < N; n++) {
+        const real *He = enc_hs + (size_t)n * Tx * H, *Hd = dec_hs + (size_t)n * Ty * H;
+        real *A = l->a + (size_t)n * Ty * Tx;
+        matmul(0, 1, Ty, Tx, H, Hd, He, 0, A);          /* S = Hd He^T */
+        softmax(A, A, Ty, Tx);                          /* A: each step's weights over the Tx inputs */
+        matmul(0, 0, Ty, H, Tx, A, He, 0, cs + (size_t)n * Ty * H);     /* C = A He */
     }
 }
 
+/* Backward of the three products, per sequence (dC = dcs[n]):
+ *   dA = dC He^T             WeightSum's da at every step
+ *   dHe = A^T dC             WeightSum's share of the encoder states
+ *   dS = A * (dA - rowsum(A * dA))    through each row's softmax
+ *   dHd = dS He              AttentionWeight's dh at every step
+ *   dHe += dS^T Hd           AttentionWeight's share: every step looked at all of He */
 void time_attention_backward(TimeAttention *l, real *denc_hs, real *ddec_hs, const real *dcs, const real *enc_hs,
                              const real *dec_hs)
 {
     const int N = l->N, Tx = l->Tx, Ty = l->Ty, H = l->H;
-    const size_t NTH = (size_t)N * Tx * H;
-    memset(denc_hs, 0, NTH * sizeof(real));
-    for (int t = 0; t < Ty; t++) {
-        get_step(l->dc, dcs, N, Ty, t, H);
-        get_step(l->h, dec_hs, N, Ty, t, H);
-        attention_backward(l->dhs, l->dh, l->dc, l->a + (size_t)t * N * Tx, enc_hs, l->h, l->da, l->dhs2, N, Tx, H);
-        for (size_t i = 0; i < NTH; i++)        /* every step looked at all of enc_hs */
-            denc_hs[i] += l->dhs[i];
-        put_step(ddec_hs, l->dh, N, Ty, t, H);
+#pragma omp parallel for schedule(static) num_threads(get_threads()) if (N >= 2)
+    for (int n = 0; n < N; n++) {
+        const real *He = enc_hs + (size_t)n * Tx * H, *Hd = dec_hs + (size_t)n * Ty * H;
+        const real *dC = dcs + (size_t)n * Ty * H, *A = l->a + (size_t)n * Ty * Tx;
+        real *dHe = denc_hs + (size_t)n * Tx * H, *dA = l->da + (size_t)n * Ty * Tx;
+        matmul(0, 1, Ty, Tx, H, dC, He, 0, dA);
+        matmul(1, 0, Tx, H, Ty, A, dC, 0, dHe);
+        for (int t = 0; t < Ty; t++) {                  /* dA becomes dS */
+            const real *at = A + (size_t)t * Tx;
+            real *dat = dA + (size_t)t * Tx;
+            real dot = 0;
+            for (int k = 0; k < Tx; k++)
+                dot += at[k] * dat[k];
+            for (int k = 0; k < Tx; k++)
+                dat[k] = at[k] * (dat[k] - dot);
+        }
+        matmul(0, 0, Ty, H, Tx, dA, He, 0, ddec_hs + (size_t)n * Ty * H);
+        matmul(1, 0, Tx, H, Ty, dA, Hd, 1, dHe);
     }
 }

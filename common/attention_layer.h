@@ -36,19 +36,19 @@ void attention_forward(real *c, real *a, const real *hs, const real *h, int N, i
 void attention_backward(real *dhs, real *dh, const real *dc, const real *a, const real *hs, const real *h,
                         real *da, real *dhs2, int N, int T, int H);
 
-/* TimeAttention: the decoder's Ty steps, each attending over the encoder's Tx. */
+/* TimeAttention: the decoder's Ty steps, each attending over the encoder's Tx
+ * (Attention at every step, computed a sequence at a time: see attention_layer.c). */
 typedef struct {
     int N_max, Tx_max, Ty_max, H;
     int N, Tx, Ty;          /* the last forward */
-    real *a;                /* (Ty_max, N_max, Tx_max) the weights of every step: the attention map */
-    real *h, *c, *dc, *dh;  /* (N_max, H) one step's decoder state, context, and their gradients */
-    real *dhs, *dhs2, *da;  /* scratch of one step's backward */
+    real *a;                /* (N_max, Ty_max, Tx_max) the weights of every step: the attention map */
+    real *da;               /* the same size, scratch of backward */
 } TimeAttention;
 
 void time_attention_init(TimeAttention *l, int N_max, int Tx_max, int Ty_max, int H);
 void time_attention_free(TimeAttention *l);
-/* enc_hs (N, Tx, H), dec_hs (N, Ty, H) -> cs (N, Ty, H). The weights of step t,
- * example n are l->a + (t * N + n) * Tx (the last forward's N and Tx). */
+/* enc_hs (N, Tx, H), dec_hs (N, Ty, H) -> cs (N, Ty, H). The weights of
+ * example n, step t are l->a + (n * Ty + t) * Tx (the last forward's Ty and Tx). */
 void time_attention_forward(TimeAttention *l, real *cs, const real *enc_hs, const real *dec_hs, int N, int Tx,
                             int Ty);
 /* From dcs (N, Ty, H): denc_hs (N, Tx, H) (every step's part added up) and

@@ -3,7 +3,6 @@
 
 #include <string.h>
 
-#include "embedding.h"
 #include "time_layers.h"
 
 const real *attention_decoder_forward(Decoder *d, const int *ids, const real *enc_hs, int N, int Tx, int T)
@@ -13,9 +12,9 @@ const real *attention_decoder_forward(Decoder *d, const int *ids, const real *en
     memcpy(d->ids, ids, (size_t)N * T * sizeof(int));
     for (int n = 0; n < N; n++)             /* the LSTM starts from enc_hs[:, -1] */
         memcpy(d->h_enc + (size_t)n * H, enc_hs + ((size_t)n * Tx + Tx - 1) * H, (size_t)H * sizeof(real));
-    time_embedding_forward(d->emb, ids, d->E, N, T, d->V, d->D);
+    decoder_table(d);
     time_lstm_set_state(&d->lstm, d->h_enc, NULL, N);
-    time_lstm_forward(&d->lstm, d->hs, d->emb, d->Wx, d->Wh, d->b, N, T);
+    decoder_lstm_forward(d, ids, N, T);
     time_attention_forward(&d->attn, d->cs, enc_hs, d->hs, N, Tx, T);
     for (size_t r = 0; r < (size_t)N * T; r++) {    /* aff = [c, h] */
         memcpy(d->aff + r * out, d->cs + r * H, (size_t)H * sizeof(real));
@@ -36,9 +35,8 @@ void attention_decoder_backward(Decoder *d, const real *dscores)
     time_attention_backward(&d->attn, d->denc_hs, d->dhs2, d->dcs, d->enc_hs, d->hs);
     for (size_t i = 0; i < (size_t)N * T * H; i++)  /* each h_t went to the Affine and to attention */
         d->dhs[i] += d->dhs2[i];
-    time_lstm_backward(&d->lstm, d->demb, d->dWx, d->dWh, d->db, d->dhs, d->emb, d->Wx, d->Wh, N, T);
+    decoder_lstm_backward(d, d->dhs);
     for (int n = 0; n < N; n++)             /* enc_hs[:, -1] also started the LSTM */
         for (int k = 0; k < H; k++)
             d->denc_hs[((size_t)n * Tx + Tx - 1) * H + k] += d->lstm.dh[(size_t)n * H + k];
-    time_embedding_backward(d->dE, d->demb, d->ids, N, T, d->V, d->D);
 }

@@ -15,11 +15,14 @@
 
 /* gates (N, 4H) holds x Wx + b on entry. Adds h_prev Wh, then turns A into
  * f, g, i, o in place and computes c_next and h_next. The activations go over
- * whole blocks of a row at once (vector_math.h), which the compiler vectorises. */
+ * whole blocks of a row at once (vector_math.h), which the compiler vectorises.
+ * Wh NULL says that h_prev is all zeros (a sequence's first step), so that
+ * h_prev Wh adds nothing and is skipped. */
 static void lstm_step_forward(real *h_next, real *c_next, real *gates, const real *h_prev,
                               const real *c_prev, const real *Wh, int N, int H)
 {
-    matmul(0, 0, N, 4 * H, H, h_prev, Wh, 1, gates);    /* A = x Wx + b + h_prev Wh */
+    if (Wh)
+        matmul(0, 0, N, 4 * H, H, h_prev, Wh, 1, gates);    /* A = x Wx + b + h_prev Wh */
     for (int n = 0; n < N; n++) {
         real *A = gates + (size_t)n * 4 * H;
         sigmoid_array(A, A, H);                         /* f */
@@ -36,28 +39,35 @@ static void lstm_step_forward(real *h_next, real *c_next, real *gates, const rea
     }
 }
 
+/* One row of lstm_gates_backward. A function of its own, with restrict on the
+ * rows that never overlap, so that the compiler vectorises the loop: with
+ * seven pointers of unknown overlap it would not. dcp and dcn may be the same
+ * row (each element is read before it is written), which it checks at run time. */
+static void lstm_gates_backward_row(real *restrict dA, real *dcp, const real *dcn, const real *restrict G,
+                                    const real *restrict dhn, const real *restrict cp, const real *restrict cn, int H)
+{
+    tanh_array(dA + 3 * H, cn, H);                      /* tanh(c_next), parked where do goes */
+    for (int j = 0; j < H; j++) {
+        real f = G[j], g = G[H + j], i = G[2 * H + j], o = G[3 * H + j];
+        real tc = dA[3 * H + j];
+        real ds = dcn[j] + dhn[j] * o * (1 - tc * tc);  /* all that reaches c_next */
+        dA[j] = ds * cp[j] * f * (1 - f);               /* df, through sigmoid */
+        dA[H + j] = ds * i * (1 - g * g);               /* dg, through tanh */
+        dA[2 * H + j] = ds * g * i * (1 - i);           /* di */
+        dA[3 * H + j] = dhn[j] * tc * o * (1 - o);      /* do */
+        dcp[j] = ds * f;                                /* the memory's path back: a product with f */
+    }
+}
+
 /* dA (N, 4H) from dh_next and dc_next (see lstm.h), and dc_prev, which may be
  * the same buffer as dc_next. Only what this step's gates did: no matrices. */
 static void lstm_gates_backward(real *da, real *dc_prev, const real *dh_next, const real *dc_next,
                                 const real *gates, const real *c_prev, const real *c_next, int N, int H)
 {
     for (int n = 0; n < N; n++) {
-        const real *G = gates + (size_t)n * 4 * H;
-        real *dA = da + (size_t)n * 4 * H;
-        const real *dhn = dh_next + (size_t)n * H, *dcn = dc_next + (size_t)n * H;
-        const real *cp = c_prev + (size_t)n * H;
-        real *dcp = dc_prev + (size_t)n * H;
-        tanh_array(dA + 3 * H, c_next + (size_t)n * H, H);  /* tanh(c_next), parked where do goes */
-        for (int j = 0; j < H; j++) {
-            real f = G[j], g = G[H + j], i = G[2 * H + j], o = G[3 * H + j];
-            real tc = dA[3 * H + j];
-            real ds = dcn[j] + dhn[j] * o * (1 - tc * tc);  /* all that reaches c_next */
-            dA[j] = ds * cp[j] * f * (1 - f);           /* df, through sigmoid */
-            dA[H + j] = ds * i * (1 - g * g);           /* dg, through tanh */
-            dA[2 * H + j] = ds * g * i * (1 - i);       /* di */
-            dA[3 * H + j] = dhn[j] * tc * o * (1 - o);  /* do */
-            dcp[j] = ds * f;                            /* the memory's path back: a product with f */
-        }
+        size_t r = (size_t)n * H;
+        lstm_gates_backward_row(da + 4 * r, dc_prev + r, dc_next + r, gates + 4 * r, dh_next + r, c_prev + r,
+                                c_next + r, H);
     }
 }
 
@@ -173,10 +183,23 @@ void time_lstm_set_state(TimeLSTM *l, const real *h, const real *c, int N)
     l->state_rows = N;
 }
 
-void time_lstm_forward(TimeLSTM *l, real *hs, const real *xs, const real *Wx, const real *Wh,
-                       const real *b, int N, int T)
+void time_lstm_input_forward(TimeLSTM *l, const real *xs, const real *Wx, const real *b, int N, int T)
 {
     const int D = l->D, H = l->H;
+    if (N > l->N_max || T > l->T_max)
+        die("TimeLSTM: a batch of %d x %d steps, buffers hold %d x %d", N, T, l->N_max, l->T_max);
+    /* x_t Wx + b for all steps at once, straight into the gates: with xs put
+     * in time order first (D numbers a row), the product's rows come out in
+     * the gates' order (4H numbers a row), so no step has to copy its rows. */
+    for (int n = 0; n < N; n++)
+        for (int t = 0; t < T; t++)
+            memcpy(l->xs_t + ((size_t)t * N + n) * D, xs + ((size_t)n * T + t) * D, (size_t)D * sizeof(real));
+    affine_forward(l->gates, l->xs_t, Wx, b, N * T, D, 4 * H);
+}
+
+void time_lstm_recurrent_forward(TimeLSTM *l, real *hs, const real *Wh, int N, int T)
+{
+    const int H = l->H;
     if (N > l->N_max || T > l->T_max)
         die("TimeLSTM: a batch of %d x %d steps, buffers hold %d x %d", N, T, l->N_max, l->T_max);
     int carried = l->stateful && l->state_rows;
@@ -190,14 +213,7 @@ void time_lstm_forward(TimeLSTM *l, real *hs, const real *xs, const real *Wx, co
         memset(l->hs, 0, NH * sizeof(real));
         memset(l->cs, 0, NH * sizeof(real));
     }
-
-    /* x_t Wx + b for all steps at once, straight into the gates: with xs put
-     * in time order first (D numbers a row), the product's rows come out in
-     * the gates' order (4H numbers a row), so no step has to copy its rows. */
-    for (int n = 0; n < N; n++)
-        for (int t = 0; t < T; t++)
-            memcpy(l->xs_t + ((size_t)t * N + n) * D, xs + ((size_t)n * T + t) * D, (size_t)D * sizeof(real));
-    affine_forward(l->gates, l->xs_t, Wx, b, N * T, D, 4 * H);
+    l->zero_start = !carried;
     /* The N sequences of a batch never mix on the way through time, so each
      * thread carries its own band of them through all T steps: one start of
      * the threads per layer, not one per step's small multiply. */
@@ -210,7 +226,7 @@ void time_lstm_forward(TimeLSTM *l, real *hs, const real *xs, const real *Wx, co
             real *h_next = l->hs + (t + 1) * NH, *c_next = l->cs + (t + 1) * NH;
             size_t r = (size_t)n0 * H;                  /* where this band starts */
             lstm_step_forward(h_next + r, c_next + r, gates + 4 * r, l->hs + t * NH + r, l->cs + t * NH + r,
-                              Wh, n1 - n0, H);
+                              t == 0 && !carried ? NULL : Wh, n1 - n0, H);     /* h_0 = 0: no h_0 Wh */
             for (int n = n0; n < n1; n++)               /* hs[n, t] = h_t[n] */
                 memcpy(hs + ((size_t)n * T + t) * H, h_next + (size_t)n * H, (size_t)H * sizeof(real));
         }
@@ -220,22 +236,33 @@ void time_lstm_forward(TimeLSTM *l, real *hs, const real *xs, const real *Wx, co
         time_lstm_set_state(l, l->hs + T * NH, l->cs + T * NH, N);
 }
 
-void time_lstm_backward(TimeLSTM *l, real *dxs, real *dWx, real *dWh, real *db, const real *dhs,
-                        const real *xs, const real *Wx, const real *Wh, int N, int T)
+void time_lstm_forward(TimeLSTM *l, real *hs, const real *xs, const real *Wx, const real *Wh,
+                       const real *b, int N, int T)
 {
-    const int D = l->D, H = l->H;
+    time_lstm_input_forward(l, xs, Wx, b, N, T);
+    time_lstm_recurrent_forward(l, hs, Wh, N, T);
+}
+
+void time_lstm_recurrent_backward(TimeLSTM *l, real *dWh, const real *dhs, const real *Wh, int N, int T)
+{
+    const int H = l->H;
     if (N != l->N || T != l->T)
         die("TimeLSTM: backward of a %d x %d batch after a forward of %d x %d", N, T, l->N, l->T);
     size_t NH = (size_t)N * H;
     memset(l->dh, 0, NH * sizeof(real));                /* nothing flows back from after step T */
     memset(l->dc, 0, NH * sizeof(real));
-    /* Wh^T (4H, H) written out once: every step multiplies by it, and the
-     * multiply reads an untransposed matrix in place instead of repacking it. */
-    for (int k = 0; k < H; k++)
-        for (int j = 0; j < 4 * H; j++)
-            l->WhT[(size_t)j * H + k] = Wh[(size_t)k * 4 * H + j];
+    /* A batch that started from h_0 = 0 needs no dL/dh_0 (nothing made h_0):
+     * its first step skips dh_prev = dA Wh^T, and l->dh is left 0. */
+    const int t_last = l->zero_start ? 1 : 0;
 #pragma omp parallel num_threads(get_threads()) if (N >= PARALLEL_ROWS)
     {
+        /* Wh^T (4H, H) written out once: every step multiplies by it, and the
+         * multiply reads an untransposed matrix in place instead of repacking
+         * it. The threads share the writing (then wait for each other). */
+#pragma omp for schedule(static)
+        for (int j = 0; j < 4 * H; j++)
+            for (int k = 0; k < H; k++)
+                l->WhT[(size_t)j * H + k] = Wh[(size_t)k * 4 * H + j];
         int n0, n1;                                     /* this thread's band of the batch */
         thread_band(N, &n0, &n1);
         size_t r = (size_t)n0 * H;
@@ -248,7 +275,10 @@ void time_lstm_backward(TimeLSTM *l, real *dxs, real *dWx, real *dWh, real *db, 
             lstm_gates_backward(da + 4 * r, l->dc + r, l->dh_next + r, l->dc + r, l->gates + t * NH * 4 + 4 * r,
                                 l->cs + t * NH + r, l->cs + (t + 1) * NH + r, n1 - n0, H);
             /* dh_prev = dA Wh^T: this must wait for the step */
-            matmul(0, 0, n1 - n0, H, 4 * H, da + 4 * r, l->WhT, 0, l->dh + r);
+            if (t >= t_last)
+                matmul(0, 0, n1 - n0, H, 4 * H, da + 4 * r, l->WhT, 0, l->dh + r);
+            else
+                memset(l->dh + r, 0, (size_t)(n1 - n0) * H * sizeof(real));
             for (int n = n0; n < n1; n++)               /* das[n, t] = dA[n] */
                 memcpy(l->das + ((size_t)n * T + t) * 4 * H, da + (size_t)n * 4 * H, (size_t)4 * H * sizeof(real));
         }
@@ -257,6 +287,12 @@ void time_lstm_backward(TimeLSTM *l, real *dxs, real *dWx, real *dWh, real *db, 
      * T small ones, since nothing in the loop needed it (hs holds h_0 .. h_T
      * and das_t dA_1 .. dA_T, both time-major, so their rows match). */
     matmul(1, 0, H, 4 * H, T * N, l->hs, l->das_t, 1, dWh);
+}
+
+void time_lstm_backward(TimeLSTM *l, real *dxs, real *dWx, real *dWh, real *db, const real *dhs,
+                        const real *xs, const real *Wx, const real *Wh, int N, int T)
+{
+    time_lstm_recurrent_backward(l, dWh, dhs, Wh, N, T);
     /* the x side of all T steps in one go: dx = dA Wx^T, dWx += x^T dA, db += sum dA */
-    affine_backward(dxs, dWx, db, l->das, xs, Wx, N * T, D, 4 * H);
+    affine_backward(dxs, dWx, db, l->das, xs, Wx, N * T, l->D, 4 * l->H);
 }

@@ -53,6 +53,7 @@ typedef struct {
     int stateful;           /* start each batch where the last one stopped */
     int N, T;               /* the batch of the last forward */
     int state_rows;         /* rows of h and c holding a state; 0: start from zeros */
+    int zero_start;         /* the last forward started from h_0 = c_0 = 0 */
     real *h, *c;            /* (N_max, H) the state for the next batch */
     real *dh, *dc;          /* (N_max, H) dL/dh_0 and dL/dc_0 of the last backward */
     real *hs, *cs;          /* (T_max + 1, N_max, H) h_0 .. h_T and c_0 .. c_T, time-major */
@@ -76,8 +77,25 @@ void time_lstm_set_state(TimeLSTM *l, const real *h, const real *c, int N);
 void time_lstm_forward(TimeLSTM *l, real *hs, const real *xs, const real *Wx, const real *Wh,
                        const real *b, int N, int T);
 /* From dhs (N, T, H) and the last forward: dxs (N, T, D) (skipped if NULL),
- * dWx, dWh, db added to; dL/dh_0 and dL/dc_0 into l->dh and l->dc. */
+ * dWx, dWh, db added to; dL/dh_0 and dL/dc_0 into l->dh and l->dc. After a
+ * forward from h_0 = c_0 = 0 (not stateful, or reset) dL/dh_0 is not computed
+ * but left 0: nothing made h_0, so nobody needs it. */
 void time_lstm_backward(TimeLSTM *l, real *dxs, real *dWx, real *dWh, real *db, const real *dhs,
                         const real *xs, const real *Wx, const real *Wh, int N, int T);
+
+/* time_lstm_forward and _backward in their two halves, for a layer that makes
+ * the gates' input part itself (seq2seq's decoders and encoder take x_t Wx + b
+ * from a table of every character's, and the peeky decoder adds h_enc Wx_h,
+ * computed once per sequence: see seq2seq.h):
+ *   input_forward       l->gates (T, N, 4H) = x_t Wx + b for every step
+ *   recurrent_forward   then, step by step, A = gates + h_prev Wh, the
+ *                       activations, c and h: hs (N, T, H)
+ *   recurrent_backward  dWh added to; dL/dA of every step into l->das
+ *                       (N, T, 4H), dL/dh_0 and dL/dc_0 into l->dh and l->dc
+ *                       (dL/dh_0 is left 0 after a forward from h_0 = 0);
+ *                       the x side (dx, dWx, db from l->das) is the caller's */
+void time_lstm_input_forward(TimeLSTM *l, const real *xs, const real *Wx, const real *b, int N, int T);
+void time_lstm_recurrent_forward(TimeLSTM *l, real *hs, const real *Wh, int N, int T);
+void time_lstm_recurrent_backward(TimeLSTM *l, real *dWh, const real *dhs, const real *Wh, int N, int T);
 
 #endif

@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "attention_seq2seq.h"
-#include "embedding.h"
 #include "layers.h"
+#include "matmul.h"
 #include "peeky_seq2seq.h"
 #include "sampling.h"
 #include "time_layers.h"
@@ -28,6 +28,50 @@ int seq2seq_kind_parse(const char *name, Seq2seqKind *k)
     return -1;
 }
 
+/* ---- the Embedding and the LSTM's input, as one table ------------------------------------ */
+
+/* An Embedding feeds each LSTM here, so the input part of step t's gates,
+ * x_t Wx + b with x_t = E[id], is row id of table = E Wx + b (V, 4H). With a
+ * few dozen characters the table is made once per batch, and every step's
+ * input part is a copy of one of its rows rather than a product. Backward, the
+ * dA of every step adds into the row of the character read there (dtable),
+ * and dE, dWx and db come from dtable: the same sums, grouped by character. */
+
+void input_table_forward(real *table, const real *E, const real *Wx, const real *b, int V, int D, int H)
+{
+    affine_forward(table, E, Wx, b, V, D, 4 * H);
+}
+
+void input_table_lookup(TimeLSTM *l, const int *ids, const real *table, int V, int N, int T)
+{
+    const size_t G = (size_t)4 * l->H;
+    if (N > l->N_max || T > l->T_max)
+        die("TimeLSTM: a batch of %d x %d steps, buffers hold %d x %d", N, T, l->N_max, l->T_max);
+    for (int n = 0; n < N; n++)
+        for (int t = 0; t < T; t++) {
+            int id = ids[(size_t)n * T + t];
+            if (id < 0 || id >= V)
+                die("embedding: id %d at position %d is outside the vocabulary [0, %d)", id, n * T + t, V);
+            memcpy(l->gates + ((size_t)t * N + n) * G, table + (size_t)id * G, G * sizeof(real));   /* time-major */
+        }
+}
+
+void input_table_backward(real *dE, real *dWx, real *db, real *dtable, const TimeLSTM *l, const int *ids,
+                          const real *E, const real *Wx, int V, int D, int N, int T)
+{
+    const size_t G = (size_t)4 * l->H;
+    memset(dtable, 0, (size_t)V * G * sizeof(real));
+    for (int n = 0; n < N; n++)             /* in the order of n and t, whatever the threads */
+        for (int t = 0; t < T; t++) {
+            const real *dA = l->das + ((size_t)n * T + t) * G;
+            real *row = dtable + (size_t)ids[(size_t)n * T + t] * G;
+            for (size_t j = 0; j < G; j++)
+                row[j] += dA[j];
+        }
+    affine_backward(NULL, dWx, db, dtable, E, Wx, V, D, (int)G);  /* dWx += E^T dtable, db += its column sums */
+    matmul(0, 1, V, D, (int)G, dtable, Wx, 1, dE);                /* dE += dtable Wx^T */
+}
+
 /* ---- Encoder ------------------------------------------------------------------------- */
 
 const real *encoder_forward(Encoder *e, const int *xs, int N, int T)
@@ -36,8 +80,9 @@ const real *encoder_forward(Encoder *e, const int *xs, int N, int T)
         die("Encoder: a batch of %d x %d, buffers hold %d x %d", N, T, e->N_max, e->T_max);
     e->N = N, e->T = T;
     memcpy(e->ids, xs, (size_t)N * T * sizeof(int));
-    time_embedding_forward(e->emb, xs, e->E, N, T, e->V, e->D);
-    time_lstm_forward(&e->lstm, e->hs, e->emb, e->Wx, e->Wh, e->b, N, T);
+    input_table_forward(e->table, e->E, e->Wx, e->b, e->V, e->D, e->H);    /* TimeEmbedding and x Wx + b */
+    input_table_lookup(&e->lstm, xs, e->table, e->V, N, T);
+    time_lstm_recurrent_forward(&e->lstm, e->hs, e->Wh, N, T);
     for (int n = 0; n < N; n++)         /* h = hs[:, -1] */
         memcpy(e->h + (size_t)n * e->H, e->hs + ((size_t)n * T + T - 1) * e->H, (size_t)e->H * sizeof(real));
     return e->hs;
@@ -55,19 +100,56 @@ void encoder_backward(Encoder *e, const real *dh)
 void attention_encoder_backward(Encoder *e, const real *dhs)
 {
     const int N = e->N, T = e->T;
-    time_lstm_backward(&e->lstm, e->demb, e->dWx, e->dWh, e->db, dhs, e->emb, e->Wx, e->Wh, N, T);
-    time_embedding_backward(e->dE, e->demb, e->ids, N, T, e->V, e->D);
+    time_lstm_recurrent_backward(&e->lstm, e->dWh, dhs, e->Wh, N, T);
+    input_table_backward(e->dE, e->dWx, e->db, e->dtable, &e->lstm, e->ids, e->E, e->Wx, e->V, e->D, N, T);
 }
 
 /* ---- Decoder ----------------------------------------------------------------------------- */
+
+/* The rows of Wx (and dWx) that the embedding multiplies: all of them, or for
+ * the peeky decoder the D after h_enc's H (see peeky_seq2seq.c). */
+static size_t embedding_rows_at(const Decoder *d)
+{
+    return d->kind == PEEKY_SEQ2SEQ ? (size_t)d->H * 4 * d->H : 0;
+}
+
+void decoder_table(Decoder *d)
+{
+    input_table_forward(d->table, d->E, d->Wx + embedding_rows_at(d), d->b, d->V, d->D, d->H);
+}
+
+void decoder_lstm_forward(Decoder *d, const int *ids, int N, int T)
+{
+    TimeLSTM *l = &d->lstm;
+    input_table_lookup(l, ids, d->table, d->V, N, T);
+    if (d->kind == PEEKY_SEQ2SEQ) {         /* + h_enc Wx_h at every step: l->gates is (T, N, 4H) */
+        const int G = 4 * d->H;
+        for (int t = 0; t < T; t++)
+            for (int n = 0; n < N; n++) {
+                real *A = l->gates + ((size_t)t * N + n) * G;
+                const real *p = d->gates_h + (size_t)n * G;
+                for (int j = 0; j < G; j++)
+                    A[j] += p[j];
+            }
+    }
+    time_lstm_recurrent_forward(l, d->hs, d->Wh, N, T);
+}
+
+void decoder_lstm_backward(Decoder *d, const real *dhs)
+{
+    const size_t at = embedding_rows_at(d);
+    time_lstm_recurrent_backward(&d->lstm, d->dWh, dhs, d->Wh, d->N, d->T);
+    input_table_backward(d->dE, d->dWx + at, d->db, d->dtable, &d->lstm, d->ids, d->E, d->Wx + at, d->V, d->D, d->N,
+                         d->T);
+}
 
 const real *decoder_forward(Decoder *d, const int *ids, const real *h, int N, int T)
 {
     d->N = N, d->T = T;
     memcpy(d->ids, ids, (size_t)N * T * sizeof(int));
-    time_embedding_forward(d->emb, ids, d->E, N, T, d->V, d->D);
+    decoder_table(d);
     time_lstm_set_state(&d->lstm, h, NULL, N);      /* the book's set_state(h): c starts at 0 */
-    time_lstm_forward(&d->lstm, d->hs, d->emb, d->Wx, d->Wh, d->b, N, T);
+    decoder_lstm_forward(d, ids, N, T);
     time_affine_forward(d->scores, d->hs, d->W, d->bo, N, T, d->H, d->V);
     return d->scores;
 }
@@ -76,9 +158,8 @@ void decoder_backward(Decoder *d, const real *dscores)
 {
     const int N = d->N, T = d->T;
     time_affine_backward(d->dhs, d->dW, d->dbo, dscores, d->hs, d->W, N, T, d->H, d->V);
-    time_lstm_backward(&d->lstm, d->demb, d->dWx, d->dWh, d->db, d->dhs, d->emb, d->Wx, d->Wh, N, T);
+    decoder_lstm_backward(d, d->dhs);
     memcpy(d->dh, d->lstm.dh, (size_t)N * d->H * sizeof(real));
-    time_embedding_backward(d->dE, d->demb, d->ids, N, T, d->V, d->D);
 }
 
 /* ---- one generation step ------------------------------------------------------------------- */
@@ -86,7 +167,11 @@ void decoder_backward(Decoder *d, const real *dscores)
 void decoder_start(Decoder *d, const Encoder *e, int N)
 {
     time_lstm_set_state(&d->lstm, e->h, NULL, N);
-    memcpy(d->h_enc, e->h, (size_t)N * d->H * sizeof(real));
+    if (d->kind == PEEKY_SEQ2SEQ)
+        decoder_peek(d, e->h, N);           /* h_enc, and h_enc Wx_h for every step */
+    else
+        memcpy(d->h_enc, e->h, (size_t)N * d->H * sizeof(real));
+    decoder_table(d);                       /* the weights stay put while it generates */
     d->enc_hs = e->hs;
     d->Tx = e->T;
     d->N = N;
@@ -105,13 +190,7 @@ static void concat_rows(real *out, const real *A, int a, const real *B, int b, i
 const real *decoder_step(Decoder *d, const int *ids, int N)
 {
     const int H = d->H;
-    embedding_forward(d->emb, ids, d->E, N, d->V, d->D);
-    const real *x = d->emb;
-    if (d->kind == PEEKY_SEQ2SEQ) {         /* [h_enc, embedding] */
-        concat_rows(d->lin, d->h_enc, H, d->emb, d->D, N);
-        x = d->lin;
-    }
-    time_lstm_forward(&d->lstm, d->hs, x, d->Wx, d->Wh, d->b, N, 1);
+    decoder_lstm_forward(d, ids, N, 1);
     const real *y = d->hs;
     if (d->kind == PEEKY_SEQ2SEQ) {         /* [h_enc, h] */
         concat_rows(d->aff, d->h_enc, H, d->hs, H, N);
@@ -180,20 +259,20 @@ void seq2seq_init(Seq2seq *m, const Seq2seqShape *s, uint64_t seed)
     const size_t NX = (size_t)s->N * s->Tx, NY = (size_t)s->N * s->Ty;
     time_lstm_init(&e->lstm, D, H, s->N, s->Tx, 0);
     e->ids = xcalloc(NX, sizeof(int));
-    e->emb = xcalloc(NX * D, sizeof(real));
-    e->demb = xcalloc(NX * D, sizeof(real));
+    e->table = xcalloc((size_t)V * G, sizeof(real));
+    e->dtable = xcalloc((size_t)V * G, sizeof(real));
     e->hs = xcalloc(NX * H, sizeof(real));
     e->dhs = xcalloc(NX * H, sizeof(real));
     e->h = xcalloc((size_t)s->N * H, sizeof(real));
 
-    time_lstm_init(&d->lstm, in, H, s->N, s->Ty, 1);
+    time_lstm_init(&d->lstm, D, H, s->N, s->Ty, 1);   /* peeky: h_enc's part of the input is added apart */
     if (s->kind == ATTENTION_SEQ2SEQ)
         time_attention_init(&d->attn, s->N, s->Tx, s->Ty, H);
     d->ids = xcalloc(NY, sizeof(int));
-    d->emb = xcalloc(NY * D, sizeof(real));
-    d->demb = xcalloc(NY * D, sizeof(real));
-    d->lin = xcalloc(NY * in, sizeof(real));
-    d->dlin = xcalloc(NY * in, sizeof(real));
+    d->table = xcalloc((size_t)V * G, sizeof(real));
+    d->dtable = xcalloc((size_t)V * G, sizeof(real));
+    d->gates_h = xcalloc((size_t)s->N * G, sizeof(real));
+    d->dgates_h = xcalloc((size_t)s->N * G, sizeof(real));
     d->hs = xcalloc(NY * H, sizeof(real));
     d->dhs = xcalloc(NY * H, sizeof(real));
     d->dhs2 = xcalloc(NY * H, sizeof(real));
@@ -220,8 +299,8 @@ void seq2seq_free(Seq2seq *m)
     time_lstm_free(&d->lstm);
     if (m->s.kind == ATTENTION_SEQ2SEQ)
         time_attention_free(&d->attn);
-    free(e->ids), free(e->emb), free(e->demb), free(e->hs), free(e->dhs), free(e->h);
-    free(d->ids), free(d->emb), free(d->demb), free(d->lin), free(d->dlin), free(d->hs), free(d->dhs);
+    free(e->ids), free(e->table), free(e->dtable), free(e->hs), free(e->dhs), free(e->h);
+    free(d->ids), free(d->table), free(d->dtable), free(d->gates_h), free(d->dgates_h), free(d->hs), free(d->dhs);
     free(d->dhs2), free(d->cs), free(d->dcs), free(d->aff), free(d->daff), free(d->scores), free(d->h_enc);
     free(d->dh), free(d->denc_hs), free(d->gen_a);
     free(m->ys), free(m->dscores), free(m->work);

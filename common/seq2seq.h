@@ -49,7 +49,7 @@ typedef struct {
     real *dE, *dWx, *dWh, *db;
     TimeLSTM lstm;                  /* not stateful: every batch starts from 0 */
     int *ids;                       /* (N, T) the last forward's input */
-    real *emb, *demb;               /* (N, T, D) */
+    real *table, *dtable;           /* (V, 4H) E Wx + b: each character's input to the gates */
     real *hs, *dhs;                 /* (N, T, H) */
     real *h;                        /* (N, H) the last step's state */
 } Encoder;
@@ -74,8 +74,8 @@ typedef struct {
     TimeLSTM lstm;                  /* stateful: started from the encoder's h */
     TimeAttention attn;
     int *ids;                       /* (N, T) */
-    real *emb, *demb;               /* (N, T, D) */
-    real *lin, *dlin;               /* (N, T, in) the LSTM's input (peeky: [h_enc, emb]) */
+    real *table, *dtable;           /* (V, 4H) E Wx_e + b: each character's input to the gates */
+    real *gates_h, *dgates_h;       /* (N, 4H) peeky: h_enc Wx_h, every step's share of the gates */
     real *hs, *dhs, *dhs2;          /* (N, T, H); dhs2 scratch */
     real *cs, *dcs;                 /* (N, T, H) attention's contexts */
     real *aff, *daff;               /* (N, T, out) the Affine's input */
@@ -137,6 +137,25 @@ void seq2seq_sample(Seq2seq *m, int *out, const int *x, int start_id, int end_id
 /* The attention weights of the last seq2seq_generate's last batch: example n
  * (of that batch), output step t, input step k (attention only). */
 real seq2seq_attention_weight(const Seq2seq *m, int n, int t, int k);
+
+/* ---- the Embedding and the LSTM's input, as one table (seq2seq.c) ------------------------------ */
+
+/* table (V, 4H) = E Wx + b (E (V, D), Wx (D, 4H)): row v is character v's x Wx + b. */
+void input_table_forward(real *table, const real *E, const real *Wx, const real *b, int V, int D, int H);
+/* l->gates (T, N, 4H) = table[ids[n, t]]: every step's x_t Wx + b, for time_lstm_recurrent_forward. */
+void input_table_lookup(TimeLSTM *l, const int *ids, const real *table, int V, int N, int T);
+/* After time_lstm_recurrent_backward: dtable (V, 4H) = the sum of l->das over the
+ * steps that read each character; then dE, dWx and db added to from it. */
+void input_table_backward(real *dE, real *dWx, real *db, real *dtable, const TimeLSTM *l, const int *ids,
+                          const real *E, const real *Wx, int V, int D, int N, int T);
+
+/* The decoders' LSTM: d->table from the weights; the forward over ids (N, T)
+ * from the state set before (peeky: h_enc Wx_h added to every step), into d->hs;
+ * its backward from dhs (N, T, H) (the parameters' gradients added to, dL/dh_0
+ * in d->lstm.dh; peeky: the h_enc side is the caller's). */
+void decoder_table(Decoder *d);
+void decoder_lstm_forward(Decoder *d, const int *ids, int N, int T);
+void decoder_lstm_backward(Decoder *d, const real *dhs);
 
 /* ---- one generation step of each decoder (seq2seq.c calls them) --------------------------------- */
 

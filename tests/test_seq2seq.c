@@ -10,11 +10,13 @@
 #include <string.h>
 
 #include "attention_layer.h"
+#include "embedding.h"
 #include "gradcheck.h"
 #include "params.h"
 #include "seq2seq.h"
 #include "seq_data.h"
 #include "test.h"
+#include "threads.h"
 #include "time_layers.h"
 #include "util.h"
 
@@ -131,6 +133,64 @@ static void test_time_attention_gradient(void)
     time_attention_free(&k.l);
 }
 
+/* TimeAttention multiplies a whole sequence's steps at once; the book's way is
+ * Attention called at each step for the whole batch. Both must agree, forward
+ * and backward, and 1 or 2 threads must give the same bits. */
+static void test_time_attention_is_attention_per_step(void)
+{
+    enum { N2 = 9, TX2 = 7, TY2 = 5, H2 = 16 };
+    static real enc[N2 * TX2 * H2], dec[N2 * TY2 * H2], dcs[N2 * TY2 * H2], cs[N2 * TY2 * H2];
+    static real denc[N2 * TX2 * H2], ddec[N2 * TY2 * H2], cs2[N2 * TY2 * H2], denc2[N2 * TX2 * H2],
+        ddec2[N2 * TY2 * H2];
+    static real ref_cs[N2 * TY2 * H2], ref_denc[N2 * TX2 * H2], ref_ddec[N2 * TY2 * H2];
+    Rng rng;
+    rng_seed(&rng, 5);
+    fill_uniform(&rng, enc, N2 * TX2 * H2, -1, 1);
+    fill_uniform(&rng, dec, N2 * TY2 * H2, -1, 1);
+    fill_uniform(&rng, dcs, N2 * TY2 * H2, -1, 1);
+
+    /* the reference: Attention over the batch, one decoder step at a time */
+    real h[N2 * H2], c[N2 * H2], dc[N2 * H2], dh[N2 * H2], a[TY2][N2 * TX2], da[N2 * TX2];
+    static real dhs[N2 * TX2 * H2], dhs2[N2 * TX2 * H2];
+    memset(ref_denc, 0, sizeof ref_denc);
+    for (int t = 0; t < TY2; t++) {
+        for (int n = 0; n < N2; n++) {
+            memcpy(h + n * H2, dec + (n * TY2 + t) * H2, H2 * sizeof(real));
+            memcpy(dc + n * H2, dcs + (n * TY2 + t) * H2, H2 * sizeof(real));
+        }
+        attention_forward(c, a[t], enc, h, N2, TX2, H2);
+        attention_backward(dhs, dh, dc, a[t], enc, h, da, dhs2, N2, TX2, H2);
+        for (int i = 0; i < N2 * TX2 * H2; i++)
+            ref_denc[i] += dhs[i];
+        for (int n = 0; n < N2; n++) {
+            memcpy(ref_cs + (n * TY2 + t) * H2, c + n * H2, H2 * sizeof(real));
+            memcpy(ref_ddec + (n * TY2 + t) * H2, dh + n * H2, H2 * sizeof(real));
+        }
+    }
+
+    int saved = get_threads();
+    for (int threads = 1; threads <= 2; threads++) {
+        set_threads(threads);
+        TimeAttention l;
+        time_attention_init(&l, N2, TX2, TY2, H2);
+        time_attention_forward(&l, threads == 1 ? cs : cs2, enc, dec, N2, TX2, TY2);
+        time_attention_backward(&l, threads == 1 ? denc : denc2, threads == 1 ? ddec : ddec2, dcs, enc, dec);
+        if (threads == 1)
+            for (int n = 0; n < N2; n++)    /* the map: example n, step t */
+                for (int t = 0; t < TY2; t++)
+                    for (int k = 0; k < TX2; k++)
+                        CHECK_NEAR(l.a[(n * TY2 + t) * TX2 + k], a[t][n * TX2 + k], 1e-5);
+        time_attention_free(&l);
+    }
+    set_threads(saved);
+    CHECK(vector_relative_error(cs, ref_cs, N2 * TY2 * H2) < 1e-5);
+    CHECK(vector_relative_error(denc, ref_denc, N2 * TX2 * H2) < 1e-5);
+    CHECK(vector_relative_error(ddec, ref_ddec, N2 * TY2 * H2) < 1e-5);
+    CHECK(memcmp(cs, cs2, sizeof cs) == 0);
+    CHECK(memcmp(denc, denc2, sizeof denc) == 0);
+    CHECK(memcmp(ddec, ddec2, sizeof ddec) == 0);
+}
+
 /* ---- whole nets ------------------------------------------------------------------------------ */
 
 enum { V = 7, D = 3, H = 4, N = 3, TX = 5, TY = 4 };
@@ -195,6 +255,85 @@ static void check_net(Seq2seqKind kind)
 static void test_seq2seq_gradient(void) { check_net(SEQ2SEQ); }
 static void test_peeky_seq2seq_gradient(void) { check_net(PEEKY_SEQ2SEQ); }
 static void test_attention_seq2seq_gradient(void) { check_net(ATTENTION_SEQ2SEQ); }
+
+/* The encoder and the decoders take each step's x Wx + b from a table of every
+ * character's (E Wx + b), and the peeky decoder adds h Wx_h once per sequence
+ * instead of concatenating [h, e_t] at every step: their states and scores
+ * must be those of the book's way, TimeEmbedding then a TimeLSTM over (the
+ * concatenation of) its output with the whole Wx, then an Affine of [h, hs_t]. */
+static void test_input_table_and_peeky_are_the_book_layers(void)
+{
+    NetCase c;
+    net_case(&c, PEEKY_SEQ2SEQ, 50, 1);
+    net_loss(&c);
+    const Encoder *e = &c.m.enc;
+    const Decoder *d = &c.m.dec;
+    const real *h = e->h;
+    enum { IN = H + D };
+    real xemb[N * TX * D], ehs[N * TX * H];
+    real emb[N * TY * D], lin[N * TY * IN], hs[N * TY * H], aff[N * TY * 2 * H], scores[N * TY * V];
+    TimeLSTM le, l;
+    time_lstm_init(&le, D, H, N, TX, 0);
+    time_embedding_forward(xemb, c.xs, e->E, N, TX, V, D);
+    time_lstm_forward(&le, ehs, xemb, e->Wx, e->Wh, e->b, N, TX);
+    CHECK(vector_relative_error(ehs, e->hs, N * TX * H) < 1e-5);
+    time_embedding_forward(emb, c.in, d->E, N, TY, V, D);
+    for (int n = 0; n < N; n++)
+        for (int t = 0; t < TY; t++) {
+            memcpy(lin + (n * TY + t) * IN, h + n * H, H * sizeof(real));
+            memcpy(lin + (n * TY + t) * IN + H, emb + (n * TY + t) * D, D * sizeof(real));
+        }
+    time_lstm_init(&l, IN, H, N, TY, 1);
+    time_lstm_set_state(&l, h, NULL, N);
+    time_lstm_forward(&l, hs, lin, d->Wx, d->Wh, d->b, N, TY);
+    for (int r = 0; r < N * TY; r++) {
+        memcpy(aff + r * 2 * H, h + (r / TY) * H, H * sizeof(real));
+        memcpy(aff + r * 2 * H + H, hs + r * H, H * sizeof(real));
+    }
+    time_affine_forward(scores, aff, d->W, d->bo, N, TY, 2 * H, V);
+    CHECK(vector_relative_error(hs, d->hs, N * TY * H) < 1e-5);
+    CHECK(vector_relative_error(scores, d->scores, N * TY * V) < 1e-5);
+    time_lstm_free(&le);
+    time_lstm_free(&l);
+    seq2seq_free(&c.m);
+}
+
+/* A batch big enough for the LSTMs to split it between threads (and every
+ * attention question on its own): 1 and 2 threads give the same loss and
+ * gradients, bit for bit, for all three kinds. */
+static void test_one_and_two_threads_agree(void)
+{
+    enum { BN = 40, BV = 11, BD = 5, BH = 16, BTX = 6, BTY = 4 };
+    int xs[BN * BTX], in[BN * BTY], ts[BN * BTY];
+    Rng rng;
+    rng_seed(&rng, 70);
+    for (int i = 0; i < BN * BTX; i++)
+        xs[i] = rng_int(&rng, BV);
+    for (int i = 0; i < BN * BTY; i++)
+        in[i] = rng_int(&rng, BV), ts[i] = i % 5 == 4 ? IGNORE_LABEL : rng_int(&rng, BV);
+    int saved = get_threads();
+    for (int kind = SEQ2SEQ; kind <= ATTENTION_SEQ2SEQ; kind++) {
+        Seq2seqShape s = {(Seq2seqKind)kind, BV, BD, BH, BN, BTX, BTY};
+        real loss[2], *grads[2];
+        for (int t = 0; t < 2; t++) {
+            set_threads(t + 1);
+            Seq2seq m;
+            seq2seq_init(&m, &s, 71);
+            loss[t] = seq2seq_forward(&m, xs, in, ts, BN);
+            seq2seq_backward(&m);
+            grads[t] = xmalloc(m.ps.size * sizeof(real));
+            memcpy(grads[t], m.ps.grads, m.ps.size * sizeof(real));
+            if (t == 1) {
+                CHECK(loss[0] == loss[1]);
+                CHECK(memcmp(grads[0], grads[1], m.ps.size * sizeof(real)) == 0);
+            }
+            seq2seq_free(&m);
+        }
+        free(grads[0]);
+        free(grads[1]);
+    }
+    set_threads(saved);
+}
 
 static void test_ignored_positions_do_not_matter(void)
 {
@@ -382,9 +521,12 @@ int main(void)
     RUN(test_weight_sum_gradient);
     RUN(test_attention_gradient);
     RUN(test_time_attention_gradient);
+    RUN(test_time_attention_is_attention_per_step);
     RUN(test_seq2seq_gradient);
     RUN(test_peeky_seq2seq_gradient);
     RUN(test_attention_seq2seq_gradient);
+    RUN(test_input_table_and_peeky_are_the_book_layers);
+    RUN(test_one_and_two_threads_agree);
     RUN(test_ignored_positions_do_not_matter);
     RUN(test_batched_decoding_equals_one_at_a_time);
     RUN(test_beam_width_one_is_greedy);

@@ -2,7 +2,8 @@
  * a short addition run learns past a floor and `add` answers from its model;
  * a tiny chatbot answers 3 piped lines and exits 0; add, date and chat with a
  * missing, foreign or broken model file, and add with a malformed problem,
- * get one line and a non-zero exit. */
+ * get one line and a non-zero exit; Ctrl-C and --resume give the model of a
+ * run never stopped. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 
 #include "test.h"
 #include "test_run.h"
+#include "test_files.h"
 
 #define BIN "build/release/bin/05_rnn"
 
@@ -145,6 +147,46 @@ static void test_chat_answers_piped_lines(void)
     CHECK(one_line_error(test_run_command(cmd), "pairs of speeches"));
 }
 
+/* A seq2seq run stopped by Ctrl-C and resumed with --resume saves the same
+ * model and the same per-epoch logs, byte for byte, as a run never stopped
+ * (both tasks: addition's peeky net, and dates' attention net). */
+static void check_ctrl_c_then_resume(const char *task, const char *variant, const char *model, const char *log,
+                                     const char *plot_data)
+{
+    char a[64], b[64], ma[160], mb[160];
+    test_make_temp_dir(a, sizeof a, "s2s_resume_a");
+    test_make_temp_dir(b, sizeof b, "s2s_resume_b");
+    char *whole[] = {BIN, (char *)task, "--variant", (char *)variant, "--problems", "2000", "--hidden", "24",
+                     "--batch", "64", "--epochs", "4", "--threads", "2", "--out", a, NULL};
+    CHECK(test_run_argv(whole, NULL) == 0);
+    char *part[] = {BIN, (char *)task, "--variant", (char *)variant, "--problems", "2000", "--hidden", "24",
+                    "--batch", "64", "--epochs", "4", "--threads", "2", "--out", b, NULL};
+    CHECK(test_run_argv(part, "epoch  2 ") == 130);
+    CHECK(strstr(test_output, "stopped by Ctrl-C") != NULL && strstr(test_output, "--resume") != NULL);
+    char *resumed[] = {BIN, (char *)task, "--variant", (char *)variant, "--problems", "2000", "--hidden", "24",
+                       "--batch", "64", "--epochs", "4", "--threads", "2", "--out", b, "--resume", NULL};
+    CHECK(test_run_argv(resumed, NULL) == 0);
+    CHECK(strstr(test_output, "resumed from") != NULL);
+    const char *files[] = {model, log, plot_data};   /* plot_data: the task's plot, every epoch's match */
+    for (int i = 0; i < 3; i++) {
+        snprintf(ma, sizeof ma, "%s/%s", a, files[i]);
+        snprintf(mb, sizeof mb, "%s/%s", b, files[i]);
+        CHECK(test_same_file(ma, mb));
+    }
+    test_remove_dir(a);
+    test_remove_dir(b);
+}
+
+static void test_ctrl_c_then_resume_addition(void)
+{
+    check_ctrl_c_then_resume("addition", "peeky", "addition_peeky.safetensors", "addition_peeky_accuracy.tsv", "addition.tsv");
+}
+
+static void test_ctrl_c_then_resume_dates(void)
+{
+    check_ctrl_c_then_resume("dates", "attention", "dates_attention.safetensors", "dates_attention_accuracy.tsv", "dates.tsv");
+}
+
 int main(void)
 {
     snprintf(dir, sizeof dir, "/tmp/dl_test_s2s_%ld", (long)getpid());
@@ -156,6 +198,8 @@ int main(void)
     RUN(test_add_rejects_malformed_problems);
     RUN(test_missing_foreign_and_broken_models);
     RUN(test_chat_answers_piped_lines);
+    RUN(test_ctrl_c_then_resume_addition);
+    RUN(test_ctrl_c_then_resume_dates);
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     if (system(cmd) != 0)
         printf("could not remove %s\n", dir);
