@@ -35,7 +35,7 @@ elif [ "$quick" = 1 ]; then
     ntrain=10000; ntest=2000; hidden=10; matmul="--shapes 1 --repeats 3"; it03=1000; acc03=0.85
     it02=1000; ep03=2; ep04=1; target=0.65; lm_iters=20; cmp_iters=30; steps=10; problems=5000; gan=10
 else
-    mode="full: about 40 minutes on 2 cores"; runs=${RUNS:-3}
+    mode="full: roughly 40 minutes on 2 cores (an estimate from its parts; QUICK=1 took about a minute on an idle 2-core Xeon)"; runs=${RUNS:-3}
     ntrain=60000; ntest=10000; hidden=50; matmul="--repeats 5"; it03=2000; acc03=0.9
     it02=10000; ep03=8; ep04=3; target=0.98; lm_iters=100; cmp_iters=300; steps=100; problems=50000; gan=50
 fi
@@ -139,10 +139,11 @@ for i in $(seq "$runs"); do
         sed -n "s/^ *DeepConvNet conv6 .* $v *\([0-9.]*\) ms.*/\1/p" "$work/04.txt" >> "$work/d$f"
     done
 done
+for v in direct im2col "no col"; do     # a comparison's rows one after another
+    record 04 "SimpleConvNet's convolution 1x28x28 -> 30x5x5, forward" "$v" ms "$threads" "$work/s$(echo "$v" | cut -c1)"
+done
 for v in direct im2col "no col"; do
-    f=$(echo "$v" | cut -c1)
-    record 04 "SimpleConvNet's convolution 1x28x28 -> 30x5x5, forward" "$v" ms "$threads" "$work/s$f"
-    record 04 "DeepConvNet's conv6 64x8x8 -> 64x3x3, forward" "$v" ms "$threads" "$work/d$f"
+    record 04 "DeepConvNet's conv6 64x8x8 -> 64x3x3, forward" "$v" ms "$threads" "$work/d$(echo "$v" | cut -c1)"
 done
 
 section "Chapters 02 to 04: test accuracy against training time (ch. 02 MLP, ch. 03 best MLP, SimpleConvNet, DeepConvNet)"
