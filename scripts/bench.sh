@@ -66,7 +66,7 @@ printf 'net\trun\tseconds\ttest_acc\n' > "$acc_tsv"
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
 torch_threads=${TORCH_THREADS:-$threads}
 if [ -n "$py" ]; then
-    torch_note="PyTorch $("$py" -c 'import torch; print(torch.__version__)' 2>/dev/null): torch.set_num_threads($torch_threads), OPENBLAS_NUM_THREADS=1 (its fastest setting on 2 cores; TORCH_THREADS=N to change)"
+    torch_note="PyTorch $("$py" -c 'import torch; print(torch.__version__)' 2>/dev/null): torch.set_num_threads($torch_threads), OPENBLAS_NUM_THREADS=1 (the bench's thread count for every workload, not each one's fastest: on a 2-core Xeon one thread was faster for chapter 02, 03's best MLP, the addition and the char LSTM, two for DeepConvNet; TORCH_THREADS=N to change)"
 else
     torch_note="PyTorch: absent (no python3 here imports torch; sudo apt-get install python3-torch libopenblas0-pthread)"
 fi
