@@ -271,6 +271,18 @@ def ch03_best(data, epochs, batch, seed, progress):
     return time.perf_counter() - start, acc
 
 
+# ---- timing training steps (workloads 4 and 6) ------------------------------------------------
+
+def seconds_per_step(step, steps, warmup):
+    """Seconds per call of step(), over `steps` calls after `warmup` untimed ones."""
+    for _ in range(warmup):
+        step()
+    t0 = time.perf_counter()
+    for _ in range(steps):
+        step()
+    return (time.perf_counter() - t0) / steps
+
+
 # ---- 4. chapter 04 bench ---------------------------------------------------------------------
 
 def cnn_step_time(make_net, data, batch, batches, seed, warmup=5):
@@ -281,16 +293,14 @@ def cnn_step_time(make_net, data, batch, batches, seed, warmup=5):
     model.train()
     opt = torch.optim.Adam(model.parameters(), lr=0.001, eps=EPS)
     gen = torch.Generator().manual_seed(seed)
-    t0 = 0.0
-    for i in range(-warmup, batches):
-        if i == 0:
-            t0 = time.perf_counter()
+
+    def step():
         idx = torch.randint(0, len(images), (batch,), generator=gen)
         loss = F.cross_entropy(model(images[idx]), t_train[idx])
         opt.zero_grad()
         loss.backward()
         opt.step()
-    return (time.perf_counter() - t0) / batches
+    return seconds_per_step(step, batches, warmup)
 
 
 class CharLM(nn.Module):
@@ -369,10 +379,8 @@ def gan_step_time(kind, data, batch, batches, seed, warmup=5):
     bce = nn.BCEWithLogitsLoss()
     ones, zeros = torch.ones(batch, 1), torch.zeros(batch, 1)
     gen = torch.Generator().manual_seed(seed)
-    t0 = 0.0
-    for i in range(-warmup, batches):
-        if i == 0:
-            t0 = time.perf_counter()
+
+    def step():
         idx = torch.randint(0, len(images), (batch,), generator=gen)
         # D: real batch says 1, fresh fakes (G not trained by this step) say 0
         fake = G(torch.randn(batch, 100, generator=gen)).detach()
@@ -385,7 +393,7 @@ def gan_step_time(kind, data, batch, batches, seed, warmup=5):
         opt_g.zero_grad()
         loss_g.backward()
         opt_g.step()
-    return (time.perf_counter() - t0) / batches
+    return seconds_per_step(step, batches, warmup)
 
 
 # ---- main ----------------------------------------------------------------------------------------

@@ -52,10 +52,11 @@ ConvWork conv_work_create(const ConvShape *shapes, int count)
         size_t rows = (size_t)chunk_images(s) * s->OH * s->OW, K = (size_t)s->C * s->FH * s->FW;
         size_t need = rows * (K > (size_t)s->FN ? K : (size_t)s->FN);
         w.cap = need > w.cap ? need : w.cap;
-        if (conv_implicit_fits(s)) {
+        if (conv_implicit_fits(s)) {    /* its grids, and x's and dy's tap offsets */
             need = conv_implicit_scratch(s);
             w.cap = need > w.cap ? need : w.cap;
-            taps = 2 * (size_t)conv_implicit_taps(s) > taps ? 2 * (size_t)conv_implicit_taps(s) : taps;
+            need = 2 * (size_t)conv_implicit_taps(s);
+            taps = need > taps ? need : taps;
         }
         dw = (size_t)s->FN * K > dw ? (size_t)s->FN * K : dw;
     }
@@ -130,36 +131,37 @@ void convolution_im2col_forward(real *y, const real *x, const real *W, const rea
 
 /* What the layers call: the fast path where it applies (conv_implicit.h),
  * the same products through im2col elsewhere. */
+static void either_forward(real *y, const real *x, const real *W, const real *b,
+                           const ConvShape *s, int N, ConvWork *work, int relu)
+{
+    if (conv_implicit_fits(s))
+        conv_implicit_forward(y, x, W, b, s, N, work, relu);
+    else
+        forward(y, x, W, b, s, N, work, relu);
+}
+
 void convolution_forward(real *y, const real *x, const real *W, const real *b,
                          const ConvShape *s, int N, ConvWork *work)
 {
-    if (conv_implicit_fits(s))
-        conv_implicit_forward(y, x, W, b, s, N, work, 0);
-    else
-        forward(y, x, W, b, s, N, work, 0);
+    either_forward(y, x, W, b, s, N, work, 0);
 }
 
 void convolution_relu_forward(real *y, const real *x, const real *W, const real *b,
                               const ConvShape *s, int N, ConvWork *work)
 {
-    if (conv_implicit_fits(s))
-        conv_implicit_forward(y, x, W, b, s, N, work, 1);
-    else
-        forward(y, x, W, b, s, N, work, 1);
+    either_forward(y, x, W, b, s, N, work, 1);
 }
 
-static void backward(real *dx, real *dW, real *db, const real *dy, const real *x,
-                     const real *W, const ConvShape *s, int N, ConvWork *work, int implicit)
+/* db += sum of dy over the batch and the positions (filters spread over the
+ * threads: each sum is still added up in one fixed order). One sum is a chain
+ * of dependent additions, each waiting for the last; DB_FILTERS filters side
+ * by side give the processor independent chains to overlap. */
+static void bias_backward(real *db, const real *dy, const ConvShape *s, int N)
 {
-    const int P = s->OH * s->OW, FN = s->FN, K = s->C * s->FH * s->FW, G = chunk_images(s);
-    const size_t in_size = (size_t)s->C * s->H * s->W;
-    /* db += sum of dy over the batch and the positions (filters spread over the
-     * threads: each sum is still added up in one fixed order). One sum is a chain
-     * of dependent additions, each waiting for the last; DB_FILTERS filters side
-     * by side give the processor independent chains to overlap. */
+    const int P = s->OH * s->OW, FN = s->FN;
     enum { DB_FILTERS = 8 };
 #pragma omp parallel for schedule(static) if (conv_worth_threads(s, N))
-    for (int f0 = 0; f0 < (db ? FN : 0); f0 += DB_FILTERS) {
+    for (int f0 = 0; f0 < FN; f0 += DB_FILTERS) {
         const int nf = FN - f0 < DB_FILTERS ? FN - f0 : DB_FILTERS;
         double sum[DB_FILTERS] = {0};
         for (int n = 0; n < N; n++) {
@@ -176,9 +178,14 @@ static void backward(real *dx, real *dW, real *db, const real *dy, const real *x
         for (int j = 0; j < nf; j++)
             db[f0 + j] += (real)sum[j];
     }
-    if (implicit)
-        conv_implicit_backward(dx, dy, x, W, s, N, work);
-    else
+}
+
+/* dx, and each slice's dW in work->dW[k], through im2col. */
+static void im2col_backward(real *dx, const real *dy, const real *x, const real *W,
+                            const ConvShape *s, int N, ConvWork *work)
+{
+    const int P = s->OH * s->OW, FN = s->FN, K = s->C * s->FH * s->FW, G = chunk_images(s);
+    const size_t in_size = (size_t)s->C * s->H * s->W;
 #pragma omp parallel for schedule(static) if (conv_worth_threads(s, N))
     for (int k = 0; k < CONV_SLICES; k++) {
         int n0, n1;
@@ -202,8 +209,20 @@ static void backward(real *dx, real *dW, real *db, const real *dy, const real *x
             }
         }
     }
-    /* dW += the slices' shares, always in the same order */
-    const size_t nw = (size_t)FN * K;
+}
+
+/* db, then dx and the slices' dW by either path, then dW += the slices'
+ * shares, always in the same order. */
+static void backward(real *dx, real *dW, real *db, const real *dy, const real *x,
+                     const real *W, const ConvShape *s, int N, ConvWork *work, int implicit)
+{
+    if (db)
+        bias_backward(db, dy, s, N);
+    if (implicit)
+        conv_implicit_backward(dx, dy, x, W, s, N, work);
+    else
+        im2col_backward(dx, dy, x, W, s, N, work);
+    const size_t nw = (size_t)s->FN * s->C * s->FH * s->FW;
     for (int k = 0; k < CONV_SLICES; k++) {
         int n0, n1;
         conv_slice_range(k, N, &n0, &n1);

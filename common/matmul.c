@@ -67,7 +67,7 @@
 #define KC 256
 #endif
 #ifndef MC
-#define MC (16 * MR)            /* 128 rows with AVX-512, 96 with AVX */
+#define MC (16 * MR)            /* 128 rows with AVX-512, 64 with AVX */
 #endif
 #ifndef NC
 #define NC 2048
@@ -278,7 +278,6 @@ static real *pack_buffer(size_t reals, real *small)
     return p;
 }
 
-
 /* One thread's blocked multiply of an M x N slab of C (see the loop nest at
  * the top). Every element of C gets the same arithmetic whatever the slab:
  * for each K block in order, a fused multiply-add chain from 0 over that
@@ -311,9 +310,9 @@ static void gemm_blocked(int transA, int transB, int M, int N, int K,
     real *abuf = pack_buffer(a_size + b_size, small), *bbuf = abuf + a_size;
 
     /* A row of an untransposed B already holds a sliver's NR numbers side by
-     * side, as the kernel wants them. When A is short (at most 64 rows, 8
-     * register tiles), each B sliver serves only a few tiles, and copying it costs more than it
-     * saves: the kernel then reads B in place. This is the recurrent nets'
+     * side, as the kernel wants them. When A is short (at most 64 rows: 8
+     * register tiles with AVX-512), each B sliver serves only a few tiles,
+     * and copying it costs more than it saves: the kernel then reads B in place. This is the recurrent nets'
      * case (a batch of 50 rows times a weight matrix, every time step). */
     int in_place = !transB && M <= 64;
 
@@ -383,7 +382,7 @@ void matmul_rows_at(int M, int N, int K, const real *A, const real *X, const int
         for (int ic = 0; ic < M; ic += MC) {
             int mc = min_int(MC, M - ic);
             pack_A(0, A, K, ic, mc, pc, kc, abuf);
-            /* a B sliver (kc rows of NR) stays in the L1 cache while every
+            /* a B sliver (kc rows of NR_AT) stays in the L1 cache while every
              * tile of A's rows passes over it */
             for (int jr = 0; jr < N; jr += NR_AT)
                 for (int ir = 0; ir < mc; ir += MR)

@@ -1,7 +1,3 @@
-#if defined(__SSE3__)
-#include <pmmintrin.h>          /* _MM_SET_DENORMALS_ZERO_MODE */
-#include <xmmintrin.h>          /* _MM_SET_FLUSH_ZERO_MODE */
-#endif
 #include "options.h"
 #include "progress.h"
 #include "threads.h"
@@ -14,6 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#if defined(__SSE3__)
+#include <pmmintrin.h>          /* _MM_SET_DENORMALS_ZERO_MODE */
+#include <xmmintrin.h>          /* _MM_SET_FLUSH_ZERO_MODE */
+#endif
 
 void options_defaults(CommonOptions *c)
 {

@@ -21,13 +21,10 @@ for isa in native avx2; do
         echo "  $isa: run $i of $runs" >&2
         "$dir/bin/04_cnn" bench --quiet --bench-batches $steps --threads 2 --data "$data/mnist" \
             --out "$out/04" > "$out/ours.txt" || exit 1
-        if [ $isa = avx2 ]; then
-            ONEDNN_MAX_CPU_ISA=AVX2 ATEN_CPU_CAPABILITY=avx2 OPENBLAS_NUM_THREADS=1 \
-                "$py" bench/pytorch_compare.py --only 4 --threads 2 --steps $steps --data "$data/mnist" > "$out/torch.txt"
-        else
-            OPENBLAS_NUM_THREADS=1 \
-                "$py" bench/pytorch_compare.py --only 4 --threads 2 --steps $steps --data "$data/mnist" > "$out/torch.txt"
-        fi
+        # PyTorch capped at AVX2 beside our AVX2 build
+        cap=$([ $isa = avx2 ] && echo "ONEDNN_MAX_CPU_ISA=AVX2 ATEN_CPU_CAPABILITY=avx2")
+        env $cap OPENBLAS_NUM_THREADS=1 \
+            "$py" bench/pytorch_compare.py --only 4 --threads 2 --steps $steps --data "$data/mnist" > "$out/torch.txt"
         for net in SimpleConvNet DeepConvNet; do
             for th in 1 2; do
                 sed -n "s/^ *$net *$th threads* *\([0-9.]*\) ms per batch.*/\1/p" "$out/ours.txt" >> "$out/$isa.$net.$th.ours.ms"
