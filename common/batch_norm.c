@@ -3,7 +3,11 @@
  * One pair of loops serves both layouts: features (N, D) are channels with one
  * position each, (N, C = D, P = 1); a convolution's (N, C, H, W) has P = H*W
  * positions per channel, and each channel's statistics are taken over all N*P
- * numbers of the channel. */
+ * numbers of the channel.
+ *
+ * Channels are independent, so threads take whole channels (above a size
+ * worth waking them for): each sum is still added up by one thread in one
+ * order, and the results do not depend on the number of threads. */
 #include "batch_norm.h"
 
 #include <math.h>
@@ -11,11 +15,15 @@
 /* Element (n, c, p) of an (N, C, P) array. */
 #define AT(n, c, p) (((size_t)(n) * C + (c)) * P + (p))
 
+/* Worth waking the threads for: some tens of thousands of numbers. */
+#define PARALLEL_SIZE (1L << 15)
+
 static void forward(real *y, real *xn, real *std, const real *x, const real *gamma, const real *beta,
                     real *running_mean, real *running_var, int N, int C, int P, double momentum, int train)
 {
     if (!train) {
         /* y = gamma (x - running_mean) / sqrt(running_var + eps) + beta */
+#pragma omp parallel for schedule(static) if ((long)N * C * P > PARALLEL_SIZE)
         for (int c = 0; c < C; c++) {
             real scale = gamma[c] / (real)sqrt((double)running_var[c] + BATCH_NORM_EPS);
             real shift = beta[c] - running_mean[c] * scale;
@@ -27,6 +35,7 @@ static void forward(real *y, real *xn, real *std, const real *x, const real *gam
     }
     const double count = (double)N * P;
     /* Statistics per feature or channel, accumulated in double for accuracy. */
+#pragma omp parallel for schedule(static) if ((long)N * C * P > PARALLEL_SIZE)
     for (int c = 0; c < C; c++) {
         double mean = 0, var = 0;
         for (int n = 0; n < N; n++)
@@ -56,6 +65,7 @@ static void backward(real *dx, real *dgamma, real *dbeta, const real *dy, const 
                      const real *std, const real *gamma, int N, int C, int P)
 {
     const double count = (double)N * P;
+#pragma omp parallel for schedule(static) if ((long)N * C * P > PARALLEL_SIZE)
     for (int c = 0; c < C; c++) {
         double sum_dy = 0, sum_dy_xn = 0;
         for (int n = 0; n < N; n++)

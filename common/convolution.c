@@ -42,6 +42,25 @@ static int chunk_images(const ConvShape *s)
     return n < 1 ? 1 : (int)n;
 }
 
+/* Thin layers. A slice suits images with many positions: 8 images of 28x28
+ * are 6,272 columns, a wide multiply. At 7x7 (the DCGAN's second convolution,
+ * its generator's first transposed one) a slice of a batch of 64 is 392
+ * columns, and each multiply packs all of W again for a few columns. Such a
+ * layer takes chunks of at least THIN_COLUMNS columns one after another, and
+ * the threads share each chunk's im2col, multiply and col2im instead. */
+#define THIN_COLUMNS 512
+
+int conv_thin(const ConvShape *s, int N)
+{
+    return (long)N * s->OH * s->OW / CONV_SLICES < THIN_COLUMNS;
+}
+
+int conv_thin_images(const ConvShape *s)
+{
+    int P = s->OH * s->OW;
+    return (THIN_COLUMNS + P - 1) / P;
+}
+
 ConvWork conv_work_create(const ConvShape *shapes, int count)
 {
     ConvWork w;
@@ -49,8 +68,9 @@ ConvWork conv_work_create(const ConvShape *shapes, int count)
     size_t dw = 0, taps = 0;
     for (int i = 0; i < count; i++) {
         const ConvShape *s = &shapes[i];
-        size_t rows = (size_t)chunk_images(s) * s->OH * s->OW, K = (size_t)s->C * s->FH * s->FW;
-        size_t need = rows * (K > (size_t)s->FN ? K : (size_t)s->FN);
+        size_t K = (size_t)s->C * s->FH * s->FW, widest = K > (size_t)s->FN ? K : (size_t)s->FN;
+        int images = chunk_images(s) > conv_thin_images(s) ? chunk_images(s) : conv_thin_images(s);
+        size_t need = (size_t)images * s->OH * s->OW * widest;
         w.cap = need > w.cap ? need : w.cap;
         if (conv_implicit_fits(s)) {    /* its grids, and x's and dy's tap offsets */
             need = conv_implicit_scratch(s);
@@ -91,12 +111,48 @@ int conv_worth_threads(const ConvShape *s, int N)
     return (long)N * s->OH * s->OW * s->C * s->FH * s->FW > (1L << 15);
 }
 
+/* out (FN, g, P) -> y (g, FN, P): whole rows of P move, adding the bias (and
+ * the ReLU while the output is still in cache). */
+static void out_to_y(real *y, const real *out, const real *b, int FN, int g, int P, int relu)
+{
+    for (int i = 0; i < g; i++)
+        for (int f = 0; f < FN; f++) {
+            const real *src = out + ((size_t)f * g + i) * P;
+            real *dst = y + ((size_t)i * FN + f) * P;
+            const real bias = b ? b[f] : 0;
+            for (int p = 0; p < P; p++)
+                dst[p] = src[p] + bias;
+            if (relu)
+                for (int p = 0; p < P; p++)
+                    dst[p] = dst[p] > 0 ? dst[p] : 0;
+        }
+}
+
+/* dy (g, FN, P) -> dout (FN, g, P), the layout of the forward's product */
+static void dy_to_dout(real *dout, const real *dy, int FN, int g, int P)
+{
+    for (int i = 0; i < g; i++)
+        for (int f = 0; f < FN; f++)
+            memcpy(dout + ((size_t)f * g + i) * P, dy + ((size_t)i * FN + f) * P, P * sizeof(real));
+}
+
 /* The forward pass; relu: apply the ReLU while the output is still in cache. */
 static void forward(real *y, const real *x, const real *W, const real *b,
                     const ConvShape *s, int N, ConvWork *work, int relu)
 {
-    const int P = s->OH * s->OW, FN = s->FN, K = s->C * s->FH * s->FW, G = chunk_images(s);
+    const int P = s->OH * s->OW, FN = s->FN, K = s->C * s->FH * s->FW;
     const size_t in_size = (size_t)s->C * s->H * s->W;
+    if (conv_thin(s, N)) {              /* one chunk at a time, all threads on it */
+        const int G = conv_thin_images(s);
+        for (int n = 0; n < N; n += G) {
+            int g = N - n < G ? N - n : G;
+            im2col(work->col[0], x + n * in_size, g, s->C, s->H, s->W, s->FH, s->FW, s->stride, s->pad);
+            matmul(0, 0, FN, g * P, K, W, work->col[0], 0, work->out[0]);
+            out_to_y(y + (size_t)n * FN * P, work->out[0], b, FN, g, P, relu);
+        }
+        return;
+    }
+    const int G = chunk_images(s);
 #pragma omp parallel for schedule(static) if (conv_worth_threads(s, N))
     for (int k = 0; k < CONV_SLICES; k++) {
         int n0, n1;
@@ -107,18 +163,7 @@ static void forward(real *y, const real *x, const real *W, const real *b,
             im2col(col, x + n * in_size, g, s->C, s->H, s->W, s->FH, s->FW, s->stride, s->pad);
             /* out = W col: (FN, K) times (K, g*P) */
             matmul_blocked(0, 0, FN, g * P, K, W, col, 0, out);
-            /* out is (FN, g, P); y is (g, FN, P): whole rows of P move, adding the bias */
-            for (int i = 0; i < g; i++)
-                for (int f = 0; f < FN; f++) {
-                    const real *src = out + ((size_t)f * g + i) * P;
-                    real *dst = y + ((size_t)(n + i) * FN + f) * P;
-                    const real bias = b ? b[f] : 0;
-                    for (int p = 0; p < P; p++)
-                        dst[p] = src[p] + bias;
-                    if (relu)
-                        for (int p = 0; p < P; p++)
-                            dst[p] = dst[p] > 0 ? dst[p] : 0;
-                }
+            out_to_y(y + (size_t)n * FN * P, out, b, FN, g, P, relu);
         }
     }
 }
@@ -180,6 +225,25 @@ static void bias_backward(real *db, const real *dy, const ConvShape *s, int N)
     }
 }
 
+/* A thin layer's dx, and dW (+)= directly: one chunk at a time, all threads on it. */
+static void thin_backward(real *dx, real *dW, const real *dy, const real *x, const real *W,
+                          const ConvShape *s, int N, ConvWork *work)
+{
+    const int P = s->OH * s->OW, FN = s->FN, K = s->C * s->FH * s->FW, G = conv_thin_images(s);
+    const size_t in_size = (size_t)s->C * s->H * s->W;
+    real *col = work->col[0], *dout = work->out[0], *dcol = work->dcol[0];
+    for (int n = 0; n < N; n += G) {
+        int g = N - n < G ? N - n : G;
+        dy_to_dout(dout, dy + (size_t)n * FN * P, FN, g, P);
+        im2col(col, x + n * in_size, g, s->C, s->H, s->W, s->FH, s->FW, s->stride, s->pad);
+        matmul(0, 1, FN, K, g * P, dout, col, 1, dW);
+        if (dx) {
+            matmul(1, 0, K, g * P, FN, W, dout, 0, dcol);
+            col2im(dx + n * in_size, dcol, g, s->C, s->H, s->W, s->FH, s->FW, s->stride, s->pad);
+        }
+    }
+}
+
 /* dx, and each slice's dW in work->dW[k], through im2col. */
 static void im2col_backward(real *dx, const real *dy, const real *x, const real *W,
                             const ConvShape *s, int N, ConvWork *work)
@@ -193,11 +257,7 @@ static void im2col_backward(real *dx, const real *dy, const real *x, const real 
         real *col = work->col[k], *dout = work->out[k], *dcol = work->dcol[k];
         for (int n = n0; n < n1; n += G) {
             int g = n1 - n < G ? n1 - n : G;
-            /* dout: dy (g, FN, P) -> (FN, g, P), the layout of the forward's product */
-            for (int i = 0; i < g; i++)
-                for (int f = 0; f < FN; f++)
-                    memcpy(dout + ((size_t)f * g + i) * P, dy + ((size_t)(n + i) * FN + f) * P,
-                           P * sizeof(real));
+            dy_to_dout(dout, dy + (size_t)n * FN * P, FN, g, P);
             /* col again, from x: cheaper to rebuild in cache than to keep in memory */
             im2col(col, x + n * in_size, g, s->C, s->H, s->W, s->FH, s->FW, s->stride, s->pad);
             /* this slice's dW (+)= dout col^T: (FN, g*P) times (g*P, K) */
@@ -218,6 +278,10 @@ static void backward(real *dx, real *dW, real *db, const real *dy, const real *x
 {
     if (db)
         bias_backward(db, dy, s, N);
+    if (!implicit && conv_thin(s, N)) {
+        thin_backward(dx, dW, dy, x, W, s, N, work);
+        return;
+    }
     if (implicit)
         conv_implicit_backward(dx, dy, x, W, s, N, work);
     else

@@ -24,7 +24,9 @@
  * Threads take whole "slices" of the batch (a fixed number, CONV_SLICES), and
  * each slice adds its dW into its own buffer; the slices' sums are then added
  * in order. The cut does not depend on the number of threads, so neither do
- * the results.
+ * the results. Layers with small outputs (7x7) would make thin slices, a few
+ * hundred columns each: they go through the batch one wide chunk at a time
+ * instead, and the threads share each chunk's im2col, multiply and col2im.
  *
  * convolution_forward and convolution_backward, what the layers call, take a
  * faster path for stride 1 that never writes col (conv_implicit.h); the
@@ -93,10 +95,14 @@ void convolution_im2col_forward(real *y, const real *x, const real *W, const rea
 void convolution_im2col_backward(real *dx, real *dW, real *db, const real *dy, const real *x,
                                  const real *W, const ConvShape *s, int N, ConvWork *work);
 
-/* For conv_implicit.c: slice k's images [*n0, *n1), and whether a batch is
- * worth waking threads for. */
+/* For conv_implicit.c and conv_transpose.c: slice k's images [*n0, *n1),
+ * whether a batch is worth waking threads for, and whether its slices would be
+ * too thin to multiply well (then threads share one chunk at a time instead,
+ * in chunks of conv_thin_images). */
 void conv_slice_range(int k, int N, int *n0, int *n1);
 int conv_worth_threads(const ConvShape *s, int N);
+int conv_thin(const ConvShape *s, int N);
+int conv_thin_images(const ConvShape *s);
 
 /* The definition: y[n,f,oy,ox] = b[f] + sum over c, fy, fx of
  *   W[f,c,fy,fx] * x[n, c, oy*stride + fy - pad, ox*stride + fx - pad]   (0 outside x) */

@@ -11,9 +11,14 @@ int conv_output_size(int in, int filter, int stride, int pad)
  * y = oy*stride + fy - pad read at x = ox*stride + fx - pad for ox = 0..OW-1:
  * with stride 1 a contiguous run of the image row, with zeros where x or y
  * fall on the padding. The loops below go row of col by row of col, so every
- * write is sequential. (The convolution calls these on a few images at a
- * time, so they run on one thread: the convolution spreads the images over
- * the threads.) */
+ * write is sequential. Channels are independent, so threads take channels:
+ * inside the convolution's own parallel slices (a few images each) that
+ * is one thread, and for the "thin" layers of convolution.c, which share one
+ * chunk between the threads, all of them. Either way every number of col (and
+ * every sum of col2im) is made by one thread in one order. */
+
+/* Worth waking the threads for: some hundred thousand numbers. */
+#define PARALLEL_REALS (1L << 17)
 
 /* The range of ox whose x = ox*stride + off lies inside [0, W). */
 static void inside(int off, int stride, int W, int OW, int *lo, int *hi)
@@ -31,6 +36,7 @@ void im2col(real *col, const real *x, int N, int C, int H, int W,
 {
     const int OH = conv_output_size(H, FH, stride, pad), OW = conv_output_size(W, FW, stride, pad);
     const size_t cols = (size_t)N * OH * OW;
+#pragma omp parallel for schedule(static) if ((long)cols * C * FH * FW > PARALLEL_REALS)
     for (int c = 0; c < C; c++)
         for (int fy = 0; fy < FH; fy++)
             for (int fx = 0; fx < FW; fx++) {
@@ -66,8 +72,10 @@ void col2im(real *x, const real *col, int N, int C, int H, int W,
 {
     const int OH = conv_output_size(H, FH, stride, pad), OW = conv_output_size(W, FW, stride, pad);
     const size_t cols = (size_t)N * OH * OW;
-    memset(x, 0, (size_t)N * C * H * W * sizeof(real));
-    for (int c = 0; c < C; c++)
+#pragma omp parallel for schedule(static) if ((long)cols * C * FH * FW > PARALLEL_REALS)
+    for (int c = 0; c < C; c++) {
+        for (int n = 0; n < N; n++)
+            memset(x + ((size_t)n * C + c) * H * W, 0, (size_t)H * W * sizeof(real));
         for (int fy = 0; fy < FH; fy++)
             for (int fx = 0; fx < FW; fx++) {
                 const real *row = col + ((size_t)(c * FH + fy) * FW + fx) * cols;
@@ -92,4 +100,5 @@ void col2im(real *x, const real *col, int N, int C, int H, int W,
                     }
                 }
             }
+    }
 }

@@ -447,16 +447,57 @@ static void test_deep_conv_net_gradient(void)
     deep_conv_net_free(&net);
 }
 
+/* ---- thin layers: one chunk at a time, against slices ------------------------------------- */
+
+/* A strided layer with small outputs (7x7, as the DCGAN's second convolution)
+ * runs in slices for a batch of 96 and thin (chunks shared by the threads) for
+ * batches of 8: the same numbers, up to the order of dW's sums. */
+static void test_thin_matches_sliced(void)
+{
+    const int N = 96, B = 8;
+    ConvShape s = conv_shape(16, 14, 14, 32, 4, 4, 2, 1);
+    CHECK(!conv_thin(&s, N));
+    CHECK(conv_thin(&s, B));
+    Rng rng;
+    rng_seed(&rng, 17);
+    size_t in = (size_t)16 * 14 * 14, out = (size_t)32 * 7 * 7, nw = (size_t)32 * 16 * 16;
+    real *x = rand_buf(&rng, N * in, -1, 1), *W = rand_buf(&rng, nw, -1, 1), *b = rand_buf(&rng, 32, -1, 1);
+    real *dy = rand_buf(&rng, N * out, -1, 1);
+    real *y[2], *dx[2], *dW[2], *db[2];
+    ConvWork work = conv_work_create(&s, 1);
+    for (int t = 0; t < 2; t++) {
+        y[t] = xmalloc(N * out * sizeof(real));
+        dx[t] = xmalloc(N * in * sizeof(real));
+        dW[t] = xcalloc(nw, sizeof(real));
+        db[t] = xcalloc(32, sizeof(real));
+    }
+    convolution_forward(y[0], x, W, b, &s, N, &work);
+    convolution_backward(dx[0], dW[0], db[0], dy, x, W, &s, N, &work);
+    for (int n = 0; n < N; n += B) {
+        convolution_forward(y[1] + n * out, x + n * in, W, b, &s, B, &work);
+        convolution_backward(dx[1] + n * in, dW[1], db[1], dy + n * out, x + n * in, W, &s, B, &work);
+    }
+    const double tol = sizeof(real) == sizeof(double) ? 1e-12 : 1e-4;
+    double scale;
+    CHECK(max_abs_diff(y[1], y[0], N * out, &scale) <= tol * fmax(scale, 1));
+    CHECK(max_abs_diff(dx[1], dx[0], N * in, &scale) <= tol * fmax(scale, 1));
+    CHECK(max_abs_diff(dW[1], dW[0], nw, &scale) <= tol * fmax(scale, 1));
+    for (int t = 0; t < 2; t++)
+        free(y[t]), free(dx[t]), free(dW[t]), free(db[t]);
+    free(x), free(W), free(b), free(dy);
+    conv_work_free(&work);
+}
+
 /* ---- the same numbers on any number of threads ------------------------------------------------ */
 
-static void test_convolution_same_on_1_and_2_threads(void)
+/* The fast path (stride 1), and a thin strided layer (threads sharing each
+ * chunk's im2col, multiply and col2im). */
+static void check_same_on_1_and_2_threads(int N, ConvShape s)
 {
-    int N = 8;
-    ConvShape s = conv_shape(3, 13, 12, 7, 3, 3, 1, 1);
     Rng rng;
     rng_seed(&rng, 16);
-    size_t nx = (size_t)N * 3 * 13 * 12, ny = conv_out_size(&s, N), nw = 7 * 3 * 3 * 3;
-    real *x = rand_buf(&rng, nx, -1, 1), *W = rand_buf(&rng, nw, -1, 1), *b = rand_buf(&rng, 7, -1, 1);
+    size_t nx = (size_t)N * s.C * s.H * s.W, ny = conv_out_size(&s, N), nw = (size_t)s.FN * s.C * s.FH * s.FW;
+    real *x = rand_buf(&rng, nx, -1, 1), *W = rand_buf(&rng, nw, -1, 1), *b = rand_buf(&rng, s.FN, -1, 1);
     real *dy = rand_buf(&rng, ny, -1, 1);
     ConvWork work = conv_work_create(&s, 1);
     real *y[2], *dx[2], *dW[2], *db[2];
@@ -466,7 +507,7 @@ static void test_convolution_same_on_1_and_2_threads(void)
         y[t] = xmalloc(ny * sizeof(real));
         dx[t] = xmalloc(nx * sizeof(real));
         dW[t] = xcalloc(nw, sizeof(real));
-        db[t] = xcalloc(7, sizeof(real));
+        db[t] = xcalloc(s.FN, sizeof(real));
         convolution_forward(y[t], x, W, b, &s, N, &work);
         convolution_backward(dx[t], dW[t], db[t], dy, x, W, &s, N, &work);
     }
@@ -474,11 +515,19 @@ static void test_convolution_same_on_1_and_2_threads(void)
     CHECK(memcmp(y[0], y[1], ny * sizeof(real)) == 0);
     CHECK(memcmp(dx[0], dx[1], nx * sizeof(real)) == 0);
     CHECK(memcmp(dW[0], dW[1], nw * sizeof(real)) == 0);
-    CHECK(memcmp(db[0], db[1], 7 * sizeof(real)) == 0);
+    CHECK(memcmp(db[0], db[1], s.FN * sizeof(real)) == 0);
     for (int t = 0; t < 2; t++)
         free(y[t]), free(dx[t]), free(dW[t]), free(db[t]);
     free(x), free(W), free(b), free(dy);
     conv_work_free(&work);
+}
+
+static void test_convolution_same_on_1_and_2_threads(void)
+{
+    check_same_on_1_and_2_threads(8, conv_shape(3, 13, 12, 7, 3, 3, 1, 1));
+    ConvShape thin = conv_shape(16, 14, 14, 32, 4, 4, 2, 1);
+    CHECK(conv_thin(&thin, 16));
+    check_same_on_1_and_2_threads(16, thin);
 }
 
 int main(void)
@@ -495,6 +544,7 @@ int main(void)
     RUN(test_average_pooling_overlapping_gradient);
     RUN(test_simple_conv_net_gradient);
     RUN(test_deep_conv_net_gradient);
+    RUN(test_thin_matches_sliced);
     RUN(test_convolution_same_on_1_and_2_threads);
     return test_summary();
 }

@@ -20,6 +20,7 @@
 #include "scores.h"
 #include "sigmoid_with_loss.h"
 #include "test.h"
+#include "threads.h"
 #include "util.h"
 
 static real *rand_buf(Rng *rng, size_t n, double lo, double hi)
@@ -107,6 +108,39 @@ static void test_conv_transpose_gradient(void)
         tcase_free(&c);
         free(dx), free(dW), free(db), free(ndx), free(ndW), free(ndb);
     }
+}
+
+/* The generator's first transposed convolution (7x7 to 14x14) is a thin layer:
+ * the threads share each chunk's multiply and col2im. Its forward and backward
+ * give the same bits on 1 and 2 threads. */
+static void test_conv_transpose_same_on_1_and_2_threads(void)
+{
+    const int N = 16;
+    ConvShape s = conv_transpose_shape(32, 7, 7, 16, 4, 4, 2, 1);
+    CHECK(conv_thin(&s, N));
+    Rng rng;
+    rng_seed(&rng, 63);
+    size_t nx = (size_t)N * 32 * 49, ny = (size_t)N * 16 * 196, nw = (size_t)32 * 16 * 16;
+    real *x = rand_buf(&rng, nx, -1, 1), *W = rand_buf(&rng, nw, -1, 1), *b = rand_buf(&rng, 16, -1, 1);
+    real *dy = rand_buf(&rng, ny, -1, 1), *y[2], *dx[2], *dW[2], *db[2];
+    ConvWork work = conv_work_create(&s, 1);
+    int saved = get_threads();
+    for (int t = 0; t < 2; t++) {
+        set_threads(t + 1);
+        y[t] = xmalloc(ny * sizeof(real)), dx[t] = xmalloc(nx * sizeof(real));
+        dW[t] = xcalloc(nw, sizeof(real)), db[t] = xcalloc(16, sizeof(real));
+        conv_transpose_forward(y[t], x, W, b, &s, N, &work);
+        conv_transpose_backward(dx[t], dW[t], db[t], dy, x, W, &s, N, &work);
+    }
+    set_threads(saved);
+    CHECK(memcmp(y[0], y[1], ny * sizeof(real)) == 0);
+    CHECK(memcmp(dx[0], dx[1], nx * sizeof(real)) == 0);
+    CHECK(memcmp(dW[0], dW[1], nw * sizeof(real)) == 0);
+    CHECK(memcmp(db[0], db[1], 16 * sizeof(real)) == 0);
+    for (int t = 0; t < 2; t++)
+        free(y[t]), free(dx[t]), free(dW[t]), free(db[t]);
+    free(x), free(W), free(b), free(dy);
+    conv_work_free(&work);
 }
 
 /* <conv(a), b> = <a, convT(b)> without biases: the transpose is the adjoint.
@@ -281,6 +315,37 @@ static void test_batch_norm_channels_gradient(void)
 }
 
 /* P = 1 is the features layer: the same numbers as batch_norm_forward. */
+/* A batch big enough for threads to take channels: the same bits on 1 and 2,
+ * forward (training and inference) and backward. */
+static void test_batch_norm_channels_same_on_1_and_2_threads(void)
+{
+    const int N = 16, C = 64, P = 49;
+    const size_t n = (size_t)N * C * P;
+    Rng rng;
+    rng_seed(&rng, 68);
+    real *x = rand_buf(&rng, n, -2, 2), *dy = rand_buf(&rng, n, -1, 1);
+    real *gamma = rand_buf(&rng, C, 0.5, 1.5), *beta = rand_buf(&rng, C, -1, 1);
+    real *out[2][6];            /* y, xn, dx, dgamma, dbeta, y at inference */
+    int saved = get_threads();
+    for (int t = 0; t < 2; t++) {
+        set_threads(t + 1);
+        real **o = out[t], *std = xmalloc(C * sizeof(real));
+        real *rm = xcalloc(C, sizeof(real)), *rv = xcalloc(C, sizeof(real));
+        for (int k = 0; k < 6; k++)
+            o[k] = xcalloc(n, sizeof(real));
+        batch_norm_channels_forward(o[0], o[1], std, x, gamma, beta, rm, rv, N, C, P, 0.9, 1);
+        batch_norm_channels_backward(o[2], o[3], o[4], dy, o[1], std, gamma, N, C, P);
+        batch_norm_channels_forward(o[5], o[1], std, x, gamma, beta, rm, rv, N, C, P, 0.9, 0);
+        free(std), free(rm), free(rv);
+    }
+    set_threads(saved);
+    for (int k = 0; k < 6; k++) {
+        CHECK(memcmp(out[0][k], out[1][k], (k == 3 || k == 4 ? C : n) * sizeof(real)) == 0);
+        free(out[0][k]), free(out[1][k]);
+    }
+    free(x), free(dy), free(gamma), free(beta);
+}
+
 static void test_batch_norm_channels_with_one_position_is_features(void)
 {
     Rng rng;
@@ -443,12 +508,14 @@ int main(void)
     RUN(test_conv_transpose_shapes);
     RUN(test_conv_transpose_gradient);
     RUN(test_conv_transpose_is_adjoint);
+    RUN(test_conv_transpose_same_on_1_and_2_threads);
     RUN(test_leaky_relu_values);
     RUN(test_leaky_relu_gradient);
     RUN(test_tanh_gradient);
     RUN(test_bce_from_logits_real);
     RUN(test_bce_from_logits_fake);
     RUN(test_batch_norm_channels_gradient);
+    RUN(test_batch_norm_channels_same_on_1_and_2_threads);
     RUN(test_batch_norm_channels_with_one_position_is_features);
     RUN(test_two_param_sets_in_one_file);
     RUN(test_jacobi_eigen);
