@@ -639,14 +639,20 @@ def main():
         at_threads("3.", rest, 1, lambda r: ch03_best(data, sizes["ep03"], 100, args.seed, progress),
                    lambda res: res[0], "s", ".1f", row3)
 
+    def training_steps(label, what, per_epoch, unit, units, timed, counts, step_seconds):
+        """Workloads 4 and 6: the ms of a training step (a batch, an iteration) over `timed`
+        of them, and that times the steps of an epoch."""
+        def make_row(th, ms, runs, note):
+            row(f"{label} {what}", th, f"{ms * per_epoch / 1e3:.1f}", f"{ms:.2f} ms per {unit}",
+                f"over {timed} {units} after 5 warm-up" + note)
+        at_threads(label, counts, 1, lambda r: 1e3 * step_seconds(), lambda ms: ms, f"ms per {unit}", ".2f",
+                   make_row)
+
     if 4 in only:
         for name, make in (("SimpleConvNet", simple_conv_net), ("DeepConvNet", deep_conv_net)):
-            def row4(th, ms, runs, note, name=name):
-                row(f"4. {name} step x600 (an epoch), Adam, batch 100", th, f"{ms * 0.6:.1f}",
-                    f"{ms:.2f} ms per batch", f"over {sizes['cnn']} batches after 5 warm-up" + note)
-            at_threads(f"4. {name}", both, 1,
-                       lambda r, make=make: 1e3 * cnn_step_time(make, data, 100, sizes["cnn"], args.seed),
-                       lambda ms: ms, "ms per batch", ".2f", row4)
+            training_steps(f"4. {name}", "step x600 (an epoch), Adam, batch 100", 600, "batch", "batches",
+                           sizes["cnn"], both,
+                           lambda make=make: cnn_step_time(make, data, 100, sizes["cnn"], args.seed))
 
     if 5 in only:
         def row5(th, median, runs, note):
@@ -659,12 +665,9 @@ def main():
 
     if 6 in only:
         for name, kind in (("MLP GAN", "mlp"), ("DCGAN", "dcgan")):
-            def row6(th, ms, runs, note, name=name):
-                row(f"6. {name} iteration (D and G steps) x937 (an epoch), batch 64", th, f"{ms * 0.937:.1f}",
-                    f"{ms:.2f} ms per iteration", f"over {sizes['gan']} iterations after 5 warm-up" + note)
-            at_threads(f"6. {name}", rest, 1,
-                       lambda r, kind=kind: 1e3 * gan_step_time(kind, data, 64, sizes["gan"], args.seed),
-                       lambda ms: ms, "ms per iteration", ".2f", row6)
+            training_steps(f"6. {name}", "iteration (D and G steps) x937 (an epoch), batch 64", 937, "iteration",
+                           "iterations", sizes["gan"], rest,
+                           lambda kind=kind: gan_step_time(kind, data, 64, sizes["gan"], args.seed))
 
     if 7 in only:
         def row7(th, median, runs, note):
