@@ -42,14 +42,20 @@ write it in PyTorch (plain torch.nn and torch.optim, eager mode, float32, CPU).
 Workloads 1, 2, 5 and 8 are timed --runs times (3 by default; the median is shown),
 the rest once. --steps N and --problems N set the sizes of workloads 4, 5, 6 and
 7 (make bench gives both sides the same).
-Where our bench also reports one thread (workloads 2, 4 and 5), so does this
-(--just-threads: only at --threads).
+
+Threads: torch.set_num_threads(--threads, default 2), and one OpenBLAS thread beside
+it. Workloads 2, 4, 5 and 7 also run on 1 thread, where our bench reports one thread
+too (--just-threads: only at --threads). --best-threads (what make bench uses) runs
+every workload at 1 and at --threads, the two taking turns run by run, and prints
+one row a workload: the faster median's, its thread count in the thr column and the
+other count's median at the end of the line. After each run, stderr has its figure:
+"... 5. run 1 on 2 threads: 8123 chars/s".
 
 Only torch, numpy and the standard library: MNIST is read from the gzipped IDX
 files themselves (no torchvision, no download).
 
-usage: python3 bench/pytorch_compare.py [--threads N] [--data DIR] [--text FILE] [--only 1,5] [--quick]
-                                       [--steps N] [--problems N]
+usage: python3 bench/pytorch_compare.py [--threads N] [--just-threads | --best-threads] [--data DIR]
+                                       [--text FILE] [--only 1,5] [--quick] [--steps N] [--problems N]
 """
 import argparse
 import gzip
@@ -396,6 +402,10 @@ def gan_step_time(kind, data, batch, batches, seed, warmup=5):
     return seconds_per_step(step, batches, warmup)
 
 
+def n_threads(n):
+    return f"{n} thread{'s' if n != 1 else ''}"
+
+
 # ---- main ----------------------------------------------------------------------------------------
 
 # ---- chapter 05: seq2seq that adds ------------------------------------------------------------
@@ -520,8 +530,12 @@ def main():
     ap.add_argument("--quick", action="store_true", help="tiny sizes, to check that it runs")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--runs", type=int, default=3, help="runs of the repeated workloads (default 3)")
-    ap.add_argument("--just-threads", action="store_true",
-                    help="only at --threads (by default workloads 2, 4 and 5 also run on 1 thread)")
+    how_many = ap.add_mutually_exclusive_group()
+    how_many.add_argument("--just-threads", action="store_true",
+                          help="only at --threads (by default workloads 2, 4, 5 and 7 also run on 1 thread)")
+    how_many.add_argument("--best-threads", action="store_true",
+                          help="every workload at 1 and at --threads, taking turns; each row is the faster's "
+                               "(make bench)")
     args = ap.parse_args()
     try:
         only = {int(s) for s in args.only.split(",") if s.strip()}
@@ -541,7 +555,12 @@ def main():
     data = load_mnist(args.data) if only & {1, 2, 3, 4, 6} else None
     if q and data:   # a few hundred steps on a slice: only to see that every path runs
         data = (data[0][:3000], data[1][:3000], data[2][:1000], data[3][:1000])
-    thread_counts = [args.threads] + ([1] if args.threads != 1 and not args.just_threads else [])
+    # The torch thread counts each workload runs at. On 2 cores one thread is PyTorch's
+    # fastest for some of these nets and two for others, so --best-threads measures both
+    # for every workload and reports the faster.
+    one_and_n = sorted({1, args.threads})
+    rest = one_and_n if args.best_threads else [args.threads]      # workloads 1, 3, 6 and 8
+    both = [args.threads] if args.just_threads else one_and_n      # workloads 2, 4, 5 and 7
     repeats = 1 if q else max(1, args.runs)
     sizes = dict(
         it02=100 if q else 10000,
@@ -558,8 +577,10 @@ def main():
         sizes["add"] = args.problems
 
     torch.set_num_threads(args.threads)
+    threads = (f"the faster of 1 and {args.threads} threads for each workload" if len(rest) > 1
+               else n_threads(args.threads))
     print(f"  PyTorch {torch.__version__}, CPU, float32, eager (torch.nn + torch.optim); "
-          f"{args.threads} thread{'s' if args.threads != 1 else ''} (torch.set_num_threads), "
+          f"{threads} (torch.set_num_threads), "
           f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY')}, "
           f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS')}"
           f"{'; --quick: tiny sizes, not a benchmark' if q else ''}")
@@ -572,82 +593,96 @@ def main():
 
     print(f"  {'workload':<56} {'thr':>3}  {'PyTorch s':>9}  {'':<22} accuracy / note")
 
-    if 1 in only:
+    def at_threads(label, counts, runs, once, figure, unit, fmt, make_row, higher=False):
+        """once(r), run r of a workload, `runs` times at each torch thread count in counts,
+        the counts taking turns (1, 2, 1, 2, ...) so that a change in the machine's load
+        falls on them alike. figure(result) is what is compared (higher=True: more is
+        faster), shown on stderr after each run as "LABEL run R on T threads: FIGURE UNIT"
+        (make bench reads these). Then make_row(threads, median figure, results, note):
+        for each count, or with --best-threads for the fastest median only, the note
+        giving the other count's median."""
+        results = {th: [] for th in counts}
+        for r in range(runs):
+            for th in counts:
+                torch.set_num_threads(th)
+                results[th].append(once(r))
+                progress(f"  {label} run {r + 1} on {n_threads(th)}: {figure(results[th][-1]):{fmt}} {unit}")
         torch.set_num_threads(args.threads)
-        runs = []
-        for r in range(repeats):
-            s, acc, evals = ch02_train(data, sizes["it02"], 100, args.seed + r)
-            progress(f"  1. run {r + 1}: {s:.2f} s, test accuracy {acc:.4f}")
-            runs.append((s, acc))
-        row(f"1. ch02 train 784-50-10 SGD, {sizes['it02']} it + {evals} evals", args.threads,
-            f"{statistics.median(s for s, _ in runs):.2f}", f"median of {repeats}",
-            "test " + " ".join(f"{a:.4f}" for _, a in runs))
+        medians = {th: statistics.median(figure(res) for res in results[th]) for th in counts}
+        if not args.best_threads:
+            for th in counts:
+                make_row(th, medians[th], results[th], "")
+            return
+        best = (max if higher else min)(counts, key=medians.get)     # a tie goes to fewer threads
+        others = ", ".join(f"{n_threads(th)} ({medians[th]:{fmt}} {unit})" for th in counts if th != best)
+        make_row(best, medians[best], results[best], f"; faster than {others}" if others else "")
+
+    if 1 in only:
+        def row1(th, median, runs, note):
+            row(f"1. ch02 train 784-50-10 SGD, {sizes['it02']} it + {runs[0][2]} evals", th, f"{median:.2f}",
+                f"median of {repeats}", "test " + " ".join(f"{acc:.4f}" for _, acc, _ in runs) + note)
+        at_threads("1.", rest, repeats, lambda r: ch02_train(data, sizes["it02"], 100, args.seed + r),
+                   lambda res: res[0], "s", ".2f", row1)
 
     if 2 in only:
-        for th in thread_counts:
-            torch.set_num_threads(th)
-            runs = []
-            for r in range(repeats):
-                s, accs = ch03_compare(data, sizes["it03"], 128, args.seed)
-                progress(f"  2. run {r + 1}, {th} thread(s): {s:.2f} s, test accuracy "
-                         + ", ".join(f"{k} {v:.4f}" for k, v in accs.items()))
-                runs.append(s)
-            row(f"2. ch03 compare 784-100x4-10, 4 optimizers x {sizes['it03']} it", th,
-                f"{statistics.median(runs):.2f}", f"median of {repeats}",
-                "test " + " ".join(f"{k} {v:.3f}" for k, v in accs.items()))
-        torch.set_num_threads(args.threads)
+        def row2(th, median, runs, note):
+            accs = runs[-1][1]
+            row(f"2. ch03 compare 784-100x4-10, 4 optimizers x {sizes['it03']} it", th, f"{median:.2f}",
+                f"median of {repeats}", "test " + " ".join(f"{k} {v:.3f}" for k, v in accs.items()) + note)
+        at_threads("2.", both, repeats, lambda r: ch03_compare(data, sizes["it03"], 128, args.seed),
+                   lambda res: res[0], "s", ".2f", row2)
 
     if 3 in only:
-        torch.set_num_threads(args.threads)
-        s, acc = ch03_best(data, sizes["ep03"], 100, args.seed, progress)
-        row(f"3. ch03 best 784-256x2-10 BN+dropout Adam, {sizes['ep03']} epochs", args.threads,
-            f"{s:.1f}", "once", f"test {acc:.4f}")
+        def row3(th, median, runs, note):
+            row(f"3. ch03 best 784-256x2-10 BN+dropout Adam, {sizes['ep03']} epochs", th, f"{median:.1f}", "once",
+                f"test {runs[0][1]:.4f}" + note)
+        at_threads("3.", rest, 1, lambda r: ch03_best(data, sizes["ep03"], 100, args.seed, progress),
+                   lambda res: res[0], "s", ".1f", row3)
+
+    def training_steps(label, what, per_epoch, unit, units, timed, counts, step_seconds):
+        """Workloads 4 and 6: the ms of a training step (a batch, an iteration) over `timed`
+        of them, and that times the steps of an epoch."""
+        def make_row(th, ms, runs, note):
+            row(f"{label} {what}", th, f"{ms * per_epoch / 1e3:.1f}", f"{ms:.2f} ms per {unit}",
+                f"over {timed} {units} after 5 warm-up" + note)
+        at_threads(label, counts, 1, lambda r: 1e3 * step_seconds(), lambda ms: ms, f"ms per {unit}", ".2f",
+                   make_row)
 
     if 4 in only:
         for name, make in (("SimpleConvNet", simple_conv_net), ("DeepConvNet", deep_conv_net)):
-            for th in thread_counts:
-                torch.set_num_threads(th)
-                per_batch = cnn_step_time(make, data, 100, sizes["cnn"], args.seed)
-                row(f"4. {name} step x600 (an epoch), Adam, batch 100", th,
-                    f"{per_batch * 600:.1f}", f"{1e3 * per_batch:.2f} ms per batch",
-                    f"over {sizes['cnn']} batches after 5 warm-up")
-        torch.set_num_threads(args.threads)
+            training_steps(f"4. {name}", "step x600 (an epoch), Adam, batch 100", 600, "batch", "batches",
+                           sizes["cnn"], both,
+                           lambda make=make: cnn_step_time(make, data, 100, sizes["cnn"], args.seed))
 
     if 5 in only:
-        for th in thread_counts:
-            torch.set_num_threads(th)
-            runs = []
-            for r in range(repeats):
-                cps, loss = char_lm_chars_per_second(args.text, sizes["lm"], args.seed + r)
-                progress(f"  5. run {r + 1}, {th} thread(s): {cps:.0f} chars/s, last loss {loss:.3f}")
-                runs.append(cps)
-            row("5. ch05 lm: Embedding + 2 x LSTM 128 + Linear, 50 x 50, Adam", th,
-                f"{statistics.median(runs):.0f}", f"chars/s, median of {repeats}",
-                f"spread {min(runs):.0f}-{max(runs):.0f}, {sizes['lm']} iterations")
-        torch.set_num_threads(args.threads)
+        def row5(th, median, runs, note):
+            cps = [c for c, _ in runs]
+            row("5. ch05 lm: Embedding + 2 x LSTM 128 + Linear, 50 x 50, Adam", th, f"{median:.0f}",
+                f"chars/s, median of {repeats}",
+                f"spread {min(cps):.0f}-{max(cps):.0f}, {sizes['lm']} iterations" + note)
+        at_threads("5.", both, repeats, lambda r: char_lm_chars_per_second(args.text, sizes["lm"], args.seed + r),
+                   lambda res: res[0], "chars/s", ".0f", row5, higher=True)
 
     if 6 in only:
-        torch.set_num_threads(args.threads)
         for name, kind in (("MLP GAN", "mlp"), ("DCGAN", "dcgan")):
-            per_batch = gan_step_time(kind, data, 64, sizes["gan"], args.seed)
-            row(f"6. {name} iteration (D and G steps) x937 (an epoch), batch 64", args.threads,
-                f"{per_batch * 937:.1f}", f"{1e3 * per_batch:.2f} ms per iteration",
-                f"over {sizes['gan']} iterations after 5 warm-up")
+            training_steps(f"6. {name}", "iteration (D and G steps) x937 (an epoch), batch 64", 937, "iteration",
+                           "iterations", sizes["gan"], rest,
+                           lambda kind=kind: gan_step_time(kind, data, 64, sizes["gan"], args.seed))
 
     if 7 in only:
-        for th in thread_counts:
-            torch.set_num_threads(th)
-            tr, ev, acc = ch05_addition(sizes["add"], 128, args.seed)
-            row("7. ch05 addition, peeky seq2seq reversed, one epoch + eval", th, f"{tr + ev:.2f}",
-                f"train {tr:.2f} + eval {ev:.2f} s", f"held-out exact match {acc:.4f} after 1 epoch")
-        torch.set_num_threads(args.threads)
+        def row7(th, median, runs, note):
+            tr, ev, acc = runs[0]
+            row("7. ch05 addition, peeky seq2seq reversed, one epoch + eval", th, f"{median:.2f}",
+                f"train {tr:.2f} + eval {ev:.2f} s", f"held-out exact match {acc:.4f} after 1 epoch" + note)
+        at_threads("7.", both, 1, lambda r: ch05_addition(sizes["add"], 128, args.seed),
+                   lambda res: res[0] + res[1], "s", ".2f", row7)
 
     if 8 in only:
-        torch.set_num_threads(args.threads)
-        runs = [matmul_gflops() for _ in range(repeats)]
-        row("8. matmul 1024x1024x1024, torch.mm, GFLOP/s", args.threads, f"{statistics.median(runs):.4g}",
-            f"GFLOP/s, median of {repeats}", f"spread {min(runs):.4g}-{max(runs):.4g}")
-
+        def row8(th, median, runs, note):
+            row("8. matmul 1024x1024x1024, torch.mm, GFLOP/s", th, f"{median:.4g}", f"GFLOP/s, median of {repeats}",
+                f"spread {min(runs):.4g}-{max(runs):.4g}" + note)
+        at_threads("8.", rest, repeats, lambda r: matmul_gflops(), lambda g: g, "GFLOP/s", ".4g", row8,
+                   higher=True)
 
 if __name__ == "__main__":
     main()

@@ -35,7 +35,7 @@ elif [ "$quick" = 1 ]; then
     ntrain=10000; ntest=2000; hidden=10; matmul="--shapes 1 --repeats 3"; it03=1000; acc03=0.85
     it02=1000; ep03=2; ep04=1; target=0.65; lm_iters=20; cmp_iters=30; steps=10; problems=5000; gan=10
 else
-    mode="full: roughly 40 minutes on 2 cores (an estimate from its parts; QUICK=1 took about a minute on an idle 2-core Xeon)"; runs=${RUNS:-3}
+    mode="full: roughly 45 minutes on 2 cores (an estimate from its parts; QUICK=1 took about a minute on an idle 2-core Xeon, before PyTorch ran at two thread counts)"; runs=${RUNS:-3}
     ntrain=60000; ntest=10000; hidden=50; matmul="--repeats 5"; it03=2000; acc03=0.9
     it02=10000; ep03=8; ep04=3; target=0.98; lm_iters=100; cmp_iters=300; steps=100; problems=50000; gan=50
 fi
@@ -64,9 +64,22 @@ fi
 printf 'chapter\twhat\tvariant\tmedian\tmin\tmax\truns\tunit\tthreads\n' > "$bench_tsv"
 printf 'net\trun\tseconds\ttest_acc\n' > "$acc_tsv"
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
+# PyTorch's threads: each workload runs at 1 and $threads torch threads, taking turns,
+# and its row is the faster's (on 2 cores one thread is PyTorch's fastest for some
+# workloads, two for others, so it is measured here each time). TORCH_THREADS=N: N only.
 torch_threads=${TORCH_THREADS:-$threads}
+if [ -n "${TORCH_THREADS:-}" ]; then
+    torch_args="--just-threads --threads $TORCH_THREADS"
+    torch_how="torch.set_num_threads($TORCH_THREADS) for every workload (TORCH_THREADS)"
+elif [ "$threads" = 1 ]; then
+    torch_args="--just-threads --threads 1"; torch_how="torch.set_num_threads(1) for every workload"
+else
+    torch_args="--best-threads --threads $threads"
+    torch_how="each workload at its fastest of 1 and $threads torch threads (torch.set_num_threads), measured in this run, taking turns; the threads column says which, under the table both medians (TORCH_THREADS=N: N only)"
+fi
+: > "$dest/pytorch_threads.txt"     # record_fastest's lines, for bench.md
 if [ -n "$py" ]; then
-    torch_note="PyTorch $("$py" -c 'import torch; print(torch.__version__)' 2>/dev/null): torch.set_num_threads($torch_threads), OPENBLAS_NUM_THREADS=1 (the bench's thread count for every workload, not each one's fastest: on a 2-core Xeon one thread was faster for chapter 02, 03's best MLP, the addition and the char LSTM, two for DeepConvNet; TORCH_THREADS=N to change)"
+    torch_note="PyTorch $("$py" -c 'import torch; print(torch.__version__)' 2>/dev/null): $torch_how; OPENBLAS_NUM_THREADS=1"
 else
     torch_note="PyTorch: absent (no python3 here imports torch; sudo apt-get install python3-torch libopenblas0-pthread)"
 fi
@@ -80,9 +93,12 @@ EOF
 cat "$dest/machine.txt"
 echo
 
-# torch ARGS...: bench/pytorch_compare.py, one run, at PyTorch's thread settings.
-torch() { OPENBLAS_NUM_THREADS=1 "$py" bench/pytorch_compare.py --runs 1 --just-threads \
-              --threads "$torch_threads" --data "$mnist" --text "$data/tinyshakespeare/input.txt" "$@" 2>/dev/null; }
+# torch FILE ARGS...: bench/pytorch_compare.py, one run at each of PyTorch's thread
+# counts; its stderr, a line per run ("... LABEL run 1 on T threads: FIGURE UNIT"), into FILE.
+torch() { f=$1; shift; OPENBLAS_NUM_THREADS=1 "$py" bench/pytorch_compare.py --runs 1 $torch_args \
+              --data "$mnist" --text "$data/tinyshakespeare/input.txt" "$@" > /dev/null 2> "$f"; }
+# by_threads LABEL FILE: "THREADS FIGURE" for each of LABEL's runs in FILE (record_fastest's input).
+by_threads() { sed -n "s/^ *\.\.\. $1 run [0-9]* on \([0-9]*\) threads*: \([0-9.e+]*\) .*/\1 \2/p" "$2"; }
 step=0
 section() { step=$((step + 1)); echo "== $step/11. $1  ($(date '+%H:%M:%S'))"; }
 fresh() { for f in "$@"; do : > "$work/$f"; done; }
@@ -113,9 +129,9 @@ section "The matrix multiply: naive, blocked, threaded, OpenBLAS, PyTorch"
 "$rel/bench/bench_matmul" --threads "$threads" $matmul --tsv "$bench_tsv" | sed 's/^/  /'
 fresh mm_torch
 [ -n "$py" ] && for i in $(seq "$runs"); do
-    torch --only 8 | sed -n 's/^  8\. .*  *[0-9]*  *\([0-9.e+]*\)  GFLOP\/s.*/\1/p' >> "$work/mm_torch"
+    torch "$work/8.t.txt" --only 8 && by_threads 8. "$work/8.t.txt" >> "$work/mm_torch"
 done
-record common "matmul 1024x1024x1024" "PyTorch" GFLOP/s "$torch_threads" "$work/mm_torch"
+record_fastest common "matmul 1024x1024x1024" "PyTorch" GFLOP/s "$work/mm_torch"
 
 section "Chapter 03: SGD against Adam, training time to test accuracy $acc03 (784-100x4-10, batch 128)"
 fresh sgd adam
@@ -193,11 +209,10 @@ for i in $(seq "$runs"); do
     "$bin/05_rnn" lm --quiet --iters "$lm_iters" --eval-every 100000 --sample-length 0 --val-chars 2600 \
         --threads "$threads" --data "$data/tinyshakespeare" --out "$work/05" 2>/dev/null |
         sed -n 's/.* \([0-9]*\) characters\/s of training.*/\1/p' >> "$work/lm_c"
-    [ -n "$py" ] && torch --only 5 --steps "$lm_iters" |
-        sed -n 's/^  5\. .* \([0-9][0-9]*\)  chars\/s.*/\1/p' >> "$work/lm_torch"
+    [ -n "$py" ] && torch "$work/5.t.txt" --only 5 --steps "$lm_iters" && by_threads 5. "$work/5.t.txt" >> "$work/lm_torch"
 done
 record 05 "character LSTM training, $lm_iters iterations" C chars/s "$threads" "$work/lm_c"
-record 05 "character LSTM training, $lm_iters iterations" PyTorch chars/s "$torch_threads" "$work/lm_torch"
+record_fastest 05 "character LSTM training, $lm_iters iterations" PyTorch chars/s "$work/lm_torch"
 
 section "Chapter 05: seq2seq addition (peeky, reversed), one epoch of $((problems * 9 / 10)) problems and the held-out decoding"
 fresh s2s_one s2s_batch s2s_torch
@@ -208,17 +223,16 @@ for i in $(seq "$runs"); do
             sed -n 's/.*(train \([0-9.]*\) s + evaluate \([0-9.]*\) s.*/\1 \2/p' | awk '{print $1 + $2}' \
             >> "$work/$([ "$db" = 1 ] && echo s2s_one || echo s2s_batch)"
     done
-    [ -n "$py" ] && torch --only 7 --problems "$problems" |
-        sed -n 's/^  7\. .*train \([0-9.]*\) + eval \([0-9.]*\) s.*/\1 \2/p' | awk '{print $1 + $2}' >> "$work/s2s_torch"
+    [ -n "$py" ] && torch "$work/7.t.txt" --only 7 --problems "$problems" && by_threads 7. "$work/7.t.txt" >> "$work/s2s_torch"
 done
 record 05 "seq2seq addition, an epoch + held-out decoding" "decoding one at a time" s "$threads" "$work/s2s_one"
 record 05 "seq2seq addition, an epoch + held-out decoding" "decoding 128 together" s "$threads" "$work/s2s_batch"
-record 05 "seq2seq addition, an epoch + held-out decoding" "PyTorch (128 together)" s "$torch_threads" "$work/s2s_torch"
+record_fastest 05 "seq2seq addition, an epoch + held-out decoding" "PyTorch (128 together)" s "$work/s2s_torch"
 
 section "Chapters 04 and 06: a training step of each net, here and in PyTorch (epoch = 600 or 937 of them)"
 # ms_per NAME UNIT FILE [THREADS]: the figure of "NAME ... X ms per UNIT" in a
-# chapter's bench output (its line for THREADS) or pytorch_compare.py's ("4. NAME ...").
-ms_per() { sed -n "s/^ *\([46]\. \)*$1${4:+ *$4 threads*}.* \([0-9.][0-9.]*\) ms per $2.*/\2/p" "$3"; }
+# chapter's bench output (its line for THREADS).
+ms_per() { sed -n "s/^ *$1${4:+ *$4 threads*}.* \([0-9.][0-9.]*\) ms per $2.*/\1/p" "$3"; }
 fresh SimpleConvNet.c SimpleConvNet.t DeepConvNet.c DeepConvNet.t MLP.c MLP.t DCGAN.c DCGAN.t
 for i in $(seq "$runs"); do
     "$bin/04_cnn" bench --quiet --bench-batches "$steps" --threads "$threads" --data "$mnist" --out "$work/04" \
@@ -227,26 +241,26 @@ for i in $(seq "$runs"); do
         > "$work/06.c.txt"
     : > "$work/04.t.txt"; : > "$work/06.t.txt"
     if [ -n "$py" ]; then
-        torch --only 4 --steps "$steps" > "$work/04.t.txt"
-        torch --only 6 --steps "$gan" > "$work/06.t.txt"
+        # a failed run gives no figures, not the figures it printed before failing
+        torch "$work/04.t.txt" --only 4 --steps "$steps" || : > "$work/04.t.txt"
+        torch "$work/06.t.txt" --only 6 --steps "$gan" || : > "$work/06.t.txt"
     fi
     for net in SimpleConvNet DeepConvNet; do
         ms_per "$net" batch "$work/04.c.txt" "$threads" >> "$work/$net.c"
-        ms_per "$net" batch "$work/04.t.txt" >> "$work/$net.t"
+        by_threads "4. $net" "$work/04.t.txt" >> "$work/$net.t"
     done
     for net in "MLP GAN" DCGAN; do
         ms_per "$net" iteration "$work/06.c.txt" >> "$work/${net% GAN}.c"
-        ms_per "$net" iteration "$work/06.t.txt" >> "$work/${net% GAN}.t"
+        by_threads "6. $net" "$work/06.t.txt" >> "$work/${net% GAN}.t"
     done
 done
 for net in SimpleConvNet DeepConvNet; do
     record 04 "a training step (Adam, batch 100), over $steps" "$net" ms "$threads" "$work/$net.c"
-    record 04 "a training step (Adam, batch 100), over $steps" "$net, PyTorch" ms "$torch_threads" "$work/$net.t"
+    record_fastest 04 "a training step (Adam, batch 100), over $steps" "$net, PyTorch" ms "$work/$net.t"
 done
 for net in "MLP GAN" DCGAN; do
     record 06 "a GAN iteration (D and G steps, batch 64), over $gan" "$net" ms "$threads" "$work/${net% GAN}.c"
-    record 06 "a GAN iteration (D and G steps, batch 64), over $gan" "$net, PyTorch" ms "$torch_threads" \
-        "$work/${net% GAN}.t"
+    record_fastest 06 "a GAN iteration (D and G steps, batch 64), over $gan" "$net, PyTorch" ms "$work/${net% GAN}.t"
 done
 
 section "The table and the pictures"

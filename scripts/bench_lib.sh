@@ -35,3 +35,23 @@ record() {
     printf '  %-24s %12s  %s  (%s-%s, %s run%s, %s thread%s)\n' "$variant" "$med" "$unit" "$lo" "$hi" "$n" \
         "$([ "$n" = 1 ] || echo s)" "$th" "$([ "$th" = 1 ] || echo s)"
 }
+
+# record_fastest CHAPTER WHAT VARIANT UNIT FILE
+# PyTorch's row: FILE has "THREADS FIGURE" a line, one run at one thread count (the
+# counts took turns). The row is record's of the count with the best median: the
+# lowest time, or the highest rate (a UNIT per second); a tie goes to fewer threads.
+# With more than one count, every count's median is printed and added to
+# $dest/pytorch_threads.txt for bench.md. No figure at all: an absent row at $torch_threads.
+record_fastest() {
+    medians=$(for t in $(cut -d' ' -f1 "$5" | sort -nu); do
+                  echo "$t $(awk -v t="$t" '$1 == t {print $2}' "$5" | median)"; done)
+    best=$(echo "$medians" | awk -v rate="$(case $4 in */s) echo 1 ;; esac)" \
+        'NF == 2 && (b == "" || (rate ? $2 + 0 > m : $2 + 0 < m)) {b = $1; m = $2 + 0} END {print b}')
+    awk -v t="$best" '$1 == t {print $2}' "$5" > "$5.fastest"
+    record "$1" "$2" "$3" "$4" "${best:-$torch_threads}" "$5.fastest"
+    [ "$(echo "$medians" | grep -c .)" -gt 1 ] || return 0     # one count (or none): no choice made
+    each=$(echo "$medians" | awk -v u="$4" '{printf "%s%s thread%s %s", (NR > 1 ? ", " : ""), $1, ($1 == 1 ? "" : "s"), $2}
+                                            END {printf " %s", u}')
+    echo "    PyTorch's medians: $each; fastest: $best"
+    echo "$1 $2 / $3: $each" >> "$dest/pytorch_threads.txt"
+}

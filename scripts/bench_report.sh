@@ -3,8 +3,9 @@
 #
 #   sh scripts/bench_report.sh DIR
 #
-# reads DIR/bench.tsv, DIR/accuracy.tsv and DIR/machine.txt (scripts/bench.sh
-# writes them) and writes DIR/bench.md, DIR/speedups.png, DIR/accuracy_vs_time.png.
+# reads DIR/bench.tsv, DIR/accuracy.tsv, DIR/machine.txt and DIR/pytorch_threads.txt
+# (scripts/bench.sh writes them; the last two are quoted as they are, if there) and
+# writes DIR/bench.md, DIR/speedups.png, DIR/accuracy_vs_time.png.
 # A malformed file is refused with one line naming the file, the line and what
 # is wrong, and exit status 1: a picture is never drawn from a broken table.
 #
@@ -20,7 +21,8 @@
 #   runs     how many runs the three figures come from
 #   unit     ms, s (lower is better), or something per second (GFLOP/s,
 #            chars/s: higher is better)
-#   threads  the threads the measured side used
+#   threads  the threads the measured side used (PyTorch: its fastest count of
+#            those it ran, which pytorch_threads.txt lists with their medians)
 # accuracy.tsv: net, run, seconds, test_acc: each evaluation of each training
 #   run (seconds since its training began, evaluations included).
 dir=${1:?usage: bench_report.sh DIR}
@@ -91,6 +93,13 @@ md=$dir/bench.md
     with_ratio | awk -F'\t' '{
         spread = $4 == "absent" ? "-" : $5 " - " $6
         printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, spread, $7, $8, $9, $10 }'
+    if [ -s "$dir/pytorch_threads.txt" ]; then
+        echo
+        echo "PyTorch ran each of its workloads at these thread counts, taking turns; its row in"
+        echo "the table is the best median's (medians here):"
+        echo
+        sed 's/^/    /' "$dir/pytorch_threads.txt"
+    fi
     echo
     echo "Pictures: speedups.png (the comparisons), accuracy_vs_time.png (accuracy.tsv)."
 } > "$md"

@@ -2,14 +2,16 @@
 # test_bench.sh - make bench's files: a tiny run (BENCH_TINY=1: 1,000 MNIST
 # images, a few steps of everything) must give bench.tsv with every expected
 # row and a figure in each (absent only for PyTorch or OpenBLAS when they are
-# not installed), bench.md and both pictures; and scripts/bench_report.sh must
-# refuse a malformed table with one line and a non-zero status. No timing is
+# not installed), bench.md and both pictures; each PyTorch row at its fastest
+# thread count; and scripts/bench_report.sh must refuse a malformed table with one
+# line and a non-zero status. No timing is
 # checked: timings belong to make bench, never to a test.
 . tests/check.sh         # check NAME CONDITION..., and the counts
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/dl-test-bench.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
 unset MAKEFLAGS MFLAGS MAKELEVEL   # a make started here must not join make test's jobs
+unset THREADS TORCH_THREADS         # the bench's own thread counts, which the checks below expect
 out=$tmp/bench
 
 make -s bench BENCH_TINY=1 BENCH_OUT="$out" > "$tmp/log" 2>&1
@@ -81,6 +83,50 @@ check "bench.tsv has no other rows" [ "$(($(wc -l < "$out/bench.tsv") - 1))" = "
 check "accuracy.tsv has a row for each of the four nets" \
     [ "$(cut -f1 "$out/accuracy.tsv" | sed 1d | sort -u | wc -l)" = 4 ]
 check "bench.md names the machine" grep -q '^    CPU: .*cores' "$out/bench.md"
+
+# ---- PyTorch's thread counts ---------------------------------------------------------
+# make bench runs each PyTorch workload at 1 and at THREADS (here nproc) torch threads
+# and records the count with the best median: the lowest time, the highest rate.
+candidates="1 $(nproc)"
+# Each PyTorch row's threads is a candidate, pytorch_threads.txt has the median of
+# every candidate for it ("CH WHAT / VARIANT: 1 thread M, 2 threads M UNIT"), and the
+# row is the best of those, worked out here afresh.
+fastest_chosen() {
+    awk -F'\t' -v cands="$candidates" '
+        NR == FNR { k = index($0, ": "); listed[substr($0, 1, k - 1)] = substr($0, k + 2); next }
+        FNR == 1 || $3 !~ /PyTorch/ { next }
+        {
+            key = $1 " " $2 " / " $3
+            if (!(key in listed)) { print "no medians for " key; bad = 1; next }
+            n = split(listed[key], part, ", "); best = ""
+            for (i = 1; i <= n; i++) {
+                split(part[i], w, " "); t = w[1]; m = w[3] + 0; seen = seen " " t
+                if (best == "" || ($8 ~ /\/s$/ ? m > bm : m < bm)) { best = t; bm = m }
+            }
+            if (seen != " " cands) { print key ": medians at" seen ", not at " cands; bad = 1 }
+            if ($9 != best || $4 + 0 != bm) { print key ": the row is " $4 " at " $9 ", the best " bm " at " best; bad = 1 }
+            seen = ""
+        }
+        END { exit bad }' "$out/pytorch_threads.txt" "$out/bench.tsv"
+}
+if [ -z "$py" ]; then
+    check "without PyTorch, no PyTorch medians in bench.md" [ ! -s "$out/pytorch_threads.txt" ]
+elif [ "$(nproc)" = 1 ]; then
+    check "bench.tsv: each PyTorch row on the one core's 1 thread" \
+        [ -z "$(awk -F'\t' 'FNR > 1 && $3 ~ /PyTorch/ && $9 != 1' "$out/bench.tsv")" ]
+else
+    check "bench.tsv: each PyTorch row at the fastest of $candidates torch threads" fastest_chosen
+fi
+# record_fastest on its own (PyTorch or not): "THREADS FIGURE" lines of runs taking turns.
+fastest_of() {      # UNIT EXPECTED-ROW-END: record_fastest's row must end with it
+    printf '1 10\n2 8\n1 12\n2 9\n1 11\n2 30\n' > "$tmp/runs"
+    : > "$tmp/fastest.tsv"
+    (bench_tsv=$tmp/fastest.tsv dest=$tmp torch_threads=7; record_fastest 05 x PyTorch "$1" "$tmp/runs") > /dev/null
+    [ "$(cut -f4- "$tmp/fastest.tsv")" = "$2" ]
+}
+check "record_fastest: a time goes to the lower median (2 threads, 9 ms)" fastest_of ms "$(printf '9\t8\t30\t3\tms\t2')"
+check "record_fastest: a rate goes to the higher (1 thread, 11 chars/s)" \
+    fastest_of chars/s "$(printf '11\t10\t12\t3\tchars/s\t1')"
 
 # ---- malformed tables are refused --------------------------------------------------
 # refused SED-SCRIPT [FILE]: bench_report.sh on a copy with FILE edited must
