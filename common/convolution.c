@@ -45,10 +45,13 @@ static int chunk_images(const ConvShape *s)
 /* Thin layers. A slice suits images with many positions: 8 images of 28x28
  * are 6,272 columns, a wide multiply. At 7x7 (the DCGAN's second convolution,
  * its generator's first transposed one) a slice of a batch of 64 is 392
- * columns, and each multiply packs all of W again for a few columns. Such a
- * layer takes chunks of at least THIN_COLUMNS columns one after another, and
- * the threads share each chunk's im2col, multiply and col2im instead. */
+ * columns, and each multiply packs all of W again for a few columns. A layer
+ * whose slices would be under THIN_COLUMNS columns takes chunks of about
+ * THIN_CHUNK columns one after another instead, and the threads share each
+ * chunk's im2col, multiply and col2im. (Measured on the DCGAN: chunks of
+ * 2,048 columns beat 512 and 1,024; sharing the 14x14 layers too was slower.) */
 #define THIN_COLUMNS 512
+#define THIN_CHUNK 2048
 
 int conv_thin(const ConvShape *s, int N)
 {
@@ -58,20 +61,21 @@ int conv_thin(const ConvShape *s, int N)
 int conv_thin_images(const ConvShape *s)
 {
     int P = s->OH * s->OW;
-    return (THIN_COLUMNS + P - 1) / P;
+    return (THIN_CHUNK + P - 1) / P;
 }
 
 ConvWork conv_work_create(const ConvShape *shapes, int count)
 {
     ConvWork w;
     memset(&w, 0, sizeof w);
-    size_t dw = 0, taps = 0;
+    size_t dw = 0, taps = 0, thin = 0;
     for (int i = 0; i < count; i++) {
         const ConvShape *s = &shapes[i];
         size_t K = (size_t)s->C * s->FH * s->FW, widest = K > (size_t)s->FN ? K : (size_t)s->FN;
-        int images = chunk_images(s) > conv_thin_images(s) ? chunk_images(s) : conv_thin_images(s);
-        size_t need = (size_t)images * s->OH * s->OW * widest;
+        size_t need = (size_t)chunk_images(s) * s->OH * s->OW * widest;
         w.cap = need > w.cap ? need : w.cap;
+        need = (size_t)conv_thin_images(s) * s->OH * s->OW * widest;
+        thin = need > thin ? need : thin;
         if (conv_implicit_fits(s)) {    /* its grids, and x's and dy's tap offsets */
             need = conv_implicit_scratch(s);
             w.cap = need > w.cap ? need : w.cap;
@@ -81,9 +85,11 @@ ConvWork conv_work_create(const ConvShape *shapes, int count)
         dw = (size_t)s->FN * K > dw ? (size_t)s->FN * K : dw;
     }
     for (int k = 0; k < CONV_SLICES; k++) {
-        w.col[k] = xmalloc(w.cap * sizeof(real));
-        w.out[k] = xmalloc(w.cap * sizeof(real));
-        w.dcol[k] = xmalloc(w.cap * sizeof(real));
+        /* slice 0's buffers also hold a thin layer's chunk */
+        size_t n = k == 0 && thin > w.cap ? thin : w.cap;
+        w.col[k] = xmalloc(n * sizeof(real));
+        w.out[k] = xmalloc(n * sizeof(real));
+        w.dcol[k] = xmalloc(n * sizeof(real));
         w.dW[k] = xmalloc(dw * sizeof(real));
     }
     w.Wt = xmalloc(dw * sizeof(real));

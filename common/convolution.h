@@ -26,7 +26,8 @@
  * in order. The cut does not depend on the number of threads, so neither do
  * the results. Layers with small outputs (7x7) would make thin slices, a few
  * hundred columns each: they go through the batch one wide chunk at a time
- * instead, and the threads share each chunk's im2col, multiply and col2im.
+ * instead (in slice 0's buffers), and the threads share each chunk's im2col,
+ * multiply and col2im.
  *
  * convolution_forward and convolution_backward, what the layers call, take a
  * faster path for stride 1 that never writes col (conv_implicit.h); the
@@ -58,7 +59,7 @@ size_t conv_col_size(const ConvShape *s, int N);    /* the whole batch's col: C*
 /* Scratch for the chunks of every slice, allocated once for a set of layers
  * (a network's), then shared by them. */
 typedef struct {
-    size_t cap;                     /* reals per slice buffer */
+    size_t cap;                     /* reals per slice buffer (slice 0's may be larger) */
     real *col[CONV_SLICES];         /* a chunk's col (K, columns) */
     real *out[CONV_SLICES];         /* a chunk's out or dout (FN, columns) */
     real *dcol[CONV_SLICES];        /* a chunk's dcol (K, columns) */
