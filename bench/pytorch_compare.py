@@ -76,6 +76,34 @@ os.environ.setdefault("OMP_WAIT_POLICY", "passive")
 # setting is one OpenBLAS thread beside torch's threads; it too is read at load time.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
+
+def openblas_coretype():
+    """The OpenBLAS kernels this CPU can run, named from its instruction sets.
+
+    OpenBLAS picks its kernels by the CPU's model number. Debian's 0.3.21 does
+    not know the model a virtual machine reports ("Intel Xeon Processor") and
+    falls back to Prescott, its SSE3 kernels: torch.mm of 1024 x 1024 then ran
+    at 30 GFLOP/s on one thread of the course's 2-core Xeon instead of 143 with
+    its Cooperlake (AVX-512) kernels. Every nn.Linear and nn.LSTM multiplies
+    through it, so the competitor is given the right kernels explicitly."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            flags = next((line.split(":", 1)[1].split() for line in f if line.startswith("flags")), [])
+    except OSError:
+        return None
+    if "avx512_bf16" in flags:
+        return "Cooperlake"
+    if "avx512f" in flags and "avx512vl" in flags:
+        return "SkylakeX"
+    if "avx2" in flags and "fma" in flags:
+        return "Haswell"
+    return None
+
+
+# (make bench-cnn's AVX2 comparison sets OPENBLAS_CORETYPE=Haswell itself.)
+if openblas_coretype() and not os.environ.get("OPENBLAS_CORETYPE"):
+    os.environ["OPENBLAS_CORETYPE"] = openblas_coretype()
+
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 import torch.nn as nn  # noqa: E402
@@ -582,7 +610,8 @@ def main():
     print(f"  PyTorch {torch.__version__}, CPU, float32, eager (torch.nn + torch.optim); "
           f"{threads} (torch.set_num_threads), "
           f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY')}, "
-          f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS')}"
+          f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS')}, "
+          f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(its own choice)')}"
           f"{'; --quick: tiny sizes, not a benchmark' if q else ''}")
     rows = []
 
