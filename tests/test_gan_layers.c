@@ -316,10 +316,10 @@ static void test_batch_norm_channels_gradient(void)
 
 /* P = 1 is the features layer: the same numbers as batch_norm_forward. */
 /* A batch big enough for threads to take channels: the same bits on 1 and 2,
- * forward (training and inference) and backward. */
-static void test_batch_norm_channels_same_on_1_and_2_threads(void)
+ * forward (training and inference) and backward; channels of 7x7, and
+ * features (P = 1, added up side by side). */
+static void check_batch_norm_same_on_1_and_2_threads(int N, int C, int P)
 {
-    const int N = 16, C = 64, P = 49;
     const size_t n = (size_t)N * C * P;
     Rng rng;
     rng_seed(&rng, 68);
@@ -344,6 +344,12 @@ static void test_batch_norm_channels_same_on_1_and_2_threads(void)
         free(out[0][k]), free(out[1][k]);
     }
     free(x), free(dy), free(gamma), free(beta);
+}
+
+static void test_batch_norm_channels_same_on_1_and_2_threads(void)
+{
+    check_batch_norm_same_on_1_and_2_threads(16, 64, 49);
+    check_batch_norm_same_on_1_and_2_threads(64, 1000, 1);
 }
 
 static void test_batch_norm_channels_with_one_position_is_features(void)
