@@ -340,7 +340,7 @@ static void check_batch_norm_same_on_1_and_2_threads(int N, int C, int P)
     }
     set_threads(saved);
     for (int k = 0; k < 6; k++) {
-        CHECK(memcmp(out[0][k], out[1][k], (k == 3 || k == 4 ? C : n) * sizeof(real)) == 0);
+        CHECK(memcmp(out[0][k], out[1][k], (k == 3 || k == 4 ? (size_t)C : n) * sizeof(real)) == 0);
         free(out[0][k]), free(out[1][k]);
     }
     free(x), free(dy), free(gamma), free(beta);
