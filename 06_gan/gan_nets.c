@@ -351,6 +351,7 @@ void gan_generate(Gan *g, real *out, const real *z, const int *labels, int N)
     gan_generator_input(g, g->g_in, z, labels ? labels : g->labels, N);
     const real *y = stack_forward(&g->G, g->g_in, N, 0);
     memcpy(out, y, (size_t)N * g->C * g->H * g->W * sizeof(real));
+    g->fake_n = 0;                      /* G's layers hold these samples now */
 }
 
 /* G(z) in training mode into g->fake, from fresh noise (labels as given). */
@@ -392,6 +393,7 @@ real gan_d_step(Gan *g, const real *x, const int *t, int N)
     g->metrics[1] = (real)mean_sigmoid(g->logit_y, N);
     sigmoid_with_loss_backward(g->dlogit, g->logit_y, g->zeros, N, 1, 1);
     stack_backward(&g->D, g->d_in_fake, g->dlogit, N, NULL);
+    g->fake_n = N;                      /* for the G step that follows */
     return loss;
 }
 
@@ -400,7 +402,9 @@ real gan_g_step(Gan *g, const int *t, int N)
     const int pixels = g->C * g->H * g->W;
     const int *labels = g->classes ? t : g->labels;
     params_zero_grads(&g->G.params);
-    generate_train(g, labels, N);
+    if (g->fake_n != N)                 /* no D step's fakes to reuse */
+        generate_train(g, labels, N);
+    g->fake_n = 0;
     d_input(g, g->d_in_fake, g->fake, labels, N);
     const real *logit = stack_forward(&g->D, g->d_in_fake, N, 1);
     /* G wants D to say 1 for its samples: -log D(G(z)), steep while D rejects them */
@@ -420,6 +424,7 @@ double gan_mean_d_fake(Gan *g, const real *z, const int *labels, int N)
     gan_generator_input(g, g->g_in, z, lab, N);
     const real *y = stack_forward(&g->G, g->g_in, N, 1);
     memcpy(g->fake, y, (size_t)N * g->C * g->H * g->W * sizeof(real));
+    g->fake_n = 0;                      /* not the D step's fakes any more */
     d_input(g, g->d_in_fake, g->fake, lab, N);
     const real *logit = stack_forward(&g->D, g->d_in_fake, N, 1);
     sigmoid_with_loss_forward(g->logit_y, logit, g->zeros, N, 1);

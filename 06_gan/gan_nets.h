@@ -73,6 +73,8 @@ typedef struct {
     Stack G, D;
     Rng rng;                /* the noise z, and a conditional G's labels */
     real metrics[2];        /* the last D step's mean D(x) and mean D(G(z)) */
+    int fake_n;             /* the D step's fakes, G's forward for them still in
+                               its layers, wait for the G step: their count, or 0 */
     /* work buffers, batch_max rows */
     real *g_in, *fake, *d_in, *d_in_fake, *logit_y, *dlogit, *dfake, *dd_in;
     int *ones, *zeros, *labels;
@@ -98,9 +100,11 @@ void gan_generate(Gan *g, real *out, const real *z, const int *labels, int N);
  * conditional); loss = BCE(D(x), real) + BCE(D(G(z)), fake); D's gradient in
  * D.params.grads (zeroed first). Sets metrics. */
 real gan_d_step(Gan *g, const real *x, const int *t, int N);
-/* One generator step: fresh noise, loss = BCE(D(G(z)), real) (the
- * "non-saturating" loss: G pushes D(G(z)) up); G's gradient, through D, in
- * G.params.grads (zeroed first; D's gradients are not kept). */
+/* One generator step: loss = BCE(D(G(z)), real) (the "non-saturating" loss:
+ * G pushes D(G(z)) up) on the fakes of the D step just before it (G runs
+ * forward once per iteration, as in PyTorch's DCGAN example; on fresh noise if
+ * no D step came first); G's gradient, through D, in G.params.grads (zeroed
+ * first; D's gradients are not kept). */
 real gan_g_step(Gan *g, const int *t, int N);
 /* The mean D(G(z)) of N fresh samples from fixed noise z (no update). */
 double gan_mean_d_fake(Gan *g, const real *z, const int *labels, int N);

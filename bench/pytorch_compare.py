@@ -28,8 +28,9 @@ write it in PyTorch (plain torch.nn and torch.optim, eager mode, float32, CPU).
      ReLU, convT 64 4x4 s2, BN, ReLU, convT 1 4x4 s2, tanh; D conv 64 4x4 s2,
      LeakyReLU, conv 128 4x4 s2, BN, LeakyReLU, fc 1): a D step on a real batch
      and a fake one (BCE with logits), Adam lr 0.0002 beta1 0.5, then a G step
-     through D, Adam; batch 64, timed over 50 iterations after 5 warm-up ones,
-     and that time times 937 (an epoch of 60,000). As `06_gan bench` times it.
+     through D on the same fakes (G runs forward once per iteration), Adam;
+     batch 64, timed over 50 iterations after 5 warm-up ones, and that time
+     times 937 (an epoch of 60,000). As `06_gan bench` times it.
   7. chapter 05 addition: the peeky seq2seq with reversed input (embedding 16,
      LSTM 128 encoder and decoder, the decoder given h at every step), Adam lr
      0.003, clip 5, batch 128, one epoch of 45,000 problems in the book's format
@@ -416,14 +417,14 @@ def gan_step_time(kind, data, batch, batches, seed, warmup=5):
 
     def step():
         idx = torch.randint(0, len(images), (batch,), generator=gen)
-        # D: real batch says 1, fresh fakes (G not trained by this step) say 0
-        fake = G(torch.randn(batch, 100, generator=gen)).detach()
-        loss_d = bce(D(images[idx]), ones) + bce(D(fake), zeros)
+        # D: real batch says 1, fakes say 0 (detached: G is not trained by this step)
+        fake = G(torch.randn(batch, 100, generator=gen))
+        loss_d = bce(D(images[idx]), ones) + bce(D(fake.detach()), zeros)
         opt_d.zero_grad()
         loss_d.backward()
         opt_d.step()
-        # G: fresh fakes should make D say 1
-        loss_g = bce(D(G(torch.randn(batch, 100, generator=gen))), ones)
+        # G: the same fakes should make D say 1 (G ran once, as in PyTorch's DCGAN example)
+        loss_g = bce(D(fake), ones)
         opt_g.zero_grad()
         loss_g.backward()
         opt_g.step()
