@@ -379,15 +379,15 @@ void gan_generate(Gan *g, real *out, const real *z, const int *labels, int N)
  *
  *     G_avg = d G_avg + (1 - d) G        after every step of G,
  *
- * an exponential moving average over the last ~1 / (1 - d) steps (d 0.999:
- * about a thousand). It costs a multiply-add per weight per step and changes
- * nothing in training: D still plays against G; only the pictures, the
- * scores and the saved model come from G_avg. ProGAN, StyleGAN and BigGAN
- * draw their published samples this way.
+ * an exponential moving average over the last ~1 / (1 - d) steps (d 0.99:
+ * about a hundred; 0.999: a thousand). It costs a multiply-add per weight
+ * per step and changes nothing in training: D still plays against G; only
+ * the pictures, the scores and the saved model come from G_avg. ProGAN,
+ * StyleGAN and BigGAN draw their published samples this way.
  *
  * Early on G_avg would still remember G's random start; so d is at most
  * (1 + t) / (10 + t) after step t, an average over roughly the last tenth of
- * the run until that reaches d (for 0.999 at step 8,990). */
+ * the run until that reaches d (0.99 at step 890, 0.999 at step 8,990). */
 double ema_decay_at(double decay, long step)
 {
     double warm = (1.0 + step) / (10.0 + step);
