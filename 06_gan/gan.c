@@ -74,6 +74,9 @@ typedef struct {
     int score_samples;
     int resume;
     int bench_batches;
+    double ema;             /* the decay of G's moving average (0: none) */
+    int raw_scores;         /* with an average: score the raw G too */
+    int cosine;             /* the learning rate glides to 0 over the run */
     const char *net;        /* cgan's: "mlp" or "dcgan" */
     const char *model;
     const char *scorer;
@@ -310,6 +313,18 @@ typedef struct {
 } GanRun;
 
 static real d_hook(void *p, const real *x, const int *t, int n) { return gan_d_step(&((GanRun *)p)->gan, x, t, n); }
+static void average_hook(void *p, long steps) { gan_average_update(&((GanRun *)p)->gan, steps); }
+/* The averaged G goes into checkpoints as the trainer's "carry". */
+static void average_get(void *p, real *out)
+{
+    const ParamSet *avg = &((GanRun *)p)->gan.G_avg;
+    memcpy(out, avg->values, avg->size * sizeof(real));
+}
+static void average_set(void *p, const real *in)
+{
+    ParamSet *avg = &((GanRun *)p)->gan.G_avg;
+    memcpy(avg->values, in, avg->size * sizeof(real));
+}
 static real g_hook(void *p, const real *x, const int *t, int n)
 {
     (void)x;
@@ -318,9 +333,8 @@ static real g_hook(void *p, const real *x, const int *t, int n)
 
 /* Samples from G in [0, 1] for the scorer, from noise of their own generator
  * (so scoring never changes the training's noise), labels in turn. */
-static void sample_for_scoring(GanRun *r, real *out, int N, uint64_t seed)
+static void sample_for_scoring(Gan *g, ParamSet *weights, real *out, int N, uint64_t seed)
 {
-    Gan *g = &r->gan;
     Rng rng;
     rng_seed(&rng, seed);
     real *z = xmalloc((size_t)g->batch_max * g->z_dim * sizeof(real));
@@ -331,18 +345,36 @@ static void sample_for_scoring(GanRun *r, real *out, int N, uint64_t seed)
         rng_fill_normal(&rng, z, (size_t)b * g->z_dim, 1);
         for (int i = 0; i < b; i++)
             labels[i] = g->classes ? (n + i) % g->classes : 0;
-        gan_generate(g, out + (size_t)n * pixels, z, labels, b);
+        gan_generate_with(g, weights, out + (size_t)n * pixels, z, labels, b);
     }
     gan_images_from_tanh(out, out, (size_t)N * pixels);
     free(z), free(labels);
 }
 
-/* After each epoch: the grid from fixed noise, then the scores. */
+/* The averaged G's batch norm statistics: measured anew on this many batches
+ * before it draws (see average_bn_statistics). */
+enum { BN_BATCHES = 16 };
+
+/* Batch norm in the averaged G. Training leaves running statistics in G that
+ * fit G's own weights; averaged along, they need not fit G_avg's, whose
+ * layers' outputs have their own means and variances. So before the
+ * averaged G draws, its statistics are measured anew, in training mode on
+ * BN_BATCHES batches of noise of a fixed seed (BigGAN's "standing
+ * statistics"), and then used in inference mode as the raw G uses its own. */
+static void average_bn_statistics(GanRun *r)
+{
+    if (r->gan.avg_decay > 0)
+        gan_average_measure_bn(&r->gan, BN_BATCHES, r->cfg->c.seed + 400);
+}
+
+/* After each epoch: the grid from fixed noise, then the scores (the averaged
+ * G's, and with --raw-scores the raw G's beside them). */
 static void score_hook(void *p, double epoch, double *out)
 {
     GanRun *r = p;
     Gan *g = &r->gan;
     double t0 = now_seconds();
+    average_bn_statistics(r);
     const int pixels = g->C * g->H * g->W;
     real *grid = xmalloc((size_t)r->grid_count * pixels * sizeof(real));
     for (int n = 0; n < r->grid_count; n += g->batch_max) {
@@ -355,11 +387,17 @@ static void score_hook(void *p, double epoch, double *out)
     free(grid);
     double t1 = now_seconds();
     r->grid_seconds += t1 - t0;
-    out[0] = out[1] = -1;
+    out[0] = out[1] = out[2] = out[3] = -1;
     if (r->scorer && r->score_samples > 0) {
-        sample_for_scoring(r, r->samples, r->score_samples, r->cfg->c.seed + 300);
+        ParamSet *shown = g->avg_decay > 0 ? &g->G_avg : &g->G.params;
+        sample_for_scoring(g, shown, r->samples, r->score_samples, r->cfg->c.seed + 300);
         Scores s = score_images(r->scorer, r->samples, r->score_samples);
         out[0] = s.is, out[1] = s.fd;
+        if (g->avg_decay > 0 && r->cfg->raw_scores) {
+            sample_for_scoring(g, &g->G.params, r->samples, r->score_samples, r->cfg->c.seed + 300);
+            s = score_images(r->scorer, r->samples, r->score_samples);
+            out[2] = s.is, out[3] = s.fd;
+        }
         r->score_seconds += now_seconds() - t1;
     }
 }
@@ -383,7 +421,7 @@ static const char *title_of(GanKind kind, int classes)
                    : kind == GAN_MLP ? "MLP GAN" : "DCGAN";
 }
 
-static void plot_run(const Config *cfg, const char *tag, const char *title, const References *ref)
+static void plot_run(const Config *cfg, const char *tag, const char *title, const References *ref, int raw)
 {
     char tsv[OUT_PATH_SIZE], png[OUT_PATH_SIZE], script[3 * OUT_PATH_SIZE + 4096];
     out_path(tsv, cfg->c.out, "%s_loss.tsv", tag);
@@ -413,13 +451,16 @@ static void plot_run(const Config *cfg, const char *tag, const char *title, cons
     snprintf(script, sizeof script,
              "set multiplot layout 1,2 title 'Scores of %s samples against chapter 04''s SimpleConvNet'\n"
              "set xlabel 'epoch'\nset grid\nset key bottom right\nset yrange [0:10.5]\nset ylabel 'Inception Score'\n"
-             "plot '%s' using 1:($7 < 0 ? NaN : $7) skip 1 with linespoints lw 2 title 'samples', "
+             "plot '%s' using 1:($7 < 0 ? NaN : $7) skip 1 with linespoints lw 2 title '%s', %s"
              "%g dt 2 lc rgb '#2a9d3f' title 'real digits (test) %.2f', %g dt 3 lc rgb 'grey' title 'uniform noise %.2f'\n"
              "set ylabel 'Fréchet distance (log scale)'\nset logscale y\nset yrange [*:*]\nset key top right\n"
-             "plot '%s' using 1:($8 <= 0 ? NaN : $8) skip 1 with linespoints lw 2 title 'samples', "
+             "plot '%s' using 1:($8 <= 0 ? NaN : $8) skip 1 with linespoints lw 2 title '%s', %s"
              "%g dt 2 lc rgb '#2a9d3f' title 'real training digits %.2f', %g dt 3 lc rgb 'grey' title 'uniform noise %.0f'\n"
              "unset multiplot\n",
-             title, tsv, ref->real_test.is, ref->real_test.is, ref->noise.is, ref->noise.is, tsv,
+             title, tsv, raw ? "averaged G" : "samples",
+             raw ? "'' using 1:($9 < 0 ? NaN : $9) skip 1 with linespoints lc rgb '#f0b090' title 'raw G', " : "",
+             ref->real_test.is, ref->real_test.is, ref->noise.is, ref->noise.is, tsv, raw ? "averaged G" : "samples",
+             raw ? "'' using 1:($10 <= 0 ? NaN : $10) skip 1 with linespoints lc rgb '#f0b090' title 'raw G', " : "",
              ref->real_train.fd > 0 ? ref->real_train.fd : 1e-3, ref->real_train.fd, ref->noise.fd, ref->noise.fd);
     if (plot_png(png, 1100, 450, script) == 0)
         printf("  plot: %s\n", png);
@@ -430,9 +471,10 @@ static void model_file(char *path, const Config *cfg, const char *tag)
     out_path(path, cfg->c.out, "%s.safetensors", tag);
 }
 
+/* The model file: G (the averaged one, when kept, under the same names) and D. */
 static void gan_save(const Gan *g, const char *path, const char *tag, const GanResult *r)
 {
-    const ParamSet *sets[2] = {&g->G.params, &g->D.params};
+    const ParamSet *sets[2] = {g->avg_decay > 0 ? &g->G_avg : &g->G.params, &g->D.params};
     const char *prefixes[2] = {"G.", "D."};
     ParamSet all;
     params_join(&all, sets, prefixes, 2);
@@ -443,9 +485,12 @@ static void gan_save(const Gan *g, const char *path, const char *tag, const GanR
     snprintf(ep, sizeof ep, "%d", r->epochs);
     snprintf(is, sizeof is, "%.4f", r->run.score[0]);
     snprintf(fd, sizeof fd, "%.4f", r->run.score[1]);
+    char generator[64] = "as trained";
+    if (g->avg_decay > 0)
+        snprintf(generator, sizeof generator, "moving average, decay %g", g->avg_decay);
     const char *meta[] = {"network", "gan", "kind", gan_kind_name(g->kind), "tag", tag, "classes", classes,
                           "z_dim", z, "image", shape, "epochs", ep, "inception_score", is,
-                          "frechet_distance", fd, "made_by", "06_gan", NULL};
+                          "frechet_distance", fd, "generator", generator, "made_by", "06_gan", NULL};
     const int replacing = access(path, F_OK) == 0;
     if (model_save(path, &all, meta, err) != 0)
         die("%s", err);
@@ -465,6 +510,9 @@ static GanResult train_gan(const Config *cfg, GanKind kind, int classes, int epo
     const Tensor *im = &train->images;
     gan_init(&r.gan, kind, classes, im->shape[1], im->shape[2], im->shape[3], cfg->c.batch, cfg->c.seed);
     Gan *g = &r.gan;
+    if (cfg->ema > 0)
+        gan_average_start(g, cfg->ema);
+    const int raw = g->avg_decay > 0 && cfg->raw_scores && scorer && cfg->score_samples > 0;
     /* The grid: 64 fixed samples, or for a conditional GAN a column per class */
     r.grid_cols = classes ? classes : 8;
     r.grid_count = classes ? classes * (GRID / classes) : GRID;
@@ -484,6 +532,7 @@ static GanResult train_gan(const Config *cfg, GanKind kind, int classes, int epo
     tc.optimizer = ADAM;
     tc.adam_beta1 = 0.5;
     tc.lr = cfg->c.lr;
+    tc.schedule = cfg->cosine ? LR_COSINE : LR_CONSTANT;
     tc.batch = cfg->c.batch;
     tc.epochs = epochs;
     tc.eval_at_start = 1;           /* epoch 0: the untrained G's noise */
@@ -492,13 +541,23 @@ static GanResult train_gan(const Config *cfg, GanKind kind, int classes, int epo
     TrainerNet tn = {.net = &r, .params = &g->D.params, .gradient = d_hook, .rng = &g->rng,
                      .params2 = &g->G.params, .gradient2 = g_hook,
                      .metric_count = 2, .metric_names = "d_real\td_fake", .metrics = g->metrics,
-                     .score_count = 2, .score_names = "IS\tFD", .score = score_hook};
-    printf("Training the %s: G %zu parameters, D %zu; Adam lr %g beta1 0.5, batch %d, %d epoch%s of %d "
+                     .score_count = raw ? 4 : 2, .score_names = raw ? "IS\tFD\traw_IS\traw_FD" : "IS\tFD",
+                     .score = score_hook};
+    if (g->avg_decay > 0) {
+        tn.after_update = average_hook;
+        tn.carry_size = g->G_avg.size;
+        tn.carry_get = average_get;
+        tn.carry_set = average_set;
+    }
+    printf("Training the %s: G %zu parameters, D %zu; Adam lr %g%s beta1 0.5, batch %d, %d epoch%s of %d "
            "images, %d thread%s, %s\n", tc.title, g->G.params.trainable_size, g->D.params.trainable_size,
-           tc.lr, tc.batch, epochs, epochs == 1 ? "" : "s", train->count, get_threads(),
-           get_threads() == 1 ? "" : "s", matmul_backend());
+           tc.lr, cfg->cosine ? " (cosine to 0)" : "", tc.batch, epochs, epochs == 1 ? "" : "s", train->count,
+           get_threads(), get_threads() == 1 ? "" : "s", matmul_backend());
+    if (g->avg_decay > 0)
+        printf("  samples from G's moving average (decay %g; --ema 0: from G itself)\n", g->avg_decay);
     if (scorer)
-        printf("  each epoch: a grid of samples, and IS and FD of %d samples\n", r.score_samples);
+        printf("  each epoch: a grid of samples, and IS and FD of %d samples%s\n", r.score_samples,
+               raw ? " (raw_: of G itself, not averaged)" : "");
     GanResult res = {kind, classes, epochs, trainer_run(&tc, &tn, train, NULL), 0, 0, 0, 0};
     if (res.run.status != TRAIN_DONE)
         exit(trainer_exit_status(res.run.status));
@@ -515,8 +574,9 @@ static GanResult train_gan(const Config *cfg, GanKind kind, int classes, int epo
     out_path(path, cfg->c.out, "%s_epochs.png", r.tag);
     res.grids = stack_epochs(cfg->c.out, r.tag, epochs, path);
     printf("  samples: %s_epoch_00.png ... %s_epoch_%02d.png, all in %s\n", r.tag, r.tag, epochs, path);
-    plot_run(cfg, r.tag, tc.title, ref);
+    plot_run(cfg, r.tag, tc.title, ref, raw);
     model_file(path, cfg, r.tag);
+    average_bn_statistics(&r);     /* as the last grid had them, also after a --resume */
     gan_save(g, path, r.tag, &res);
     free(r.fixed_z);
     free(r.samples);
@@ -710,6 +770,8 @@ int main(int argc, char **argv)
     cfg.score_samples = 10000;
     cfg.net = NULL;
     cfg.bench_batches = 50;
+    cfg.ema = 0.99;                 /* measured best of the averages over 5 epochs (README) */
+    cfg.raw_scores = 1;
     const Option extra[] = {
         {"epochs", OPT_INT, NULL, "N", "epochs of the chosen GAN (default: the tour's, or --full's)"},
         {"full", OPT_FLAG, &cfg.full, NULL, "longer runs on all images: MLP GAN 30 epochs, DCGAN 10, conditional 20 (tour: 10, 2, 10 on 10,000)"},
@@ -718,6 +780,9 @@ int main(int argc, char **argv)
         {"net", OPT_STRING, &cfg.net, "mlp|dcgan", "the conditional GAN's nets (default mlp)"},
         {"model", OPT_STRING, &cfg.model, "FILE", "the model draw or walk uses (default: OUT/cgan or OUT/dcgan)"},
         {"scorer", OPT_STRING, &cfg.scorer, "FILE", "the SimpleConvNet that scores (default: OUT/scorer, chapter 04's, or trained)"},
+        {"ema", OPT_DOUBLE, &cfg.ema, "DECAY", "sample from a moving average of G's weights (default 0.99, 0: G itself)"},
+        {"raw-scores", OPT_INT, &cfg.raw_scores, "0|1", "with --ema, score G itself too each epoch (default 1)"},
+        {"cosine", OPT_FLAG, &cfg.cosine, NULL, "the learning rate glides from --lr to 0 over the run (default: constant)"},
         {"resume", OPT_FLAG, &cfg.resume, NULL, "go on from the checkpoint in --out (after Ctrl-C)"},
         {"bench-batches", OPT_INT, &cfg.bench_batches, "N", "iterations bench times per GAN (default 50)"},
         {0},
@@ -732,6 +797,8 @@ int main(int argc, char **argv)
                                                           : "one command at a time");
         return 2;
     }
+    if (!(cfg.ema >= 0 && cfg.ema < 1))
+        die("--ema must be from 0 (no average) up to below 1, not %g", cfg.ema);
     if (cfg.bench_batches < 1)
         die("--bench-batches must be at least 1, not %d", cfg.bench_batches);
     if (cfg.train_size < 0)

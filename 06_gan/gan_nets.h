@@ -49,6 +49,7 @@ typedef struct {
 
 typedef struct {
     int count, in, batch_max;
+    double bn_momentum;     /* batch norm's running statistics: BATCH_NORM_MOMENTUM */
     Layer layer[STACK_MAX];
     ParamSet params;
     ConvWork work;
@@ -59,6 +60,9 @@ typedef struct {
  * returned. train: batch norm uses the batch's statistics and updates its
  * running ones; otherwise it uses the running ones. */
 const real *stack_forward(Stack *st, const real *x, int N, int train);
+/* The same with other weights of the same layout (the averaged generator's):
+ * ps in place of st->params; the layers' buffers are shared. */
+const real *stack_forward_with(Stack *st, ParamSet *ps, const real *x, int N, int train);
 /* Backward from dy (N, out) given the forward's input x: parameter gradients
  * += into params.grads, and dx (N, in) if dx is not NULL. dy may be any buffer
  * other than the stack's own. */
@@ -71,6 +75,10 @@ typedef struct {
     int C, H, W;            /* the images */
     int batch_max;
     Stack G, D;
+    /* An exponential moving average of G's weights (gan_average_update), the
+     * generator that samples, draws and is saved; avg_decay 0: none, G itself. */
+    double avg_decay;
+    ParamSet G_avg;
     Rng rng;                /* the noise z, and a conditional G's labels */
     real metrics[2];        /* the last D step's mean D(x) and mean D(G(z)) */
     int fake_n;             /* the D step's fakes, G's forward for them still in
@@ -92,8 +100,26 @@ void gan_images_from_tanh(real *dst, const real *src, size_t n);
 
 /* G's input rows for z (N, z_dim) and labels (N; ignored when unconditional). */
 void gan_generator_input(const Gan *g, real *in, const real *z, const int *labels, int N);
-/* N samples in [-1, 1] (N, C*H*W) into out, from z and labels (inference mode). */
+/* N samples in [-1, 1] (N, C*H*W) into out, from z and labels (inference
+ * mode), by the averaged G when one is kept, else by G. */
 void gan_generate(Gan *g, real *out, const real *z, const int *labels, int N);
+/* The same by the generator of the given weights (&g->G.params: the raw G). */
+void gan_generate_with(Gan *g, ParamSet *weights, real *out, const real *z, const int *labels, int N);
+
+/* Averaging the generator (Yazici et al. 2019; ProGAN, StyleGAN, BigGAN).
+ * gan_average_start keeps, from now on, a moving average of G's weights,
+ * starting as a copy of G; gan_average_update, after G's step number `step`
+ * (1, 2, ...), moves it towards G: avg = d avg + (1 - d) G, with
+ * d = ema_decay_at(decay, step). See gan_nets.c for why. */
+void gan_average_start(Gan *g, double decay);
+void gan_average_update(Gan *g, long step);
+/* decay, but at most (1 + step) / (10 + step) while the run is young. */
+double ema_decay_at(double decay, long step);
+/* avg = decay avg + (1 - decay) x, for n numbers. */
+void ema_update(real *avg, const real *x, size_t n, double decay);
+/* The averaged G's batch norm statistics, measured anew: the mean of its batch
+ * statistics over `batches` batches of noise from seed, in training mode. */
+void gan_average_measure_bn(Gan *g, int batches, uint64_t seed);
 
 /* One discriminator step on a batch of real images x (pixels in [0, 1]) with
  * labels t: fakes from fresh noise (with the real batch's labels when

@@ -790,6 +790,8 @@ TrainResult trainer_run(const TrainerConfig *cfg, TrainerNet *net, const Dataset
         }
         add_loss(&r, loss, extra);
         r.i++;
+        if (net->after_update)
+            net->after_update(net->net, r.i);
         double smooth = moving_average_add(&avg, loss);
         since_eval_sum += loss;
         r.train_seconds += now_seconds() - t0;

@@ -57,7 +57,8 @@ typedef struct {
      * cross-entropy), measured instead of accuracies when set. */
     double (*validate)(void *net);
     /* Numbers the net carries from one batch to the next (a stateful LSTM's h
-     * and c), saved in checkpoints so a resumed run goes on from them. */
+     * and c, a GAN's moving average of its generator), saved in checkpoints so
+     * a resumed run goes on from them. */
     size_t carry_size;
     void (*carry_get)(void *net, real *out);
     void (*carry_set)(void *net, const real *in);
@@ -85,6 +86,10 @@ typedef struct {
     int score_count;
     const char *score_names;
     void (*score)(void *net, double epoch, double *out);
+    /* Called after each iteration's updates, with the iterations done so far
+     * (1, 2, ...; a resumed run goes on counting), before any evaluation: a
+     * GAN moves its averaged generator here. NULL: nothing. */
+    void (*after_update)(void *net, long iters);
 } TrainerNet;
 
 #define TRAINER_SCORES 8

@@ -1,7 +1,7 @@
 /* Chapter 06's GANs: the whole generator-through-discriminator gradient (a
  * directional check in the double build), a discriminator step that lowers
  * its loss with G fixed, a generator step that raises D(G(z)) with D fixed,
- * and the scores on a trained SimpleConvNet: real test digits above 9,
+ * the moving average of G's weights, and the scores on a trained SimpleConvNet: real test digits above 9,
  * constant images about 1. */
 #include "../06_gan/gan_nets.c"
 
@@ -130,6 +130,82 @@ static void test_generator_step_raises_d_of_g(void)
     gan_free(&g);
 }
 
+/* ---- the averaged generator ----------------------------------------------------------------- */
+
+/* avg = d avg + (1 - d) x: d 0 copies x, d 1 keeps avg, in between the formula. */
+static void test_moving_average_update(void)
+{
+    real avg[3] = {1, -2, 0.5}, x[3] = {3, 4, -0.25};
+    ema_update(avg, x, 3, 1);
+    CHECK(avg[0] == 1 && avg[1] == -2 && avg[2] == (real)0.5);
+    ema_update(avg, x, 3, 0.75);
+    CHECK_NEAR(avg[0], 0.75 * 1 + 0.25 * 3, 1e-6);
+    CHECK_NEAR(avg[1], 0.75 * -2 + 0.25 * 4, 1e-6);
+    CHECK_NEAR(avg[2], 0.75 * 0.5 + 0.25 * -0.25, 1e-6);
+    ema_update(avg, x, 3, 0);
+    CHECK(avg[0] == x[0] && avg[1] == x[1] && avg[2] == x[2]);
+}
+
+/* The warm-up: (1 + t) / (10 + t) until that passes the decay. */
+static void test_moving_average_warm_up(void)
+{
+    CHECK_NEAR(ema_decay_at(0.999, 0), 0.1, 1e-12);
+    CHECK_NEAR(ema_decay_at(0.999, 90), 91.0 / 100, 1e-12);
+    CHECK_NEAR(ema_decay_at(0.999, 8990), 0.999, 1e-12);
+    CHECK(ema_decay_at(0.999, 100000) == 0.999);
+    CHECK(ema_decay_at(0.5, 100) == 0.5);
+}
+
+/* The averaged G starts as G, follows G's weights by the formula after each
+ * step (the running statistics too), and is what gan_generate draws with;
+ * batch norm statistics measured anew do not depend on the old ones. */
+static void test_averaged_generator_follows_g(void)
+{
+    enum { N = 4 };
+    Gan g;
+    gan_init(&g, GAN_DCGAN, 0, 1, 28, 28, N, 3);
+    gan_average_start(&g, 0.999);
+    const size_t n = g.G.params.size;
+    CHECK(g.G_avg.size == n && g.G_avg.trainable_size == g.G.params.trainable_size);
+    CHECK(memcmp(g.G_avg.values, g.G.params.values, n * sizeof(real)) == 0);
+    real *before = xmalloc(n * sizeof(real));
+    memcpy(before, g.G_avg.values, n * sizeof(real));
+    for (size_t i = 0; i < n; i++)      /* as if G had taken a step */
+        g.G.params.values[i] += (real)0.01 * (real)(i % 7);
+    gan_average_update(&g, 5);          /* d = 6/15 */
+    double worst = 0;
+    for (size_t i = 0; i < n; i++) {
+        double want = 0.4 * before[i] + 0.6 * g.G.params.values[i];
+        worst = fmax(worst, fabs(g.G_avg.values[i] - want));
+    }
+    CHECK(worst < 1e-6);
+    /* gan_generate uses the average, gan_generate_with the weights it is given */
+    real z[N * 100], a[N * 784], b[N * 784], c[N * 784];
+    Rng r;
+    rng_seed(&r, 4);
+    rng_fill_normal(&r, z, sizeof z / sizeof z[0], 1);
+    gan_generate(&g, a, z, NULL, N);
+    gan_generate_with(&g, &g.G_avg, b, z, NULL, N);
+    gan_generate_with(&g, &g.G.params, c, z, NULL, N);
+    CHECK(memcmp(a, b, sizeof a) == 0 && memcmp(a, c, sizeof a) != 0);
+    /* measured statistics: the same whatever was there before, G's own untouched */
+    int mean = g.G.layer[1].mean;
+    real *stats = params_value(&g.G_avg, mean);
+    const size_t state = n - g.G.params.trainable_size;
+    gan_average_measure_bn(&g, 3, 11);
+    real *first = xmalloc(state * sizeof(real));
+    memcpy(first, stats, state * sizeof(real));
+    for (size_t i = 0; i < state; i++)
+        stats[i] = 42;
+    memcpy(before, g.G.params.values, n * sizeof(real));
+    gan_average_measure_bn(&g, 3, 11);
+    CHECK(memcmp(first, stats, state * sizeof(real)) == 0);
+    CHECK(memcmp(before, g.G.params.values, n * sizeof(real)) == 0);
+    CHECK(g.G.bn_momentum == BATCH_NORM_MOMENTUM);
+    free(first), free(before);
+    gan_free(&g);
+}
+
 /* ---- the scores on a trained scorer ------------------------------------------------------- */
 
 static SimpleConvNet scorer;
@@ -193,6 +269,9 @@ static void test_scores_on_a_trained_scorer(void)
 
 int main(void)
 {
+    RUN(test_moving_average_update);
+    RUN(test_moving_average_warm_up);
+    RUN(test_averaged_generator_follows_g);
     if (test_load_mnist(&train_set, &test_set) != 0)
         return 1;
     RUN(test_mlp_generator_through_discriminator_gradient);

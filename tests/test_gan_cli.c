@@ -2,7 +2,9 @@
  * GAN trains and `draw 7` / `draw` write their pictures; a bad digit, a
  * missing model, a foreign model and a GAN without labels each get one line
  * and a non-zero exit; Ctrl-C then --resume saves the very same model, byte for
- * byte, as a run never stopped (two nets and two optimizers in the checkpoint). */
+ * byte, as a run never stopped (two nets, two optimizers and the averaged G in
+ * the checkpoint), for the conditional MLP GAN and the DCGAN; --ema 0 saves G
+ * as trained. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +32,9 @@ static void check_one_line_error(int rc, const char *must_hold)
 
 static int train(const char *cmd, const char *epochs, const char *out, const char *stop_after, int resume)
 {
-    char *argv[] = {BIN "06_gan", (char *)cmd, "--epochs", (char *)epochs, "--train-size", "640",
+    /* the DCGAN's iterations are the slow ones: 3 of them an epoch */
+    char *argv[] = {BIN "06_gan", (char *)cmd, "--epochs", (char *)epochs, "--train-size",
+                    strcmp(cmd, "dcgan") == 0 ? "192" : "640",
                     "--score-samples", "0", "--threads", "1", "--data", (char *)test_data_dir(),
                     "--out", (char *)out, resume ? "--resume" : NULL, NULL};
     return test_run_argv(argv, stop_after);
@@ -148,35 +152,60 @@ static void test_another_data_set_gets_its_own_scorer(void)
     snprintf(path, sizeof path, "%s/scorer.safetensors", out);
     char value[160], err[MODEL_ERR_SIZE];
     CHECK(model_read_metadata(path, "data", value, sizeof value, err) == 0 && strcmp(value, data) == 0);
-    /* the scores of epochs 0 and 1 are in the log, as numbers */
+    /* the scores of epochs 0 and 1 are in the log, as numbers: the averaged G's, then G's own */
     snprintf(path, sizeof path, "%s/mlp_gan_accuracy.tsv", out);
     size_t n;
     unsigned char *tsv = test_read_bytes(path, &n);
-    CHECK(tsv && strstr((char *)tsv, "\tIS\tFD\n") != NULL && test_count_lines((char *)tsv) == 3);
+    CHECK(tsv && strstr((char *)tsv, "\tIS\tFD\traw_IS\traw_FD\n") != NULL && test_count_lines((char *)tsv) == 3);
     free(tsv);
     test_remove_dir(data);
     test_remove_dir(out);
 }
 
-static void test_ctrl_c_then_resume_gives_the_same_gan(void)
+/* Ctrl-C after epoch 1, then --resume: the same model file, byte for byte,
+ * as a run never stopped. The checkpoint holds both nets, both optimizers and
+ * the moving average of G (on by default), which the model file holds as G;
+ * for the DCGAN with its batch norm statistics measured anew. */
+static void check_ctrl_c_then_resume(const char *cmd, const char *tag)
 {
     char a[64], b[64], ma[128], mb[128];
     test_make_temp_dir(a, sizeof a, "gan_cli_a");
     test_make_temp_dir(b, sizeof b, "gan_cli_b");
-    CHECK(train("cgan", "3", a, NULL, 0) == 0);
-    int rc = train("cgan", "3", b, "epoch  1 ", 0);
+    CHECK(train(cmd, "3", a, NULL, 0) == 0);
+    CHECK(strstr(test_output, "moving average (decay 0.99;") != NULL);
+    int rc = train(cmd, "3", b, "epoch  1 ", 0);
     CHECK(rc == 130);
     CHECK(strstr(test_output, "--resume") != NULL);
-    CHECK(train("cgan", "3", b, NULL, 1) == 0);
+    CHECK(train(cmd, "3", b, NULL, 1) == 0);
     CHECK(strstr(test_output, "resumed from") != NULL);
-    snprintf(ma, sizeof ma, "%s/cgan.safetensors", a);
-    snprintf(mb, sizeof mb, "%s/cgan.safetensors", b);
+    snprintf(ma, sizeof ma, "%s/%s.safetensors", a, tag);
+    snprintf(mb, sizeof mb, "%s/%s.safetensors", b, tag);
     CHECK(test_same_file(ma, mb));
-    snprintf(ma, sizeof ma, "%s/cgan_loss.tsv", a);
-    snprintf(mb, sizeof mb, "%s/cgan_loss.tsv", b);
+    char value[64], err[MODEL_ERR_SIZE];
+    CHECK(model_read_metadata(mb, "generator", value, sizeof value, err) == 0 &&
+          strcmp(value, "moving average, decay 0.99") == 0);
+    snprintf(ma, sizeof ma, "%s/%s_loss.tsv", a, tag);
+    snprintf(mb, sizeof mb, "%s/%s_loss.tsv", b, tag);
     CHECK(test_same_file(ma, mb));
     test_remove_dir(a);
     test_remove_dir(b);
+}
+
+static void test_ctrl_c_then_resume_gives_the_same_gan(void) { check_ctrl_c_then_resume("cgan", "cgan"); }
+static void test_ctrl_c_then_resume_gives_the_same_dcgan(void) { check_ctrl_c_then_resume("dcgan", "dcgan"); }
+
+/* --ema 0: no average; the model file holds G as trained. */
+static void test_no_average_saves_g_as_trained(void)
+{
+    char *argv[] = {BIN "06_gan", "mlp", "--epochs", "1", "--train-size", "128", "--score-samples", "0",
+                    "--ema", "0", "--threads", "1", "--data", (char *)test_data_dir(), "--out", dir, NULL};
+    CHECK(test_run_argv(argv, NULL) == 0);
+    CHECK(strstr(test_output, "moving average") == NULL);
+    char path[128], value[64], err[MODEL_ERR_SIZE];
+    snprintf(path, sizeof path, "%s/mlp_gan.safetensors", dir);
+    CHECK(model_read_metadata(path, "generator", value, sizeof value, err) == 0 && strcmp(value, "as trained") == 0);
+    char *bad[] = {BIN "06_gan", "mlp", "--ema", "1", "--out", dir, NULL};
+    check_one_line_error(test_run_argv(bad, NULL), "--ema must be");
 }
 
 int main(void)
@@ -189,6 +218,8 @@ int main(void)
     RUN(test_a_gan_without_labels_cannot_draw_a_digit);
     RUN(test_another_data_set_gets_its_own_scorer);
     RUN(test_ctrl_c_then_resume_gives_the_same_gan);
+    RUN(test_ctrl_c_then_resume_gives_the_same_dcgan);
+    RUN(test_no_average_saves_g_as_trained);
     test_remove_dir(dir);
     return test_summary();
 }

@@ -142,6 +142,41 @@ static void test_resume_twice_equals_unbroken(void)
     check_resume(stops, 2);
 }
 
+/* after_update: once after every iteration's update, counting 1, 2, ...; a
+ * resumed run goes on counting where the stopped one left off. */
+static long updates_seen, first_update, last_update;
+
+static void after_update_hook(void *net, long iters)
+{
+    (void)net;
+    if (!updates_seen++)
+        first_update = iters;
+    CHECK(updates_seen == 1 || iters == last_update + 1);
+    last_update = iters;
+}
+
+static void test_after_update_counts_on_through_a_resume(void)
+{
+    char dir[64];
+    test_make_temp_dir(dir, sizeof dir, "trainer_after");
+    TrainerConfig c = config(dir);
+    for (int k = 0; k < 2; k++) {
+        MultiLayerNet net;
+        make_net(&net);
+        TrainerNet tn = {.net = &net, .params = &net.params, .gradient = gradient_hook,
+                         .accuracy = accuracy_hook, .rng = &net.rng, .after_update = after_update_hook};
+        calls = updates_seen = 0;
+        interrupt_at = k == 0 ? 17 : -1;
+        c.resume = k;
+        TrainResult r = trainer_run(&c, &tn, &train_set, &test_set);
+        CHECK(r.status == (k == 0 ? TRAIN_INTERRUPTED : TRAIN_DONE));
+        CHECK(first_update == (k == 0 ? 1 : 18) && last_update == (k == 0 ? 17 : 36));
+        multi_layer_net_free(&net);
+    }
+    interrupt_at = -1;
+    test_remove_dir(dir);
+}
+
 static void test_interrupt_writes_checkpoint_where_it_stopped(void)
 {
     char d[64], path[OUT_PATH_SIZE], value[64], err[MODEL_ERR_SIZE];
@@ -368,6 +403,7 @@ int main(void)
     RUN(test_resume_mid_epoch_equals_unbroken);
     RUN(test_resume_at_epoch_end_equals_unbroken);
     RUN(test_resume_twice_equals_unbroken);
+    RUN(test_after_update_counts_on_through_a_resume);
     RUN(test_interrupt_writes_checkpoint_where_it_stopped);
     RUN(test_nan_loss_stops_and_keeps_last_checkpoint);
     RUN(test_huge_learning_rate_diverges);
