@@ -436,6 +436,7 @@ void gan_average_measure_bn(Gan *g, int batches, uint64_t seed)
         stack_forward_with(&g->G, &g->G_avg, g->g_in, B, 1);
     }
     g->G.bn_momentum = BATCH_NORM_MOMENTUM;
+    g->fake_n = 0;                      /* G's layers hold these batches now */
     free(z), free(labels);
 }
 
