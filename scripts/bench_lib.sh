@@ -6,6 +6,18 @@ median() { sort -g | awk '{a[NR]=$1} END {if (NR == 0) print "n/a"; else if (NR 
 # "lowest-highest" of the numbers on stdin.
 spread() { sort -g | awk 'NR == 1 {lo=$1} {hi=$1} END {if (NR) printf "%s-%s", lo, hi}'; }
 
+# OpenBLAS (our BLAS=1 row, and PyTorch's nn.Linear) picks its kernels by the
+# CPU's model number; on a virtual machine whose model it does not know it
+# falls back to its SSE3 kernels (30 GFLOP/s instead of 143 on the 2-core
+# Xeon). Name them from the instruction sets, as bench/pytorch_compare.py does.
+if [ -z "${OPENBLAS_CORETYPE:-}" ] && [ -r /proc/cpuinfo ]; then
+    case " $(grep -m1 '^flags' /proc/cpuinfo) " in
+        *" avx512_bf16 "*) export OPENBLAS_CORETYPE=Cooperlake ;;
+        *" avx512vl "*) export OPENBLAS_CORETYPE=SkylakeX ;;
+        *" avx2 "*) export OPENBLAS_CORETYPE=Haswell ;;
+    esac
+fi
+
 # py: the first python3 that can import torch, or empty. Debian's python3-torch
 # goes into the system Python, which a pyenv or venv python3 earlier on PATH
 # does not see.
