@@ -4,8 +4,6 @@
 #include "matmul.h"
 #include "util.h"
 
-#include <string.h>
-
 ConvShape conv_transpose_shape(int in_C, int in_H, int in_W, int out_C, int FH, int FW, int stride, int pad)
 {
     int H = (in_H - 1) * stride - 2 * pad + FH, W = (in_W - 1) * stride - 2 * pad + FW;
@@ -30,14 +28,7 @@ static int chunk_images(const ConvShape *s, const ConvWork *work)
     return n < 1 ? 1 : (int)n;
 }
 
-/* x (g, FN, P) -> in (FN, g, P): the layout of a convolution's output */
-static void x_to_in(real *in, const real *x, int FN, int g, int P)
-{
-    for (int i = 0; i < g; i++)
-        for (int f = 0; f < FN; f++)
-            memcpy(in + ((size_t)f * g + i) * P, x + ((size_t)i * FN + f) * P, P * sizeof(real));
-}
-
+/* y (g, C, Q) += b, a number per channel (none if b is NULL) */
 static void add_bias(real *y, const real *b, int g, int C, int Q)
 {
     if (b)
@@ -49,37 +40,41 @@ static void add_bias(real *y, const real *b, int g, int C, int Q)
             }
 }
 
+/* g images from image n, through in and dcol: on this thread (inside the
+ * slices' parallel loop), or with all threads on the multiply (shared: a thin
+ * layer). */
+static void forward_chunk(real *y, const real *x, const real *W, const real *b, const ConvShape *s,
+                          int n, int g, real *in, real *dcol, int shared)
+{
+    const int P = s->OH * s->OW, FN = s->FN, K = s->C * s->FH * s->FW, Q = s->H * s->W;
+    real *yn = y + (size_t)n * s->C * Q;
+    conv_images_to_rows(in, x + (size_t)n * FN * P, FN, g, P);
+    /* dcol = W^T x: (K, FN) times (FN, g*P); then onto the pixels of y */
+    if (shared)
+        matmul(1, 0, K, g * P, FN, W, in, 0, dcol);
+    else
+        matmul_blocked(1, 0, K, g * P, FN, W, in, 0, dcol);
+    col2im(yn, dcol, g, s->C, s->H, s->W, s->FH, s->FW, s->stride, s->pad);
+    add_bias(yn, b, g, s->C, Q);
+}
+
 void conv_transpose_forward(real *y, const real *x, const real *W, const real *b,
                             const ConvShape *s, int N, ConvWork *work)
 {
-    const int P = s->OH * s->OW, FN = s->FN, K = s->C * s->FH * s->FW;
-    const int Q = s->H * s->W;
-    const size_t out_size = (size_t)s->C * Q;
+    const int P = s->OH * s->OW, K = s->C * s->FH * s->FW;
     if (conv_thin(s, N)) {              /* one chunk at a time, all threads on it */
         const int G = conv_thin_images(s);
-        real *in = work->out[0], *dcol = work->dcol[0];
-        for (int n = 0; n < N; n += G) {
-            int g = N - n < G ? N - n : G;
-            x_to_in(in, x + (size_t)n * FN * P, FN, g, P);
-            matmul(1, 0, K, g * P, FN, W, in, 0, dcol);
-            col2im(y + n * out_size, dcol, g, s->C, s->H, s->W, s->FH, s->FW, s->stride, s->pad);
-            add_bias(y + n * out_size, b, g, s->C, Q);
-        }
+        for (int n = 0; n < N; n += G)
+            forward_chunk(y, x, W, b, s, n, N - n < G ? N - n : G, work->out[0], work->dcol[0], 1);
         return;
     }
     const int G = chunk_images(s, work);
 #pragma omp parallel for schedule(static) if ((long)N * P * K > (1L << 15))
     for (int k = 0; k < CONV_SLICES; k++) {
-        int n0 = (int)((long)N * k / CONV_SLICES), n1 = (int)((long)N * (k + 1) / CONV_SLICES);
-        real *in = work->out[k], *dcol = work->dcol[k];
-        for (int n = n0; n < n1; n += G) {
-            int g = n1 - n < G ? n1 - n : G;
-            x_to_in(in, x + (size_t)n * FN * P, FN, g, P);
-            /* dcol = W^T x: (K, FN) times (FN, g*P); then onto the pixels of y */
-            matmul_blocked(1, 0, K, g * P, FN, W, in, 0, dcol);
-            col2im(y + n * out_size, dcol, g, s->C, s->H, s->W, s->FH, s->FW, s->stride, s->pad);
-            add_bias(y + n * out_size, b, g, s->C, Q);
-        }
+        int n0, n1;
+        conv_slice_range(k, N, &n0, &n1);
+        for (int n = n0; n < n1; n += G)
+            forward_chunk(y, x, W, b, s, n, n1 - n < G ? n1 - n : G, work->out[k], work->dcol[k], 0);
     }
 }
 

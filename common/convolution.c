@@ -134,28 +134,46 @@ static void out_to_y(real *y, const real *out, const real *b, int FN, int g, int
         }
 }
 
-/* dy (g, FN, P) -> dout (FN, g, P), the layout of the forward's product */
-static void dy_to_dout(real *dout, const real *dy, int FN, int g, int P)
+/* g images (g, FN, P) -> (FN, g, P), the layout of the forward's product:
+ * dy into dout here, a transposed convolution's input in conv_transpose.c */
+void conv_images_to_rows(real *rows, const real *images, int FN, int g, int P)
 {
     for (int i = 0; i < g; i++)
         for (int f = 0; f < FN; f++)
-            memcpy(dout + ((size_t)f * g + i) * P, dy + ((size_t)i * FN + f) * P, P * sizeof(real));
+            memcpy(rows + ((size_t)f * g + i) * P, images + ((size_t)i * FN + f) * P, P * sizeof(real));
+}
+
+/* Chunks are multiplied by one of two: matmul_blocked on this thread (inside
+ * the slices' parallel loop), or matmul with all threads on the one chunk (a
+ * thin layer). Both give the same bits. */
+static void multiply(int shared, int transA, int transB, int M, int N, int K,
+                     const real *A, const real *B, real beta, real *C)
+{
+    if (shared)
+        matmul(transA, transB, M, N, K, A, B, beta, C);
+    else
+        matmul_blocked(transA, transB, M, N, K, A, B, beta, C);
+}
+
+/* The forward pass of g images from image n, through col and out. */
+static void forward_chunk(real *y, const real *x, const real *W, const real *b, const ConvShape *s,
+                          int n, int g, real *col, real *out, int relu, int shared)
+{
+    const int P = s->OH * s->OW, FN = s->FN, K = s->C * s->FH * s->FW;
+    im2col(col, x + (size_t)n * s->C * s->H * s->W, g, s->C, s->H, s->W, s->FH, s->FW, s->stride, s->pad);
+    /* out = W col: (FN, K) times (K, g*P) */
+    multiply(shared, 0, 0, FN, g * P, K, W, col, 0, out);
+    out_to_y(y + (size_t)n * FN * P, out, b, FN, g, P, relu);
 }
 
 /* The forward pass; relu: apply the ReLU while the output is still in cache. */
 static void forward(real *y, const real *x, const real *W, const real *b,
                     const ConvShape *s, int N, ConvWork *work, int relu)
 {
-    const int P = s->OH * s->OW, FN = s->FN, K = s->C * s->FH * s->FW;
-    const size_t in_size = (size_t)s->C * s->H * s->W;
     if (conv_thin(s, N)) {              /* one chunk at a time, all threads on it */
         const int G = conv_thin_images(s);
-        for (int n = 0; n < N; n += G) {
-            int g = N - n < G ? N - n : G;
-            im2col(work->col[0], x + n * in_size, g, s->C, s->H, s->W, s->FH, s->FW, s->stride, s->pad);
-            matmul(0, 0, FN, g * P, K, W, work->col[0], 0, work->out[0]);
-            out_to_y(y + (size_t)n * FN * P, work->out[0], b, FN, g, P, relu);
-        }
+        for (int n = 0; n < N; n += G)
+            forward_chunk(y, x, W, b, s, n, N - n < G ? N - n : G, work->col[0], work->out[0], relu, 1);
         return;
     }
     const int G = chunk_images(s);
@@ -163,14 +181,8 @@ static void forward(real *y, const real *x, const real *W, const real *b,
     for (int k = 0; k < CONV_SLICES; k++) {
         int n0, n1;
         conv_slice_range(k, N, &n0, &n1);
-        real *col = work->col[k], *out = work->out[k];
-        for (int n = n0; n < n1; n += G) {
-            int g = n1 - n < G ? n1 - n : G;
-            im2col(col, x + n * in_size, g, s->C, s->H, s->W, s->FH, s->FW, s->stride, s->pad);
-            /* out = W col: (FN, K) times (K, g*P) */
-            matmul_blocked(0, 0, FN, g * P, K, W, col, 0, out);
-            out_to_y(y + (size_t)n * FN * P, out, b, FN, g, P, relu);
-        }
+        for (int n = n0; n < n1; n += G)
+            forward_chunk(y, x, W, b, s, n, n1 - n < G ? n1 - n : G, work->col[k], work->out[k], relu, 0);
     }
 }
 
@@ -231,49 +243,47 @@ static void bias_backward(real *db, const real *dy, const ConvShape *s, int N)
     }
 }
 
+/* The backward pass of g images from image n: dx (if asked), and
+ * dWc = dW_beta dWc + dout col^T, through col, dout and dcol. */
+static void backward_chunk(real *dx, real *dWc, real dW_beta, const real *dy, const real *x, const real *W,
+                           const ConvShape *s, int n, int g, real *col, real *dout, real *dcol, int shared)
+{
+    const int P = s->OH * s->OW, FN = s->FN, K = s->C * s->FH * s->FW;
+    const size_t in_size = (size_t)s->C * s->H * s->W;
+    conv_images_to_rows(dout, dy + (size_t)n * FN * P, FN, g, P);
+    /* col again, from x: cheaper to rebuild in cache than to keep in memory */
+    im2col(col, x + n * in_size, g, s->C, s->H, s->W, s->FH, s->FW, s->stride, s->pad);
+    /* dWc (+)= dout col^T: (FN, g*P) times (g*P, K) */
+    multiply(shared, 0, 1, FN, K, g * P, dout, col, dW_beta, dWc);
+    if (dx) {
+        /* dcol = W^T dout: (K, FN) times (FN, g*P); then back onto the pixels */
+        multiply(shared, 1, 0, K, g * P, FN, W, dout, 0, dcol);
+        col2im(dx + n * in_size, dcol, g, s->C, s->H, s->W, s->FH, s->FW, s->stride, s->pad);
+    }
+}
+
 /* A thin layer's dx, and dW (+)= directly: one chunk at a time, all threads on it. */
 static void thin_backward(real *dx, real *dW, const real *dy, const real *x, const real *W,
                           const ConvShape *s, int N, ConvWork *work)
 {
-    const int P = s->OH * s->OW, FN = s->FN, K = s->C * s->FH * s->FW, G = conv_thin_images(s);
-    const size_t in_size = (size_t)s->C * s->H * s->W;
-    real *col = work->col[0], *dout = work->out[0], *dcol = work->dcol[0];
-    for (int n = 0; n < N; n += G) {
-        int g = N - n < G ? N - n : G;
-        dy_to_dout(dout, dy + (size_t)n * FN * P, FN, g, P);
-        im2col(col, x + n * in_size, g, s->C, s->H, s->W, s->FH, s->FW, s->stride, s->pad);
-        matmul(0, 1, FN, K, g * P, dout, col, 1, dW);
-        if (dx) {
-            matmul(1, 0, K, g * P, FN, W, dout, 0, dcol);
-            col2im(dx + n * in_size, dcol, g, s->C, s->H, s->W, s->FH, s->FW, s->stride, s->pad);
-        }
-    }
+    const int G = conv_thin_images(s);
+    for (int n = 0; n < N; n += G)
+        backward_chunk(dx, dW, 1, dy, x, W, s, n, N - n < G ? N - n : G,
+                       work->col[0], work->out[0], work->dcol[0], 1);
 }
 
 /* dx, and each slice's dW in work->dW[k], through im2col. */
 static void im2col_backward(real *dx, const real *dy, const real *x, const real *W,
                             const ConvShape *s, int N, ConvWork *work)
 {
-    const int P = s->OH * s->OW, FN = s->FN, K = s->C * s->FH * s->FW, G = chunk_images(s);
-    const size_t in_size = (size_t)s->C * s->H * s->W;
+    const int G = chunk_images(s);
 #pragma omp parallel for schedule(static) if (conv_worth_threads(s, N))
     for (int k = 0; k < CONV_SLICES; k++) {
         int n0, n1;
         conv_slice_range(k, N, &n0, &n1);
-        real *col = work->col[k], *dout = work->out[k], *dcol = work->dcol[k];
-        for (int n = n0; n < n1; n += G) {
-            int g = n1 - n < G ? n1 - n : G;
-            dy_to_dout(dout, dy + (size_t)n * FN * P, FN, g, P);
-            /* col again, from x: cheaper to rebuild in cache than to keep in memory */
-            im2col(col, x + n * in_size, g, s->C, s->H, s->W, s->FH, s->FW, s->stride, s->pad);
-            /* this slice's dW (+)= dout col^T: (FN, g*P) times (g*P, K) */
-            matmul_blocked(0, 1, FN, K, g * P, dout, col, n == n0 ? 0 : 1, work->dW[k]);
-            if (dx) {
-                /* dcol = W^T dout: (K, FN) times (FN, g*P); then back onto the pixels */
-                matmul_blocked(1, 0, K, g * P, FN, W, dout, 0, dcol);
-                col2im(dx + n * in_size, dcol, g, s->C, s->H, s->W, s->FH, s->FW, s->stride, s->pad);
-            }
-        }
+        for (int n = n0; n < n1; n += G)
+            backward_chunk(dx, work->dW[k], n == n0 ? 0 : 1, dy, x, W, s, n, n1 - n < G ? n1 - n : G,
+                           work->col[k], work->out[k], work->dcol[k], 0);
     }
 }
 

@@ -104,6 +104,8 @@ void conv_slice_range(int k, int N, int *n0, int *n1);
 int conv_worth_threads(const ConvShape *s, int N);
 int conv_thin(const ConvShape *s, int N);
 int conv_thin_images(const ConvShape *s);
+/* g images (g, FN, P) -> (FN, g, P): a convolution's output as the multiplies see it */
+void conv_images_to_rows(real *rows, const real *images, int FN, int g, int P);
 
 /* The definition: y[n,f,oy,ox] = b[f] + sum over c, fy, fx of
  *   W[f,c,fy,fx] * x[n, c, oy*stride + fy - pad, ox*stride + fx - pad]   (0 outside x) */
