@@ -153,6 +153,7 @@ const real *stack_forward_with(Stack *st, ParamSet *ps, const real *x, int N, in
     if (N > st->batch_max)
         die("gan: a batch of %d is more than the %d the nets were made for", N, st->batch_max);
     const real *in = x;
+    st->passes++;
     for (int k = 0; k < st->count; k++) {
         Layer *l = &st->layer[k];
         size_t n = (size_t)N * l->out;
@@ -358,7 +359,6 @@ void gan_generate_with(Gan *g, ParamSet *weights, real *out, const real *z, cons
     gan_generator_input(g, g->g_in, z, labels ? labels : g->labels, N);
     const real *y = stack_forward_with(&g->G, weights, g->g_in, N, 0);
     memcpy(out, y, (size_t)N * g->C * g->H * g->W * sizeof(real));
-    g->fake_n = 0;                      /* G's layers hold these samples now */
 }
 
 void gan_generate(Gan *g, real *out, const real *z, const int *labels, int N)
@@ -436,7 +436,6 @@ void gan_average_measure_bn(Gan *g, int batches, uint64_t seed)
         stack_forward_with(&g->G, &g->G_avg, g->g_in, B, 1);
     }
     g->G.bn_momentum = BATCH_NORM_MOMENTUM;
-    g->fake_n = 0;                      /* G's layers hold these batches now */
     free(z), free(labels);
 }
 
@@ -480,6 +479,7 @@ real gan_d_step(Gan *g, const real *x, const int *t, int N)
     sigmoid_with_loss_backward(g->dlogit, g->logit_y, g->zeros, N, 1, 1);
     stack_backward(&g->D, g->d_in_fake, g->dlogit, N, NULL);
     g->fake_n = N;                      /* for the G step that follows */
+    g->fake_pass = g->G.passes;
     return loss;
 }
 
@@ -488,7 +488,7 @@ real gan_g_step(Gan *g, const int *t, int N)
     const int pixels = g->C * g->H * g->W;
     const int *labels = g->classes ? t : g->labels;
     params_zero_grads(&g->G.params);
-    if (g->fake_n != N)                 /* no D step's fakes to reuse */
+    if (g->fake_n != N || g->G.passes != g->fake_pass)  /* no D step's fakes to reuse */
         generate_train(g, labels, N);
     g->fake_n = 0;
     d_input(g, g->d_in_fake, g->fake, labels, N);
@@ -510,7 +510,6 @@ double gan_mean_d_fake(Gan *g, const real *z, const int *labels, int N)
     gan_generator_input(g, g->g_in, z, lab, N);
     const real *y = stack_forward(&g->G, g->g_in, N, 1);
     memcpy(g->fake, y, (size_t)N * g->C * g->H * g->W * sizeof(real));
-    g->fake_n = 0;                      /* not the D step's fakes any more */
     d_input(g, g->d_in_fake, g->fake, lab, N);
     const real *logit = stack_forward(&g->D, g->d_in_fake, N, 1);
     sigmoid_with_loss_forward(g->logit_y, logit, g->zeros, N, 1);

@@ -50,6 +50,7 @@ typedef struct {
 typedef struct {
     int count, in, batch_max;
     double bn_momentum;     /* batch norm's running statistics: BATCH_NORM_MOMENTUM */
+    unsigned long passes;   /* forward passes so far: each overwrites what the layers hold */
     Layer layer[STACK_MAX];
     ParamSet params;
     ConvWork work;
@@ -81,8 +82,9 @@ typedef struct {
     ParamSet G_avg;
     Rng rng;                /* the noise z, and a conditional G's labels */
     real metrics[2];        /* the last D step's mean D(x) and mean D(G(z)) */
-    int fake_n;             /* the D step's fakes, G's forward for them still in
-                               its layers, wait for the G step: their count, or 0 */
+    int fake_n;             /* the D step's fakes wait for the G step: their count, or 0, */
+    unsigned long fake_pass;/* and G.passes after G's forward for them: G's layers
+                               still hold that forward while G.passes is the same */
     /* work buffers, batch_max rows */
     real *g_in, *fake, *d_in, *d_in_fake, *logit_y, *dlogit, *dfake, *dd_in;
     int *ones, *zeros, *labels;
