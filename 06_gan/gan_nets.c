@@ -187,7 +187,7 @@ const real *stack_forward_with(Stack *st, ParamSet *ps, const real *x, int N, in
     return in;
 }
 
-void stack_backward(Stack *st, const real *x, const real *dy, int N, real *dx)
+void stack_backward(Stack *st, const real *x, const real *dy, int N, real *dx, int param_grads)
 {
     const ParamSet *ps = &st->params;
     const real *dout = dy;
@@ -206,7 +206,8 @@ void stack_backward(Stack *st, const real *x, const real *dy, int N, real *dx)
                             N, l->in, l->out);
             break;
         case L_CONV:
-            convolution_backward(din, params_grad(ps, l->w), params_grad(ps, l->b), dout, in,
+            convolution_backward(din, param_grads ? params_grad(ps, l->w) : NULL,
+                                 param_grads ? params_grad(ps, l->b) : NULL, dout, in,
                                  params_value(ps, l->w), &l->s, N, &st->work);
             break;
         case L_CONVT:
@@ -469,7 +470,7 @@ real gan_d_step(Gan *g, const real *x, const int *t, int N)
     real loss = sigmoid_with_loss_forward(g->logit_y, logit, g->ones, N, 1);
     g->metrics[0] = (real)mean_sigmoid(g->logit_y, N);
     sigmoid_with_loss_backward(g->dlogit, g->logit_y, g->ones, N, 1, 1);
-    stack_backward(&g->D, g->d_in, g->dlogit, N, NULL);
+    stack_backward(&g->D, g->d_in, g->dlogit, N, NULL, 1);
     /* fake: D(G(z)) should say 0; G is not changed by this step */
     generate_train(g, labels, N);
     d_input(g, g->d_in_fake, g->fake, labels, N);
@@ -477,7 +478,7 @@ real gan_d_step(Gan *g, const real *x, const int *t, int N)
     loss += sigmoid_with_loss_forward(g->logit_y, logit, g->zeros, N, 1);
     g->metrics[1] = (real)mean_sigmoid(g->logit_y, N);
     sigmoid_with_loss_backward(g->dlogit, g->logit_y, g->zeros, N, 1, 1);
-    stack_backward(&g->D, g->d_in_fake, g->dlogit, N, NULL);
+    stack_backward(&g->D, g->d_in_fake, g->dlogit, N, NULL, 1);
     g->fake_n = N;                      /* for the G step that follows */
     g->fake_pass = g->G.passes;
     return loss;
@@ -496,11 +497,12 @@ real gan_g_step(Gan *g, const int *t, int N)
     /* G wants D to say 1 for its samples: -log D(G(z)), steep while D rejects them */
     real loss = sigmoid_with_loss_forward(g->logit_y, logit, g->ones, N, 1);
     sigmoid_with_loss_backward(g->dlogit, g->logit_y, g->ones, N, 1, 1);
-    /* through D to its input (D's own gradients are a by-product, dropped at its next step) */
-    stack_backward(&g->D, g->d_in_fake, g->dlogit, N, g->dd_in);
+    /* through D to its input. D's own gradients would be dropped at its next
+     * step, so its convolutions skip theirs, and the im2col they need */
+    stack_backward(&g->D, g->d_in_fake, g->dlogit, N, g->dd_in, 0);
     for (int n = 0; n < N; n++)         /* the image part of each input row */
         memcpy(g->dfake + (size_t)n * pixels, g->dd_in + (size_t)n * g->D.in, pixels * sizeof(real));
-    stack_backward(&g->G, g->g_in, g->dfake, N, NULL);
+    stack_backward(&g->G, g->g_in, g->dfake, N, NULL, 1);
     return loss;
 }
 

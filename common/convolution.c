@@ -251,10 +251,12 @@ static void backward_chunk(real *dx, real *dWc, real dW_beta, const real *dy, co
     const int P = s->OH * s->OW, FN = s->FN, K = s->C * s->FH * s->FW;
     const size_t in_size = (size_t)s->C * s->H * s->W;
     conv_images_to_rows(dout, dy + (size_t)n * FN * P, FN, g, P);
-    /* col again, from x: cheaper to rebuild in cache than to keep in memory */
-    im2col(col, x + n * in_size, g, s->C, s->H, s->W, s->FH, s->FW, s->stride, s->pad);
-    /* dWc (+)= dout col^T: (FN, g*P) times (g*P, K) */
-    multiply(shared, 0, 1, FN, K, g * P, dout, col, dW_beta, dWc);
+    if (dWc) {
+        /* col again, from x: cheaper to rebuild in cache than to keep in memory */
+        im2col(col, x + n * in_size, g, s->C, s->H, s->W, s->FH, s->FW, s->stride, s->pad);
+        /* dWc (+)= dout col^T: (FN, g*P) times (g*P, K) */
+        multiply(shared, 0, 1, FN, K, g * P, dout, col, dW_beta, dWc);
+    }
     if (dx) {
         /* dcol = W^T dout: (K, FN) times (FN, g*P); then back onto the pixels */
         multiply(shared, 1, 0, K, g * P, FN, W, dout, 0, dcol);
@@ -272,8 +274,8 @@ static void thin_backward(real *dx, real *dW, const real *dy, const real *x, con
                        work->col[0], work->out[0], work->dcol[0], 1);
 }
 
-/* dx, and each slice's dW in work->dW[k], through im2col. */
-static void im2col_backward(real *dx, const real *dy, const real *x, const real *W,
+/* dx, and (if dW) each slice's dW in work->dW[k], through im2col. */
+static void im2col_backward(real *dx, int dW, const real *dy, const real *x, const real *W,
                             const ConvShape *s, int N, ConvWork *work)
 {
     const int G = chunk_images(s);
@@ -282,7 +284,7 @@ static void im2col_backward(real *dx, const real *dy, const real *x, const real 
         int n0, n1;
         conv_slice_range(k, N, &n0, &n1);
         for (int n = n0; n < n1; n += G)
-            backward_chunk(dx, work->dW[k], n == n0 ? 0 : 1, dy, x, W, s, n, n1 - n < G ? n1 - n : G,
+            backward_chunk(dx, dW ? work->dW[k] : NULL, n == n0 ? 0 : 1, dy, x, W, s, n, n1 - n < G ? n1 - n : G,
                            work->col[k], work->out[k], work->dcol[k], 0);
     }
 }
@@ -301,7 +303,9 @@ static void backward(real *dx, real *dW, real *db, const real *dy, const real *x
     if (implicit)
         conv_implicit_backward(dx, dy, x, W, s, N, work);
     else
-        im2col_backward(dx, dy, x, W, s, N, work);
+        im2col_backward(dx, dW != NULL, dy, x, W, s, N, work);
+    if (!dW)
+        return;
     const size_t nw = (size_t)s->FN * s->C * s->FH * s->FW;
     for (int k = 0; k < CONV_SLICES; k++) {
         int n0, n1;

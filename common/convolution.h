@@ -85,6 +85,8 @@ void convolution_relu_forward(real *y, const real *x, const real *W, const real 
 /* From dy (N, FN, OH, OW) and the forward's input x:
  *   db += sum of dy over n, oy, ox        (skipped if db is NULL)
  *   dW += dout col^T          dout = dy as (FN, N*OH*OW), col = im2col(x)
+ *                             (skipped if dW is NULL: a GAN's generator step needs
+ *                             only D's dx, and then col is not built either)
  *   dx  = col2im(W^T dout)    (skipped if dx is NULL: the first layer needs no dx) */
 void convolution_backward(real *dx, real *dW, real *db, const real *dy, const real *x,
                           const real *W, const ConvShape *s, int N, ConvWork *work);

@@ -490,6 +490,33 @@ static void test_thin_matches_sliced(void)
     conv_work_free(&work);
 }
 
+/* ---- dx alone ------------------------------------------------------------------------------ */
+
+/* A GAN's generator step wants only D's dx: with dW and db NULL the weight
+ * gradients (and the im2col they need) are skipped, and dx is the very same,
+ * on every case, a thin layer and a sliced one. */
+static void test_dx_alone_is_the_same(void)
+{
+    Rng rng;
+    rng_seed(&rng, 18);
+    for (int k = 0; k < NCASES + 2; k++) {
+        int N;
+        ConvShape s = k < NCASES ? case_shape(k, &N) : conv_shape(16, 14, 14, 32, 4, 4, 2, 1);
+        if (k >= NCASES)
+            N = k == NCASES ? 16 : 96;  /* thin, then sliced */
+        size_t nx = (size_t)N * s.C * s.H * s.W, ny = conv_out_size(&s, N), nw = (size_t)s.FN * s.C * s.FH * s.FW;
+        real *x = rand_buf(&rng, nx, -1, 1), *W = rand_buf(&rng, nw, -1, 1), *dy = rand_buf(&rng, ny, -1, 1);
+        real *dW = xcalloc(nw, sizeof(real)), *db = xcalloc(s.FN, sizeof(real));
+        real *dx[2] = {xmalloc(nx * sizeof(real)), xmalloc(nx * sizeof(real))};
+        ConvWork work = conv_work_create(&s, 1);
+        convolution_backward(dx[0], dW, db, dy, x, W, &s, N, &work);
+        convolution_backward(dx[1], NULL, NULL, dy, x, W, &s, N, &work);
+        CHECK(memcmp(dx[0], dx[1], nx * sizeof(real)) == 0);
+        free(x), free(W), free(dy), free(dW), free(db), free(dx[0]), free(dx[1]);
+        conv_work_free(&work);
+    }
+}
+
 /* ---- the same numbers on any number of threads ------------------------------------------------ */
 
 /* The fast path (stride 1), and a thin strided layer (threads sharing each
@@ -547,6 +574,7 @@ int main(void)
     RUN(test_simple_conv_net_gradient);
     RUN(test_deep_conv_net_gradient);
     RUN(test_thin_matches_sliced);
+    RUN(test_dx_alone_is_the_same);
     RUN(test_convolution_same_on_1_and_2_threads);
     return test_summary();
 }
