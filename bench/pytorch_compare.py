@@ -423,11 +423,14 @@ def gan_step_time(kind, data, batch, batches, seed, warmup=5):
         opt_d.zero_grad()
         loss_d.backward()
         opt_d.step()
-        # G: the same fakes should make D say 1 (G ran once, as in PyTorch's DCGAN example)
+        # G: the same fakes should make D say 1 (G ran once, as in PyTorch's DCGAN example).
+        # D's weight gradients would be dropped: not computed, as on our side
+        D.requires_grad_(False)
         loss_g = bce(D(fake), ones)
         opt_g.zero_grad()
         loss_g.backward()
         opt_g.step()
+        D.requires_grad_(True)
     return seconds_per_step(step, batches, warmup)
 
 

@@ -269,7 +269,7 @@ static int rng_parse(const char *s, Rng *g)
 
 /* The settings that decide the numbers: a resume must use the same ones. */
 typedef struct {
-    char batch[32], lr[48], optimizer[48], schedule[48], decay[48], train_size[32], total[32], order[64];
+    char batch[32], lr[80], optimizer[48], schedule[48], decay[48], train_size[32], total[32], order[64];
 } Settings;
 
 static void settings_of(Settings *s, const Run *r)
@@ -277,7 +277,10 @@ static void settings_of(Settings *s, const Run *r)
     const TrainerConfig *c = r->cfg;
     static const char *const names[] = {"constant", "cosine", "step"};
     snprintf(s->batch, sizeof s->batch, "%d", c->batch);
-    snprintf(s->lr, sizeof s->lr, "%.17g", c->lr);
+    if (c->lr2 > 0 && c->lr2 != c->lr)
+        snprintf(s->lr, sizeof s->lr, "%.17g, second net %.17g", c->lr, c->lr2);
+    else
+        snprintf(s->lr, sizeof s->lr, "%.17g", c->lr);
     if (c->adam_beta1 > 0 && c->optimizer == ADAM && !c->update)
         snprintf(s->optimizer, sizeof s->optimizer, "Adam beta1 %.17g", c->adam_beta1);
     else
@@ -681,7 +684,7 @@ TrainResult trainer_run(const TrainerConfig *cfg, TrainerNet *net, const Dataset
     if (!cfg->update) {
         r.opt = optimizer_create(cfg->optimizer, cfg->lr, ps->trainable_size);
         if (ps2)
-            r.opt2 = optimizer_create(cfg->optimizer, cfg->lr, ps2->trainable_size);
+            r.opt2 = optimizer_create(cfg->optimizer, cfg->lr2 > 0 ? cfg->lr2 : cfg->lr, ps2->trainable_size);
         if (cfg->adam_beta1 > 0)    /* a shorter memory of past gradients (GANs: 0.5) */
             r.opt.beta1 = r.opt2.beta1 = cfg->adam_beta1;
     }
@@ -776,7 +779,7 @@ TrainResult trainer_run(const TrainerConfig *cfg, TrainerNet *net, const Dataset
         if (ps2) {
             if (cfg->clip_norm > 0)
                 clip_grads(ps2->grads, ps2->trainable_size, cfg->clip_norm);
-            r.opt2.lr = lr;
+            r.opt2.lr = cfg->lr2 > 0 ? lr * (cfg->lr2 / cfg->lr) : lr;
             optimizer_update(&r.opt2, ps2->values, ps2->grads);
         } else {
             if (cfg->clip_norm > 0)

@@ -103,6 +103,7 @@ typedef struct {
 
     OptimizerKind optimizer;
     double lr;
+    double lr2;             /* the second net's rate, scheduled as lr is (0: lr) */
     LrSchedule schedule;
     int step_epoch;         /* LR_STEP: from this epoch on (1-based) ... */
     double step_factor;     /* ... the rate is lr * step_factor */

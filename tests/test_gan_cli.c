@@ -208,6 +208,35 @@ static void test_no_average_saves_g_as_trained(void)
     check_one_line_error(test_run_argv(bad, NULL), "--ema must be");
 }
 
+/* The DCGAN learns at its own rates unless --lr says otherwise; --lr-g sets G's
+ * apart from D's, a resume with another --lr-g is refused, and a rate of 1 or
+ * more is one line. */
+static void test_learning_rates(void)
+{
+    char out[64];
+    test_make_temp_dir(out, sizeof out, "gan_cli_lr");
+    char *dc[] = {BIN "06_gan", "dcgan", "--epochs", "1", "--train-size", "64", "--score-samples", "0",
+                  "--threads", "1", "--data", (char *)test_data_dir(), "--out", out, NULL};
+    CHECK(test_run_argv(dc, NULL) == 0);
+    CHECK(strstr(test_output, "Adam lr 0.0008 for D, 0.0016 for G beta1 0.5") != NULL);
+    char *dc_lr[] = {BIN "06_gan", "dcgan", "--epochs", "1", "--train-size", "64", "--score-samples", "0",
+                     "--lr", "0.0002", "--threads", "1", "--data", (char *)test_data_dir(), "--out", out, NULL};
+    CHECK(test_run_argv(dc_lr, NULL) == 0);
+    CHECK(strstr(test_output, "Adam lr 0.0002 beta1 0.5") != NULL);
+    char *mlp[] = {BIN "06_gan", "mlp", "--epochs", "1", "--train-size", "128", "--score-samples", "0",
+                   "--lr-g", "0.0004", "--threads", "1", "--data", (char *)test_data_dir(), "--out", out, NULL};
+    CHECK(test_run_argv(mlp, NULL) == 0);
+    CHECK(strstr(test_output, "Adam lr 0.0002 for D, 0.0004 for G beta1 0.5") != NULL);
+    char *other[] = {BIN "06_gan", "mlp", "--epochs", "1", "--train-size", "128", "--score-samples", "0",
+                     "--lr-g", "0.0008", "--threads", "1", "--data", (char *)test_data_dir(), "--out", out,
+                     "--resume", NULL};
+    CHECK(test_run_argv(other, NULL) != 0);
+    CHECK(strstr(test_output, "0.0004") != NULL && strstr(test_output, "0.0008") != NULL);
+    char *bad[] = {BIN "06_gan", "mlp", "--lr-g", "1", "--out", out, NULL};
+    check_one_line_error(test_run_argv(bad, NULL), "--lr-g must be");
+    test_remove_dir(out);
+}
+
 int main(void)
 {
     test_make_temp_dir(dir, sizeof dir, "gan_cli");
@@ -220,6 +249,7 @@ int main(void)
     RUN(test_ctrl_c_then_resume_gives_the_same_gan);
     RUN(test_ctrl_c_then_resume_gives_the_same_dcgan);
     RUN(test_no_average_saves_g_as_trained);
+    RUN(test_learning_rates);
     test_remove_dir(dir);
     return test_summary();
 }
