@@ -202,7 +202,8 @@ void stack_backward(Stack *st, const real *x, const real *dy, int N, real *dx, i
         size_t n = (size_t)N * l->out;
         switch (l->kind) {
         case L_AFFINE:
-            affine_backward(din, params_grad(ps, l->w), params_grad(ps, l->b), dout, in, params_value(ps, l->w),
+            affine_backward(din, param_grads ? params_grad(ps, l->w) : NULL,
+                            param_grads ? params_grad(ps, l->b) : NULL, dout, in, params_value(ps, l->w),
                             N, l->in, l->out);
             break;
         case L_CONV:
@@ -498,7 +499,8 @@ real gan_g_step(Gan *g, const int *t, int N)
     real loss = sigmoid_with_loss_forward(g->logit_y, logit, g->ones, N, 1);
     sigmoid_with_loss_backward(g->dlogit, g->logit_y, g->ones, N, 1, 1);
     /* through D to its input. D's own gradients would be dropped at its next
-     * step, so its convolutions skip theirs, and the im2col they need */
+     * step, so its Affine and convolution layers skip their weights' (and the
+     * im2col that dW needs) */
     stack_backward(&g->D, g->d_in_fake, g->dlogit, N, g->dd_in, 0);
     for (int n = 0; n < N; n++)         /* the image part of each input row */
         memcpy(g->dfake + (size_t)n * pixels, g->dd_in + (size_t)n * g->D.in, pixels * sizeof(real));

@@ -66,9 +66,9 @@ const real *stack_forward(Stack *st, const real *x, int N, int train);
 const real *stack_forward_with(Stack *st, ParamSet *ps, const real *x, int N, int train);
 /* Backward from dy (N, out) given the forward's input x: parameter gradients
  * += into params.grads, and dx (N, in) if dx is not NULL. dy may be any buffer
- * other than the stack's own. param_grads 0: the convolutions skip their
- * weight gradients (only dx is wanted; the other layers' are cheap and left
- * in params.grads). */
+ * other than the stack's own. param_grads 0: the Affine and convolution
+ * layers skip their weight gradients (only dx is wanted; batch norm's are cheap
+ * and left in params.grads). */
 void stack_backward(Stack *st, const real *x, const real *dy, int N, real *dx, int param_grads);
 int stack_out(const Stack *st);
 

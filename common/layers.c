@@ -24,6 +24,8 @@ void affine_backward(real *dx, real *dW, real *db, const real *dy, const real *x
 {
     if (dx)
         matmul(0, 1, N, in, out, dy, W, 0, dx);     /* dx = dy W^T */
+    if (!dW)
+        return;
     matmul(1, 0, in, out, N, x, dy, 1, dW);         /* dW += x^T dy */
     for (int n = 0; n < N; n++) {
         const real *row = dy + (size_t)n * out;

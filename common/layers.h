@@ -15,7 +15,8 @@
 /* Affine: y = x W + b
  *   x (N, in), W (in, out), b (out), y (N, out) */
 void affine_forward(real *y, const real *x, const real *W, const real *b, int N, int in, int out);
-/* dx = dy W^T (skipped if dx is NULL), dW += x^T dy, db += sum over rows of dy
+/* dx = dy W^T (skipped if dx is NULL), dW += x^T dy and db += sum over rows of
+ * dy (both skipped if dW is NULL: only dx wanted)
  *   dy (N, out), dx (N, in) */
 void affine_backward(real *dx, real *dW, real *db, const real *dy, const real *x,
                      const real *W, int N, int in, int out);

@@ -69,6 +69,21 @@ static void test_affine_backward_accumulates(void)
         CHECK_NEAR(db2[i], 2 * db1[i], 1e-5);
 }
 
+/* dW NULL: only dx, the very same (a GAN's G step through D asks no more). */
+static void test_affine_dx_alone(void)
+{
+    AffineCase c;
+    Rng rng;
+    rng_seed(&rng, 3);
+    fill_uniform(&rng, c.x, AN * AIN, -1, 1);
+    fill_uniform(&rng, c.W, AIN * AOUT, -1, 1);
+    fill_uniform(&rng, c.R, AN * AOUT, -1, 1);
+    real dx1[AN * AIN], dx2[AN * AIN], dW[AIN * AOUT] = {0}, db[AOUT] = {0};
+    affine_backward(dx1, dW, db, c.R, c.x, c.W, AN, AIN, AOUT);
+    affine_backward(dx2, NULL, NULL, c.R, c.x, c.W, AN, AIN, AOUT);
+    CHECK(memcmp(dx1, dx2, sizeof dx1) == 0);
+}
+
 /* ---- element-wise activations ------------------------------------------------------- */
 
 enum { EN = 24 };
@@ -338,6 +353,7 @@ static void test_rng_distributions(void)
 int main(void)
 {
     RUN(test_affine_gradient);
+    RUN(test_affine_dx_alone);
     RUN(test_affine_backward_accumulates);
     RUN(test_relu_gradient);
     RUN(test_sigmoid_gradient);
