@@ -28,6 +28,16 @@ static double affine_loss(void *ctx)
     return dot_real(c->y, c->R, AN * AOUT);
 }
 
+/* x, W and the upstream gradient R, uniform in [-1, 1] from a seed. */
+static void affine_case_fill(AffineCase *c, uint64_t seed)
+{
+    Rng rng;
+    rng_seed(&rng, seed);
+    fill_uniform(&rng, c->x, AN * AIN, -1, 1);
+    fill_uniform(&rng, c->W, AIN * AOUT, -1, 1);
+    fill_uniform(&rng, c->R, AN * AOUT, -1, 1);
+}
+
 static void test_affine_gradient(void)
 {
     AffineCase c;
@@ -54,11 +64,7 @@ static void test_affine_backward_accumulates(void)
 {
     /* Parameter gradients are added to, so two backward calls give twice one. */
     AffineCase c;
-    Rng rng;
-    rng_seed(&rng, 2);
-    fill_uniform(&rng, c.x, AN * AIN, -1, 1);
-    fill_uniform(&rng, c.W, AIN * AOUT, -1, 1);
-    fill_uniform(&rng, c.R, AN * AOUT, -1, 1);
+    affine_case_fill(&c, 2);
     real dW1[AIN * AOUT] = {0}, db1[AOUT] = {0}, dW2[AIN * AOUT] = {0}, db2[AOUT] = {0};
     affine_backward(NULL, dW1, db1, c.R, c.x, c.W, AN, AIN, AOUT);
     affine_backward(NULL, dW2, db2, c.R, c.x, c.W, AN, AIN, AOUT);
@@ -73,11 +79,7 @@ static void test_affine_backward_accumulates(void)
 static void test_affine_dx_alone(void)
 {
     AffineCase c;
-    Rng rng;
-    rng_seed(&rng, 3);
-    fill_uniform(&rng, c.x, AN * AIN, -1, 1);
-    fill_uniform(&rng, c.W, AIN * AOUT, -1, 1);
-    fill_uniform(&rng, c.R, AN * AOUT, -1, 1);
+    affine_case_fill(&c, 3);
     real dx1[AN * AIN], dx2[AN * AIN], dW[AIN * AOUT] = {0}, db[AOUT] = {0};
     affine_backward(dx1, dW, db, c.R, c.x, c.W, AN, AIN, AOUT);
     affine_backward(dx2, NULL, NULL, c.R, c.x, c.W, AN, AIN, AOUT);
