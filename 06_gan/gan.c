@@ -541,13 +541,12 @@ static GanResult train_gan(const Config *cfg, GanKind kind, int classes, int epo
     tc.adam_beta1 = 0.5;
     tc.lr = cfg->c.lr;
     tc.lr2 = cfg->lr_g;
-    if (kind == GAN_DCGAN && !classes) {
+    if (kind == GAN_DCGAN && !classes && !(cfg->c.given & USE_LR)) {
         /* The DCGAN paper's 0.0002 is the place to start; for this small DCGAN,
          * on MNIST and against the clock, faster rates (G's twice D's) reached
          * better scores in 3 epochs (README, "Learning rates") */
-        if (!(cfg->c.given & USE_LR))
-            tc.lr = DCGAN_LR_D;
-        if (!cfg->lr_g && !(cfg->c.given & USE_LR))
+        tc.lr = DCGAN_LR_D;
+        if (!cfg->lr_g)
             tc.lr2 = DCGAN_LR_G;
     }
     tc.schedule = cfg->cosine ? LR_COSINE : LR_CONSTANT;

@@ -119,7 +119,7 @@ void conv_implicit_forward(real *y, const real *x, const real *W, const real *b,
     }
 }
 
-void conv_implicit_backward(real *dx, const real *dy, const real *x, const real *W,
+void conv_implicit_backward(real *dx, int with_dW, const real *dy, const real *x, const real *W,
                             const ConvShape *s, int N, ConvWork *work)
 {
     const Grid d = grid(s);
@@ -151,15 +151,17 @@ void conv_implicit_backward(real *dx, const real *dy, const real *x, const real 
         for (int n = n0; n < n1; n += d.g) {
             const int g = n1 - n < d.g ? n1 - n : d.g;
             const size_t Q = (size_t)g * d.R * d.S;
-            to_grid(xt, x + n * in_size, g, s->C, s->H, s->W, &d, s->pad, s->pad);
             to_grid(dyt, dy + n * out_size, g, s->FN, s->OH, s->OW, &d, top, left);
-            /* this slice's dW (+)= dy (FN, Q) times the K taps of xt, as
-             * columns. dy sits on its grid `top` rows and `left` columns in:
-             * seen from there, its positions are the forward's. Between the
-             * images and after the rows it is zero, so the positions that
-             * are not outputs add nothing. */
-            matmul_cols_at(s->FN, K, (int)Q, dyt + (size_t)top * d.S + left, (int)d.L,
-                           xt, taps_x, n == n0 ? 0 : 1, work->dW[k], K);
+            if (with_dW) {
+                /* this slice's dW (+)= dy (FN, Q) times the K taps of xt, as
+                 * columns. dy sits on its grid `top` rows and `left` columns in:
+                 * seen from there, its positions are the forward's. Between the
+                 * images and after the rows it is zero, so the positions that
+                 * are not outputs add nothing. */
+                to_grid(xt, x + n * in_size, g, s->C, s->H, s->W, &d, s->pad, s->pad);
+                matmul_cols_at(s->FN, K, (int)Q, dyt + (size_t)top * d.S + left, (int)d.L,
+                               xt, taps_x, n == n0 ? 0 : 1, work->dW[k], K);
+            }
             if (dx) {
                 /* dxt (C, Q) = W' (C, K2) times the K2 taps of dy's grid */
                 matmul_rows_at(s->C, (int)Q, K2, Wt, dyt, taps_dy, 0, dxt, (int)Q);

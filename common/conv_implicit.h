@@ -37,8 +37,8 @@ int conv_implicit_taps(const ConvShape *s);
 void conv_implicit_forward(real *y, const real *x, const real *W, const real *b,
                            const ConvShape *s, int N, ConvWork *work, int relu);
 
-/* The dx and per-slice dW (work->dW[k]) parts of convolution_backward. */
-void conv_implicit_backward(real *dx, const real *dy, const real *x, const real *W,
+/* The dx and (if with_dW) per-slice dW (work->dW[k]) parts of convolution_backward. */
+void conv_implicit_backward(real *dx, int with_dW, const real *dy, const real *x, const real *W,
                             const ConvShape *s, int N, ConvWork *work);
 
 #endif

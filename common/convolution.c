@@ -274,8 +274,8 @@ static void thin_backward(real *dx, real *dW, const real *dy, const real *x, con
                        work->col[0], work->out[0], work->dcol[0], 1);
 }
 
-/* dx, and (if dW) each slice's dW in work->dW[k], through im2col. */
-static void im2col_backward(real *dx, int dW, const real *dy, const real *x, const real *W,
+/* dx, and (if with_dW) each slice's dW in work->dW[k], through im2col. */
+static void im2col_backward(real *dx, int with_dW, const real *dy, const real *x, const real *W,
                             const ConvShape *s, int N, ConvWork *work)
 {
     const int G = chunk_images(s);
@@ -284,7 +284,7 @@ static void im2col_backward(real *dx, int dW, const real *dy, const real *x, con
         int n0, n1;
         conv_slice_range(k, N, &n0, &n1);
         for (int n = n0; n < n1; n += G)
-            backward_chunk(dx, dW ? work->dW[k] : NULL, n == n0 ? 0 : 1, dy, x, W, s, n, n1 - n < G ? n1 - n : G,
+            backward_chunk(dx, with_dW ? work->dW[k] : NULL, n == n0 ? 0 : 1, dy, x, W, s, n, n1 - n < G ? n1 - n : G,
                            work->col[k], work->out[k], work->dcol[k], 0);
     }
 }
@@ -301,7 +301,7 @@ static void backward(real *dx, real *dW, real *db, const real *dy, const real *x
         return;
     }
     if (implicit)
-        conv_implicit_backward(dx, dy, x, W, s, N, work);
+        conv_implicit_backward(dx, dW != NULL, dy, x, W, s, N, work);
     else
         im2col_backward(dx, dW != NULL, dy, x, W, s, N, work);
     if (!dW)

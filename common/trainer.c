@@ -98,6 +98,13 @@ static double run_epoch(const Run *r, long i)
     return (double)i / r->per_epoch;
 }
 
+/* The second net's base rate: lr2, or lr when lr2 is 0. The schedule scales
+ * both rates alike. */
+static double second_lr(const TrainerConfig *c)
+{
+    return c->lr2 > 0 ? c->lr2 : c->lr;
+}
+
 /* The learning rate for iteration i (0-based). */
 static double schedule_lr(const Run *r, long i)
 {
@@ -277,7 +284,7 @@ static void settings_of(Settings *s, const Run *r)
     const TrainerConfig *c = r->cfg;
     static const char *const names[] = {"constant", "cosine", "step"};
     snprintf(s->batch, sizeof s->batch, "%d", c->batch);
-    if (c->lr2 > 0 && c->lr2 != c->lr)
+    if (second_lr(c) != c->lr)
         snprintf(s->lr, sizeof s->lr, "%.17g, second net %.17g", c->lr, c->lr2);
     else
         snprintf(s->lr, sizeof s->lr, "%.17g", c->lr);
@@ -684,7 +691,7 @@ TrainResult trainer_run(const TrainerConfig *cfg, TrainerNet *net, const Dataset
     if (!cfg->update) {
         r.opt = optimizer_create(cfg->optimizer, cfg->lr, ps->trainable_size);
         if (ps2)
-            r.opt2 = optimizer_create(cfg->optimizer, cfg->lr2 > 0 ? cfg->lr2 : cfg->lr, ps2->trainable_size);
+            r.opt2 = optimizer_create(cfg->optimizer, second_lr(cfg), ps2->trainable_size);
         if (cfg->adam_beta1 > 0)    /* a shorter memory of past gradients (GANs: 0.5) */
             r.opt.beta1 = r.opt2.beta1 = cfg->adam_beta1;
     }
@@ -779,7 +786,7 @@ TrainResult trainer_run(const TrainerConfig *cfg, TrainerNet *net, const Dataset
         if (ps2) {
             if (cfg->clip_norm > 0)
                 clip_grads(ps2->grads, ps2->trainable_size, cfg->clip_norm);
-            r.opt2.lr = cfg->lr2 > 0 ? lr * (cfg->lr2 / cfg->lr) : lr;
+            r.opt2.lr = lr * (second_lr(cfg) / cfg->lr);
             optimizer_update(&r.opt2, ps2->values, ps2->grads);
         } else {
             if (cfg->clip_norm > 0)
