@@ -1,7 +1,6 @@
 /* conv_transpose.c - transposed convolution through col2im (see conv_transpose.h). */
 #include "conv_transpose.h"
 #include "im2col.h"
-#include "matmul.h"
 #include "util.h"
 
 ConvShape conv_transpose_shape(int in_C, int in_H, int in_W, int out_C, int FH, int FW, int stride, int pad)
@@ -50,10 +49,7 @@ static void forward_chunk(real *y, const real *x, const real *W, const real *b, 
     real *yn = y + (size_t)n * s->C * Q;
     conv_images_to_rows(in, x + (size_t)n * FN * P, FN, g, P);
     /* dcol = W^T x: (K, FN) times (FN, g*P); then onto the pixels of y */
-    if (shared)
-        matmul(1, 0, K, g * P, FN, W, in, 0, dcol);
-    else
-        matmul_blocked(1, 0, K, g * P, FN, W, in, 0, dcol);
+    conv_multiply(shared, 1, 0, K, g * P, FN, W, in, 0, dcol);
     col2im(yn, dcol, g, s->C, s->H, s->W, s->FH, s->FW, s->stride, s->pad);
     add_bias(yn, b, g, s->C, Q);
 }

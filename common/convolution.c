@@ -146,7 +146,7 @@ void conv_images_to_rows(real *rows, const real *images, int FN, int g, int P)
 /* Chunks are multiplied by one of two: matmul_blocked on this thread (inside
  * the slices' parallel loop), or matmul with all threads on the one chunk (a
  * thin layer). Both give the same bits. */
-static void multiply(int shared, int transA, int transB, int M, int N, int K,
+void conv_multiply(int shared, int transA, int transB, int M, int N, int K,
                      const real *A, const real *B, real beta, real *C)
 {
     if (shared)
@@ -162,7 +162,7 @@ static void forward_chunk(real *y, const real *x, const real *W, const real *b, 
     const int P = s->OH * s->OW, FN = s->FN, K = s->C * s->FH * s->FW;
     im2col(col, x + (size_t)n * s->C * s->H * s->W, g, s->C, s->H, s->W, s->FH, s->FW, s->stride, s->pad);
     /* out = W col: (FN, K) times (K, g*P) */
-    multiply(shared, 0, 0, FN, g * P, K, W, col, 0, out);
+    conv_multiply(shared, 0, 0, FN, g * P, K, W, col, 0, out);
     out_to_y(y + (size_t)n * FN * P, out, b, FN, g, P, relu);
 }
 
@@ -255,11 +255,11 @@ static void backward_chunk(real *dx, real *dWc, real dW_beta, const real *dy, co
         /* col again, from x: cheaper to rebuild in cache than to keep in memory */
         im2col(col, x + n * in_size, g, s->C, s->H, s->W, s->FH, s->FW, s->stride, s->pad);
         /* dWc (+)= dout col^T: (FN, g*P) times (g*P, K) */
-        multiply(shared, 0, 1, FN, K, g * P, dout, col, dW_beta, dWc);
+        conv_multiply(shared, 0, 1, FN, K, g * P, dout, col, dW_beta, dWc);
     }
     if (dx) {
         /* dcol = W^T dout: (K, FN) times (FN, g*P); then back onto the pixels */
-        multiply(shared, 1, 0, K, g * P, FN, W, dout, 0, dcol);
+        conv_multiply(shared, 1, 0, K, g * P, FN, W, dout, 0, dcol);
         col2im(dx + n * in_size, dcol, g, s->C, s->H, s->W, s->FH, s->FW, s->stride, s->pad);
     }
 }

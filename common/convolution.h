@@ -108,6 +108,11 @@ int conv_thin(const ConvShape *s, int N);
 int conv_thin_images(const ConvShape *s);
 /* g images (g, FN, P) -> (FN, g, P): a convolution's output as the multiplies see it */
 void conv_images_to_rows(real *rows, const real *images, int FN, int g, int P);
+/* C = A B (with beta, transposes as matmul): matmul_blocked on this thread
+ * (shared 0: inside the slices' parallel loop), or matmul with all threads on
+ * it (shared 1: a thin layer's chunk). The same bits either way. */
+void conv_multiply(int shared, int transA, int transB, int M, int N, int K,
+                   const real *A, const real *B, real beta, real *C);
 
 /* The definition: y[n,f,oy,ox] = b[f] + sum over c, fy, fx of
  *   W[f,c,fy,fx] * x[n, c, oy*stride + fy - pad, ox*stride + fx - pad]   (0 outside x) */
