@@ -277,6 +277,7 @@ static int rng_parse(const char *s, Rng *g)
 /* The settings that decide the numbers: a resume must use the same ones. */
 typedef struct {
     char batch[32], lr[80], optimizer[48], schedule[48], decay[48], train_size[32], total[32], order[64];
+    char scores[128];       /* the names of the scores each evaluation keeps */
 } Settings;
 
 static void settings_of(Settings *s, const Run *r)
@@ -300,6 +301,11 @@ static void settings_of(Settings *s, const Run *r)
     snprintf(s->train_size, sizeof s->train_size, "%d", r->n_train);
     snprintf(s->total, sizeof s->total, "%ld", r->total);
     snprintf(s->order, sizeof s->order, "%s, clip %.17g", c->in_order ? "in order" : "shuffled", c->clip_norm);
+    /* the names, tab-separated for the TSV, with spaces for a message */
+    snprintf(s->scores, sizeof s->scores, "%s", r->net->score_count ? r->net->score_names : "none");
+    for (char *p = s->scores; *p; p++)
+        if (*p == '\t')
+            *p = ' ';
 }
 
 /* The second net's tensors and its optimizer's state, in checkpoint_layout's
@@ -390,7 +396,7 @@ static int save_checkpoint(Run *r, char *err)
                           "iteration", iter, "total_iterations", s.total,
                           "batch", s.batch, "lr", s.lr, "optimizer", s.optimizer,
                           "schedule", s.schedule, "weight_decay", s.decay, "train_size", s.train_size,
-                          "order", s.order,
+                          "order", s.order, "scores", s.scores,
                           "optimizer_iter", opt_iter, "optimizer2_iter", opt2_iter, "rng", rng,
                           "net_rng", r->net->rng ? net_rng : "none",
                           "threads", threads, "train_seconds", train_s, "eval_seconds", eval_s,
@@ -453,6 +459,12 @@ static void load_checkpoint(Run *r)
         read_meta(path, checks[k].key, buf, sizeof buf);
         same_setting(path, checks[k].option, buf, checks[k].now);
     }
+    /* the scores kept per evaluation (absent from checkpoints made before
+     * they were recorded: then the evaluations' lines tell) */
+    if (model_read_metadata(path, "scores", buf, sizeof buf, err) != 0)
+        die("%s", err);
+    if (buf[0])
+        same_setting(path, "scores", buf, s.scores);
     read_meta(path, "iteration", buf, sizeof buf);
     long iter = parse_count(path, "iteration", buf, r->total);
     read_meta(path, "optimizer_iter", buf, sizeof buf);
@@ -547,7 +559,7 @@ static void load_checkpoint(Run *r)
             char *end;
             double v = strtod(p, &end);
             if (end == p)
-                die("%s: checkpoint metadata 'evaluations' has a short line '%.40s'", path, line);
+                die("%s: checkpoint metadata 'evaluations' has a short line '%.40s' (fewer scores than this run keeps)", path, line);
             if (r->net->params2 && j == 0)
                 e.loss2 = v;
             else

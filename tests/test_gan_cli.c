@@ -158,6 +158,11 @@ static void test_another_data_set_gets_its_own_scorer(void)
     unsigned char *tsv = test_read_bytes(path, &n);
     CHECK(tsv && strstr((char *)tsv, "\tIS\tFD\traw_IS\traw_FD\n") != NULL && test_count_lines((char *)tsv) == 3);
     free(tsv);
+    /* a resume that would keep other scores is refused, naming them */
+    char *fewer[] = {BIN "06_gan", "mlp", "--epochs", "1", "--score-samples", "200", "--raw-scores", "0",
+                     "--threads", "1", "--data", data, "--out", out, "--resume", NULL};
+    CHECK(test_run_argv(fewer, NULL) != 0);
+    CHECK(strstr(test_output, "the checkpoint was made with scores IS FD raw_IS raw_FD, this run has IS FD;") != NULL);
     test_remove_dir(data);
     test_remove_dir(out);
 }
