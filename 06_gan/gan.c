@@ -29,6 +29,7 @@
 #include "gan_nets.h"
 #include "idx.h"
 #include "image.h"
+#include "kmeans.h"
 #include "matmul.h"
 #include "model.h"
 #include "optimizer.h"
@@ -86,6 +87,7 @@ typedef struct {
     int cosine;             /* the learning rate glides to 0 over the run */
     double lr_g;            /* G's learning rate (0: --lr, D's) */
     const char *net;        /* cgan's: "mlp" or "dcgan" */
+    int clusters;           /* mlp, dcgan: condition on this many k-means clusters (0: none) */
     const char *model;
     const char *scorer;
 } Config;
@@ -317,6 +319,7 @@ typedef struct {
     int fixed_labels[GRID + 16];
     int grid_count, grid_cols;
     real *samples;          /* score_samples images */
+    int *score_labels;      /* their labels (NULL: the classes in turn) */
     double grid_seconds, score_seconds;
 } GanRun;
 
@@ -340,8 +343,9 @@ static real g_hook(void *p, const real *x, const int *t, int n)
 }
 
 /* Samples from G in [0, 1] for the scorer, from noise of their own generator
- * (so scoring never changes the training's noise), labels in turn. */
-static void sample_for_scoring(Gan *g, ParamSet *weights, real *out, int N, uint64_t seed)
+ * (so scoring never changes the training's noise), with the labels given
+ * (N of them), or NULL: the classes in turn. */
+static void sample_for_scoring(Gan *g, ParamSet *weights, real *out, int N, const int *given, uint64_t seed)
 {
     Rng rng;
     rng_seed(&rng, seed);
@@ -352,7 +356,7 @@ static void sample_for_scoring(Gan *g, ParamSet *weights, real *out, int N, uint
         int b = N - n < g->batch_max ? N - n : g->batch_max;
         rng_fill_normal(&rng, z, (size_t)b * g->z_dim, 1);
         for (int i = 0; i < b; i++)
-            labels[i] = g->classes ? (n + i) % g->classes : 0;
+            labels[i] = !g->classes ? 0 : given ? given[n + i] : (n + i) % g->classes;
         gan_generate_with(g, weights, out + (size_t)n * pixels, z, labels, b);
     }
     gan_images_from_tanh(out, out, (size_t)N * pixels);
@@ -398,11 +402,12 @@ static void score_hook(void *p, double epoch, double *out)
     out[0] = out[1] = out[2] = out[3] = -1;
     if (r->scorer && r->score_samples > 0) {
         ParamSet *shown = g->avg_decay > 0 ? &g->G_avg : &g->G.params;
-        sample_for_scoring(g, shown, r->samples, r->score_samples, r->cfg->c.seed + 300);
+        sample_for_scoring(g, shown, r->samples, r->score_samples, r->score_labels, r->cfg->c.seed + 300);
         Scores s = score_images(r->scorer, r->samples, r->score_samples);
         out[0] = s.is, out[1] = s.fd;
         if (g->avg_decay > 0 && r->cfg->raw_scores) {
-            sample_for_scoring(g, &g->G.params, r->samples, r->score_samples, r->cfg->c.seed + 300);
+            sample_for_scoring(g, &g->G.params, r->samples, r->score_samples, r->score_labels,
+                               r->cfg->c.seed + 300);
             s = score_images(r->scorer, r->samples, r->score_samples);
             out[2] = s.is, out[3] = s.fd;
         }
@@ -416,11 +421,81 @@ typedef struct {
     TrainResult run;
     double epoch_seconds, grid_seconds, score_seconds;
     int grids;
+    int clusters;           /* 1: the classes are k-means clusters, not labels */
 } GanResult;
 
 static const char *tag_of(GanKind kind, int classes)
 {
     return classes ? (kind == GAN_MLP ? "cgan" : "cdcgan") : kind == GAN_MLP ? "mlp_gan" : "dcgan";
+}
+
+/* ---- clusters in place of labels ------------------------------------------------------------ */
+
+/* The training images with k-means clusters of their pixels as labels (the
+ * labels themselves are not used: only to print how well the clusters follow
+ * them). Its images are train's; free its labels alone. The centroids go to
+ * OUT/TAG_clusters.png, so the learner sees what each cluster holds. */
+static Dataset cluster_dataset(const Config *cfg, const Dataset *train, int K, const char *tag)
+{
+    const int N = train->count, D = (int)(train->images.size / (size_t)N);
+    real *centroids = xmalloc((size_t)K * D * sizeof(real));
+    int *assign = xmalloc((size_t)N * sizeof(int));
+    double t0 = now_seconds();
+    KmeansResult km = kmeans(train->images.data, N, D, K, 50, cfg->c.seed + 500, centroids, assign);
+    Dataset c = *train;
+    c.labels = xmalloc((size_t)N);
+    c.classes = K;
+    int *size = xcalloc((size_t)K, sizeof(int)), *votes = xcalloc((size_t)K * 10, sizeof(int));
+    for (int i = 0; i < N; i++) {
+        c.labels[i] = (uint8_t)assign[i];
+        size[assign[i]]++;
+        if (train->labels[i] < 10)
+            votes[assign[i] * 10 + train->labels[i]]++;
+    }
+    int agree = 0, smallest = N, largest = 0;
+    for (int k = 0; k < K; k++) {
+        int most = 0;
+        for (int y = 0; y < 10; y++)
+            most = votes[k * 10 + y] > most ? votes[k * 10 + y] : most;
+        agree += most;
+        smallest = size[k] < smallest ? size[k] : smallest;
+        largest = size[k] > largest ? size[k] : largest;
+    }
+    printf("k-means: %d clusters of the %d training images' pixels, %d to %d images each; %d rounds%s, "
+           "%.1f s\n", K, N, smallest, largest, km.rounds, km.converged ? "" : " (stopped at the limit)",
+           now_seconds() - t0);
+    printf("  the labels are not used; %.1f%% of the images share their cluster's most common digit\n",
+           100.0 * agree / N);
+    char path[OUT_PATH_SIZE];
+    out_path(path, cfg->c.out, "%s_clusters.png", tag);
+    if (train->images.shape[1] == 1) {
+        Image img = image_grid(centroids, K, train->images.shape[3], train->images.shape[2], K < 10 ? K : 10,
+                               2, 2, 0, 1);
+        save_png(&img, path);
+        image_free(&img);
+        printf("  the clusters' means: %s\n", path);
+    }
+    free(centroids), free(assign), free(size), free(votes);
+    return c;
+}
+
+/* N labels for the scored samples, each cluster's share the same as in the
+ * training images: label i is the class at (i + 1/2) / N of the way through
+ * the training set's classes, in order. */
+static int *labels_in_proportion(const Dataset *train, int N)
+{
+    int *count = xcalloc((size_t)train->classes, sizeof(int)), *labels = xmalloc((size_t)N * sizeof(int));
+    for (int i = 0; i < train->count; i++)
+        count[train->labels[i]]++;
+    int k = 0;
+    long below = count[0];          /* training images in classes 0..k */
+    for (int i = 0; i < N; i++) {
+        while ((2.0 * i + 1) / (2.0 * N) * train->count >= below && k < train->classes - 1)
+            below += count[++k];
+        labels[i] = k;
+    }
+    free(count);
+    return labels;
 }
 
 static const char *title_of(GanKind kind, int classes)
@@ -498,7 +573,9 @@ static void gan_save(const Gan *g, const char *path, const char *tag, const GanR
         snprintf(generator, sizeof generator, "moving average, decay %g", g->avg_decay);
     const char *meta[] = {"network", "gan", "kind", gan_kind_name(g->kind), "tag", tag, "classes", classes,
                           "z_dim", z, "image", shape, "epochs", ep, "inception_score", is,
-                          "frechet_distance", fd, "generator", generator, "made_by", "06_gan", NULL};
+                          "frechet_distance", fd, "generator", generator,
+                          "conditioned_on", !g->classes ? "nothing" : r->clusters ? "k-means clusters" : "labels",
+                          "made_by", "06_gan", NULL};
     const int replacing = access(path, F_OK) == 0;
     if (model_save(path, &all, meta, err) != 0)
         die("%s", err);
@@ -506,13 +583,25 @@ static void gan_save(const Gan *g, const char *path, const char *tag, const GanR
     printf("  model: %s%s\n", path, replacing ? " (replaces the one saved before)" : "");
 }
 
-static GanResult train_gan(const Config *cfg, GanKind kind, int classes, int epochs, const Dataset *train,
-                           Scorer *scorer, const References *ref)
+/* Train a GAN: unconditional (classes 0), conditional on the labels (classes
+ * 10), or with clusters K > 0 conditional on K k-means clusters of the images. */
+static GanResult train_gan(const Config *cfg, GanKind kind, int classes, int clusters, int epochs,
+                           const Dataset *train, Scorer *scorer, const References *ref)
 {
     GanRun r;
     memset(&r, 0, sizeof r);
     r.cfg = cfg;
     r.tag = tag_of(kind, classes);
+    char tag[32], title[64];
+    Dataset clustered;
+    if (clusters) {
+        classes = clusters;
+        snprintf(tag, sizeof tag, "%s_k%d", kind == GAN_MLP ? "mlp_gan" : "dcgan", clusters);
+        snprintf(title, sizeof title, "%s on %d k-means clusters", kind == GAN_MLP ? "MLP GAN" : "DCGAN", clusters);
+        r.tag = tag;
+        clustered = cluster_dataset(cfg, train, clusters, tag);
+        train = &clustered;
+    }
     r.scorer = scorer;
     r.score_samples = cfg->score_samples;
     const Tensor *im = &train->images;
@@ -532,16 +621,20 @@ static GanResult train_gan(const Config *cfg, GanKind kind, int classes, int epo
         r.fixed_labels[i] = classes ? i % classes : 0;
     if (r.score_samples > 0)
         r.samples = xmalloc((size_t)r.score_samples * g->C * g->H * g->W * sizeof(real));
+    /* clusters are not the same size: the scored samples come in the
+     * training images' proportions, as the training's fakes do */
+    if (clusters && r.score_samples > 0)
+        r.score_labels = labels_in_proportion(train, r.score_samples);
 
     TrainerConfig tc = trainer_defaults();
-    tc.title = title_of(kind, classes);
+    tc.title = clusters ? title : title_of(kind, classes);
     tc.tag = r.tag;
     tc.out = cfg->c.out;
     tc.optimizer = ADAM;
     tc.adam_beta1 = 0.5;
     tc.lr = cfg->c.lr;
     tc.lr2 = cfg->lr_g;
-    if (kind == GAN_DCGAN && !classes && !(cfg->c.given & USE_LR)) {
+    if (kind == GAN_DCGAN && (!classes || clusters) && !(cfg->c.given & USE_LR)) {
         /* The DCGAN paper's 0.0002 is the place to start; for this small DCGAN,
          * on MNIST and against the clock, faster rates (G's twice D's) reached
          * better scores in 3 epochs (README, "Learning rates") */
@@ -580,7 +673,7 @@ static GanResult train_gan(const Config *cfg, GanKind kind, int classes, int epo
     if (scorer)
         printf("  each epoch: a grid of samples, and IS and FD of %d samples%s\n", r.score_samples,
                raw ? " (raw_: of G itself, not averaged)" : "");
-    GanResult res = {kind, classes, epochs, trainer_run(&tc, &tn, train, NULL), 0, 0, 0, 0};
+    GanResult res = {kind, classes, epochs, trainer_run(&tc, &tn, train, NULL), 0, 0, 0, 0, clusters > 0};
     if (res.run.status != TRAIN_DONE)
         exit(trainer_exit_status(res.run.status));
     res.epoch_seconds = res.run.iters ? res.run.train_seconds / res.run.iters * (60000.0 / tc.batch) : 0;
@@ -602,6 +695,9 @@ static GanResult train_gan(const Config *cfg, GanKind kind, int classes, int epo
     gan_save(g, path, r.tag, &res);
     free(r.fixed_z);
     free(r.samples);
+    free(r.score_labels);
+    if (clusters)
+        free(clustered.labels);
     gan_free(g);
     return res;
 }
@@ -628,6 +724,10 @@ static void run_draw(const Config *cfg, const char *digit)
     gan_load(&g, path, GRID + 36);
     if (!g.classes)
         die("%s: a GAN without labels cannot draw a chosen digit (train one with: 06_gan cgan)", path);
+    char on[32], err0[MODEL_ERR_SIZE];
+    if (model_read_metadata(path, "conditioned_on", on, sizeof on, err0) == 0 && strcmp(on, "k-means clusters") == 0)
+        die("%s: a GAN of k-means clusters, not digits, cannot draw a chosen digit (train one with: 06_gan cgan)",
+            path);
     if (d >= g.classes)
         die("draw: the model knows %d classes, not %d", g.classes, d + 1);
     const int count = d >= 0 ? GRID : g.classes * 10, cols = d >= 0 ? 8 : 10;
@@ -800,6 +900,7 @@ int main(int argc, char **argv)
         {"train-size", OPT_INT, &cfg.train_size, "N", "train on the first N images only (default all; the tour 10000)"},
         {"score-samples", OPT_INT, &cfg.score_samples, "N", "samples scored after each epoch (default 10000, 0: none)"},
         {"net", OPT_STRING, &cfg.net, "mlp|dcgan", "the conditional GAN's nets (default mlp)"},
+        {"clusters", OPT_INT, &cfg.clusters, "K", "mlp, dcgan: both nets see which of K clusters (2 to 64) k-means finds in the images, not the labels (default 0: none)"},
         {"model", OPT_STRING, &cfg.model, "FILE", "the model draw or walk uses (default: OUT/cgan or OUT/dcgan)"},
         {"scorer", OPT_STRING, &cfg.scorer, "FILE", "the SimpleConvNet that scores (default: OUT/scorer, chapter 04's, or trained)"},
         {"ema", OPT_DOUBLE, &cfg.ema, "DECAY", "sample from a moving average of G's weights (default 0.99, 0: G itself)"},
@@ -835,6 +936,10 @@ int main(int argc, char **argv)
         cnet = GAN_DCGAN;
     else if (cfg.net && strcmp(cfg.net, "mlp") != 0)
         die("--net must be mlp or dcgan, not '%s'", cfg.net);
+    if (cfg.clusters && (cfg.clusters < 2 || cfg.clusters > 64))
+        die("--clusters must be from 2 to 64 (or 0: none), not %d", cfg.clusters);
+    if (cfg.clusters && strcmp(cmd, "mlp") != 0 && strcmp(cmd, "dcgan") != 0)
+        die("--clusters goes with mlp or dcgan (cgan has the labels)");
     if (cfg.resume && tour)
         die("--resume goes on with one training command (mlp, dcgan or cgan), not the tour");
     options_make_out(&cfg.c);
@@ -885,15 +990,15 @@ int main(int argc, char **argv)
     int e = cfg.c.epochs;
     if (tour || strcmp(cmd, "mlp") == 0) {
         printf("\n== The MLP GAN ==\n");
-        mlp = train_gan(&cfg, GAN_MLP, 0, e ? e : cfg.full ? 30 : 10, &train, sc, &ref);
+        mlp = train_gan(&cfg, GAN_MLP, 0, cfg.clusters, e ? e : cfg.full ? 30 : 10, &train, sc, &ref);
     }
     if (tour || strcmp(cmd, "dcgan") == 0) {
         printf("\n== The DCGAN ==\n");
-        dc = train_gan(&cfg, GAN_DCGAN, 0, e ? e : cfg.full ? 7 : tour ? 2 : 5, &train, sc, &ref);
+        dc = train_gan(&cfg, GAN_DCGAN, 0, cfg.clusters, e ? e : cfg.full ? 7 : tour ? 2 : 5, &train, sc, &ref);
     }
     if (tour || strcmp(cmd, "cgan") == 0) {
         printf("\n== A conditional GAN: the label goes to both nets ==\n");
-        cg = train_gan(&cfg, tour ? GAN_MLP : cnet, 10, e ? e : cfg.full ? 20 : 10, &train, sc, &ref);
+        cg = train_gan(&cfg, tour ? GAN_MLP : cnet, 10, 0, e ? e : cfg.full ? 20 : 10, &train, sc, &ref);
     }
     if (scoring)
         scorer_free(&scorer);

@@ -167,6 +167,49 @@ static void test_another_data_set_gets_its_own_scorer(void)
     test_remove_dir(out);
 }
 
+/* --clusters: k-means groups the images, and both nets see the group in place
+ * of the label. The model says so, draw refuses it (its classes are not
+ * digits), walk takes it; a bad count, or cgan with clusters, is one line. */
+static void test_clusters_in_place_of_labels(void)
+{
+    Dataset train, test;
+    if (test_load_mnist(&train, &test) != 0) {
+        CHECK(0);
+        return;
+    }
+    char data[64], out[64], path[160];
+    test_make_temp_dir(data, sizeof data, "gan_cli_kdata");
+    test_make_temp_dir(out, sizeof out, "gan_cli_kout");
+    write_idx(data, "train", &train, 1000);
+    write_idx(data, "t10k", &test, 300);
+    dataset_free(&train), dataset_free(&test);
+    char *argv[] = {BIN "06_gan", "dcgan", "--clusters", "3", "--epochs", "1", "--train-size", "256",
+                    "--score-samples", "200", "--raw-scores", "0", "--threads", "1", "--data", data, "--out", out,
+                    NULL};
+    CHECK(test_run_argv(argv, NULL) == 0);
+    CHECK(strstr(test_output, "k-means: 3 clusters of the 256 training images' pixels") != NULL);
+    CHECK(strstr(test_output, "Training the DCGAN on 3 k-means clusters:") != NULL);
+    CHECK(strstr(test_output, "Adam lr 0.0008 for D, 0.0016 for G") != NULL);
+    CHECK(strstr(test_output, "epoch  1") != NULL && strstr(test_output, "IS ") != NULL);
+    snprintf(path, sizeof path, "%s/dcgan_k3_clusters.png", out);
+    CHECK(access(path, R_OK) == 0);
+    snprintf(path, sizeof path, "%s/dcgan_k3.safetensors", out);
+    char value[64], err[MODEL_ERR_SIZE];
+    CHECK(model_read_metadata(path, "conditioned_on", value, sizeof value, err) == 0 &&
+          strcmp(value, "k-means clusters") == 0);
+    CHECK(model_read_metadata(path, "classes", value, sizeof value, err) == 0 && strcmp(value, "3") == 0);
+    char *draw[] = {BIN "06_gan", "draw", "1", "--model", path, "--out", out, NULL};
+    check_one_line_error(test_run_argv(draw, NULL), "k-means clusters, not digits");
+    char *walk[] = {BIN "06_gan", "walk", "--model", path, "--out", out, NULL};
+    CHECK(test_run_argv(walk, NULL) == 0);
+    char *one[] = {BIN "06_gan", "dcgan", "--clusters", "1", "--out", out, NULL};
+    check_one_line_error(test_run_argv(one, NULL), "--clusters must be from 2 to 64");
+    char *cgan[] = {BIN "06_gan", "cgan", "--clusters", "5", "--out", out, NULL};
+    check_one_line_error(test_run_argv(cgan, NULL), "--clusters goes with mlp or dcgan");
+    test_remove_dir(data);
+    test_remove_dir(out);
+}
+
 /* Ctrl-C after epoch 1, then --resume: the same model file, byte for byte,
  * as a run never stopped. The checkpoint holds both nets, both optimizers and
  * the moving average of G (on by default), which the model file holds as G;
@@ -251,6 +294,7 @@ int main(void)
     RUN(test_conditional_gan_draws_the_digit_asked);
     RUN(test_a_gan_without_labels_cannot_draw_a_digit);
     RUN(test_another_data_set_gets_its_own_scorer);
+    RUN(test_clusters_in_place_of_labels);
     RUN(test_ctrl_c_then_resume_gives_the_same_gan);
     RUN(test_ctrl_c_then_resume_gives_the_same_dcgan);
     RUN(test_no_average_saves_g_as_trained);
