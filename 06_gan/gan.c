@@ -6,6 +6,8 @@
  *                losses, D(x) and D(G(z)), the scores
  *   dcgan        the DCGAN (transposed convolutions, batch norm), the same way
  *   cgan         a conditional GAN: the label goes to both nets
+ *   --clusters K with mlp or dcgan: the same, with the number of one of K
+ *                k-means clusters of the images in place of the label
  *   draw [D]     from the saved conditional GAN: 64 drawings of digit D, or
  *                without D a row of each digit
  *   walk         a walk through the latent space: samples on the way from
@@ -52,6 +54,7 @@ static const ProgramInfo info = {
     "  dcgan         train the DCGAN (G: fc, batch norm, two transposed convolutions;\n"
     "                D: two strided convolutions, batch norm, fc)\n"
     "  cgan          train a conditional GAN (--net mlp or dcgan): both nets see the label\n"
+    "                (mlp or dcgan --clusters K: both see one of K k-means clusters instead)\n"
     "  draw [DIGIT]  from the saved conditional GAN: 64 of DIGIT (draw_DIGIT.png), or a\n"
     "                row of every digit (draw.png)\n"
     "  walk          samples on a straight line between two points of the latent space\n"
@@ -979,6 +982,8 @@ int main(int argc, char **argv)
     }
     if (cfg.c.batch > train.count)
         die("--batch %d is larger than the training set (%d images)", cfg.c.batch, train.count);
+    if (cfg.clusters > train.count)
+        die("--clusters %d is more than the training set's %d images", cfg.clusters, train.count);
     train_size = train.count;
     if (strcmp(cmd, "score") == 0) {
         scorer_free(&scorer);
