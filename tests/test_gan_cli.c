@@ -130,20 +130,30 @@ static void write_idx(const char *dir, const char *stem, const Dataset *d, int n
     free(buf);
 }
 
-/* --data: another IDX set trains, and gets a scorer of its own, trained on it. */
-static void test_another_data_set_gets_its_own_scorer(void)
+/* A small IDX data set of its own in a new folder data (1,000 training images
+ * and 300 test images of MNIST), and a new folder out. Returns 0, or -1
+ * without MNIST. */
+static int small_data_set(char *data, char *out, size_t size)
 {
     Dataset train, test;
-    if (test_load_mnist(&train, &test) != 0) {
-        CHECK(0);
-        return;
-    }
-    char data[64], out[64], path[160];
-    test_make_temp_dir(data, sizeof data, "gan_cli_data");
-    test_make_temp_dir(out, sizeof out, "gan_cli_out");
+    if (test_load_mnist(&train, &test) != 0)
+        return -1;
+    test_make_temp_dir(data, size, "gan_cli_data");
+    test_make_temp_dir(out, size, "gan_cli_out");
     write_idx(data, "train", &train, 1000);
     write_idx(data, "t10k", &test, 300);
     dataset_free(&train), dataset_free(&test);
+    return 0;
+}
+
+/* --data: another IDX set trains, and gets a scorer of its own, trained on it. */
+static void test_another_data_set_gets_its_own_scorer(void)
+{
+    char data[64], out[64], path[160];
+    if (small_data_set(data, out, sizeof data) != 0) {
+        CHECK(0);
+        return;
+    }
     char *argv[] = {BIN "06_gan", "mlp", "--epochs", "1", "--score-samples", "200", "--threads", "1",
                     "--data", data, "--out", out, NULL};
     CHECK(test_run_argv(argv, NULL) == 0);
@@ -172,17 +182,11 @@ static void test_another_data_set_gets_its_own_scorer(void)
  * digits), walk takes it; a bad count, or cgan with clusters, is one line. */
 static void test_clusters_in_place_of_labels(void)
 {
-    Dataset train, test;
-    if (test_load_mnist(&train, &test) != 0) {
+    char data[64], out[64], path[160];
+    if (small_data_set(data, out, sizeof data) != 0) {
         CHECK(0);
         return;
     }
-    char data[64], out[64], path[160];
-    test_make_temp_dir(data, sizeof data, "gan_cli_kdata");
-    test_make_temp_dir(out, sizeof out, "gan_cli_kout");
-    write_idx(data, "train", &train, 1000);
-    write_idx(data, "t10k", &test, 300);
-    dataset_free(&train), dataset_free(&test);
     char *argv[] = {BIN "06_gan", "dcgan", "--clusters", "3", "--epochs", "1", "--train-size", "256",
                     "--score-samples", "200", "--raw-scores", "0", "--threads", "1", "--data", data, "--out", out,
                     NULL};
@@ -204,6 +208,9 @@ static void test_clusters_in_place_of_labels(void)
     CHECK(test_run_argv(walk, NULL) == 0);
     char *one[] = {BIN "06_gan", "dcgan", "--clusters", "1", "--out", out, NULL};
     check_one_line_error(test_run_argv(one, NULL), "--clusters must be from 2 to 64");
+    char *few[] = {BIN "06_gan", "dcgan", "--clusters", "40", "--train-size", "30", "--batch", "16",
+                   "--score-samples", "0", "--data", data, "--out", out, NULL};
+    check_one_line_error(test_run_argv(few, NULL), "--clusters 40 is more than the training set's 30 images");
     char *cgan[] = {BIN "06_gan", "cgan", "--clusters", "5", "--out", out, NULL};
     check_one_line_error(test_run_argv(cgan, NULL), "--clusters goes with mlp or dcgan");
     test_remove_dir(data);
