@@ -448,18 +448,19 @@ static Dataset cluster_dataset(const Config *cfg, const Dataset *train, int K, c
     Dataset c = *train;
     c.labels = xmalloc((size_t)N);
     c.classes = K;
-    int *size = xcalloc((size_t)K, sizeof(int)), *votes = xcalloc((size_t)K * 10, sizeof(int));
+    /* votes[k][y]: the images of label y in cluster k */
+    const int L = train->classes;
+    int *size = xcalloc((size_t)K, sizeof(int)), *votes = xcalloc((size_t)K * L, sizeof(int));
     for (int i = 0; i < N; i++) {
         c.labels[i] = (uint8_t)assign[i];
         size[assign[i]]++;
-        if (train->labels[i] < 10)
-            votes[assign[i] * 10 + train->labels[i]]++;
+        votes[assign[i] * L + train->labels[i]]++;
     }
     int agree = 0, smallest = N, largest = 0;
     for (int k = 0; k < K; k++) {
         int most = 0;
-        for (int y = 0; y < 10; y++)
-            most = votes[k * 10 + y] > most ? votes[k * 10 + y] : most;
+        for (int y = 0; y < L; y++)
+            most = votes[k * L + y] > most ? votes[k * L + y] : most;
         agree += most;
         smallest = size[k] < smallest ? size[k] : smallest;
         largest = size[k] > largest ? size[k] : largest;
@@ -467,17 +468,14 @@ static Dataset cluster_dataset(const Config *cfg, const Dataset *train, int K, c
     printf("k-means: %d clusters of the %d training images' pixels, %d to %d images each; %d rounds%s, "
            "%.1f s\n", K, N, smallest, largest, km.rounds, km.converged ? "" : " (stopped at the limit)",
            now_seconds() - t0);
-    printf("  the labels are not used; %.1f%% of the images share their cluster's most common digit\n",
+    printf("  the labels are not used; %.1f%% of the images share their cluster's most common label\n",
            100.0 * agree / N);
     char path[OUT_PATH_SIZE];
     out_path(path, cfg->c.out, "%s_clusters.png", tag);
-    if (train->images.shape[1] == 1) {
-        Image img = image_grid(centroids, K, train->images.shape[3], train->images.shape[2], K < 10 ? K : 10,
-                               2, 2, 0, 1);
-        save_png(&img, path);
-        image_free(&img);
-        printf("  the clusters' means: %s\n", path);
-    }
+    Image img = image_grid(centroids, K, train->images.shape[3], train->images.shape[2], K < 10 ? K : 10, 2, 2, 0, 1);
+    save_png(&img, path);
+    image_free(&img);
+    printf("  the clusters' means: %s\n", path);
     free(centroids), free(assign), free(size), free(votes);
     return c;
 }
