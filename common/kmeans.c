@@ -54,7 +54,7 @@ static void seed_centroids(const real *x, const double *xn, int N, int D, int K,
     cn[0] = xn[first];
     for (int i = 0; i < N; i++)
         nearest[i] = -1;
-    for (int k = 1; k <= K; k++) {
+    for (int k = 1; k < K; k++) {
         /* the points' distances to centroid k - 1, the newest */
         double total = 0;
         for (int i0 = 0; i0 < N; i0 += KMEANS_ROWS) {
@@ -66,8 +66,6 @@ static void seed_centroids(const real *x, const double *xn, int N, int D, int K,
                 total += nearest[i];
             }
         }
-        if (k == K)
-            break;
         /* draw a point: the first whose running sum passes u * total (all
          * points at distance 0 from a centroid: any point will do) */
         double u = rng_uniform(rng) * total, run = 0;
