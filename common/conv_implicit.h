@@ -14,7 +14,18 @@
  *   dx        = W' * (dy seen through its own offsets)
  *
  * where W' holds the filters turned by 180 degrees with C and FN swapped: dx
- * is the "full" convolution of dy, again stride 1. The outputs come out on the
+ * is the "full" convolution of dy, again stride 1.
+ *
+ * dW's B operand has its taps as columns, and a column is a run of one
+ * channel's grid: the multiply would read it across. With 32 channels or
+ * more, dW takes the grid transposed instead, position by position with the
+ * channels side by side (xT). Then the FW*C numbers from position q + fy*S on
+ * are taps (fy, 0 .. FW-1) of every channel at q, in one run, and
+ *
+ *   dW for filter row fy (FN, FW*C) += dy * (xT seen fy rows down)
+ *
+ * is an ordinary product whose B rows lie C numbers apart: FH products,
+ * each at the speed of the forward's. The outputs come out on the
  * padded grid (a few columns and rows of it are not pixels) and are copied
  * back to (N, C, H, W), with the bias and the ReLU on the way.
  *
@@ -37,6 +48,8 @@ int conv_implicit_taps(const ConvShape *s);
 void conv_implicit_forward(real *y, const real *x, const real *W, const real *b,
                            const ConvShape *s, int N, ConvWork *work, int relu);
 
+/* Whether dW goes filter row by filter row for this shape (see above). */
+int conv_implicit_dW_by_rows(const ConvShape *s);
 /* The dx and (if with_dW) per-slice dW (work->dW[k]) parts of convolution_backward. */
 void conv_implicit_backward(real *dx, int with_dW, const real *dy, const real *x, const real *W,
                             const ConvShape *s, int N, ConvWork *work);

@@ -64,6 +64,17 @@ int conv_thin_images(const ConvShape *s)
     return (THIN_CHUNK + P - 1) / P;
 }
 
+/* Scratch starts on a cache line, so that rows of a multiple of 16 floats
+ * do too: a vector load then never straddles two lines. */
+static real *buffer(size_t reals)
+{
+    size_t bytes = (reals * sizeof(real) + 63) / 64 * 64;
+    real *p = aligned_alloc(64, bytes ? bytes : 64);
+    if (!p)
+        die("convolution: out of memory (asked for %zu bytes)", bytes);
+    return p;
+}
+
 ConvWork conv_work_create(const ConvShape *shapes, int count)
 {
     ConvWork w;
@@ -87,10 +98,11 @@ ConvWork conv_work_create(const ConvShape *shapes, int count)
     for (int k = 0; k < CONV_SLICES; k++) {
         /* slice 0's buffers also hold a thin layer's chunk */
         size_t n = k == 0 && thin > w.cap ? thin : w.cap;
-        w.col[k] = xmalloc(n * sizeof(real));
-        w.out[k] = xmalloc(n * sizeof(real));
-        w.dcol[k] = xmalloc(n * sizeof(real));
-        w.dW[k] = xmalloc(dw * sizeof(real));
+        w.col[k] = buffer(n);
+        w.out[k] = buffer(n);
+        w.dcol[k] = buffer(n);
+        w.dW[k] = buffer(dw);
+        w.dWrows[k] = buffer(dw);
     }
     w.Wt = xmalloc(dw * sizeof(real));
     w.taps = xmalloc((taps ? taps : 1) * sizeof(int));
@@ -100,7 +112,7 @@ ConvWork conv_work_create(const ConvShape *shapes, int count)
 void conv_work_free(ConvWork *w)
 {
     for (int k = 0; k < CONV_SLICES; k++)
-        free(w->col[k]), free(w->out[k]), free(w->dcol[k]), free(w->dW[k]);
+        free(w->col[k]), free(w->out[k]), free(w->dcol[k]), free(w->dW[k]), free(w->dWrows[k]);
     free(w->Wt), free(w->taps);
     memset(w, 0, sizeof *w);
 }

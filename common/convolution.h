@@ -64,6 +64,7 @@ typedef struct {
     real *out[CONV_SLICES];         /* a chunk's out or dout (FN, columns) */
     real *dcol[CONV_SLICES];        /* a chunk's dcol (K, columns) */
     real *dW[CONV_SLICES];          /* each slice's share of dW (FN, K) */
+    real *dWrows[CONV_SLICES];      /* the same by filter rows (FH, FN, FW, C): conv_implicit's */
     real *Wt;                       /* the turned filters of conv_implicit's dx */
     int *taps;                      /* conv_implicit's tap offsets */
 } ConvWork;

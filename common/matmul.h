@@ -38,6 +38,12 @@ void matmul_rows_at(int M, int N, int K, const real *A, const real *X, const int
 void matmul_cols_at(int M, int N, int K, const real *A, int lda, const real *X, const int *joff,
                     real beta, real *C, int ldc);
 
+/* C (M x N, rows ldc apart) = beta * C + A B on this thread, A (M x K) and
+ * B (K x N) untransposed with rows lda and ldb apart: a block of larger
+ * matrices, multiplied where it lies (conv_implicit.c's dW). */
+void matmul_strided(int M, int N, int K, const real *A, int lda, const real *B, int ldb,
+                    real beta, real *C, int ldc);
+
 /* Fused multiply-adds per second on one thread at the kernels' vector width,
  * in GFLOP/s (2 per multiply-add): the ceiling the multiply is measured against. */
 double matmul_peak_gflops(void);

@@ -161,7 +161,10 @@ static double max_abs_diff(const real *a, const real *b, size_t n, double *scale
  * against the im2col path: the forward's sums are the same sums in the same
  * order, so the same bits; the backward's add up in another order. Besides
  * the small cases, a batch whose slices take several chunks, the last one
- * short, and one with more filters than the multiply's row blocks. */
+ * short, and one with more filters than the multiply's row blocks. The last
+ * three have enough channels for dW by filter rows: DeepConvNet's fifth layer,
+ * then channels and filters that fill no whole register tile (40 and 13),
+ * with padding 2, and a 2 x 3 filter. */
 static void test_implicit_matches_im2col(void)
 {
     Rng rng;
@@ -169,9 +172,12 @@ static void test_implicit_matches_im2col(void)
     const int extra[][9] = {
         {40, 16, 28, 28, 16, 3, 3, 1, 1},
         {4, 8, 8, 8, 140, 3, 3, 1, 1},
+        {12, 32, 8, 8, 64, 3, 3, 1, 1},
+        {6, 40, 7, 9, 13, 3, 3, 1, 2},
+        {3, 33, 5, 6, 5, 2, 3, 1, 1},
     };
     const int total = NCASES + (int)(sizeof extra / sizeof extra[0]);
-    int tested = 0;
+    int tested = 0, by_rows = 0;
     for (int k = 0; k < total; k++) {
         int N;
         ConvShape s;
@@ -185,6 +191,7 @@ static void test_implicit_matches_im2col(void)
         if (!conv_implicit_fits(&s))
             continue;
         tested++;
+        by_rows += conv_implicit_dW_by_rows(&s);
         size_t nx = (size_t)N * s.C * s.H * s.W, ny = conv_out_size(&s, N);
         size_t nw = (size_t)s.FN * s.C * s.FH * s.FW;
         real *x = rand_buf(&rng, nx, -1, 1), *W = rand_buf(&rng, nw, -1, 1);
@@ -217,6 +224,7 @@ static void test_implicit_matches_im2col(void)
         conv_work_free(&work);
     }
     CHECK(tested >= 6);
+    CHECK(by_rows == 3);
 }
 
 /* ---- gradient checks ------------------------------------------------------------------- */
@@ -554,6 +562,9 @@ static void check_same_on_1_and_2_threads(int N, ConvShape s)
 static void test_convolution_same_on_1_and_2_threads(void)
 {
     check_same_on_1_and_2_threads(8, conv_shape(3, 13, 12, 7, 3, 3, 1, 1));
+    ConvShape rows = conv_shape(40, 7, 9, 13, 3, 3, 1, 2);
+    CHECK(conv_implicit_dW_by_rows(&rows));
+    check_same_on_1_and_2_threads(10, rows);
     ConvShape thin = conv_shape(16, 14, 14, 32, 4, 4, 2, 1);
     CHECK(conv_thin(&thin, 16));
     check_same_on_1_and_2_threads(16, thin);
