@@ -18,10 +18,10 @@ BLAS    ?= 0
 ARGS    ?=
 DATA    ?= data
 
-# How idle OpenMP threads wait (spin briefly, then sleep) is set by each program
-# unless OMP_WAIT_POLICY or GOMP_SPINCOUNT is: see prefer_short_openmp_wait in
-# common/options.c. OMP_WAIT_POLICY=passive (threads never spin) suits a machine
-# busy with other jobs.
+# Idle OpenMP threads sleep instead of spinning: on a busy machine spinning makes
+# small multiplies many times slower (see prefer_passive_openmp_wait in common/options.c).
+OMP_WAIT_POLICY ?= passive
+export OMP_WAIT_POLICY
 
 WARN    := -Wall -Wextra
 # -fno-math-errno: sqrt need not set errno (no code here reads it), so a loop that

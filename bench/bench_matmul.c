@@ -168,7 +168,7 @@ int main(int argc, char **argv)
     if (getloadavg(load, 1) == 1 && load[0] > 0.5)
         printf("Note: load average %.1f - other programs are running, so timings are low and noisy.\n"
                "      Threads that wait for each other suffer most; OMP_WAIT_POLICY=passive\n"
-               "      (OpenMP threads sleep at once rather than spin a little) softens that.\n",
+               "      (OpenMP threads sleep rather than spin while waiting) softens that.\n",
                load[0]);
     printf("matmul backend: %s, %d thread%s; median of %d timing%s\n",
            matmul_backend(), threads, threads == 1 ? "" : "s", repeats, repeats == 1 ? "" : "s");

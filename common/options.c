@@ -145,29 +145,20 @@ static int common_option(const char *name)
     return -1;
 }
 
-/* An OpenMP thread that finishes its share waits for the next parallel region,
- * and how it waits matters. Spinning (checking a flag in a loop) answers within
- * microseconds, which pays for layers made of many short parallel loops: on an
- * idle machine here, chapter 02's 3,000 iterations on 2 threads took 1.8 s
- * with a short spin against 2.5 to 4.0 s with threads that sleep (waking one
- * costs tens of microseconds), and DeepConvNet's step 52 ms against 61
- * (OpenMP's own spin against sleeping, medians of 8 turns each).
- * But when other programs use the cores, a spinning thread steals the time the
- * other one needs: OpenMP's default wait (300,000 spins) made chapter 02 take
- * 5.4 to 6.4 s with a busy loop on one core, and once 10-100 s; sleeping
- * threads took 2.2 to 2.5 s. We ask libgomp (GCC's OpenMP) for 5,000 spins,
- * then sleep: nearly all of the gain when idle (1.8 s), and 3.7 to 4.2 s on
- * the busy machine. OMP_WAIT_POLICY=passive keeps threads from spinning at
- * all; set it, or GOMP_SPINCOUNT, and the program leaves both alone. OpenMP
- * reads them only when the program starts, so if neither is set we set the
- * spin count and start the program again, once, with the same arguments (exec
- * keeps the process, its pid and its output). */
-static void prefer_short_openmp_wait(char **argv)
+/* OpenMP threads that finish their share spin, burning their core, until the
+ * next parallel region starts. When other programs are using the cores, that
+ * spinning steals the time the other thread needs, and small matrix multiplies
+ * slow to a crawl (measured here: chapter 02's training went from 2.5 s to
+ * 10-100 s on a busy machine). Passive waiting sleeps instead, and costs almost
+ * nothing on an idle machine. OpenMP reads OMP_WAIT_POLICY only when the program
+ * starts, so if it is unset we set it and start the program again, once, with
+ * the same arguments (exec keeps the process, its pid and its output). */
+static void prefer_passive_openmp_wait(char **argv)
 {
 #ifdef _OPENMP
-    if (getenv("OMP_WAIT_POLICY") || getenv("GOMP_SPINCOUNT"))
+    if (getenv("OMP_WAIT_POLICY"))
         return;
-    setenv("GOMP_SPINCOUNT", "5000", 1);
+    setenv("OMP_WAIT_POLICY", "passive", 1);
     execv("/proc/self/exe", argv);
     /* exec failed (no /proc?): carry on with OpenMP's default */
 #else
@@ -326,7 +317,7 @@ static void usage_error(const ProgramInfo *info, const char *message)
 int options_parse(int argc, char **argv, const ProgramInfo *info, CommonOptions *c,
                   const Option *extra, const char **positional, int max_positional)
 {
-    prefer_short_openmp_wait(argv);
+    prefer_passive_openmp_wait(argv);
     flush_denormals_to_zero();
     remember_command(argc, argv);
     char err[512];
