@@ -19,9 +19,10 @@ ARGS    ?=
 DATA    ?= data
 
 # Idle OpenMP threads sleep instead of spinning: on a busy machine spinning makes
-# small multiplies many times slower (see prefer_passive_openmp_wait in common/options.c).
-OMP_WAIT_POLICY ?= passive
-export OMP_WAIT_POLICY
+# small multiplies many times slower. Each program sets OMP_WAIT_POLICY=passive
+# itself unless it is set (see prefer_passive_openmp_wait in common/options.c);
+# it is not exported from here, so that PyTorch's side of the benchmarks waits as
+# OpenMP does by default, its fastest setting (bench/pytorch_compare.py).
 
 WARN    := -Wall -Wextra
 # -fno-math-errno: sqrt need not set errno (no code here reads it), so a loop that

@@ -67,11 +67,12 @@ import struct
 import sys
 import time
 
-# Waiting OpenMP threads sleep instead of spinning, as in our C programs
-# (common/options.c) and under `make bench` (the Makefile exports it): on a shared
-# machine spinning makes 2 threads many times slower than 1, for PyTorch as for us.
-# OpenMP reads this once, when torch loads it, so it is set before the import.
-os.environ.setdefault("OMP_WAIT_POLICY", "passive")
+# PyTorch's OpenMP threads wait as OpenMP does by default (spin, then sleep),
+# unless OMP_WAIT_POLICY or GOMP_SPINCOUNT says otherwise: that is its fastest
+# setting on an idle machine. An earlier version set OMP_WAIT_POLICY=passive here,
+# as our C programs do (common/options.c): sleeping at once made PyTorch's
+# DeepConvNet step 65.1 ms instead of 51.9 (medians of 6 alternating turns, 2
+# threads), which understated PyTorch. On one torch thread there is nothing to wait for.
 # OpenBLAS keeps a thread pool of its own beside torch's: with both at 2 threads
 # on 2 cores they fight, and PyTorch ran 1.3x to 6x slower than its best. Its best
 # setting is one OpenBLAS thread beside torch's threads; it too is read at load time.
@@ -613,7 +614,7 @@ def main():
                else n_threads(args.threads))
     print(f"  PyTorch {torch.__version__}, CPU, float32, eager (torch.nn + torch.optim); "
           f"{threads} (torch.set_num_threads), "
-          f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY')}, "
+          f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY', '(unset: spin, then sleep)')}, "
           f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS')}, "
           f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(its own choice)')}"
           f"{'; --quick: tiny sizes, not a benchmark' if q else ''}")
