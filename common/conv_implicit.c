@@ -148,7 +148,7 @@ static void to_grid_by_position(real *t, const real *x, int g, int channels, int
 
 /* The slice's dW, gathered filter row by filter row as (FH, FN, FW, C), into
  * the filters' layout (FN, C, FH, FW). */
-static void taps_to_filters(real *dW, const real *by_row, const ConvShape *s)
+static void rows_to_filters(real *dW, const real *by_row, const ConvShape *s)
 {
     for (int fy = 0; fy < s->FH; fy++)
         for (int f = 0; f < s->FN; f++)
@@ -220,6 +220,6 @@ void conv_implicit_backward(real *dx, int with_dW, const real *dy, const real *x
             }
         }
         if (with_dW && by_rows && n1 > n0)
-            taps_to_filters(work->dW[k], work->dWrows[k], s);
+            rows_to_filters(work->dW[k], work->dWrows[k], s);
     }
 }

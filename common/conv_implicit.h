@@ -14,7 +14,9 @@
  *   dx        = W' * (dy seen through its own offsets)
  *
  * where W' holds the filters turned by 180 degrees with C and FN swapped: dx
- * is the "full" convolution of dy, again stride 1.
+ * is the "full" convolution of dy, again stride 1. The outputs come out on the
+ * padded grid (a few columns and rows of it are not pixels) and are copied
+ * back to (N, C, H, W), with the bias and the ReLU on the way.
  *
  * dW's B operand has its taps as columns, and a column is a run of one
  * channel's grid: the multiply would read it across. With 32 channels or
@@ -25,9 +27,7 @@
  *   dW for filter row fy (FN, FW*C) += dy * (xT seen fy rows down)
  *
  * is an ordinary product whose B rows lie C numbers apart: FH products,
- * each at the speed of the forward's. The outputs come out on the
- * padded grid (a few columns and rows of it are not pixels) and are copied
- * back to (N, C, H, W), with the bias and the ReLU on the way.
+ * each at the speed of the forward's.
  *
  * Only for stride 1 and padding smaller than the filter; everything else
  * takes the im2col path. */

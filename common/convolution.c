@@ -68,11 +68,7 @@ int conv_thin_images(const ConvShape *s)
  * do too: a vector load then never straddles two lines. */
 static real *buffer(size_t reals)
 {
-    size_t bytes = (reals * sizeof(real) + 63) / 64 * 64;
-    real *p = aligned_alloc(64, bytes ? bytes : 64);
-    if (!p)
-        die("convolution: out of memory (asked for %zu bytes)", bytes);
-    return p;
+    return xmalloc_aligned(reals * sizeof(real));
 }
 
 ConvWork conv_work_create(const ConvShape *shapes, int count)

@@ -272,10 +272,7 @@ static real *pack_buffer(size_t reals, real *small)
 {
     if (reals <= SMALL_BUFFER)
         return small;
-    real *p = aligned_alloc(64, round_up(reals * sizeof(real), 64));
-    if (!p)
-        die("matmul: out of memory (%zu bytes)", reals * sizeof(real));
-    return p;
+    return xmalloc_aligned(reals * sizeof(real));
 }
 
 /* One thread's blocked multiply of an M x N slab of C (see the loop nest at

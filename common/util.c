@@ -27,6 +27,15 @@ void *xmalloc(size_t bytes)
     return p;
 }
 
+void *xmalloc_aligned(size_t bytes)
+{
+    size_t rounded = bytes ? (bytes + 63) / 64 * 64 : 64;   /* aligned_alloc wants a multiple */
+    void *p = aligned_alloc(64, rounded);
+    if (!p)
+        die("out of memory (asked for %zu bytes)", bytes);
+    return p;
+}
+
 void *xcalloc(size_t count, size_t size)
 {
     void *p = calloc(count ? count : 1, size ? size : 1);

@@ -12,6 +12,8 @@ void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 /* malloc/calloc that never return NULL: out of memory is a fatal error. */
 void *xmalloc(size_t bytes);
 void *xcalloc(size_t count, size_t size);
+/* The same, starting on a 64-byte cache line (free it with free). */
+void *xmalloc_aligned(size_t bytes);
 
 /* Atomic writes: open "<path>.tmp.<pid>" for writing, and on success rename it
  * over <path>, so a crash or an error never leaves a half-written file behind.
