@@ -58,10 +58,14 @@ void conv_transpose_forward(real *y, const real *x, const real *W, const real *b
                             const ConvShape *s, int N, ConvWork *work)
 {
     const int P = s->OH * s->OW, K = s->C * s->FH * s->FW;
-    if (conv_thin(s, N)) {              /* one chunk at a time, all threads on it */
-        const int G = conv_thin_images(s);
-        for (int n = 0; n < N; n += G)
-            forward_chunk(y, x, W, b, s, n, N - n < G ? N - n : G, work->out[0], work->dcol[0], 1);
+    if (conv_thin(s, N)) {              /* a band of the batch per thread, wide chunks */
+        const int G = conv_thin_images(s), T = conv_thin_threads(work);
+#pragma omp parallel for schedule(static) num_threads(T) if (T > 1)
+        for (int t = 0; t < T; t++) {
+            const int n0 = (int)((long)N * t / T), n1 = (int)((long)N * (t + 1) / T);
+            for (int n = n0; n < n1; n += G)
+                forward_chunk(y, x, W, b, s, n, n1 - n < G ? n1 - n : G, work->out[t], work->dcol[t], 0);
+        }
         return;
     }
     const int G = chunk_images(s, work);

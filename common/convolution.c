@@ -2,6 +2,7 @@
 #include "conv_implicit.h"
 #include "im2col.h"
 #include "matmul.h"
+#include "threads.h"
 #include "util.h"
 
 #include <stdlib.h>
@@ -47,9 +48,15 @@ static int chunk_images(const ConvShape *s)
  * its generator's first transposed one) a slice of a batch of 64 is 392
  * columns, and each multiply packs all of W again for a few columns. A layer
  * whose slices would be under THIN_COLUMNS columns takes chunks of about
- * THIN_CHUNK columns one after another instead, and the threads share each
- * chunk's im2col, multiply and col2im. (Measured on the DCGAN: chunks of
- * 2,048 columns beat 512 and 1,024; sharing the 14x14 layers too was slower.) */
+ * THIN_CHUNK columns instead. (Measured on the DCGAN: chunks of 2,048
+ * columns beat 512 and 1,024; treating the 14x14 layers so too was slower.)
+ *
+ * The forward pass and dx do not depend on how the batch is cut (each output
+ * column, and each image's col2im, is added up the same way in any chunk), so
+ * there each thread takes a band of the batch, chunk by chunk, in its own
+ * buffers: no thread waits on another for the copies in and out. dW adds up
+ * over the images, so its order must not depend on the number of threads:
+ * there the threads share each chunk's multiply, chunk after chunk. */
 #define THIN_COLUMNS 512
 #define THIN_CHUNK 2048
 
@@ -62,6 +69,14 @@ int conv_thin_images(const ConvShape *s)
 {
     int P = s->OH * s->OW;
     return (THIN_CHUNK + P - 1) / P;
+}
+
+/* Threads for a thin layer's bands: one per slice whose buffers are large
+ * enough, as many as there were threads when the scratch was made. */
+int conv_thin_threads(const ConvWork *work)
+{
+    int t = get_threads();
+    return t < work->thin_slices ? t : work->thin_slices;
 }
 
 /* Scratch starts on a cache line, so that rows of a multiple of 16 floats
@@ -91,9 +106,10 @@ ConvWork conv_work_create(const ConvShape *shapes, int count)
         }
         dw = (size_t)s->FN * K > dw ? (size_t)s->FN * K : dw;
     }
+    /* the first slices' buffers also hold a thin layer's chunk, one per thread */
+    w.thin_slices = get_threads() < CONV_SLICES ? get_threads() : CONV_SLICES;
     for (int k = 0; k < CONV_SLICES; k++) {
-        /* slice 0's buffers also hold a thin layer's chunk */
-        size_t n = k == 0 && thin > w.cap ? thin : w.cap;
+        size_t n = k < w.thin_slices && thin > w.cap ? thin : w.cap;
         w.col[k] = buffer(n);
         w.out[k] = buffer(n);
         w.dcol[k] = buffer(n);
@@ -178,10 +194,14 @@ static void forward_chunk(real *y, const real *x, const real *W, const real *b, 
 static void forward(real *y, const real *x, const real *W, const real *b,
                     const ConvShape *s, int N, ConvWork *work, int relu)
 {
-    if (conv_thin(s, N)) {              /* one chunk at a time, all threads on it */
-        const int G = conv_thin_images(s);
-        for (int n = 0; n < N; n += G)
-            forward_chunk(y, x, W, b, s, n, N - n < G ? N - n : G, work->col[0], work->out[0], relu, 1);
+    if (conv_thin(s, N)) {              /* a band of the batch per thread, wide chunks */
+        const int G = conv_thin_images(s), T = conv_thin_threads(work);
+#pragma omp parallel for schedule(static) num_threads(T) if (T > 1)
+        for (int t = 0; t < T; t++) {
+            const int n0 = (int)((long)N * t / T), n1 = (int)((long)N * (t + 1) / T);
+            for (int n = n0; n < n1; n += G)
+                forward_chunk(y, x, W, b, s, n, n1 - n < G ? n1 - n : G, work->col[t], work->out[t], relu, 0);
+        }
         return;
     }
     const int G = chunk_images(s);
@@ -272,14 +292,26 @@ static void backward_chunk(real *dx, real *dWc, real dW_beta, const real *dy, co
     }
 }
 
-/* A thin layer's dx, and dW (+)= directly: one chunk at a time, all threads on it. */
+/* A thin layer's backward pass. dx alone: a band of the batch per thread, as
+ * the forward. With dW: one chunk at a time, all threads on each multiply,
+ * dW (+)= chunk after chunk in the same order whatever the threads. */
 static void thin_backward(real *dx, real *dW, const real *dy, const real *x, const real *W,
                           const ConvShape *s, int N, ConvWork *work)
 {
-    const int G = conv_thin_images(s);
-    for (int n = 0; n < N; n += G)
-        backward_chunk(dx, dW, 1, dy, x, W, s, n, N - n < G ? N - n : G,
-                       work->col[0], work->out[0], work->dcol[0], 1);
+    const int G = conv_thin_images(s), T = conv_thin_threads(work);
+    if (dW) {
+        for (int n = 0; n < N; n += G)
+            backward_chunk(dx, dW, 1, dy, x, W, s, n, N - n < G ? N - n : G,
+                           work->col[0], work->out[0], work->dcol[0], 1);
+        return;
+    }
+#pragma omp parallel for schedule(static) num_threads(T) if (T > 1)
+    for (int t = 0; t < T; t++) {
+        const int n0 = (int)((long)N * t / T), n1 = (int)((long)N * (t + 1) / T);
+        for (int n = n0; n < n1; n += G)
+            backward_chunk(dx, NULL, 0, dy, x, W, s, n, n1 - n < G ? n1 - n : G,
+                           work->col[t], work->out[t], work->dcol[t], 0);
+    }
 }
 
 /* dx, and (if with_dW) each slice's dW in work->dW[k], through im2col. */

@@ -67,6 +67,7 @@ typedef struct {
     real *dWrows[CONV_SLICES];      /* the same by filter rows (FH, FN, FW, C): conv_implicit's */
     real *Wt;                       /* the turned filters of conv_implicit's dx */
     int *taps;                      /* conv_implicit's tap offsets */
+    int thin_slices;                /* slices whose buffers also hold a thin layer's chunk */
 } ConvWork;
 
 /* Scratch big enough for every layer in shapes[0..count). */
@@ -101,12 +102,14 @@ void convolution_im2col_backward(real *dx, real *dW, real *db, const real *dy, c
 
 /* For conv_implicit.c and conv_transpose.c: slice k's images [*n0, *n1),
  * whether a batch is worth waking threads for, and whether its slices would be
- * too thin to multiply well (then threads share one chunk at a time instead,
- * in chunks of conv_thin_images). */
+ * too thin to multiply well (then the batch goes in wide chunks of
+ * conv_thin_images, see convolution.c, each thread in its own slice's buffers
+ * for one of conv_thin_threads bands of the batch). */
 void conv_slice_range(int k, int N, int *n0, int *n1);
 int conv_worth_threads(const ConvShape *s, int N);
 int conv_thin(const ConvShape *s, int N);
 int conv_thin_images(const ConvShape *s);
+int conv_thin_threads(const ConvWork *work);
 /* g images (g, FN, P) -> (FN, g, P): a convolution's output as the multiplies see it */
 void conv_images_to_rows(real *rows, const real *images, int FN, int g, int P);
 /* C = A B (with beta, transposes as matmul): matmul_blocked on this thread

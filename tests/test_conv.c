@@ -9,6 +9,7 @@
 
 #include "conv_implicit.h"
 #include "convolution.h"
+#include "conv_transpose.h"
 #include "deep_conv_net.h"
 #include "gradcheck.h"
 #include "im2col.h"
@@ -458,7 +459,7 @@ static void test_deep_conv_net_gradient(void)
 /* ---- thin layers: one chunk at a time, against slices ------------------------------------- */
 
 /* A strided layer with small outputs (7x7, as the DCGAN's second convolution)
- * runs in slices for a batch of 96, and thin (chunks shared by the threads)
+ * runs in slices for a batch of 96, and thin (wide chunks, see convolution.c)
  * for batches of 80 (two chunks, the second short) and 16: the same numbers,
  * up to the order of dW's sums. */
 static void test_thin_matches_sliced(void)
@@ -528,34 +529,44 @@ static void test_dx_alone_is_the_same(void)
 /* ---- the same numbers on any number of threads ------------------------------------------------ */
 
 /* The fast path (stride 1), and a thin strided layer (threads sharing each
- * chunk's im2col, multiply and col2im). */
+ * chunk's multiply for dW, each taking a band of the batch for the forward
+ * pass and for dx alone). The transposed convolution on the same shape, whose
+ * forward pass is that dx. The scratch is made for 2 threads. */
 static void check_same_on_1_and_2_threads(int N, ConvShape s)
 {
     Rng rng;
     rng_seed(&rng, 16);
     size_t nx = (size_t)N * s.C * s.H * s.W, ny = conv_out_size(&s, N), nw = (size_t)s.FN * s.C * s.FH * s.FW;
     real *x = rand_buf(&rng, nx, -1, 1), *W = rand_buf(&rng, nw, -1, 1), *b = rand_buf(&rng, s.FN, -1, 1);
-    real *dy = rand_buf(&rng, ny, -1, 1);
-    ConvWork work = conv_work_create(&s, 1);
-    real *y[2], *dx[2], *dW[2], *db[2];
+    real *dy = rand_buf(&rng, ny, -1, 1), *bT = rand_buf(&rng, s.C, -1, 1);
     int saved = get_threads();
+    set_threads(2);
+    ConvWork work = conv_work_create(&s, 1);
+    real *y[2], *dx[2], *dW[2], *db[2], *dx_alone[2], *yT[2];
     for (int t = 0; t < 2; t++) {
         set_threads(t + 1);
         y[t] = xmalloc(ny * sizeof(real));
         dx[t] = xmalloc(nx * sizeof(real));
+        dx_alone[t] = xmalloc(nx * sizeof(real));
+        yT[t] = xmalloc(nx * sizeof(real));
         dW[t] = xcalloc(nw, sizeof(real));
         db[t] = xcalloc(s.FN, sizeof(real));
         convolution_forward(y[t], x, W, b, &s, N, &work);
         convolution_backward(dx[t], dW[t], db[t], dy, x, W, &s, N, &work);
+        convolution_backward(dx_alone[t], NULL, NULL, dy, x, W, &s, N, &work);
+        conv_transpose_forward(yT[t], dy, W, bT, &s, N, &work);
     }
     set_threads(saved);
     CHECK(memcmp(y[0], y[1], ny * sizeof(real)) == 0);
     CHECK(memcmp(dx[0], dx[1], nx * sizeof(real)) == 0);
     CHECK(memcmp(dW[0], dW[1], nw * sizeof(real)) == 0);
     CHECK(memcmp(db[0], db[1], s.FN * sizeof(real)) == 0);
+    CHECK(memcmp(dx_alone[0], dx_alone[1], nx * sizeof(real)) == 0);
+    CHECK(memcmp(dx_alone[0], dx[0], nx * sizeof(real)) == 0);
+    CHECK(memcmp(yT[0], yT[1], nx * sizeof(real)) == 0);
     for (int t = 0; t < 2; t++)
-        free(y[t]), free(dx[t]), free(dW[t]), free(db[t]);
-    free(x), free(W), free(b), free(dy);
+        free(y[t]), free(dx[t]), free(dW[t]), free(db[t]), free(dx_alone[t]), free(yT[t]);
+    free(x), free(W), free(b), free(dy), free(bT);
     conv_work_free(&work);
 }
 
