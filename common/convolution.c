@@ -79,6 +79,65 @@ int conv_thin_threads(const ConvWork *work)
     return t < work->thin_slices ? t : work->thin_slices;
 }
 
+/* Strided layers skip col (matmul_gathered in matmul.h). Each chunk's image
+ * planes are copied, zero-padded, into col's buffer (R = H + 2 pad rows of
+ * S = W + 2 pad), and the multiply packs col's numbers straight from there:
+ *   col(tap (c, fy, fx), column (i, oy, ox)) = planes[taps[k] + taps[K + j]]
+ *   taps[k]     = c*R*S + fy*S + fx                  (K of them)
+ *   taps[K + j] = i*C*R*S + oy*stride*S + ox*stride  (one per column of a chunk)
+ * The numbers are im2col's and the multiply's arithmetic the same, so the
+ * results are bit for bit those through col. For the DCGAN's 7x7 layers col
+ * is 8 MB a chunk, written by im2col and read back by the multiply's packing,
+ * twice past the level-2 cache; the planes are a third of that. Only where
+ * the planes are smaller than col (always, for filters as large as the
+ * stride) and the multiply has more than one row. */
+static int gathers(const ConvShape *s)
+{
+    size_t planes = (size_t)(s->H + 2 * s->pad) * (s->W + 2 * s->pad);
+    return s->stride > 1 && s->FN > 1 && planes <= (size_t)s->FH * s->FW * s->OH * s->OW;
+}
+
+/* ints of the gather tables for chunks of up to g images */
+static size_t gather_table_size(const ConvShape *s, int g)
+{
+    return (size_t)s->C * s->FH * s->FW + (size_t)g * s->OH * s->OW;
+}
+
+static void gather_tables(int *taps, const ConvShape *s, int g)
+{
+    const int R = s->H + 2 * s->pad, S = s->W + 2 * s->pad, K = s->C * s->FH * s->FW;
+    for (int c = 0; c < s->C; c++)
+        for (int fy = 0; fy < s->FH; fy++)
+            for (int fx = 0; fx < s->FW; fx++)
+                taps[(c * s->FH + fy) * s->FW + fx] = c * R * S + fy * S + fx;
+    int *pos = taps + K;
+    for (int i = 0; i < g; i++)
+        for (int oy = 0; oy < s->OH; oy++)
+            for (int ox = 0; ox < s->OW; ox++)
+                *pos++ = i * s->C * R * S + oy * s->stride * S + ox * s->stride;
+}
+
+static void padded_planes(real *planes, const real *x, int g, const ConvShape *s)
+{
+    const int R = s->H + 2 * s->pad, S = s->W + 2 * s->pad;
+    memset(planes, 0, (size_t)g * s->C * R * S * sizeof(real));
+    for (int i = 0; i < g; i++)
+        for (int c = 0; c < s->C; c++)
+            for (int y = 0; y < s->H; y++)
+                memcpy(planes + (((size_t)i * s->C + c) * R + y + s->pad) * S + s->pad,
+                       x + (((size_t)i * s->C + c) * s->H + y) * s->W, s->W * sizeof(real));
+}
+
+/* The tables for this call in the scratch (NULL: this shape goes through
+ * col), for chunks of up to g images. */
+static const int *gather_setup(const ConvShape *s, int g, ConvWork *work, int allowed)
+{
+    if (!allowed || !gathers(s))
+        return NULL;
+    gather_tables(work->taps, s, g);
+    return work->taps;
+}
+
 /* Scratch starts on a cache line, so that rows of a multiple of 16 floats
  * do too: a vector load then never straddles two lines. */
 static real *buffer(size_t reals)
@@ -102,6 +161,11 @@ ConvWork conv_work_create(const ConvShape *shapes, int count)
             need = conv_implicit_scratch(s);
             w.cap = need > w.cap ? need : w.cap;
             need = 2 * (size_t)conv_implicit_taps(s);
+            taps = need > taps ? need : taps;
+        }
+        if (gathers(s)) {               /* the gather tables, for the wider of the chunks */
+            int g = chunk_images(s) > conv_thin_images(s) ? chunk_images(s) : conv_thin_images(s);
+            need = gather_table_size(s, g);
             taps = need > taps ? need : taps;
         }
         dw = (size_t)s->FN * K > dw ? (size_t)s->FN * K : dw;
@@ -179,45 +243,56 @@ void conv_multiply(int shared, int transA, int transB, int M, int N, int K,
         matmul_blocked(transA, transB, M, N, K, A, B, beta, C);
 }
 
-/* The forward pass of g images from image n, through col and out. */
+/* The forward pass of g images from image n, through col and out; or, with
+ * gather tables (see below), through the padded planes in col's buffer. */
 static void forward_chunk(real *y, const real *x, const real *W, const real *b, const ConvShape *s,
-                          int n, int g, real *col, real *out, int relu, int shared)
+                          int n, int g, real *col, real *out, int relu, int shared, const int *taps)
 {
     const int P = s->OH * s->OW, FN = s->FN, K = s->C * s->FH * s->FW;
-    im2col(col, x + (size_t)n * s->C * s->H * s->W, g, s->C, s->H, s->W, s->FH, s->FW, s->stride, s->pad);
-    /* out = W col: (FN, K) times (K, g*P) */
-    conv_multiply(shared, 0, 0, FN, g * P, K, W, col, 0, out);
+    const real *xn = x + (size_t)n * s->C * s->H * s->W;
+    if (taps) {
+        /* out = W col, col's (tap k, column j) gathered from the planes */
+        padded_planes(col, xn, g, s);
+        matmul_gathered(shared, FN, g * P, K, W, K, col, taps, taps + K, 0, out, g * P);
+    } else {
+        im2col(col, xn, g, s->C, s->H, s->W, s->FH, s->FW, s->stride, s->pad);
+        /* out = W col: (FN, K) times (K, g*P) */
+        conv_multiply(shared, 0, 0, FN, g * P, K, W, col, 0, out);
+    }
     out_to_y(y + (size_t)n * FN * P, out, b, FN, g, P, relu);
 }
 
-/* The forward pass; relu: apply the ReLU while the output is still in cache. */
+/* The forward pass; relu: apply the ReLU while the output is still in cache;
+ * gather: skip col where the shape allows (see gathers). */
 static void forward(real *y, const real *x, const real *W, const real *b,
-                    const ConvShape *s, int N, ConvWork *work, int relu)
+                    const ConvShape *s, int N, ConvWork *work, int relu, int gather)
 {
     if (conv_thin(s, N)) {              /* a band of the batch per thread, wide chunks */
         const int G = conv_thin_images(s), T = conv_thin_threads(work);
+        const int *taps = gather_setup(s, G, work, gather);
 #pragma omp parallel for schedule(static) num_threads(T) if (T > 1)
         for (int t = 0; t < T; t++) {
             const int n0 = (int)((long)N * t / T), n1 = (int)((long)N * (t + 1) / T);
             for (int n = n0; n < n1; n += G)
-                forward_chunk(y, x, W, b, s, n, n1 - n < G ? n1 - n : G, work->col[t], work->out[t], relu, 0);
+                forward_chunk(y, x, W, b, s, n, n1 - n < G ? n1 - n : G, work->col[t], work->out[t], relu, 0, taps);
         }
         return;
     }
     const int G = chunk_images(s);
+    const int *taps = gather_setup(s, G, work, gather);
 #pragma omp parallel for schedule(static) if (conv_worth_threads(s, N))
     for (int k = 0; k < CONV_SLICES; k++) {
         int n0, n1;
         conv_slice_range(k, N, &n0, &n1);
         for (int n = n0; n < n1; n += G)
-            forward_chunk(y, x, W, b, s, n, n1 - n < G ? n1 - n : G, work->col[k], work->out[k], relu, 0);
+            forward_chunk(y, x, W, b, s, n, n1 - n < G ? n1 - n : G, work->col[k], work->out[k], relu, 0, taps);
     }
 }
 
 void convolution_im2col_forward(real *y, const real *x, const real *W, const real *b,
                                 const ConvShape *s, int N, ConvWork *work)
 {
-    forward(y, x, W, b, s, N, work, 0);
+    forward(y, x, W, b, s, N, work, 0, 0);
 }
 
 /* What the layers call: the fast path where it applies (conv_implicit.h),
@@ -228,7 +303,7 @@ static void either_forward(real *y, const real *x, const real *W, const real *b,
     if (conv_implicit_fits(s))
         conv_implicit_forward(y, x, W, b, s, N, work, relu);
     else
-        forward(y, x, W, b, s, N, work, relu);
+        forward(y, x, W, b, s, N, work, relu, 1);
 }
 
 void convolution_forward(real *y, const real *x, const real *W, const real *b,
@@ -272,14 +347,19 @@ static void bias_backward(real *db, const real *dy, const ConvShape *s, int N)
 }
 
 /* The backward pass of g images from image n: dx (if asked), and
- * dWc = dW_beta dWc + dout col^T, through col, dout and dcol. */
+ * dWc = dW_beta dWc + dout col^T, through col (or the gather tables), dout and dcol. */
 static void backward_chunk(real *dx, real *dWc, real dW_beta, const real *dy, const real *x, const real *W,
-                           const ConvShape *s, int n, int g, real *col, real *dout, real *dcol, int shared)
+                           const ConvShape *s, int n, int g, real *col, real *dout, real *dcol, int shared,
+                           const int *taps)
 {
     const int P = s->OH * s->OW, FN = s->FN, K = s->C * s->FH * s->FW;
     const size_t in_size = (size_t)s->C * s->H * s->W;
     conv_images_to_rows(dout, dy + (size_t)n * FN * P, FN, g, P);
-    if (dWc) {
+    if (dWc && taps) {
+        /* dWc (+)= dout col^T, col^T's (column j, tap k) gathered from the planes */
+        padded_planes(col, x + n * in_size, g, s);
+        matmul_gathered(shared, FN, K, g * P, dout, g * P, col, taps + K, taps, dW_beta, dWc, K);
+    } else if (dWc) {
         /* col again, from x: cheaper to rebuild in cache than to keep in memory */
         im2col(col, x + n * in_size, g, s->C, s->H, s->W, s->FH, s->FW, s->stride, s->pad);
         /* dWc (+)= dout col^T: (FN, g*P) times (g*P, K) */
@@ -296,13 +376,14 @@ static void backward_chunk(real *dx, real *dWc, real dW_beta, const real *dy, co
  * the forward. With dW: one chunk at a time, all threads on each multiply,
  * dW (+)= chunk after chunk in the same order whatever the threads. */
 static void thin_backward(real *dx, real *dW, const real *dy, const real *x, const real *W,
-                          const ConvShape *s, int N, ConvWork *work)
+                          const ConvShape *s, int N, ConvWork *work, int gather)
 {
     const int G = conv_thin_images(s), T = conv_thin_threads(work);
     if (dW) {
+        const int *taps = gather_setup(s, G, work, gather);
         for (int n = 0; n < N; n += G)
             backward_chunk(dx, dW, 1, dy, x, W, s, n, N - n < G ? N - n : G,
-                           work->col[0], work->out[0], work->dcol[0], 1);
+                           work->col[0], work->out[0], work->dcol[0], 1, taps);
         return;
     }
 #pragma omp parallel for schedule(static) num_threads(T) if (T > 1)
@@ -310,40 +391,45 @@ static void thin_backward(real *dx, real *dW, const real *dy, const real *x, con
         const int n0 = (int)((long)N * t / T), n1 = (int)((long)N * (t + 1) / T);
         for (int n = n0; n < n1; n += G)
             backward_chunk(dx, NULL, 0, dy, x, W, s, n, n1 - n < G ? n1 - n : G,
-                           work->col[t], work->out[t], work->dcol[t], 0);
+                           work->col[t], work->out[t], work->dcol[t], 0, NULL);
     }
 }
 
-/* dx, and (if with_dW) each slice's dW in work->dW[k], through im2col. */
+/* dx, and (if with_dW) each slice's dW in work->dW[k], through im2col (or
+ * the gather tables). */
 static void im2col_backward(real *dx, int with_dW, const real *dy, const real *x, const real *W,
-                            const ConvShape *s, int N, ConvWork *work)
+                            const ConvShape *s, int N, ConvWork *work, int gather)
 {
     const int G = chunk_images(s);
+    const int *taps = with_dW ? gather_setup(s, G, work, gather) : NULL;
 #pragma omp parallel for schedule(static) if (conv_worth_threads(s, N))
     for (int k = 0; k < CONV_SLICES; k++) {
         int n0, n1;
         conv_slice_range(k, N, &n0, &n1);
         for (int n = n0; n < n1; n += G)
             backward_chunk(dx, with_dW ? work->dW[k] : NULL, n == n0 ? 0 : 1, dy, x, W, s, n, n1 - n < G ? n1 - n : G,
-                           work->col[k], work->out[k], work->dcol[k], 0);
+                           work->col[k], work->out[k], work->dcol[k], 0, taps);
     }
 }
 
 /* db, then dx and the slices' dW by either path, then dW += the slices'
- * shares, always in the same order. */
+ * shares, always in the same order. fast: the fast paths where they apply
+ * (conv_implicit.h for stride 1, the gather tables for strided layers), else
+ * always im2col. */
 static void backward(real *dx, real *dW, real *db, const real *dy, const real *x,
-                     const real *W, const ConvShape *s, int N, ConvWork *work, int implicit)
+                     const real *W, const ConvShape *s, int N, ConvWork *work, int fast)
 {
+    const int implicit = fast && conv_implicit_fits(s);
     if (db)
         bias_backward(db, dy, s, N);
     if (!implicit && conv_thin(s, N)) {
-        thin_backward(dx, dW, dy, x, W, s, N, work);
+        thin_backward(dx, dW, dy, x, W, s, N, work, fast);
         return;
     }
     if (implicit)
         conv_implicit_backward(dx, dW != NULL, dy, x, W, s, N, work);
     else
-        im2col_backward(dx, dW != NULL, dy, x, W, s, N, work);
+        im2col_backward(dx, dW != NULL, dy, x, W, s, N, work, fast);
     if (!dW)
         return;
     const size_t nw = (size_t)s->FN * s->C * s->FH * s->FW;
@@ -359,7 +445,7 @@ static void backward(real *dx, real *dW, real *db, const real *dy, const real *x
 void convolution_backward(real *dx, real *dW, real *db, const real *dy, const real *x,
                           const real *W, const ConvShape *s, int N, ConvWork *work)
 {
-    backward(dx, dW, db, dy, x, W, s, N, work, conv_implicit_fits(s));
+    backward(dx, dW, db, dy, x, W, s, N, work, 1);
 }
 
 void convolution_im2col_backward(real *dx, real *dW, real *db, const real *dy, const real *x,

@@ -30,8 +30,11 @@
  * multiply and col2im.
  *
  * convolution_forward and convolution_backward, what the layers call, take a
- * faster path for stride 1 that never writes col (conv_implicit.h); the
- * _im2col_ versions below always run the algorithm above.
+ * faster path for stride 1 that never writes col (conv_implicit.h). Strided
+ * layers keep the algorithm above, except that col is not written either:
+ * the multiply packs its numbers straight from padded copies of the image
+ * planes (matmul_gathered in matmul.h; the same bits). The _im2col_ versions
+ * below always run the algorithm above as written.
  *
  * convolution_direct_forward is the definition written as plain loops: the
  * specification the fast versions are tested and timed against. */

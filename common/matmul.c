@@ -183,6 +183,29 @@ static void pack_B(int transB, const real *B, int ldb, int p0, int kc, int j0, i
     }
 }
 
+/* The same slivers for a B that is gathered, not stored: op(B)(k, j) is
+ * X[koff[k] + joff[j]] (a convolution's col, read from the image it would
+ * have been copied from; see matmul_gathered in matmul.h). */
+static void pack_B_gathered(const real *X, const int *koff, const int *joff, int p0, int kc, int j0, int nc,
+                            real *restrict buf)
+{
+    for (int j = 0; j < nc; j += NR) {
+        int n = min_int(NR, nc - j);
+        const int *jo = joff + j0 + j;
+        real *dst = buf + (size_t)j * kc;
+        for (int k = 0; k < kc; k++) {
+            const real *xk = X + koff[p0 + k];
+            real *d = dst + (size_t)k * NR;
+            if (n == NR)
+                for (int l = 0; l < NR; l++)
+                    d[l] = xk[jo[l]];
+            else
+                for (int l = 0; l < NR; l++)
+                    d[l] = l < n ? xk[jo[l]] : 0;
+        }
+    }
+}
+
 /* The mr x nr corner of a register tile (rows `width` apart) into C (rows ldc
  * apart); first: the first K block for this tile, where beta applies. */
 static inline void store_tile(const real *acc, int width, real *restrict C, int ldc, int mr,
@@ -279,9 +302,22 @@ static real *pack_buffer(size_t reals, real *small)
  * the top). Every element of C gets the same arithmetic whatever the slab:
  * for each K block in order, a fused multiply-add chain from 0 over that
  * block, then added to C. So results do not depend on how C is cut up. */
+static void gemm_core(int transA, int transB, int M, int N, int K,
+                      const real *A, int lda, const real *B, int ldb,
+                      real beta, real *C, int ldc, const int *koff, const int *joff);
+
 static void gemm_blocked(int transA, int transB, int M, int N, int K,
                          const real *A, int lda, const real *B, int ldb,
                          real beta, real *C, int ldc)
+{
+    gemm_core(transA, transB, M, N, K, A, lda, B, ldb, beta, C, ldc, NULL, NULL);
+}
+
+/* koff and joff non-NULL: B is gathered from X = B (pack_B_gathered), and
+ * transB and ldb are unused. The arithmetic does not change with it. */
+static void gemm_core(int transA, int transB, int M, int N, int K,
+                      const real *A, int lda, const real *B, int ldb,
+                      real beta, real *C, int ldc, const int *koff, const int *joff)
 {
     if (M <= 0 || N <= 0)
         return;
@@ -296,7 +332,7 @@ static void gemm_blocked(int transA, int transB, int M, int N, int K,
      * depend on K alone, so every element of C sees the same sums. */
     int kblocks = (K + KC - 1) / KC;
     int kb = (K + kblocks - 1) / kblocks;
-    if (M == 1 && !transB) {        /* one row: op(A)(0, k) is A[k * (transA ? lda : 1)] */
+    if (M == 1 && !transB && !koff) {   /* one row: op(A)(0, k) is A[k * (transA ? lda : 1)] */
         gemm_one_row(N, K, kb, A, transA ? lda : 1, B, ldb, beta, C);
         return;
     }
@@ -311,13 +347,16 @@ static void gemm_blocked(int transA, int transB, int M, int N, int K,
      * register tiles with AVX-512), each B sliver serves only a few tiles,
      * and copying it costs more than it saves: the kernel then reads B in place. This is the recurrent nets'
      * case (a batch of 50 rows times a weight matrix, every time step). */
-    int in_place = !transB && M <= 64;
+    int in_place = !transB && M <= 64 && !koff;
 
     for (int jc = 0; jc < N; jc += NC) {
         int nc = min_int(NC, N - jc);
         for (int pc = 0; pc < K; pc += kb) {
             int kc = min_int(kb, K - pc);
-            pack_B(transB, B, ldb, pc, kc, jc, nc, in_place, bbuf);
+            if (koff)
+                pack_B_gathered(B, koff, joff, pc, kc, jc, nc, bbuf);
+            else
+                pack_B(transB, B, ldb, pc, kc, jc, nc, in_place, bbuf);
             for (int ic = 0; ic < M; ic += MC) {
                 int mc = min_int(MC, M - ic);
                 pack_A(transA, A, lda, ic, mc, pc, kc, abuf);
@@ -526,6 +565,29 @@ void matmul(int transA, int transB, int M, int N, int K,
         }
     }
 #endif
+#endif
+}
+
+void matmul_gathered(int threaded, int M, int N, int K, const real *A, int lda, const real *X,
+                     const int *koff, const int *joff, real beta, real *C, int ldc)
+{
+    int threads = threaded && !in_parallel() ? get_threads() : 1;
+    int tiles = (N + NR - 1) / NR;
+    threads = threads < tiles ? threads : tiles;
+    if (threads <= 1 || (double)M * N * K < SMALL_WORK) {
+        gemm_core(0, 0, M, N, K, A, lda, X, 0, beta, C, ldc, koff, joff);
+        return;
+    }
+#ifdef _OPENMP
+    /* bands of C's columns, whole register tiles each: every thread gathers
+     * only its own columns of B */
+#pragma omp parallel num_threads(threads)
+    {
+        int t = omp_get_thread_num(), nt = omp_get_num_threads();
+        int j0 = (int)((long)tiles * t / nt) * NR, j1 = min_int((int)((long)tiles * (t + 1) / nt) * NR, N);
+        if (j1 > j0)
+            gemm_core(0, 0, M, j1 - j0, K, A, lda, X, 0, beta, C + j0, ldc, koff, joff + j0);
+    }
 #endif
 }
 

@@ -38,6 +38,16 @@ void matmul_rows_at(int M, int N, int K, const real *A, const real *X, const int
 void matmul_cols_at(int M, int N, int K, const real *A, int lda, const real *X, const int *joff,
                     real beta, real *C, int ldc);
 
+/* C (M x N, rows ldc apart) = beta * C + A B, where A is M x K (rows lda
+ * apart) and B is never stored: B(k, j) = X[koff[k] + joff[j]]. A strided
+ * convolution's col is such a gather from the image (convolution.c): packing
+ * B for the blocked kernel reads it there, where im2col would first write
+ * col out and the multiply then copy it again. Every number of C gets the
+ * arithmetic of matmul_blocked on the stored col, bit for bit. threaded: on
+ * all threads (bands of C's columns), else on this one. */
+void matmul_gathered(int threaded, int M, int N, int K, const real *A, int lda, const real *X,
+                     const int *koff, const int *joff, real beta, real *C, int ldc);
+
 /* C (M x N, rows ldc apart) = beta * C + A B on this thread, A (M x K) and
  * B (K x N) untransposed with rows lda and ldb apart: a block of larger
  * matrices, multiplied where it lies (conv_implicit.c's dW). */
