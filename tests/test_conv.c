@@ -158,6 +158,45 @@ static double max_abs_diff(const real *a, const real *b, size_t n, double *scale
     return worst;
 }
 
+/* One batch of random numbers through the im2col path ([0]) and the path the
+ * layers take ([1]), for the tests below to compare. */
+typedef struct {
+    size_t nx, ny, nw;
+    real *y[2], *dx[2], *dW[2], *db[2];
+} BothPaths;
+
+static BothPaths run_both_paths(const ConvShape *s, int N, Rng *rng)
+{
+    BothPaths r;
+    r.nx = (size_t)N * s->C * s->H * s->W, r.ny = conv_out_size(s, N);
+    r.nw = (size_t)s->FN * s->C * s->FH * s->FW;
+    real *x = rand_buf(rng, r.nx, -1, 1), *W = rand_buf(rng, r.nw, -1, 1);
+    real *b = rand_buf(rng, s->FN, -1, 1), *dy = rand_buf(rng, r.ny, -1, 1);
+    ConvWork work = conv_work_create(s, 1);
+    for (int p = 0; p < 2; p++) {
+        r.y[p] = xmalloc(r.ny * sizeof(real));
+        r.dx[p] = xmalloc(r.nx * sizeof(real));
+        r.dW[p] = xcalloc(r.nw, sizeof(real));
+        r.db[p] = xcalloc(s->FN, sizeof(real));
+        if (p == 0) {
+            convolution_im2col_forward(r.y[p], x, W, b, s, N, &work);
+            convolution_im2col_backward(r.dx[p], r.dW[p], r.db[p], dy, x, W, s, N, &work);
+        } else {
+            convolution_forward(r.y[p], x, W, b, s, N, &work);
+            convolution_backward(r.dx[p], r.dW[p], r.db[p], dy, x, W, s, N, &work);
+        }
+    }
+    free(x), free(W), free(b), free(dy);
+    conv_work_free(&work);
+    return r;
+}
+
+static void free_both_paths(BothPaths *r)
+{
+    for (int p = 0; p < 2; p++)
+        free(r->y[p]), free(r->dx[p]), free(r->dW[p]), free(r->db[p]);
+}
+
 /* conv_implicit (what convolution_forward and _backward run for stride 1)
  * against the im2col path: the forward's sums are the same sums in the same
  * order, so the same bits; the backward's add up in another order. Besides
@@ -193,36 +232,15 @@ static void test_implicit_matches_im2col(void)
             continue;
         tested++;
         by_rows += conv_implicit_dW_by_rows(&s);
-        size_t nx = (size_t)N * s.C * s.H * s.W, ny = conv_out_size(&s, N);
-        size_t nw = (size_t)s.FN * s.C * s.FH * s.FW;
-        real *x = rand_buf(&rng, nx, -1, 1), *W = rand_buf(&rng, nw, -1, 1);
-        real *b = rand_buf(&rng, s.FN, -1, 1), *dy = rand_buf(&rng, ny, -1, 1);
-        real *y[2], *dx[2], *dW[2], *db[2];
-        ConvWork work = conv_work_create(&s, 1);
-        for (int p = 0; p < 2; p++) {
-            y[p] = xmalloc(ny * sizeof(real));
-            dx[p] = xmalloc(nx * sizeof(real));
-            dW[p] = xcalloc(nw, sizeof(real));
-            db[p] = xcalloc(s.FN, sizeof(real));
-            if (p == 0) {
-                convolution_im2col_forward(y[p], x, W, b, &s, N, &work);
-                convolution_im2col_backward(dx[p], dW[p], db[p], dy, x, W, &s, N, &work);
-            } else {
-                conv_implicit_forward(y[p], x, W, b, &s, N, &work, 0);
-                convolution_backward(dx[p], dW[p], db[p], dy, x, W, &s, N, &work);
-            }
-        }
-        CHECK(memcmp(y[0], y[1], ny * sizeof(real)) == 0);
+        BothPaths r = run_both_paths(&s, N, &rng);    /* [1]: the implicit path */
+        CHECK(memcmp(r.y[0], r.y[1], r.ny * sizeof(real)) == 0);
         double sx, sW, tol = sizeof(real) == sizeof(double) ? 1e-12 : 1e-5;
-        double ex = max_abs_diff(dx[1], dx[0], nx, &sx), eW = max_abs_diff(dW[1], dW[0], nw, &sW);
+        double ex = max_abs_diff(r.dx[1], r.dx[0], r.nx, &sx), eW = max_abs_diff(r.dW[1], r.dW[0], r.nw, &sW);
         if (ex > tol * sx || eW > tol * sW)
             printf("  case %d: dx off by %.3g (of %.3g), dW by %.3g (of %.3g)\n", k, ex, sx, eW, sW);
         CHECK(ex <= tol * sx && eW <= tol * sW);
-        CHECK(memcmp(db[0], db[1], s.FN * sizeof(real)) == 0);
-        for (int p = 0; p < 2; p++)
-            free(y[p]), free(dx[p]), free(dW[p]), free(db[p]);
-        free(x), free(W), free(b), free(dy);
-        conv_work_free(&work);
+        CHECK(memcmp(r.db[0], r.db[1], s.FN * sizeof(real)) == 0);
+        free_both_paths(&r);
     }
     CHECK(tested >= 6);
     CHECK(by_rows == 3);
@@ -475,32 +493,12 @@ static void test_gathered_matches_im2col(void)
     for (int k = 0; k < (int)(sizeof cases / sizeof cases[0]); k++) {
         const int *c = cases[k], N = c[0];
         ConvShape s = conv_shape(c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8]);
-        size_t nx = (size_t)N * s.C * s.H * s.W, ny = conv_out_size(&s, N);
-        size_t nw = (size_t)s.FN * s.C * s.FH * s.FW;
-        real *x = rand_buf(&rng, nx, -1, 1), *W = rand_buf(&rng, nw, -1, 1);
-        real *b = rand_buf(&rng, s.FN, -1, 1), *dy = rand_buf(&rng, ny, -1, 1);
-        real *y[2], *dx[2], *dW[2], *db[2];
-        ConvWork work = conv_work_create(&s, 1);
-        for (int p = 0; p < 2; p++) {
-            y[p] = xmalloc(ny * sizeof(real));
-            dx[p] = xmalloc(nx * sizeof(real));
-            dW[p] = xcalloc(nw, sizeof(real));
-            db[p] = xcalloc(s.FN, sizeof(real));
-            if (p == 0) {
-                convolution_im2col_forward(y[p], x, W, b, &s, N, &work);
-                convolution_im2col_backward(dx[p], dW[p], db[p], dy, x, W, &s, N, &work);
-            } else {
-                convolution_forward(y[p], x, W, b, &s, N, &work);
-                convolution_backward(dx[p], dW[p], db[p], dy, x, W, &s, N, &work);
-            }
-        }
-        CHECK(memcmp(y[0], y[1], ny * sizeof(real)) == 0);
-        CHECK(memcmp(dx[0], dx[1], nx * sizeof(real)) == 0);
-        CHECK(memcmp(dW[0], dW[1], nw * sizeof(real)) == 0);
-        for (int p = 0; p < 2; p++)
-            free(y[p]), free(dx[p]), free(dW[p]), free(db[p]);
-        free(x), free(W), free(b), free(dy);
-        conv_work_free(&work);
+        CHECK(!conv_implicit_fits(&s));
+        BothPaths r = run_both_paths(&s, N, &rng);    /* [1]: col gathered */
+        CHECK(memcmp(r.y[0], r.y[1], r.ny * sizeof(real)) == 0);
+        CHECK(memcmp(r.dx[0], r.dx[1], r.nx * sizeof(real)) == 0);
+        CHECK(memcmp(r.dW[0], r.dW[1], r.nw * sizeof(real)) == 0);
+        free_both_paths(&r);
     }
 }
 
