@@ -372,9 +372,12 @@ static void backward_chunk(real *dx, real *dWc, real dW_beta, const real *dy, co
     }
 }
 
-/* A thin layer's backward pass. dx alone: a band of the batch per thread, as
- * the forward. With dW: one chunk at a time, all threads on each multiply,
- * dW (+)= chunk after chunk in the same order whatever the threads. */
+/* A thin layer's backward pass. dW first, one chunk at a time, all threads
+ * on each multiply: dW (+)= chunk after chunk in the same order whatever the
+ * threads. Then dx, a band of the batch per thread, as the forward pass (dy
+ * is copied into each chunk's rows once more, which costs less than the
+ * threads waiting on each other for the shared chunks' dx: measured on the
+ * DCGAN, 108.6 against 112.8 ms an iteration, four alternated turns). */
 static void thin_backward(real *dx, real *dW, const real *dy, const real *x, const real *W,
                           const ConvShape *s, int N, ConvWork *work, int gather)
 {
@@ -382,9 +385,10 @@ static void thin_backward(real *dx, real *dW, const real *dy, const real *x, con
     if (dW) {
         const int *taps = gather_setup(s, G, work, gather);
         for (int n = 0; n < N; n += G)
-            backward_chunk(dx, dW, 1, dy, x, W, s, n, N - n < G ? N - n : G,
+            backward_chunk(NULL, dW, 1, dy, x, W, s, n, N - n < G ? N - n : G,
                            work->col[0], work->out[0], work->dcol[0], 1, taps);
-        return;
+        if (!dx)
+            return;
     }
 #pragma omp parallel for schedule(static) num_threads(T) if (T > 1)
     for (int t = 0; t < T; t++) {
