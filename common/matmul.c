@@ -149,7 +149,7 @@ static int min_int(int a, int b) { return a < b ? a : b; }
  * edges of C need no special case. Each call site below passes constant
  * strides for one layout, so after inlining GCC vectorises the copy. */
 PACKING static inline void pack_sliver(const real *X, size_t ls, size_t ks, int n, int kc, int W,
-                               real *restrict dst)
+                                       real *restrict dst)
 {
     if (n == W) {
         for (int k = 0; k < kc; k++)
@@ -164,7 +164,7 @@ PACKING static inline void pack_sliver(const real *X, size_t ls, size_t ks, int 
 
 /* Rows i0..i0+mc, columns p0..p0+kc of op(A) into slivers of MR rows. */
 PACKING static void pack_A(int transA, const real *A, int lda, int i0, int mc, int p0, int kc,
-                   real *restrict buf)
+                           real *restrict buf)
 {
     for (int i = 0; i < mc; i += MR) {
         int n = min_int(MR, mc - i);
@@ -180,7 +180,7 @@ PACKING static void pack_A(int transA, const real *A, int lda, int i0, int mc, i
  * With in_place, the full slivers of an untransposed B are skipped: the kernel
  * reads them where they are (see gemm_blocked). */
 PACKING static void pack_B(int transB, const real *B, int ldb, int p0, int kc, int j0, int nc,
-                   int in_place, real *restrict buf)
+                           int in_place, real *restrict buf)
 {
     for (int j = 0; j < nc; j += NR) {
         int n = min_int(NR, nc - j);
@@ -197,8 +197,8 @@ PACKING static void pack_B(int transB, const real *B, int ldb, int p0, int kc, i
 /* The same slivers for a B that is gathered, not stored: op(B)(k, j) is
  * X[koff[k] + joff[j]] (a convolution's col, read from the image it would
  * have been copied from; see matmul_gathered in matmul.h). */
-PACKING static void pack_B_gathered(const real *X, const int *koff, const int *joff, int p0, int kc, int j0, int nc,
-                            real *restrict buf)
+PACKING static void pack_B_gathered(const real *X, const int *koff, const int *joff, int p0, int kc,
+                                    int j0, int nc, real *restrict buf)
 {
     for (int j = 0; j < nc; j += NR) {
         int n = min_int(NR, nc - j);
@@ -309,14 +309,14 @@ static real *pack_buffer(size_t reals, real *small)
     return xmalloc_aligned(reals * sizeof(real));
 }
 
-/* One thread's blocked multiply of an M x N slab of C (see the loop nest at
- * the top). Every element of C gets the same arithmetic whatever the slab:
- * for each K block in order, a fused multiply-add chain from 0 over that
- * block, then added to C. So results do not depend on how C is cut up. */
 static void gemm_core(int transA, int transB, int M, int N, int K,
                       const real *A, int lda, const real *B, int ldb,
                       real beta, real *C, int ldc, const int *koff, const int *joff);
 
+/* One thread's blocked multiply of an M x N slab of C (see the loop nest at
+ * the top). Every element of C gets the same arithmetic whatever the slab:
+ * for each K block in order, a fused multiply-add chain from 0 over that
+ * block, then added to C. So results do not depend on how C is cut up. */
 static void gemm_blocked(int transA, int transB, int M, int N, int K,
                          const real *A, int lda, const real *B, int ldb,
                          real beta, real *C, int ldc)
