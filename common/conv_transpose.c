@@ -1,6 +1,5 @@
 /* conv_transpose.c - transposed convolution through col2im (see conv_transpose.h). */
 #include "conv_transpose.h"
-#include "im2col.h"
 #include "util.h"
 
 ConvShape conv_transpose_shape(int in_C, int in_H, int in_W, int out_C, int FH, int FW, int stride, int pad)
@@ -16,66 +15,27 @@ ConvShape conv_transpose_shape(int in_C, int in_H, int in_W, int out_C, int FH, 
     return s;
 }
 
-/* The convolution's slicing, as in convolution.c: a fixed number of slices of
- * the batch, so the results do not depend on the number of threads, and chunks
- * of as many images as the scratch holds (dcol is K x g*P, the input FN x g*P). */
-static int chunk_images(const ConvShape *s, const ConvWork *work)
+/* y (N, C, Q) += b, a number per channel (none if b is NULL) */
+static void add_bias(real *y, const real *b, int N, int C, int Q)
 {
-    size_t K = (size_t)s->C * s->FH * s->FW, rows = K > (size_t)s->FN ? K : (size_t)s->FN;
-    size_t per_image = (size_t)s->OH * s->OW * rows;
-    size_t n = work->cap / per_image;
-    return n < 1 ? 1 : (int)n;
-}
-
-/* y (g, C, Q) += b, a number per channel (none if b is NULL) */
-static void add_bias(real *y, const real *b, int g, int C, int Q)
-{
-    if (b)
-        for (int i = 0; i < g; i++)
-            for (int c = 0; c < C; c++) {
-                real *dst = y + ((size_t)i * C + c) * Q;
-                for (int q = 0; q < Q; q++)
-                    dst[q] += b[c];
-            }
-}
-
-/* g images from image n, through in and dcol: on this thread (inside the
- * slices' parallel loop), or with all threads on the multiply (shared: a thin
- * layer). */
-static void forward_chunk(real *y, const real *x, const real *W, const real *b, const ConvShape *s,
-                          int n, int g, real *in, real *dcol, int shared)
-{
-    const int P = s->OH * s->OW, FN = s->FN, K = s->C * s->FH * s->FW, Q = s->H * s->W;
-    real *yn = y + (size_t)n * s->C * Q;
-    conv_images_to_rows(in, x + (size_t)n * FN * P, FN, g, P);
-    /* dcol = W^T x: (K, FN) times (FN, g*P); then onto the pixels of y */
-    conv_multiply(shared, 1, 0, K, g * P, FN, W, in, 0, dcol);
-    col2im(yn, dcol, g, s->C, s->H, s->W, s->FH, s->FW, s->stride, s->pad);
-    add_bias(yn, b, g, s->C, Q);
+    if (!b)
+        return;
+#pragma omp parallel for schedule(static) if ((long)N * C * Q > (1L << 15))
+    for (int i = 0; i < N; i++)
+        for (int c = 0; c < C; c++) {
+            real *dst = y + ((size_t)i * C + c) * Q;
+            for (int q = 0; q < Q; q++)
+                dst[q] += b[c];
+        }
 }
 
 void conv_transpose_forward(real *y, const real *x, const real *W, const real *b,
                             const ConvShape *s, int N, ConvWork *work)
 {
-    const int P = s->OH * s->OW, K = s->C * s->FH * s->FW;
-    if (conv_thin(s, N)) {              /* a band of the batch per thread, wide chunks */
-        const int G = conv_thin_images(s), T = conv_thin_threads(work);
-#pragma omp parallel for schedule(static) num_threads(T) if (T > 1)
-        for (int t = 0; t < T; t++) {
-            const int n0 = (int)((long)N * t / T), n1 = (int)((long)N * (t + 1) / T);
-            for (int n = n0; n < n1; n += G)
-                forward_chunk(y, x, W, b, s, n, n1 - n < G ? n1 - n : G, work->out[t], work->dcol[t], 0);
-        }
-        return;
-    }
-    const int G = chunk_images(s, work);
-#pragma omp parallel for schedule(static) if ((long)N * P * K > (1L << 15))
-    for (int k = 0; k < CONV_SLICES; k++) {
-        int n0, n1;
-        conv_slice_range(k, N, &n0, &n1);
-        for (int n = n0; n < n1; n += G)
-            forward_chunk(y, x, W, b, s, n, n1 - n < G ? n1 - n : G, work->out[k], work->dcol[k], 0);
-    }
+    /* y = col2im(W^T x): the convolution's dx for dy = x, through im2col's
+     * algorithm (its chunks, its slices or a thin layer's bands) */
+    convolution_im2col_backward(y, NULL, NULL, x, NULL, W, s, N, work);
+    add_bias(y, b, N, s->C, s->H * s->W);
 }
 
 void conv_transpose_backward(real *dx, real *dW, real *db, const real *dy, const real *x,

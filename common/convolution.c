@@ -73,7 +73,7 @@ int conv_thin_images(const ConvShape *s)
 
 /* Threads for a thin layer's bands: one per slice whose buffers are large
  * enough, as many as there were threads when the scratch was made. */
-int conv_thin_threads(const ConvWork *work)
+static int thin_threads(const ConvWork *work)
 {
     int t = get_threads();
     return t < work->thin_slices ? t : work->thin_slices;
@@ -193,10 +193,16 @@ void conv_work_free(ConvWork *w)
     memset(w, 0, sizeof *w);
 }
 
+/* Band k of `parts` even bands of a batch of N images: [*n0, *n1). */
+static void band(int k, int parts, int N, int *n0, int *n1)
+{
+    *n0 = (int)((long)N * k / parts);
+    *n1 = (int)((long)N * (k + 1) / parts);
+}
+
 void conv_slice_range(int k, int N, int *n0, int *n1)
 {
-    *n0 = (int)((long)N * k / CONV_SLICES);
-    *n1 = (int)((long)N * (k + 1) / CONV_SLICES);
+    band(k, CONV_SLICES, N, n0, n1);
 }
 
 /* Threads are worth waking only for a batch of some size. */
@@ -224,7 +230,7 @@ static void out_to_y(real *y, const real *out, const real *b, int FN, int g, int
 
 /* g images (g, FN, P) -> (FN, g, P), the layout of the forward's product:
  * dy into dout here, a transposed convolution's input in conv_transpose.c */
-void conv_images_to_rows(real *rows, const real *images, int FN, int g, int P)
+static void images_to_rows(real *rows, const real *images, int FN, int g, int P)
 {
     for (int i = 0; i < g; i++)
         for (int f = 0; f < FN; f++)
@@ -234,7 +240,7 @@ void conv_images_to_rows(real *rows, const real *images, int FN, int g, int P)
 /* Chunks are multiplied by one of two: matmul_blocked on this thread (inside
  * the slices' parallel loop), or matmul with all threads on the one chunk (a
  * thin layer). Both give the same bits. */
-void conv_multiply(int shared, int transA, int transB, int M, int N, int K,
+static void multiply(int shared, int transA, int transB, int M, int N, int K,
                      const real *A, const real *B, real beta, real *C)
 {
     if (shared)
@@ -243,21 +249,22 @@ void conv_multiply(int shared, int transA, int transB, int M, int N, int K,
         matmul_blocked(transA, transB, M, N, K, A, B, beta, C);
 }
 
-/* The forward pass of g images from image n, through col and out; or, with
- * gather tables (see below), through the padded planes in col's buffer. */
+/* The forward pass of g images from image n, on this thread, through col and
+ * out; or, with gather tables (see below), through the padded planes in col's
+ * buffer. */
 static void forward_chunk(real *y, const real *x, const real *W, const real *b, const ConvShape *s,
-                          int n, int g, real *col, real *out, int relu, int shared, const int *taps)
+                          int n, int g, real *col, real *out, int relu, const int *taps)
 {
     const int P = s->OH * s->OW, FN = s->FN, K = s->C * s->FH * s->FW;
     const real *xn = x + (size_t)n * s->C * s->H * s->W;
     if (taps) {
         /* out = W col, col's (tap k, column j) gathered from the planes */
         padded_planes(col, xn, g, s);
-        matmul_gathered(shared, FN, g * P, K, W, K, col, taps, taps + K, 0, out, g * P);
+        matmul_gathered(0, FN, g * P, K, W, K, col, taps, taps + K, 0, out, g * P);
     } else {
         im2col(col, xn, g, s->C, s->H, s->W, s->FH, s->FW, s->stride, s->pad);
         /* out = W col: (FN, K) times (K, g*P) */
-        conv_multiply(shared, 0, 0, FN, g * P, K, W, col, 0, out);
+        matmul_blocked(0, 0, FN, g * P, K, W, col, 0, out);
     }
     out_to_y(y + (size_t)n * FN * P, out, b, FN, g, P, relu);
 }
@@ -268,13 +275,14 @@ static void forward(real *y, const real *x, const real *W, const real *b,
                     const ConvShape *s, int N, ConvWork *work, int relu, int gather)
 {
     if (conv_thin(s, N)) {              /* a band of the batch per thread, wide chunks */
-        const int G = conv_thin_images(s), T = conv_thin_threads(work);
+        const int G = conv_thin_images(s), T = thin_threads(work);
         const int *taps = gather_setup(s, G, work, gather);
 #pragma omp parallel for schedule(static) num_threads(T) if (T > 1)
         for (int t = 0; t < T; t++) {
-            const int n0 = (int)((long)N * t / T), n1 = (int)((long)N * (t + 1) / T);
+            int n0, n1;
+            band(t, T, N, &n0, &n1);
             for (int n = n0; n < n1; n += G)
-                forward_chunk(y, x, W, b, s, n, n1 - n < G ? n1 - n : G, work->col[t], work->out[t], relu, 0, taps);
+                forward_chunk(y, x, W, b, s, n, n1 - n < G ? n1 - n : G, work->col[t], work->out[t], relu, taps);
         }
         return;
     }
@@ -285,7 +293,7 @@ static void forward(real *y, const real *x, const real *W, const real *b,
         int n0, n1;
         conv_slice_range(k, N, &n0, &n1);
         for (int n = n0; n < n1; n += G)
-            forward_chunk(y, x, W, b, s, n, n1 - n < G ? n1 - n : G, work->col[k], work->out[k], relu, 0, taps);
+            forward_chunk(y, x, W, b, s, n, n1 - n < G ? n1 - n : G, work->col[k], work->out[k], relu, taps);
     }
 }
 
@@ -354,7 +362,7 @@ static void backward_chunk(real *dx, real *dWc, real dW_beta, const real *dy, co
 {
     const int P = s->OH * s->OW, FN = s->FN, K = s->C * s->FH * s->FW;
     const size_t in_size = (size_t)s->C * s->H * s->W;
-    conv_images_to_rows(dout, dy + (size_t)n * FN * P, FN, g, P);
+    images_to_rows(dout, dy + (size_t)n * FN * P, FN, g, P);
     if (dWc && taps) {
         /* dWc (+)= dout col^T, col^T's (column j, tap k) gathered from the planes */
         padded_planes(col, x + n * in_size, g, s);
@@ -363,11 +371,11 @@ static void backward_chunk(real *dx, real *dWc, real dW_beta, const real *dy, co
         /* col again, from x: cheaper to rebuild in cache than to keep in memory */
         im2col(col, x + n * in_size, g, s->C, s->H, s->W, s->FH, s->FW, s->stride, s->pad);
         /* dWc (+)= dout col^T: (FN, g*P) times (g*P, K) */
-        conv_multiply(shared, 0, 1, FN, K, g * P, dout, col, dW_beta, dWc);
+        multiply(shared, 0, 1, FN, K, g * P, dout, col, dW_beta, dWc);
     }
     if (dx) {
         /* dcol = W^T dout: (K, FN) times (FN, g*P); then back onto the pixels */
-        conv_multiply(shared, 1, 0, K, g * P, FN, W, dout, 0, dcol);
+        multiply(shared, 1, 0, K, g * P, FN, W, dout, 0, dcol);
         col2im(dx + n * in_size, dcol, g, s->C, s->H, s->W, s->FH, s->FW, s->stride, s->pad);
     }
 }
@@ -381,7 +389,7 @@ static void backward_chunk(real *dx, real *dWc, real dW_beta, const real *dy, co
 static void thin_backward(real *dx, real *dW, const real *dy, const real *x, const real *W,
                           const ConvShape *s, int N, ConvWork *work, int gather)
 {
-    const int G = conv_thin_images(s), T = conv_thin_threads(work);
+    const int G = conv_thin_images(s), T = thin_threads(work);
     if (dW) {
         const int *taps = gather_setup(s, G, work, gather);
         for (int n = 0; n < N; n += G)
@@ -392,7 +400,8 @@ static void thin_backward(real *dx, real *dW, const real *dy, const real *x, con
     }
 #pragma omp parallel for schedule(static) num_threads(T) if (T > 1)
     for (int t = 0; t < T; t++) {
-        const int n0 = (int)((long)N * t / T), n1 = (int)((long)N * (t + 1) / T);
+        int n0, n1;
+        band(t, T, N, &n0, &n1);
         for (int n = n0; n < n1; n += G)
             backward_chunk(dx, NULL, 0, dy, x, W, s, n, n1 - n < G ? n1 - n : G,
                            work->col[t], work->out[t], work->dcol[t], 0, NULL);

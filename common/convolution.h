@@ -103,23 +103,14 @@ void convolution_im2col_forward(real *y, const real *x, const real *W, const rea
 void convolution_im2col_backward(real *dx, real *dW, real *db, const real *dy, const real *x,
                                  const real *W, const ConvShape *s, int N, ConvWork *work);
 
-/* For conv_implicit.c and conv_transpose.c: slice k's images [*n0, *n1),
- * whether a batch is worth waking threads for, and whether its slices would be
- * too thin to multiply well (then the batch goes in wide chunks of
- * conv_thin_images, see convolution.c, each thread in its own slice's buffers
- * for one of conv_thin_threads bands of the batch). */
+/* For conv_implicit.c (and the tests): slice k's images [*n0, *n1), whether
+ * a batch is worth waking threads for, and whether its slices would be too
+ * thin to multiply well (then the batch goes in wide chunks of
+ * conv_thin_images instead, see convolution.c). */
 void conv_slice_range(int k, int N, int *n0, int *n1);
 int conv_worth_threads(const ConvShape *s, int N);
 int conv_thin(const ConvShape *s, int N);
 int conv_thin_images(const ConvShape *s);
-int conv_thin_threads(const ConvWork *work);
-/* g images (g, FN, P) -> (FN, g, P): a convolution's output as the multiplies see it */
-void conv_images_to_rows(real *rows, const real *images, int FN, int g, int P);
-/* C = A B (with beta, transposes as matmul): matmul_blocked on this thread
- * (shared 0: inside the slices' parallel loop), or matmul with all threads on
- * it (shared 1: a thin layer's chunk). The same bits either way. */
-void conv_multiply(int shared, int transA, int transB, int M, int N, int K,
-                   const real *A, const real *B, real beta, real *C);
 
 /* The definition: y[n,f,oy,ox] = b[f] + sum over c, fy, fx of
  *   W[f,c,fy,fx] * x[n, c, oy*stride + fy - pad, ox*stride + fx - pad]   (0 outside x) */
