@@ -25,9 +25,10 @@
  * each slice adds its dW into its own buffer; the slices' sums are then added
  * in order. The cut does not depend on the number of threads, so neither do
  * the results. Layers with small outputs (7x7) would make thin slices, a few
- * hundred columns each: they go through the batch one wide chunk at a time
- * instead (in slice 0's buffers), and the threads share each chunk's im2col,
- * multiply and col2im.
+ * hundred columns each: they go through the batch in wide chunks instead.
+ * For dW the threads share each chunk's multiply, one chunk after another;
+ * for the forward pass and dx each thread takes a band of the batch in its
+ * own slice's buffers (neither depends on how the batch is cut).
  *
  * convolution_forward and convolution_backward, what the layers call, take a
  * faster path for stride 1 that never writes col (conv_implicit.h). Strided
