@@ -797,8 +797,8 @@ static void bench_conv(const char *name, ConvShape s, int N, int need_dx, double
 static void run_bench(const Config *cfg, const Dataset *train_set, const Dataset *test_set)
 {
     const int batches = cfg->bench_batches;
-    printf("== bench: %d thread%s, %s, batch %d ==\n", get_threads(), get_threads() == 1 ? "" : "s",
-           matmul_backend(), cfg->c.batch);
+    printf("== bench: %d thread%s, %s, batch %d; %s ==\n", get_threads(), get_threads() == 1 ? "" : "s",
+           matmul_backend(), cfg->c.batch, thread_wait_description());
     printf("Training steps (forward, backward, Adam), %d batches each after 5 warm-up:\n", batches);
     const int threads = get_threads();
     for (int k = 0; k < 2; k++)

@@ -834,8 +834,8 @@ static void run_walk(const Config *cfg)
 static void run_bench(const Config *cfg, const Dataset *train, int batches)
 {
     const int B = cfg->c.batch, per_epoch = 60000 / B;
-    printf("GAN training iterations, batch %d, %d thread%s, %s (%d batches after 5 warm-up)\n", B, get_threads(),
-           get_threads() == 1 ? "" : "s", matmul_backend(), batches);
+    printf("GAN training iterations, batch %d, %d thread%s, %s (%d batches after 5 warm-up); %s\n", B,
+           get_threads(), get_threads() == 1 ? "" : "s", matmul_backend(), batches, thread_wait_description());
     for (int k = 0; k < 2; k++) {
         Gan g;
         gan_init(&g, (GanKind)k, 0, 1, 28, 28, B, cfg->c.seed);

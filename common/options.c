@@ -145,27 +145,6 @@ static int common_option(const char *name)
     return -1;
 }
 
-/* OpenMP threads that finish their share spin, burning their core, until the
- * next parallel region starts. When other programs are using the cores, that
- * spinning steals the time the other thread needs, and small matrix multiplies
- * slow to a crawl (measured here: chapter 02's training went from 2.5 s to
- * 10-100 s on a busy machine). Passive waiting sleeps instead, and costs almost
- * nothing on an idle machine. OpenMP reads OMP_WAIT_POLICY only when the program
- * starts, so if it is unset we set it and start the program again, once, with
- * the same arguments (exec keeps the process, its pid and its output). */
-static void prefer_passive_openmp_wait(char **argv)
-{
-#ifdef _OPENMP
-    if (getenv("OMP_WAIT_POLICY"))
-        return;
-    setenv("OMP_WAIT_POLICY", "passive", 1);
-    execv("/proc/self/exe", argv);
-    /* exec failed (no /proc?): carry on with OpenMP's default */
-#else
-    (void)argv;
-#endif
-}
-
 /* Floats below 1.2e-38 ("denormals") take the processor around a hundred
  * times longer per operation. A trained net makes them by the million: the
  * exponential of a very negative score in the softmax, tiny gradients. As
@@ -317,7 +296,7 @@ static void usage_error(const ProgramInfo *info, const char *message)
 int options_parse(int argc, char **argv, const ProgramInfo *info, CommonOptions *c,
                   const Option *extra, const char **positional, int max_positional)
 {
-    prefer_passive_openmp_wait(argv);
+    choose_thread_wait(argv);
     flush_denormals_to_zero();
     remember_command(argc, argv);
     char err[512];

@@ -18,4 +18,15 @@ void thread_band(int n, int *begin, int *end);
  * threads of its own. */
 int in_parallel(void);
 
+/* How idle threads wait (see threads.c): when no other program is ready to
+ * run, they spin briefly before they sleep; else they sleep at once. Sets
+ * OMP_WAIT_POLICY (and GOMP_SPINCOUNT) unless the user did, then starts the
+ * program again with argv, once: call it first thing in main. */
+void choose_thread_wait(char **argv);
+/* One line for benchmark headers: how the idle threads wait in this run. */
+const char *thread_wait_description(void);
+/* /proc/loadavg's line: how many other tasks were ready to run (its fourth
+ * field, "running/total", counts the reader too); -1 if it is not such a line. */
+int loadavg_others_running(const char *line);
+
 #endif

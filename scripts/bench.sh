@@ -89,6 +89,7 @@ CPU: $cpu; $(nproc) cores; $threads threads used (THREADS=N to change)
 Compiler: $(${CC:-cc} --version | head -n 1); flags: ${BENCH_CFLAGS:-see the Makefile}
 Date: $(date -u '+%Y-%m-%d %H:%M UTC'); mode: $mode; $runs run(s) per figure; MNIST: $ntrain training, $ntest test images
 $torch_note
+Our threads: each program, as it starts, lets idle threads spin 3000 turns before they sleep if no other program is ready to run, else sleep at once (common/threads.c; OMP_WAIT_POLICY or GOMP_SPINCOUNT set by you win)
 EOF
 cat "$dest/machine.txt"
 echo

@@ -3,6 +3,7 @@
  * which chapters call, prints that message and exits; test_cli checks that). */
 #include "options.h"
 #include "test.h"
+#include "threads.h"
 
 #include <string.h>
 
@@ -87,10 +88,31 @@ static void test_bad_options_are_messages(void)
     expect_error((const char *[]){"prog", "--batch", "1\n2", NULL}, "not '1?2'");
 }
 
+/* The idle threads' wait is chosen from /proc/loadavg's count of tasks ready
+ * to run, which includes the reader; and benchmark headers say what was chosen. */
+static void test_thread_wait_choice(void)
+{
+    CHECK(loadavg_others_running("0.00 0.01 0.05 1/77 1234\n") == 0);     /* only us */
+    CHECK(loadavg_others_running("1.97 1.50 1.28 3/120 2478") == 2);
+    CHECK(loadavg_others_running("") == -1);
+    CHECK(loadavg_others_running("0.00 0.01 0.05 0/77 1234") == -1);       /* cannot be: we run */
+    CHECK(loadavg_others_running("garbage") == -1);
+    CHECK(loadavg_others_running(NULL) == -1);
+#ifdef _OPENMP
+    setenv("OMP_WAIT_POLICY", "passive", 1);
+    unsetenv("GOMP_SPINCOUNT");
+    CHECK(strcmp(thread_wait_description(), "idle threads sleep at once") == 0);
+    setenv("GOMP_SPINCOUNT", "3000", 1);
+    CHECK(strcmp(thread_wait_description(), "idle threads spin 3000 turns, then sleep") == 0);
+    unsetenv("GOMP_SPINCOUNT");
+#endif
+}
+
 int main(void)
 {
     RUN(test_defaults_and_every_option);
     RUN(test_positional_words_and_help);
     RUN(test_bad_options_are_messages);
+    RUN(test_thread_wait_choice);
     return test_summary();
 }
