@@ -18,10 +18,11 @@ BLAS    ?= 0
 ARGS    ?=
 DATA    ?= data
 
-# Idle OpenMP threads sleep instead of spinning: on a busy machine spinning makes
-# small multiplies many times slower. Each program sets OMP_WAIT_POLICY=passive
-# itself unless it is set (see prefer_passive_openmp_wait in common/options.c);
-# it is not exported from here, so that PyTorch's side of the benchmarks waits as
+# Idle OpenMP threads spin only briefly: on a busy machine spinning makes small
+# multiplies many times slower. Each program chooses as it starts, unless
+# OMP_WAIT_POLICY is set: a spin of 3000 turns, then sleep, if no other program is
+# ready to run, else sleep at once (choose_thread_wait in common/threads.c).
+# Nothing is exported from here, so that PyTorch's side of the benchmarks waits as
 # OpenMP does by default, its fastest setting (bench/pytorch_compare.py).
 
 WARN    := -Wall -Wextra
