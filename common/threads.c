@@ -82,6 +82,7 @@ int loadavg_others_running(const char *line)
     return running - 1;                             /* the count includes the reader */
 }
 
+#ifdef _OPENMP
 /* Is another program using a core? Yes if, in at least half of 8 looks 1 ms
  * apart, another task was ready to run: a program that computes always is,
  * while a system task, or the shell that just started us, is seen only in
@@ -103,6 +104,7 @@ static int machine_busy(void)
     }
     return 2 * busy_looks >= LOOKS;
 }
+#endif
 
 void choose_thread_wait(char **argv)
 {
