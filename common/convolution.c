@@ -117,15 +117,20 @@ static void gather_tables(int *taps, const ConvShape *s, int g)
                 *pos++ = i * s->C * R * S + oy * s->stride * S + ox * s->stride;
 }
 
-static void padded_planes(real *planes, const real *x, int g, const ConvShape *s)
+/* threaded: the copy is shared by the threads, a band of images each (a
+ * thin layer's chunk, which all threads then multiply); else this thread's. */
+static void padded_planes(real *planes, const real *x, int g, const ConvShape *s, int threaded)
 {
     const int R = s->H + 2 * s->pad, S = s->W + 2 * s->pad;
-    memset(planes, 0, (size_t)g * s->C * R * S * sizeof(real));
-    for (int i = 0; i < g; i++)
+    const size_t image = (size_t)s->C * R * S;
+#pragma omp parallel for schedule(static) if (threaded)
+    for (int i = 0; i < g; i++) {
+        memset(planes + i * image, 0, image * sizeof(real));
         for (int c = 0; c < s->C; c++)
             for (int y = 0; y < s->H; y++)
                 memcpy(planes + (((size_t)i * s->C + c) * R + y + s->pad) * S + s->pad,
                        x + (((size_t)i * s->C + c) * s->H + y) * s->W, s->W * sizeof(real));
+    }
 }
 
 /* The tables for this call in the scratch (NULL: this shape goes through
@@ -228,10 +233,11 @@ static void out_to_y(real *y, const real *out, const real *b, int FN, int g, int
         }
 }
 
-/* g images (g, FN, P) -> (FN, g, P), the layout of the forward's product:
- * dy into dout here, a transposed convolution's input in conv_transpose.c */
-static void images_to_rows(real *rows, const real *images, int FN, int g, int P)
+/* g images (g, FN, P) -> (FN, g, P), the layout of the forward's product
+ * (dy into dout); threaded as in padded_planes. */
+static void images_to_rows(real *rows, const real *images, int FN, int g, int P, int threaded)
 {
+#pragma omp parallel for schedule(static) if (threaded)
     for (int i = 0; i < g; i++)
         for (int f = 0; f < FN; f++)
             memcpy(rows + ((size_t)f * g + i) * P, images + ((size_t)i * FN + f) * P, P * sizeof(real));
@@ -259,7 +265,7 @@ static void forward_chunk(real *y, const real *x, const real *W, const real *b, 
     const real *xn = x + (size_t)n * s->C * s->H * s->W;
     if (taps) {
         /* out = W col, col's (tap k, column j) gathered from the planes */
-        padded_planes(col, xn, g, s);
+        padded_planes(col, xn, g, s, 0);
         matmul_gathered(0, FN, g * P, K, W, K, col, taps, taps + K, 0, out, g * P);
     } else {
         im2col(col, xn, g, s->C, s->H, s->W, s->FH, s->FW, s->stride, s->pad);
@@ -362,10 +368,10 @@ static void backward_chunk(real *dx, real *dWc, real dW_beta, const real *dy, co
 {
     const int P = s->OH * s->OW, FN = s->FN, K = s->C * s->FH * s->FW;
     const size_t in_size = (size_t)s->C * s->H * s->W;
-    images_to_rows(dout, dy + (size_t)n * FN * P, FN, g, P);
+    images_to_rows(dout, dy + (size_t)n * FN * P, FN, g, P, shared);
     if (dWc && taps) {
         /* dWc (+)= dout col^T, col^T's (column j, tap k) gathered from the planes */
-        padded_planes(col, x + n * in_size, g, s);
+        padded_planes(col, x + n * in_size, g, s, shared);
         matmul_gathered(shared, FN, K, g * P, dout, g * P, col, taps + K, taps, dW_beta, dWc, K);
     } else if (dWc) {
         /* col again, from x: cheaper to rebuild in cache than to keep in memory */
