@@ -41,17 +41,9 @@ void conv_transpose_forward(real *y, const real *x, const real *W, const real *b
 void conv_transpose_backward(real *dx, real *dW, real *db, const real *dy, const real *x,
                              const real *W, const ConvShape *s, int N, ConvWork *work)
 {
-    const int Q = s->H * s->W;
-    /* db += sum of dy over n and the positions */
-    for (int c = 0; c < s->C; c++) {
-        double sum = 0;
-        for (int n = 0; n < N; n++) {
-            const real *src = dy + ((size_t)n * s->C + c) * Q;
-            for (int q = 0; q < Q; q++)
-                sum += src[q];
-        }
-        db[c] += (real)sum;
-    }
+    /* db += sum of dy over n and the positions: a convolution's db, over the
+     * C channels of this layer's output */
+    conv_bias_backward(db, dy, N, s->C, s->H * s->W);
     /* dW += x col(dy)^T: a convolution's dW with dy as its input and x as its dout */
     convolution_backward(NULL, dW, NULL, x, dy, W, s, N, work);
     /* dx = conv(dy, W): the convolution this layer transposes */

@@ -332,20 +332,19 @@ void convolution_relu_forward(real *y, const real *x, const real *W, const real 
     either_forward(y, x, W, b, s, N, work, 1);
 }
 
-/* db += sum of dy over the batch and the positions (filters spread over the
+/* db += sum of dy over the batch and the positions (channels spread over the
  * threads: each sum is still added up in one fixed order). One sum is a chain
- * of dependent additions, each waiting for the last; DB_FILTERS filters side
+ * of dependent additions, each waiting for the last; DB_FILTERS channels side
  * by side give the processor independent chains to overlap. */
-static void bias_backward(real *db, const real *dy, const ConvShape *s, int N)
+void conv_bias_backward(real *db, const real *dy, int N, int C, int P)
 {
-    const int P = s->OH * s->OW, FN = s->FN;
     enum { DB_FILTERS = 8 };
-#pragma omp parallel for schedule(static) if (conv_worth_threads(s, N))
-    for (int f0 = 0; f0 < FN; f0 += DB_FILTERS) {
-        const int nf = FN - f0 < DB_FILTERS ? FN - f0 : DB_FILTERS;
+#pragma omp parallel for schedule(static) if ((long)N * C * P > (1L << 15))
+    for (int f0 = 0; f0 < C; f0 += DB_FILTERS) {
+        const int nf = C - f0 < DB_FILTERS ? C - f0 : DB_FILTERS;
         double sum[DB_FILTERS] = {0};
         for (int n = 0; n < N; n++) {
-            const real *src = dy + ((size_t)n * FN + f0) * P;
+            const real *src = dy + ((size_t)n * C + f0) * P;
             if (nf == DB_FILTERS)       /* a fixed count: the sums stay in registers */
                 for (int p = 0; p < P; p++)
                     for (int j = 0; j < DB_FILTERS; j++)
@@ -440,7 +439,7 @@ static void backward(real *dx, real *dW, real *db, const real *dy, const real *x
 {
     const int implicit = fast && conv_implicit_fits(s);
     if (db)
-        bias_backward(db, dy, s, N);
+        conv_bias_backward(db, dy, N, s->FN, s->OH * s->OW);
     if (!implicit && conv_thin(s, N)) {
         thin_backward(dx, dW, dy, x, W, s, N, work, fast);
         return;

@@ -97,6 +97,10 @@ void convolution_relu_forward(real *y, const real *x, const real *W, const real 
 void convolution_backward(real *dx, real *dW, real *db, const real *dy, const real *x,
                           const real *W, const ConvShape *s, int N, ConvWork *work);
 
+/* db (C) += the sum of dy (N, C, P) over n and the P positions of each
+ * channel: a convolution's db (C = FN), and a transposed convolution's. */
+void conv_bias_backward(real *db, const real *dy, int N, int C, int P);
+
 /* The im2col path alone, whatever the shape: the lesson, and what the fast
  * path (conv_implicit.h, taken for stride 1) is tested and timed against. */
 void convolution_im2col_forward(real *y, const real *x, const real *W, const real *b,
