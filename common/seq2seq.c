@@ -10,6 +10,7 @@
 #include "matmul.h"
 #include "peeky_seq2seq.h"
 #include "sampling.h"
+#include "threads.h"
 #include "time_layers.h"
 #include "util.h"
 
@@ -47,29 +48,37 @@ void input_table_lookup(TimeLSTM *l, const int *ids, const real *table, int V, i
     const size_t G = (size_t)4 * l->H;
     if (N > l->N_max || T > l->T_max)
         die("TimeLSTM: a batch of %d x %d steps, buffers hold %d x %d", N, T, l->N_max, l->T_max);
+    for (int k = 0; k < N * T; k++)
+        if (ids[k] < 0 || ids[k] >= V)
+            die("embedding: id %d at position %d is outside the vocabulary [0, %d)", ids[k], k, V);
+#pragma omp parallel for schedule(static) if ((size_t)N * T * G > SEQ2SEQ_ROWS_PARALLEL)
     for (int n = 0; n < N; n++)
-        for (int t = 0; t < T; t++) {
-            int id = ids[(size_t)n * T + t];
-            if (id < 0 || id >= V)
-                die("embedding: id %d at position %d is outside the vocabulary [0, %d)", id, n * T + t, V);
-            memcpy(l->gates + ((size_t)t * N + n) * G, table + (size_t)id * G, G * sizeof(real));   /* time-major */
-        }
+        for (int t = 0; t < T; t++)             /* time-major */
+            memcpy(l->gates + ((size_t)t * N + n) * G, table + (size_t)ids[(size_t)n * T + t] * G, G * sizeof(real));
 }
 
 void input_table_backward(real *dE, real *dWx, real *db, real *dtable, const TimeLSTM *l, const int *ids,
                           const real *E, const real *Wx, int V, int D, int N, int T)
 {
-    const size_t G = (size_t)4 * l->H;
-    memset(dtable, 0, (size_t)V * G * sizeof(real));
-    for (int n = 0; n < N; n++)             /* in the order of n and t, whatever the threads */
-        for (int t = 0; t < T; t++) {
-            const real *dA = l->das + ((size_t)n * T + t) * G;
-            real *row = dtable + (size_t)ids[(size_t)n * T + t] * G;
-            for (size_t j = 0; j < G; j++)
-                row[j] += dA[j];
-        }
-    affine_backward(NULL, dWx, db, dtable, E, Wx, V, D, (int)G);  /* dWx += E^T dtable, db += its column sums */
-    matmul(0, 1, V, D, (int)G, dtable, Wx, 1, dE);                /* dE += dtable Wx^T */
+    const int G = 4 * l->H;
+    /* Rows of different steps add into the same row of dtable, so the threads
+     * take bands of its columns instead, each in the order of n and t. */
+#pragma omp parallel if ((size_t)N * T * G > SEQ2SEQ_ROWS_PARALLEL)
+    {
+        int j0, j1;
+        thread_band(G, &j0, &j1);
+        for (int v = 0; v < V; v++)
+            memset(dtable + (size_t)v * G + j0, 0, (size_t)(j1 - j0) * sizeof(real));
+        for (int n = 0; n < N; n++)
+            for (int t = 0; t < T; t++) {
+                const real *dA = l->das + ((size_t)n * T + t) * G;
+                real *row = dtable + (size_t)ids[(size_t)n * T + t] * G;
+                for (int j = j0; j < j1; j++)
+                    row[j] += dA[j];
+            }
+    }
+    affine_backward(NULL, dWx, db, dtable, E, Wx, V, D, G);   /* dWx += E^T dtable, db += its column sums */
+    matmul(0, 1, V, D, G, dtable, Wx, 1, dE);                 /* dE += dtable Wx^T */
 }
 
 /* ---- Encoder ------------------------------------------------------------------------- */
@@ -124,8 +133,9 @@ void decoder_lstm_forward(Decoder *d, const int *ids, int N, int T)
     input_table_lookup(l, ids, d->table, d->V, N, T);
     if (d->kind == PEEKY_SEQ2SEQ) {         /* + h_enc Wx_h at every step: l->gates is (T, N, 4H) */
         const int G = 4 * d->H;
-        for (int t = 0; t < T; t++)
-            for (int n = 0; n < N; n++) {
+#pragma omp parallel for schedule(static) if ((size_t)N * T * G > SEQ2SEQ_ROWS_PARALLEL)
+        for (int n = 0; n < N; n++)
+            for (int t = 0; t < T; t++) {
                 real *A = l->gates + ((size_t)t * N + n) * G;
                 const real *p = d->gates_h + (size_t)n * G;
                 for (int j = 0; j < G; j++)
