@@ -65,9 +65,10 @@ int in_parallel(void)
  * (OMP_WAIT_POLICY=passive) must be woken for every loop, though: on the
  * course's 2-core virtual machine an empty parallel loop took 90 us so,
  * against 1 us with spinning threads (chapter 04's README, "Threads on a busy
- * machine"), and the MLP GAN has some 20 loops a step. So: spin briefly, WAIT_SPINS turns of the loop (libgomp reckons
- * about 100 a microsecond: some 30 us), then sleep, when no other program is
- * ready to run as ours starts; sleep at once when one is. OpenMP reads these
+ * machine"), and the MLP GAN has some 20 loops a step. So: spin briefly,
+ * WAIT_SPINS turns of the loop (libgomp reckons about 100 a microsecond: some
+ * 30 us), then sleep, when no other program is ready to run as ours starts;
+ * sleep at once when one is. OpenMP reads these
  * settings only when the program starts, so we set them and start the program
  * again, once, with the same arguments (exec keeps the process, its pid and
  * its output). Whatever the user set is left alone. */
@@ -84,9 +85,10 @@ int loadavg_others_running(const char *line)
 
 #ifdef _OPENMP
 /* Is another program using a core? Yes if, in at least half of 8 looks 1 ms
- * apart (7 ms at the start of every run), another task was ready to run: a program that computes always is,
- * while a system task, or the shell that just started us, is seen only in
- * passing. -1 if /proc/loadavg cannot be read. */
+ * apart (7 ms at the start of every run), another task was ready to run: a
+ * program that computes always is, while a system task, or the shell that
+ * just started us, is seen only in passing. -1 if /proc/loadavg cannot be
+ * read. */
 static int machine_busy(void)
 {
     enum { LOOKS = 8 };
