@@ -53,8 +53,10 @@ void input_table_lookup(TimeLSTM *l, const int *ids, const real *table, int V, i
             die("embedding: id %d at position %d is outside the vocabulary [0, %d)", ids[k], k, V);
 #pragma omp parallel for schedule(static) if ((size_t)N * T * G > SEQ2SEQ_ROWS_PARALLEL)
     for (int n = 0; n < N; n++)
-        for (int t = 0; t < T; t++)             /* time-major */
-            memcpy(l->gates + ((size_t)t * N + n) * G, table + (size_t)ids[(size_t)n * T + t] * G, G * sizeof(real));
+        for (int t = 0; t < T; t++) {           /* time-major */
+            const real *row = table + (size_t)ids[(size_t)n * T + t] * G;
+            memcpy(l->gates + ((size_t)t * N + n) * G, row, G * sizeof(real));
+        }
 }
 
 void input_table_backward(real *dE, real *dWx, real *db, real *dtable, const TimeLSTM *l, const int *ids,
