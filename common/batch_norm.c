@@ -9,6 +9,7 @@
  * worth waking them for): each sum is still added up by one thread in one
  * order, and the results do not depend on the number of threads. */
 #include "batch_norm.h"
+#include "threads.h"
 #include "util.h"
 
 #include <math.h>
@@ -19,9 +20,6 @@
 
 /* Element (n, c, p) of an (N, C, P) array. */
 #define AT(n, c, p) (((size_t)(n) * C + (c)) * P + (p))
-
-/* Worth waking the threads for: some tens of thousands of numbers. */
-#define PARALLEL_SIZE (1L << 15)
 
 /* Each channel's sums run over n, then p, in that order; the loops go n, c, p
  * so that for features (P = 1) the innermost loop can be the features side by
@@ -44,7 +42,7 @@ static void forward(real *y, real *xn, real *std, const real *x, const real *gam
 {
     if (!train) {
         /* y = gamma (x - running_mean) / sqrt(running_var + eps) + beta */
-#pragma omp parallel for schedule(static) if ((long)N * C * P > PARALLEL_SIZE)
+#pragma omp parallel for schedule(static) if ((long)N * C * P > PARALLEL_MIN)
         for (int c = 0; c < C; c++) {
             real scale = gamma[c] / (real)sqrt((double)running_var[c] + BATCH_NORM_EPS);
             real shift = beta[c] - running_mean[c] * scale;
@@ -57,7 +55,7 @@ static void forward(real *y, real *xn, real *std, const real *x, const real *gam
     const double count = (double)N * P;
     /* Statistics per feature or channel, accumulated in double for accuracy. */
     double *mean = xcalloc(3 * (size_t)C, sizeof(double)), *var = mean + C, *sd = var + C;
-#pragma omp parallel if ((long)N * C * P > PARALLEL_SIZE)
+#pragma omp parallel if ((long)N * C * P > PARALLEL_MIN)
     {
         int c0, c1;
         channel_range(C, &c0, &c1);
@@ -109,7 +107,7 @@ static void backward(real *dx, real *dgamma, real *dbeta, const real *dy, const 
     const double count = (double)N * P;
     double *sum_dy = xcalloc(5 * (size_t)C, sizeof(double)), *sum_dy_xn = sum_dy + C;
     double *g = sum_dy + 2 * C, *m1 = sum_dy + 3 * C, *m2 = sum_dy + 4 * C;
-#pragma omp parallel if ((long)N * C * P > PARALLEL_SIZE)
+#pragma omp parallel if ((long)N * C * P > PARALLEL_MIN)
     {
         int c0, c1;
         channel_range(C, &c0, &c1);

@@ -1,5 +1,6 @@
 /* conv_transpose.c - transposed convolution through col2im (see conv_transpose.h). */
 #include "conv_transpose.h"
+#include "threads.h"
 #include "util.h"
 
 ConvShape conv_transpose_shape(int in_C, int in_H, int in_W, int out_C, int FH, int FW, int stride, int pad)
@@ -20,7 +21,7 @@ static void add_bias(real *y, const real *b, int N, int C, int Q)
 {
     if (!b)
         return;
-#pragma omp parallel for schedule(static) if ((long)N * C * Q > (1L << 15))
+#pragma omp parallel for schedule(static) if ((long)N * C * Q > PARALLEL_MIN)
     for (int i = 0; i < N; i++)
         for (int c = 0; c < C; c++) {
             real *dst = y + ((size_t)i * C + c) * Q;

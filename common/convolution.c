@@ -123,6 +123,7 @@ static void padded_planes(real *planes, const real *x, int g, const ConvShape *s
 {
     const int R = s->H + 2 * s->pad, S = s->W + 2 * s->pad;
     const size_t image = (size_t)s->C * R * S;
+    (void)threaded;                 /* read by OpenMP only */
 #pragma omp parallel for schedule(static) if (threaded)
     for (int i = 0; i < g; i++) {
         memset(planes + i * image, 0, image * sizeof(real));
@@ -237,6 +238,7 @@ static void out_to_y(real *y, const real *out, const real *b, int FN, int g, int
  * (dy into dout); threaded as in padded_planes. */
 static void images_to_rows(real *rows, const real *images, int FN, int g, int P, int threaded)
 {
+    (void)threaded;                 /* read by OpenMP only */
 #pragma omp parallel for schedule(static) if (threaded)
     for (int i = 0; i < g; i++)
         for (int f = 0; f < FN; f++)
@@ -339,7 +341,7 @@ void convolution_relu_forward(real *y, const real *x, const real *W, const real 
 void conv_bias_backward(real *db, const real *dy, int N, int C, int P)
 {
     enum { DB_FILTERS = 8 };
-#pragma omp parallel for schedule(static) if ((long)N * C * P > (1L << 15))
+#pragma omp parallel for schedule(static) if ((long)N * C * P > PARALLEL_MIN)
     for (int f0 = 0; f0 < C; f0 += DB_FILTERS) {
         const int nf = C - f0 < DB_FILTERS ? C - f0 : DB_FILTERS;
         double sum[DB_FILTERS] = {0};

@@ -1,6 +1,7 @@
 #include "layers.h"
 #include "functions.h"
 #include "matmul.h"
+#include "threads.h"
 
 #include <math.h>
 #include <string.h>
@@ -37,9 +38,8 @@ void affine_backward(real *dx, real *dW, real *db, const real *dy, const real *x
 /* ---- Relu -------------------------------------------------------------------- */
 
 /* A convolution's activations run to megabytes, and one thread cannot keep
- * the memory busy: big arrays are split over the OpenMP threads. Each element
- * is computed on its own, so the result is the same however they split. */
-#define PARALLEL_MIN (1 << 15)
+ * the memory busy: arrays of PARALLEL_MIN numbers or more (threads.h) are
+ * split over the OpenMP threads. */
 
 void relu_forward(real *y, const real *x, size_t n)
 {

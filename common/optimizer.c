@@ -4,6 +4,7 @@
  * after another), so one loop serves every network. The rule is written as a
  * comment above its loop, in the book's notation. */
 #include "optimizer.h"
+#include "threads.h"
 #include "util.h"
 
 #include <math.h>
@@ -130,7 +131,7 @@ void optimizer_update(Optimizer *o, real *W, const real *dW)
         const real b1 = (real)o->beta1, b2 = (real)o->beta2;
         real *m = o->v, *v2 = o->v2;
         /* each weight on its own: threads give the same result however they split */
-#pragma omp parallel for schedule(static) if (n > (1 << 15))
+#pragma omp parallel for schedule(static) if (n > PARALLEL_MIN)
         for (size_t i = 0; i < n; i++) {
             m[i] += (1 - b1) * (dW[i] - m[i]);
             v2[i] += (1 - b2) * (dW[i] * dW[i] - v2[i]);

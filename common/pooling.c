@@ -1,4 +1,5 @@
 #include "pooling.h"
+#include "threads.h"
 #include "util.h"
 
 #include <string.h>
@@ -18,8 +19,7 @@ size_t pool_out_size(const PoolShape *s, int N)
 
 /* Both passes loop over the N*C planes on OpenMP threads: a plane's outputs
  * depend on that plane only, so no two threads touch the same number. Small
- * jobs stay on one thread: waking the others would cost more. */
-#define PARALLEL_MIN (1 << 15)
+ * jobs (under PARALLEL_MIN numbers, threads.h) stay on one thread. */
 
 /* The common case, a 2 x 2 max-pool with stride 2, with the window written
  * out: the same maximum and the same argument as the general loop below (the

@@ -14,6 +14,12 @@ int get_threads(void);
 /* Inside a parallel region: this thread's share [*begin, *end) of n items,
  * in even contiguous bands. Outside one (or without OpenMP): all of them. */
 void thread_band(int n, int *begin, int *end);
+/* A loop over fewer numbers than this (a ReLU, a copy, a sum per channel)
+ * stays on one thread: waking the others would cost more than it saves.
+ * Big arrays are split, each number computed on its own (or each sum in one
+ * fixed order), so the result is the same however they split. */
+#define PARALLEL_MIN (1L << 15)
+
 /* Nonzero inside a parallel region, where a matrix multiply must not start
  * threads of its own. */
 int in_parallel(void);
