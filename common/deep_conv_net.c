@@ -143,10 +143,13 @@ real deep_conv_net_gradient(DeepConvNet *net, const real *x, const int *t, int N
                     N, net->flat, net->hidden);
     for (int i = DEEP_CONVS - 1; i >= 0; i--) {
         if (i % 2 == 1) {
-            pooling_backward(net->g[!cur], net->g[cur], net->arg[i / 2], &net->pool[i / 2], N);
+            /* the pool's backward and its ReLU's, in one pass */
+            pooling_relu_backward(net->g[!cur], net->g[cur], net->arg[i / 2], net->p[i / 2],
+                                  net->a[i], &net->pool[i / 2], N);
             cur = !cur;
+        } else {
+            relu_backward(net->g[cur], net->g[cur], net->a[i], conv_out_size(&net->conv[i], N));
         }
-        relu_backward(net->g[cur], net->g[cur], net->a[i], conv_out_size(&net->conv[i], N));
         /* the input of convolution i: x, a ReLU output, or a pool output */
         const real *in = i == 0 ? x : i % 2 == 1 ? net->a[i - 1] : net->p[i / 2 - 1];
         convolution_backward(i > 0 ? net->g[!cur] : NULL, net->dW[i], net->db[i], net->g[cur], in,

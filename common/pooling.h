@@ -39,4 +39,13 @@ void pooling_forward(real *y, int *arg, const real *x, const PoolShape *s, int N
  * (+= because windows overlap when stride < the window size). */
 void pooling_backward(real *dx, const real *dy, const int *arg, const PoolShape *s, int N);
 
+/* The backward pass of a ReLU then this pool, in one pass over dx: the same
+ * numbers as pooling_backward then relu_backward(dx, dx, x), where y and x are
+ * the pool's output and input (x is the ReLU's output). A pool after a ReLU
+ * is how the book's nets use it; done apart, the ReLU reads dx once more just
+ * to zero what pooling had already left zero, bar each window's maximum, and
+ * that maximum is y: so max pooling reads y, not x. */
+void pooling_relu_backward(real *dx, const real *dy, const int *arg, const real *y, const real *x,
+                           const PoolShape *s, int N);
+
 #endif

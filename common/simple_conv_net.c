@@ -89,8 +89,8 @@ real simple_conv_net_gradient(SimpleConvNet *net, const real *x, const int *t, i
     affine_backward(net->dz2, net->dW3, net->db3, net->da3, net->z2, net->W3, N, net->hidden, net->classes);
     relu_backward(net->dz2, net->dz2, net->z2, (size_t)N * net->hidden);
     affine_backward(net->dp1, net->dW2, net->db2, net->dz2, net->p1, net->W2, N, net->flat, net->hidden);
-    pooling_backward(net->dc1, net->dp1, net->arg, &net->pool, N);
-    relu_backward(net->dc1, net->dc1, net->c1, conv_out_size(&net->conv, N));
+    /* Pooling's backward, then ReLU's, in one pass (pooling.h) */
+    pooling_relu_backward(net->dc1, net->dp1, net->arg, net->p1, net->c1, &net->pool, N);
     /* no dx: the input is data, so the first layer skips dcol and col2im */
     convolution_backward(NULL, net->dW1, net->db1, net->dc1, x, net->W1, &net->conv, N, &net->work);
     return loss;

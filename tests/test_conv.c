@@ -13,6 +13,7 @@
 #include "deep_conv_net.h"
 #include "gradcheck.h"
 #include "im2col.h"
+#include "layers.h"
 #include "pooling.h"
 #include "rng.h"
 #include "simple_conv_net.h"
@@ -369,6 +370,71 @@ static void test_max_pooling_values(void)
     CHECK_NEAR(y[3], 2.125, 1e-6);
 }
 
+/* The 2 x 2 pool's fast paths against the window read in order, the first of
+ * equal values winning: on inputs full of ties (zeros, as after a ReLU, and a
+ * few repeated values), on planes of odd and even sizes, on planes of many
+ * blocks of rows (101 x 200), and wider than the fast path takes (3 x 1030). */
+static void test_max_pooling_2x2_matches_window_in_order(void)
+{
+    const int sizes[][2] = {{4, 4}, {7, 8}, {8, 7}, {5, 5}, {28, 28}, {16, 16}, {8, 8}, {101, 200}, {3, 1030}};
+    Rng rng;
+    rng_seed(&rng, 21);
+    for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+        const int H = sizes[k][0], W = sizes[k][1], N = 3, C = 2;
+        PoolShape s = pool_shape(POOL_MAX, C, H, W, 2, 2, 2);
+        size_t nx = (size_t)N * C * H * W, ny = pool_out_size(&s, N);
+        real *x = xmalloc(nx * sizeof(real)), *y = xmalloc(ny * sizeof(real));
+        int *arg = xmalloc(ny * sizeof(int));
+        for (size_t i = 0; i < nx; i++)
+            x[i] = (real)(rng_uniform(&rng) < 0.5 ? 0 : (int)(rng_uniform(&rng) * 3) * 0.5);
+        pooling_forward(y, arg, x, &s, N);
+        int wrong = 0;
+        for (int q = 0; q < N * C; q++)
+            for (int oy = 0; oy < s.OH; oy++)
+                for (int ox = 0; ox < s.OW; ox++) {
+                    const int o = (q * s.OH + oy) * s.OW + ox;
+                    int best = (q * H + 2 * oy) * W + 2 * ox;
+                    for (int py = 0; py < 2; py++)
+                        for (int px = 0; px < 2; px++) {
+                            int i = (q * H + 2 * oy + py) * W + 2 * ox + px;
+                            if (x[i] > x[best])
+                                best = i;
+                        }
+                    wrong += arg[o] != best || y[o] != x[best];
+                }
+        if (wrong)
+            printf("  %dx%d planes: %d windows differ\n", H, W, wrong);
+        CHECK(wrong == 0);
+        free(x), free(y), free(arg);
+    }
+}
+
+/* pooling_relu_backward against pooling_backward then relu_backward: the
+ * same bits, for max pooling (as the nets use it, and overlapping) and for
+ * average pooling. */
+static void test_pooling_relu_backward_is_both(void)
+{
+    const int shapes[][4] = {{POOL_MAX, 2, 2, 2}, {POOL_MAX, 3, 3, 2}, {POOL_AVERAGE, 2, 2, 2}};
+    Rng rng;
+    rng_seed(&rng, 22);
+    for (int k = 0; k < 3; k++) {
+        const int N = 2;
+        PoolShape s = pool_shape((PoolKind)shapes[k][0], 3, 8, 7, shapes[k][1], shapes[k][2], shapes[k][3]);
+        size_t nx = (size_t)N * 3 * 8 * 7, ny = pool_out_size(&s, N);
+        real *x = rand_buf(&rng, nx, -1, 1), *dy = rand_buf(&rng, ny, -1, 1);
+        for (size_t i = 0; i < nx; i++)
+            x[i] = x[i] > 0 ? x[i] : 0;                 /* a ReLU's output */
+        real *y = xmalloc(ny * sizeof(real)), *dx1 = xmalloc(nx * sizeof(real)), *dx2 = xmalloc(nx * sizeof(real));
+        int *arg = xmalloc(ny * sizeof(int));
+        pooling_forward(y, arg, x, &s, N);
+        pooling_backward(dx1, dy, arg, &s, N);
+        relu_backward(dx1, dx1, x, nx);
+        pooling_relu_backward(dx2, dy, arg, y, x, &s, N);
+        CHECK(memcmp(dx1, dx2, nx * sizeof(real)) == 0);
+        free(x), free(dy), free(y), free(dx1), free(dx2), free(arg);
+    }
+}
+
 /* ---- the SimpleConvNet as a whole ---------------------------------------------------------- */
 
 typedef struct {
@@ -636,6 +702,8 @@ int main(void)
     RUN(test_convolution_gradient);
     RUN(test_max_pooling_values);
     RUN(test_max_pooling_gradient);
+    RUN(test_max_pooling_2x2_matches_window_in_order);
+    RUN(test_pooling_relu_backward_is_both);
     RUN(test_max_pooling_overlapping_gradient);
     RUN(test_average_pooling_gradient);
     RUN(test_average_pooling_overlapping_gradient);
