@@ -19,15 +19,16 @@
  * back to (N, C, H, W), with the bias and the ReLU on the way.
  *
  * dW's B operand has its taps as columns, and a column is a run of one
- * channel's grid: the multiply would read it across. With 32 channels or
+ * channel's grid: the multiply would read it across. With 16 channels or
  * more, dW takes the grid transposed instead, position by position with the
  * channels side by side (xT). Then the FW*C numbers from position q + fy*S on
  * are taps (fy, 0 .. FW-1) of every channel at q, in one run, and
  *
  *   dW for filter row fy (FN, FW*C) += dy * (xT seen fy rows down)
  *
- * is an ordinary product whose B rows lie C numbers apart: FH products,
- * each at the speed of the forward's.
+ * is a product whose B rows lie C numbers apart (matmul_rows_at again, with
+ * the offsets 0, C, 2C, ...): FH products, each at the speed of the forward's.
+ * With fewer channels, dW takes dot products of dy's rows with the columns.
  *
  * Only for stride 1 and padding smaller than the filter; everything else
  * takes the im2col path. */
@@ -39,10 +40,13 @@
 /* Stride 1, padding under the filter size: the shapes this path handles. */
 int conv_implicit_fits(const ConvShape *s);
 
-/* Reals each slice buffer of ConvWork needs for this shape, and the number
- * of tap offsets (max of C*FH*FW and FN*FH*FW). */
+/* Reals each slice buffer of ConvWork needs for this shape; the number of
+ * tap offsets of one operand (max of C*FH*FW and FN*FH*FW); and of the ints
+ * in ConvWork's offset table: x's and dy's taps, then, when dW goes by
+ * filter rows, one per grid position of a chunk. */
 size_t conv_implicit_scratch(const ConvShape *s);
 int conv_implicit_taps(const ConvShape *s);
+size_t conv_implicit_offsets(const ConvShape *s);
 
 /* convolution_forward / convolution_relu_forward for shapes that fit. */
 void conv_implicit_forward(real *y, const real *x, const real *W, const real *b,

@@ -166,7 +166,7 @@ ConvWork conv_work_create(const ConvShape *shapes, int count)
         if (conv_implicit_fits(s)) {    /* its grids, and x's and dy's tap offsets */
             need = conv_implicit_scratch(s);
             w.cap = need > w.cap ? need : w.cap;
-            need = 2 * (size_t)conv_implicit_taps(s);
+            need = conv_implicit_offsets(s);
             taps = need > taps ? need : taps;
         }
         if (gathers(s)) {               /* the gather tables, for the wider of the chunks */

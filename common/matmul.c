@@ -422,7 +422,7 @@ KERNEL_NOINLINE static void kernel_rows_at(int kc, const real *restrict a, const
     store_tile(&acc[0][0], NR_AT, C, ldc, mr, nr, first, beta);
 }
 
-void matmul_rows_at(int M, int N, int K, const real *A, const real *X, const int *koff,
+void matmul_rows_at(int M, int N, int K, const real *A, int lda, const real *X, const int *koff,
                     real beta, real *C, int ldc)
 {
     if (M <= 0 || N <= 0 || K <= 0)
@@ -434,7 +434,7 @@ void matmul_rows_at(int M, int N, int K, const real *A, const real *X, const int
         int kc = min_int(kb, K - pc);
         for (int ic = 0; ic < M; ic += MC) {
             int mc = min_int(MC, M - ic);
-            pack_A(0, A, K, ic, mc, pc, kc, abuf);
+            pack_A(0, A, lda, ic, mc, pc, kc, abuf);
             /* a B sliver (kc rows of NR_AT) stays in the L1 cache while every
              * tile of A's rows passes over it */
             for (int jr = 0; jr < N; jr += NR_AT)

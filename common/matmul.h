@@ -25,15 +25,15 @@ void matmul(int transA, int transB, int M, int N, int K,
             const real *A, const real *B, real beta, real *C);
 
 /* Products whose B is a view rather than a matrix, for convolutions without
- * im2col (conv_implicit.c). One thread; A is M x K, row-major, C has rows ldc apart.
+ * im2col (conv_implicit.c). One thread; A is M x K, row-major with rows lda
+ * apart, C has rows ldc apart.
  *
  * matmul_rows_at: row k of B is the N numbers at X + koff[k]. The kernel reads
  *   up to MATMUL_ROW_SLACK numbers past the N-th (a register tile's width),
  *   so X must have that much room after every row; they never reach C.
- * matmul_cols_at: column j of B is the K numbers at X + joff[j]; A's rows are
- *   lda apart. */
+ * matmul_cols_at: column j of B is the K numbers at X + joff[j]. */
 #define MATMUL_ROW_SLACK 64     /* what matmul_rows_at may read past a row */
-void matmul_rows_at(int M, int N, int K, const real *A, const real *X, const int *koff,
+void matmul_rows_at(int M, int N, int K, const real *A, int lda, const real *X, const int *koff,
                     real beta, real *C, int ldc);
 void matmul_cols_at(int M, int N, int K, const real *A, int lda, const real *X, const int *joff,
                     real beta, real *C, int ldc);

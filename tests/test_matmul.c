@@ -131,7 +131,7 @@ static void rows_at_fn(int tA, int tB, int M, int N, int K, const real *A, const
     }
     for (int i = 0; i < MATMUL_ROW_SLACK; i++)
         X[(size_t)K * N + i] = (real)NAN;         /* read, but must not reach C */
-    matmul_rows_at(M, N, K, A, X, koff, beta, C, N);
+    matmul_rows_at(M, N, K, A, K, X, koff, beta, C, N);
     free(X), free(koff);
 }
 
