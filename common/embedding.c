@@ -1,5 +1,6 @@
 /* embedding.c - Embedding and TimeEmbedding (the sequel's layers.py and time_layers.py). */
 #include "embedding.h"
+#include "threads.h"
 #include "util.h"
 
 #include <string.h>
@@ -18,7 +19,6 @@ void embedding_forward(real *y, const int *idx, const real *W, int N, int V, int
  * and the order of the additions would change the rounding). They split the
  * COLUMNS instead: each thread owns some columns of every row, and adds into
  * them in the order of n, as one thread would. Worth it only for big batches. */
-#define EMBEDDING_PARALLEL_MIN (1 << 16)
 #define EMBEDDING_COLUMN_BLOCK 16
 
 void embedding_backward(real *dW, const real *dy, const int *idx, int N, int V, int D)
@@ -27,7 +27,7 @@ void embedding_backward(real *dW, const real *dy, const int *idx, int N, int V, 
         if (idx[n] < 0 || idx[n] >= V)
             die("embedding: word id %d at position %d is outside the vocabulary [0, %d)", idx[n], n, V);
     int blocks = (D + EMBEDDING_COLUMN_BLOCK - 1) / EMBEDDING_COLUMN_BLOCK;
-#pragma omp parallel for schedule(static) if ((long)N * D > EMBEDDING_PARALLEL_MIN)
+#pragma omp parallel for schedule(static) if ((long)N * D > PARALLEL_ROWS_MIN)
     for (int blk = 0; blk < blocks; blk++) {
         int j0 = blk * EMBEDDING_COLUMN_BLOCK;
         int j1 = j0 + EMBEDDING_COLUMN_BLOCK < D ? j0 + EMBEDDING_COLUMN_BLOCK : D;

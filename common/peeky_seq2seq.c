@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "matmul.h"
+#include "threads.h"
 #include "time_layers.h"
 
 /* The LSTM's input [h, e_t] times Wx is h Wx_h + e_t Wx_e, Wx_h being Wx's
@@ -28,7 +29,7 @@ const real *peeky_decoder_forward(Decoder *d, const int *ids, const real *h, int
     decoder_peek(d, h, N);
     time_lstm_set_state(&d->lstm, h, NULL, N);
     decoder_lstm_forward(d, ids, N, T);
-#pragma omp parallel for schedule(static) if ((size_t)N * T * out > SEQ2SEQ_ROWS_PARALLEL)
+#pragma omp parallel for schedule(static) if ((size_t)N * T * out > PARALLEL_ROWS_MIN)
     for (int n = 0; n < N; n++)             /* aff[n, t] = [h[n], hs[n, t]] */
         for (int t = 0; t < T; t++) {
             size_t r = (size_t)n * T + t;
@@ -45,7 +46,7 @@ void peeky_decoder_backward(Decoder *d, const real *dscores)
     time_affine_backward(d->daff, d->dW, d->dbo, dscores, d->aff, d->W, N, T, out, d->V);
     /* dh: the LSTM's dL/dh_0, plus h's share of every step's two concatenations */
     memset(d->dh, 0, (size_t)N * H * sizeof(real));
-#pragma omp parallel for schedule(static) if ((size_t)N * T * out > SEQ2SEQ_ROWS_PARALLEL)
+#pragma omp parallel for schedule(static) if ((size_t)N * T * out > PARALLEL_ROWS_MIN)
     for (int n = 0; n < N; n++)             /* each row's sum in the order of t */
         for (int t = 0; t < T; t++) {
             size_t r = (size_t)n * T + t;
@@ -58,7 +59,7 @@ void peeky_decoder_backward(Decoder *d, const real *dscores)
     /* h's side: h Wx_h went into every step, so its gradient is that of the
      * sum of the steps' dA, dgates_h (N, 4H): dWx_h += h^T dgates_h, dh += dgates_h Wx_h^T */
     memset(d->dgates_h, 0, (size_t)N * G * sizeof(real));
-#pragma omp parallel for schedule(static) if ((size_t)N * T * G > SEQ2SEQ_ROWS_PARALLEL)
+#pragma omp parallel for schedule(static) if ((size_t)N * T * G > PARALLEL_ROWS_MIN)
     for (int n = 0; n < N; n++)
         for (int t = 0; t < T; t++) {
             const real *dA = l->das + ((size_t)n * T + t) * G;

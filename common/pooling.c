@@ -128,8 +128,27 @@ void pooling_forward(real *y, int *arg, const real *x, const PoolShape *s, int N
     }
 }
 
+/* A max-pool's backward pass: each window's gradient goes to its maximum, and
+ * only there (the rest of dx is zero). y NULL: every maximum passes; else
+ * only where y > 0, the ReLU before the pool (pooling_relu_backward). */
+static void max_pool_backward(real *dx, const real *dy, const int *arg, const real *y,
+                              const PoolShape *s, int N)
+{
+    const int planes = N * s->C, HW = s->H * s->W, OHW = s->OH * s->OW;
+#pragma omp parallel for schedule(static) if ((long)planes * HW > PARALLEL_MIN)
+    for (int q = 0; q < planes; q++) {
+        memset(dx + (size_t)q * HW, 0, HW * sizeof(real));
+        for (int o = q * OHW; o < (q + 1) * OHW; o++)
+            dx[arg[o]] += !y || y[o] > 0 ? dy[o] : 0;   /* arg holds indices in x */
+    }
+}
+
 void pooling_backward(real *dx, const real *dy, const int *arg, const PoolShape *s, int N)
 {
+    if (s->kind == POOL_MAX) {
+        max_pool_backward(dx, dy, arg, NULL, s, N);
+        return;
+    }
     const int planes = N * s->C, HW = s->H * s->W, OHW = s->OH * s->OW;
     const real scale = (real)1 / (s->PH * s->PW);
 #pragma omp parallel for schedule(static) if ((long)planes * HW > PARALLEL_MIN)
@@ -139,15 +158,10 @@ void pooling_backward(real *dx, const real *dy, const int *arg, const PoolShape 
         memset(din, 0, HW * sizeof(real));
         for (int oy = 0; oy < s->OH; oy++)
             for (int ox = 0; ox < s->OW; ox++) {
-                const int o = oy * s->OW + ox;
-                if (s->kind == POOL_MAX) {
-                    dx[arg[(size_t)q * OHW + o]] += dout[o];   /* only the maximum passes */
-                } else {
-                    const int y0 = oy * s->stride, x0 = ox * s->stride;
-                    for (int py = 0; py < s->PH; py++)
-                        for (int px = 0; px < s->PW; px++)
-                            din[(y0 + py) * s->W + x0 + px] += dout[o] * scale;
-                }
+                const int o = oy * s->OW + ox, y0 = oy * s->stride, x0 = ox * s->stride;
+                for (int py = 0; py < s->PH; py++)
+                    for (int px = 0; px < s->PW; px++)
+                        din[(y0 + py) * s->W + x0 + px] += dout[o] * scale;
             }
     }
 }
@@ -155,17 +169,11 @@ void pooling_backward(real *dx, const real *dy, const int *arg, const PoolShape 
 void pooling_relu_backward(real *dx, const real *dy, const int *arg, const real *y, const real *x,
                            const PoolShape *s, int N)
 {
-    if (s->kind != POOL_MAX) {
-        pooling_backward(dx, dy, arg, s, N);
-        relu_backward(dx, dx, x, (size_t)N * s->C * s->H * s->W);
+    if (s->kind == POOL_MAX) {
+        /* y[o] is x[arg[o]], the window's maximum: the ReLU let it through if positive */
+        max_pool_backward(dx, dy, arg, y, s, N);
         return;
     }
-    const int planes = N * s->C, HW = s->H * s->W, OHW = s->OH * s->OW;
-#pragma omp parallel for schedule(static) if ((long)planes * HW > PARALLEL_MIN)
-    for (int q = 0; q < planes; q++) {
-        memset(dx + (size_t)q * HW, 0, HW * sizeof(real));
-        /* y[o] is x[arg[o]], the window's maximum: the ReLU let it through if positive */
-        for (int o = q * OHW; o < (q + 1) * OHW; o++)
-            dx[arg[o]] += y[o] > 0 ? dy[o] : 0;
-    }
+    pooling_backward(dx, dy, arg, s, N);
+    relu_backward(dx, dx, x, (size_t)N * s->C * s->H * s->W);
 }

@@ -51,7 +51,7 @@ void input_table_lookup(TimeLSTM *l, const int *ids, const real *table, int V, i
     for (int k = 0; k < N * T; k++)
         if (ids[k] < 0 || ids[k] >= V)
             die("embedding: id %d at position %d is outside the vocabulary [0, %d)", ids[k], k, V);
-#pragma omp parallel for schedule(static) if ((size_t)N * T * G > SEQ2SEQ_ROWS_PARALLEL)
+#pragma omp parallel for schedule(static) if ((size_t)N * T * G > PARALLEL_ROWS_MIN)
     for (int n = 0; n < N; n++)
         for (int t = 0; t < T; t++) {           /* time-major */
             const real *row = table + (size_t)ids[(size_t)n * T + t] * G;
@@ -65,7 +65,7 @@ void input_table_backward(real *dE, real *dWx, real *db, real *dtable, const Tim
     const int G = 4 * l->H;
     /* Rows of different steps add into the same row of dtable, so the threads
      * take bands of its columns instead, each in the order of n and t. */
-#pragma omp parallel if ((size_t)N * T * G > SEQ2SEQ_ROWS_PARALLEL)
+#pragma omp parallel if ((size_t)N * T * G > PARALLEL_ROWS_MIN)
     {
         int j0, j1;
         thread_band(G, &j0, &j1);
@@ -135,7 +135,7 @@ void decoder_lstm_forward(Decoder *d, const int *ids, int N, int T)
     input_table_lookup(l, ids, d->table, d->V, N, T);
     if (d->kind == PEEKY_SEQ2SEQ) {         /* + h_enc Wx_h at every step: l->gates is (T, N, 4H) */
         const int G = 4 * d->H;
-#pragma omp parallel for schedule(static) if ((size_t)N * T * G > SEQ2SEQ_ROWS_PARALLEL)
+#pragma omp parallel for schedule(static) if ((size_t)N * T * G > PARALLEL_ROWS_MIN)
         for (int n = 0; n < N; n++)
             for (int t = 0; t < T; t++) {
                 real *A = l->gates + ((size_t)t * N + n) * G;

@@ -140,11 +140,6 @@ real seq2seq_attention_weight(const Seq2seq *m, int n, int t, int k);
 
 /* ---- the Embedding and the LSTM's input, as one table (seq2seq.c) ------------------------------ */
 
-/* The copies and sums over a batch's rows in seq2seq.c and peeky_seq2seq.c are
- * split over the threads from this many numbers on: each row (or column) gets
- * the same arithmetic in the same order, so the results do not depend on it. */
-#define SEQ2SEQ_ROWS_PARALLEL (1 << 16)
-
 /* table (V, 4H) = E Wx + b (E (V, D), Wx (D, 4H)): row v is character v's x Wx + b. */
 void input_table_forward(real *table, const real *E, const real *Wx, const real *b, int V, int D, int H);
 /* l->gates (T, N, 4H) = table[ids[n, t]]: every step's x_t Wx + b, for time_lstm_recurrent_forward. */

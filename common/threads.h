@@ -19,6 +19,10 @@ void thread_band(int n, int *begin, int *end);
  * Big arrays are split, each number computed on its own (or each sum in one
  * fixed order), so the result is the same however they split. */
 #define PARALLEL_MIN (1L << 15)
+/* The bar for loops that copy or add whole rows (an embedding's backward,
+ * seq2seq's tables): a number there is one copy or one addition, cheaper than
+ * in most loops, so it takes more of them to pay for waking the threads. */
+#define PARALLEL_ROWS_MIN (1L << 16)
 
 /* Nonzero inside a parallel region, where a matrix multiply must not start
  * threads of its own. */
