@@ -102,8 +102,13 @@ def openblas_coretype():
     return None
 
 
-# (make bench-cnn's AVX2 comparison sets OPENBLAS_CORETYPE=Haswell itself.)
-if openblas_coretype() and not os.environ.get("OPENBLAS_CORETYPE"):
+# The CPU's kernels even when the environment names others: a machine may set
+# OPENBLAS_CORETYPE=Haswell for everything, which gave the MLP GAN AVX2 kernels
+# on an AVX-512 CPU (11.2 ms a step instead of 8.2-9.0). BENCH_OPENBLAS_CORETYPE
+# chooses on purpose (make bench-cnn's AVX2 comparison sets it to Haswell).
+if os.environ.get("BENCH_OPENBLAS_CORETYPE"):
+    os.environ["OPENBLAS_CORETYPE"] = os.environ["BENCH_OPENBLAS_CORETYPE"]
+elif openblas_coretype():
     os.environ["OPENBLAS_CORETYPE"] = openblas_coretype()
 
 import numpy as np  # noqa: E402

@@ -4,7 +4,7 @@
 # machine's vector width and again for AVX2 (8-float vectors, as on a machine
 # without AVX-512). PyTorch gets the same choice: oneDNN's kernels for this
 # machine, then capped at AVX2 (ONEDNN_MAX_CPU_ISA=AVX2, ATEN_CPU_CAPABILITY=avx2,
-# and OpenBLAS's Haswell kernels for its Linear layers, OPENBLAS_CORETYPE=Haswell).
+# and OpenBLAS's Haswell kernels for its Linear layers, BENCH_OPENBLAS_CORETYPE=Haswell).
 # The two sides take turns, RUNS times (default 3); medians and spreads.
 # usage: bench_cnn.sh DATA_DIR [RUNS]
 data=$1; runs=${2:-3}
@@ -23,7 +23,7 @@ for isa in native avx2; do
         "$dir/bin/04_cnn" bench --quiet --bench-batches $steps --threads 2 --data "$data/mnist" \
             --out "$out/04" > "$out/ours.txt" || exit 1
         # PyTorch capped at AVX2 beside our AVX2 build
-        cap=$([ $isa = avx2 ] && echo "ONEDNN_MAX_CPU_ISA=AVX2 ATEN_CPU_CAPABILITY=avx2 OPENBLAS_CORETYPE=Haswell")
+        cap=$([ $isa = avx2 ] && echo "ONEDNN_MAX_CPU_ISA=AVX2 ATEN_CPU_CAPABILITY=avx2 BENCH_OPENBLAS_CORETYPE=Haswell")
         env $cap OPENBLAS_NUM_THREADS=1 \
             "$py" bench/pytorch_compare.py --only 4 --threads 2 --steps $steps --data "$data/mnist" > "$out/torch.txt"
         for net in SimpleConvNet DeepConvNet; do

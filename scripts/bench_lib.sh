@@ -10,12 +10,24 @@ spread() { sort -g | awk 'NR == 1 {lo=$1} {hi=$1} END {if (NR) printf "%s-%s", l
 # CPU's model number; on a virtual machine whose model it does not know it
 # falls back to its SSE3 kernels (30 GFLOP/s instead of 143 on the 2-core
 # Xeon). Name them from the instruction sets, as bench/pytorch_compare.py does.
-if [ -z "${OPENBLAS_CORETYPE:-}" ] && [ -r /proc/cpuinfo ]; then
+# An OPENBLAS_CORETYPE already in the environment is replaced, and said so: a
+# machine set up with OPENBLAS_CORETYPE=Haswell for everything (seen on a
+# 2-core AMD EPYC with AVX-512) would hand PyTorch's MLP GAN AVX2 kernels, 11.2
+# ms a step instead of 8.2-9.0. BENCH_OPENBLAS_CORETYPE chooses on purpose
+# (make bench-cnn's AVX2 comparison sets it to Haswell).
+openblas_inherited=${OPENBLAS_CORETYPE:-}
+if [ -n "${BENCH_OPENBLAS_CORETYPE:-}" ]; then
+    export OPENBLAS_CORETYPE=$BENCH_OPENBLAS_CORETYPE
+elif [ -r /proc/cpuinfo ]; then
     case " $(grep -m1 '^flags' /proc/cpuinfo) " in
         *" avx512_bf16 "*) export OPENBLAS_CORETYPE=Cooperlake ;;
         *" avx512vl "*) export OPENBLAS_CORETYPE=SkylakeX ;;
         *" avx2 "*) export OPENBLAS_CORETYPE=Haswell ;;
     esac
+fi
+if [ -n "$openblas_inherited" ] && [ "$openblas_inherited" != "${OPENBLAS_CORETYPE:-}" ]; then
+    echo "bench: OPENBLAS_CORETYPE=$openblas_inherited from the environment replaced by $OPENBLAS_CORETYPE," \
+        "this CPU's kernels (BENCH_OPENBLAS_CORETYPE=$openblas_inherited keeps it)" >&2
 fi
 
 # py: the first python3 that can import torch, or empty. Debian's python3-torch
