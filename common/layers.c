@@ -2,8 +2,10 @@
 #include "functions.h"
 #include "matmul.h"
 #include "threads.h"
+#include "util.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* ---- Affine ---------------------------------------------------------------- */
@@ -20,6 +22,27 @@ void affine_forward(real *y, const real *x, const real *W, const real *b, int N,
     }
 }
 
+/* dW += x^T dy for an Affine of a few outputs (10 digits, 13 characters):
+ * x^T dy (in, out) would fill only `out` of the 32 columns of the matrix
+ * multiply's register tile. So it computes dW^T += dy^T x (out, in) instead,
+ * through a transposed copy of dW, where the outputs are rows (2 tiles of 8
+ * for 13). Each element is the same products added in the same order (a
+ * fused multiply-add gives the same a b + c as b a + c), so the same bits,
+ * in half the time: 20 us against 40-45 for the seq2seq decoders' 512 x 256
+ * -> 13 on 2 threads. */
+void affine_narrow_dW(real *dW, const real *dy, const real *x, int N, int in, int out)
+{
+    real *dWT = xmalloc((size_t)in * out * sizeof(real));
+    for (int i = 0; i < in; i++)
+        for (int j = 0; j < out; j++)
+            dWT[(size_t)j * in + i] = dW[(size_t)i * out + j];
+    matmul(1, 0, out, in, N, dy, x, 1, dWT);        /* dW^T += dy^T x */
+    for (int i = 0; i < in; i++)
+        for (int j = 0; j < out; j++)
+            dW[(size_t)i * out + j] = dWT[(size_t)j * in + i];
+    free(dWT);
+}
+
 void affine_backward(real *dx, real *dW, real *db, const real *dy, const real *x,
                      const real *W, int N, int in, int out)
 {
@@ -27,7 +50,10 @@ void affine_backward(real *dx, real *dW, real *db, const real *dy, const real *x
         matmul(0, 1, N, in, out, dy, W, 0, dx);     /* dx = dy W^T */
     if (!dW)
         return;
-    matmul(1, 0, in, out, N, x, dy, 1, dW);         /* dW += x^T dy */
+    if (out > 1 && out < AFFINE_NARROW && in >= 4 * out)
+        affine_narrow_dW(dW, dy, x, N, in, out);    /* the same, faster for few outputs */
+    else
+        matmul(1, 0, in, out, N, x, dy, 1, dW);     /* dW += x^T dy */
     for (int n = 0; n < N; n++) {
         const real *row = dy + (size_t)n * out;
         for (int j = 0; j < out; j++)

@@ -59,8 +59,8 @@ typedef struct {
     real *hs, *cs;          /* (T_max + 1, N_max, H) h_0 .. h_T and c_0 .. c_T, time-major */
     real *gates;            /* (T_max, N_max, 4H) f, g, i, o of every step, time-major */
     real *xs_t;             /* (T_max, N_max, D) the input in time order */
-    real *das;              /* (N_max, T_max, 4H) dL/dA for every step */
-    real *das_t;            /* (T_max, N_max, 4H) the same, time-major, for dWh in one multiply */
+    real *das_t;            /* (T_max, N_max, 4H) dL/dA for every step, time-major */
+    real *das;              /* (N_max, T_max, 4H) the same in xs's order, for time_lstm_backward's x side */
     real *WhT;              /* (4H, H) Wh transposed, for dh_prev = dA Wh^T at every step */
     real *dh_next;          /* (N_max, H) scratch: dL/dh_t of one step */
 } TimeLSTM;
@@ -90,10 +90,10 @@ void time_lstm_backward(TimeLSTM *l, real *dxs, real *dWx, real *dWh, real *db, 
  *   input_forward       l->gates (T, N, 4H) = x_t Wx + b for every step
  *   recurrent_forward   then, step by step, A = gates + h_prev Wh, the
  *                       activations, c and h: hs (N, T, H)
- *   recurrent_backward  dWh added to; dL/dA of every step into l->das
- *                       (N, T, 4H), dL/dh_0 and dL/dc_0 into l->dh and l->dc
+ *   recurrent_backward  dWh added to; dL/dA of every step into l->das_t
+ *                       (T, N, 4H), dL/dh_0 and dL/dc_0 into l->dh and l->dc
  *                       (dL/dh_0 is left 0 after a forward from h_0 = 0);
- *                       the x side (dx, dWx, db from l->das) is the caller's */
+ *                       the x side (dx, dWx, db from l->das_t) is the caller's */
 void time_lstm_input_forward(TimeLSTM *l, const real *xs, const real *Wx, const real *b, int N, int T);
 void time_lstm_recurrent_forward(TimeLSTM *l, real *hs, const real *Wh, int N, int T);
 void time_lstm_recurrent_backward(TimeLSTM *l, real *dWh, const real *dhs, const real *Wh, int N, int T);

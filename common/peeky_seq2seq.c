@@ -62,7 +62,7 @@ void peeky_decoder_backward(Decoder *d, const real *dscores)
 #pragma omp parallel for schedule(static) if ((size_t)N * T * G > PARALLEL_ROWS_MIN)
     for (int n = 0; n < N; n++)
         for (int t = 0; t < T; t++) {
-            const real *dA = l->das + ((size_t)n * T + t) * G;
+            const real *dA = l->das_t + ((size_t)t * N + n) * G;
             real *s = d->dgates_h + (size_t)n * G;
             for (int j = 0; j < G; j++)
                 s[j] += dA[j];

@@ -73,7 +73,7 @@ void input_table_backward(real *dE, real *dWx, real *db, real *dtable, const Tim
             memset(dtable + (size_t)v * G + j0, 0, (size_t)(j1 - j0) * sizeof(real));
         for (int n = 0; n < N; n++)
             for (int t = 0; t < T; t++) {
-                const real *dA = l->das + ((size_t)n * T + t) * G;
+                const real *dA = l->das_t + ((size_t)t * N + n) * G;
                 real *row = dtable + (size_t)ids[(size_t)n * T + t] * G;
                 for (int j = j0; j < j1; j++)
                     row[j] += dA[j];

@@ -144,7 +144,7 @@ real seq2seq_attention_weight(const Seq2seq *m, int n, int t, int k);
 void input_table_forward(real *table, const real *E, const real *Wx, const real *b, int V, int D, int H);
 /* l->gates (T, N, 4H) = table[ids[n, t]]: every step's x_t Wx + b, for time_lstm_recurrent_forward. */
 void input_table_lookup(TimeLSTM *l, const int *ids, const real *table, int V, int N, int T);
-/* After time_lstm_recurrent_backward: dtable (V, 4H) = the sum of l->das over the
+/* After time_lstm_recurrent_backward: dtable (V, 4H) = the sum of l->das_t over the
  * steps that read each character; then dE, dWx and db added to from it. */
 void input_table_backward(real *dE, real *dWx, real *db, real *dtable, const TimeLSTM *l, const int *ids,
                           const real *E, const real *Wx, int V, int D, int N, int T);

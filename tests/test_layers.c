@@ -9,6 +9,7 @@
 #include "gradcheck.h"
 #include "init.h"
 #include "layers.h"
+#include "matmul.h"
 #include "rng.h"
 #include "test.h"
 #include "two_layer_net.h"
@@ -84,6 +85,29 @@ static void test_affine_dx_alone(void)
     affine_backward(dx1, dW, db, c.R, c.x, c.W, AN, AIN, AOUT);
     affine_backward(dx2, NULL, NULL, c.R, c.x, c.W, AN, AIN, AOUT);
     CHECK(memcmp(dx1, dx2, sizeof dx1) == 0);
+}
+
+/* A few outputs: dW comes through dW^T += dy^T x (affine_narrow_dW), which
+ * must be the very bits of x^T dy added to dW, also when the batch spans
+ * several of the multiply's K blocks (600 rows: 3) and dW already holds sums. */
+static void test_affine_narrow_dW_same_bits(void)
+{
+    const int shapes[][3] = {{600, 256, 13}, {100, 50, 10}, {64, 784, 2}, {37, 64, 15}};
+    for (int s = 0; s < 4; s++) {
+        int N = shapes[s][0], in = shapes[s][1], out = shapes[s][2];
+        Rng rng;
+        rng_seed(&rng, 10 + s);
+        real *x = xmalloc((size_t)N * in * sizeof(real)), *dy = xmalloc((size_t)N * out * sizeof(real));
+        real *dW = xmalloc((size_t)in * out * sizeof(real)), *ref = xmalloc((size_t)in * out * sizeof(real));
+        fill_uniform(&rng, x, (size_t)N * in, -1, 1);
+        fill_uniform(&rng, dy, (size_t)N * out, -1, 1);
+        fill_uniform(&rng, dW, (size_t)in * out, -1, 1);
+        memcpy(ref, dW, (size_t)in * out * sizeof(real));
+        matmul(1, 0, in, out, N, x, dy, 1, ref);
+        affine_narrow_dW(dW, dy, x, N, in, out);
+        CHECK(memcmp(dW, ref, (size_t)in * out * sizeof(real)) == 0);
+        free(x), free(dy), free(dW), free(ref);
+    }
 }
 
 /* ---- element-wise activations ------------------------------------------------------- */
@@ -357,6 +381,7 @@ int main(void)
     RUN(test_affine_gradient);
     RUN(test_affine_dx_alone);
     RUN(test_affine_backward_accumulates);
+    RUN(test_affine_narrow_dW_same_bits);
     RUN(test_relu_gradient);
     RUN(test_sigmoid_gradient);
     RUN(test_tanh_gradient);
