@@ -18,7 +18,9 @@
 #include "tensor.h"
 
 /* Clips grads (n numbers) to a norm of at most max_norm; returns the norm
- * before clipping (worth logging: it shows when gradients explode). */
+ * before clipping (worth logging: it shows when gradients explode). Well
+ * under the limit that norm is summed in another order (see clip_grads.c),
+ * and may differ from the in-order one in its last digits. */
 double clip_grads(real *grads, size_t n, double max_norm);
 
 #endif

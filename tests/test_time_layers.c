@@ -1,6 +1,7 @@
 /* Embedding and TimeEmbedding, TimeAffine, TimeSoftmaxWithLoss (with ignored
  * positions), TimeDropout (with a fixed mask), and gradient clipping. */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #ifdef _OPENMP
 #include <omp.h>
@@ -12,6 +13,7 @@
 #include "layers.h"
 #include "test.h"
 #include "time_layers.h"
+#include "util.h"
 
 enum { N = 3, T = 4 };
 
@@ -302,6 +304,35 @@ static void test_clip_grads_leaves_small_gradients(void)
     CHECK(memcmp(g, before, sizeof g) == 0);        /* untouched, bit for bit */
 }
 
+/* The quick sum decides only well under the limit: on either side of it,
+ * and right at it, the gradients come out the same bits as clipping by the
+ * norm summed in order (here written out again as the reference). */
+static void test_clip_grads_same_bits_as_in_order(void)
+{
+    enum { G = 100000 };
+    real *g = xmalloc(G * sizeof(real)), *ref = xmalloc(G * sizeof(real));
+    Rng rng;
+    rng_seed(&rng, 9);
+    fill_uniform(&rng, g, G, -1, 1);
+    double sum = 0;
+    for (size_t i = 0; i < G; i++)
+        sum += (double)g[i] * g[i];
+    const double limits[] = {0.5, 0.999999, 1, 1.000001, 2};
+    for (int k = 0; k < 5; k++) {
+        double max_norm = sqrt(sum) * limits[k];
+        memcpy(ref, g, G * sizeof(real));
+        if (sqrt(sum) > max_norm)
+            for (size_t i = 0; i < G; i++)
+                ref[i] = (real)(ref[i] * (max_norm / sqrt(sum)));
+        real *c = xmalloc(G * sizeof(real));
+        memcpy(c, g, G * sizeof(real));
+        clip_grads(c, G, max_norm);
+        CHECK(memcmp(c, ref, G * sizeof(real)) == 0);
+        free(c);
+    }
+    free(g), free(ref);
+}
+
 int main(void)
 {
     RUN(test_embedding_forward_picks_rows);
@@ -314,5 +345,6 @@ int main(void)
     RUN(test_time_dropout_mask);
     RUN(test_clip_grads_scales_to_max_norm);
     RUN(test_clip_grads_leaves_small_gradients);
+    RUN(test_clip_grads_same_bits_as_in_order);
     return test_summary();
 }
