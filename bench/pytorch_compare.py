@@ -78,6 +78,20 @@ import time
 # setting is one OpenBLAS thread beside torch's threads; it too is read at load time.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
+# PyTorch's CPU allocator hands large tensors back to glibc's malloc at every
+# step, and glibc maps buffers above its threshold afresh each time, pages to
+# fault in and zero again, unless an earlier free happened to raise the
+# threshold: on a 2-core AMD EPYC, DeepConvNet's step took 65-92 ms in some
+# runs and 29-30 in others, SimpleConvNet's 17.8-19 against 9. A fixed
+# threshold of 32 MB (glibc's largest) and no trimming make every run the fast
+# one. glibc reads its tunables when the process starts, so the script starts
+# itself again with them, once; a GLIBC_TUNABLES of your own is left alone.
+# (Our C programs allocate their buffers once, and run the same either way.)
+MALLOC_TUNABLES = "glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=1073741824"
+if "GLIBC_TUNABLES" not in os.environ:
+    os.environ["GLIBC_TUNABLES"] = MALLOC_TUNABLES
+    os.execv(sys.executable, [sys.executable] + sys.argv)
+
 
 def openblas_coretype():
     """The OpenBLAS kernels this CPU can run, named from its instruction sets.
@@ -621,7 +635,8 @@ def main():
           f"{threads} (torch.set_num_threads), "
           f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY', '(unset: spin, then sleep)')}, "
           f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS')}, "
-          f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(its own choice)')}"
+          f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(its own choice)')}, "
+          f"GLIBC_TUNABLES={os.environ.get('GLIBC_TUNABLES')}"
           f"{'; --quick: tiny sizes, not a benchmark' if q else ''}")
     rows = []
 
