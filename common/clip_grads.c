@@ -30,7 +30,7 @@ double clip_grads(real *grads, size_t n, double max_norm)
 #pragma omp parallel for simd reduction(+ : quick) schedule(static) if (n > PARALLEL_MIN)
     for (size_t i = 0; i < n; i++)
         quick += (double)grads[i] * grads[i];
-    if (quick < max_norm * max_norm * (1 - 4 * (double)n * DBL_EPSILON))
+    if (max_norm > 0 && quick < max_norm * max_norm * (1 - 4 * (double)n * DBL_EPSILON))
         return sqrt(quick);
     double norm = sqrt(sum_of_squares_in_order(grads, n));
     if (norm > max_norm) {
