@@ -20,9 +20,8 @@ void affine_forward(real *y, const real *x, const real *W, const real *b, int N,
  *   dy (N, out), dx (N, in) */
 void affine_backward(real *dx, real *dW, real *db, const real *dy, const real *x,
                      const real *W, int N, int in, int out);
-/* affine_backward's dW += x^T dy when out is below AFFINE_NARROW (and in at
- * least 4 out): computed as dW^T += dy^T x, the same bits (see layers.c). */
-#define AFFINE_NARROW 16
+/* affine_backward's dW += x^T dy for an Affine of a few outputs, computed as
+ * dW^T += dy^T x: the same bits (see layers.c). */
 void affine_narrow_dW(real *dW, const real *dy, const real *x, int N, int in, int out);
 
 /* Relu: y = max(0, x). Backward uses the forward output: y > 0 exactly where x > 0.
