@@ -89,11 +89,15 @@ _Static_assert(NR_AT <= MATMUL_ROW_SLACK, "matmul_rows_at reads a tile's width p
  * side by side) into a call of memmove for each row, with registers saved
  * and restored around it. The packing functions ask GCC to keep such loops
  * as loops, which it vectorises in place: 2 to 3.5% off the multiplies of
- * the recurrent nets and MLPs (128 x 512 x 128: 139 to 136 us, one thread). */
+ * the recurrent nets and MLPs (128 x 512 x 128: 139 to 136 us, one thread).
+ * The kernels ask the same: their register tile, zeroed by `= {0}` and
+ * handed to store_tile, became a memset of the whole tile on the stack
+ * before every tile and a memcpy per row after it (1.5 KB and 8 calls for
+ * a tile of 8 x 48), where a few vector stores do. */
 #if defined(__GNUC__) && !defined(__clang__)
-#define PACKING __attribute__((optimize("no-tree-loop-distribute-patterns")))
+#define PLAIN_LOOPS __attribute__((optimize("no-tree-loop-distribute-patterns")))
 #else
-#define PACKING
+#define PLAIN_LOOPS
 #endif
 
 /* a * b + c in one rounding when the machine has a fused multiply-add (C99's
@@ -148,7 +152,7 @@ static int min_int(int a, int b) { return a < b ? a : b; }
  * Lines past n are zero, so the kernel always computes a full tile and the
  * edges of C need no special case. Each call site below passes constant
  * strides for one layout, so after inlining GCC vectorises the copy. */
-PACKING static inline void pack_sliver(const real *X, size_t ls, size_t ks, int n, int kc, int W,
+PLAIN_LOOPS static inline void pack_sliver(const real *X, size_t ls, size_t ks, int n, int kc, int W,
                                        real *restrict dst)
 {
     if (n == W) {
@@ -163,7 +167,7 @@ PACKING static inline void pack_sliver(const real *X, size_t ls, size_t ks, int 
 }
 
 /* Rows i0..i0+mc, columns p0..p0+kc of op(A) into slivers of MR rows. */
-PACKING static void pack_A(int transA, const real *A, int lda, int i0, int mc, int p0, int kc,
+PLAIN_LOOPS static void pack_A(int transA, const real *A, int lda, int i0, int mc, int p0, int kc,
                            real *restrict buf)
 {
     for (int i = 0; i < mc; i += MR) {
@@ -179,7 +183,7 @@ PACKING static void pack_A(int transA, const real *A, int lda, int i0, int mc, i
 /* Rows p0..p0+kc, columns j0..j0+nc of op(B) into slivers of NR columns.
  * With in_place, the full slivers of an untransposed B are skipped: the kernel
  * reads them where they are (see gemm_blocked). */
-PACKING static void pack_B(int transB, const real *B, int ldb, int p0, int kc, int j0, int nc,
+PLAIN_LOOPS static void pack_B(int transB, const real *B, int ldb, int p0, int kc, int j0, int nc,
                            int in_place, real *restrict buf)
 {
     for (int j = 0; j < nc; j += NR) {
@@ -197,7 +201,7 @@ PACKING static void pack_B(int transB, const real *B, int ldb, int p0, int kc, i
 /* The same slivers for a B that is gathered, not stored: op(B)(k, j) is
  * X[koff[k] + joff[j]] (a convolution's col, read from the image it would
  * have been copied from; see matmul_gathered in matmul.h). */
-PACKING static void pack_B_gathered(const real *X, const int *koff, const int *joff, int p0, int kc,
+PLAIN_LOOPS static void pack_B_gathered(const real *X, const int *koff, const int *joff, int p0, int kc,
                                     int j0, int nc, real *restrict buf)
 {
     for (int j = 0; j < nc; j += NR) {
@@ -245,10 +249,13 @@ static inline void store_tile(const real *acc, int width, real *restrict C, int 
  * unrolls the i and j loops, keeps acc in 2 * MR vector registers, and turns
  * each j loop into two fused multiply-adds with a[i] broadcast.
  * first: this is the first K block for this tile, where beta applies. */
-KERNEL_NOINLINE static void kernel(int kc, const real *restrict a, const real *restrict b, int ldb,
+KERNEL_NOINLINE PLAIN_LOOPS static void kernel(int kc, const real *restrict a, const real *restrict b, int ldb,
                    real *restrict C, int ldc, int mr, int nr, int first, real beta)
 {
-    real acc[MR][NR] = {{0}};
+    real acc[MR][NR];
+    for (int i = 0; i < MR; i++)
+        for (int j = 0; j < NR; j++)
+            acc[i][j] = 0;
     for (int k = 0; k < kc; k++) {
         for (int i = 0; i < MR; i++)
             for (int j = 0; j < NR; j++)
@@ -407,11 +414,14 @@ void matmul_strided(int M, int N, int K, const real *A, int lda, const real *B, 
 /* The micro-kernel once more, but row k of the B sliver starts at b + boff[k]:
  * a shifted view of an image (see conv_implicit.c), read where it lies. The
  * arithmetic, and so every bit of the result, is the kernel's. */
-KERNEL_NOINLINE static void kernel_rows_at(int kc, const real *restrict a, const real *restrict b,
+KERNEL_NOINLINE PLAIN_LOOPS static void kernel_rows_at(int kc, const real *restrict a, const real *restrict b,
                                            const int *restrict boff, real *restrict C, int ldc,
                                            int mr, int nr, int first, real beta)
 {
-    real acc[MR][NR_AT] = {{0}};
+    real acc[MR][NR_AT];
+    for (int i = 0; i < MR; i++)
+        for (int j = 0; j < NR_AT; j++)
+            acc[i][j] = 0;
     for (int k = 0; k < kc; k++) {
         const real *bk = b + boff[k];
         for (int i = 0; i < MR; i++)
@@ -462,10 +472,14 @@ enum {                                          /* measured, as MR and NR: */
     DOT_QB = 1024
 };
 
-KERNEL_NOINLINE static void dot_tile(int kc, const real *const *a, const real *const *b,
+KERNEL_NOINLINE PLAIN_LOOPS static void dot_tile(int kc, const real *const *a, const real *const *b,
                                      real *restrict C, int ldc, int mr, int nc, int first, real beta)
 {
-    real acc[DOT_R][DOT_C][DOT_V] = {{{0}}};
+    real acc[DOT_R][DOT_C][DOT_V];
+    for (int i = 0; i < DOT_R; i++)
+        for (int j = 0; j < DOT_C; j++)
+            for (int v = 0; v < DOT_V; v++)
+                acc[i][j][v] = 0;
     int k = 0;
     for (; k + DOT_V <= kc; k += DOT_V)
         for (int i = 0; i < DOT_R; i++)
