@@ -79,7 +79,7 @@ else
 fi
 : > "$dest/pytorch_threads.txt"     # record_fastest's lines, for bench.md
 if [ -n "$py" ]; then
-    torch_note="PyTorch $("$py" -c 'import torch; print(torch.__version__)' 2>/dev/null): $torch_how; OPENBLAS_NUM_THREADS=1, OpenBLAS's kernels named from the CPU's instruction sets (OPENBLAS_CORETYPE: on its own, OpenBLAS took its SSE3 kernels on the 2-core Xeon VM); glibc's malloc keeping PyTorch's big buffers (GLIBC_TUNABLES, see bench/pytorch_compare.py)"
+    torch_note="PyTorch $("$py" -c 'import torch; print(torch.__version__)' 2>/dev/null): $torch_how; OPENBLAS_NUM_THREADS=1, OpenBLAS's kernels named from the CPU's instruction sets (OPENBLAS_CORETYPE: on its own, OpenBLAS took its SSE3 kernels on the 2-core Xeon VM); glibc's malloc keeping PyTorch's big buffers (GLIBC_TUNABLES, see bench/pytorch_compare.py); the convolutional nets (SimpleConvNet, DeepConvNet, the DCGAN) in PyTorch's channels_last memory format, oneDNN's faster one"
 else
     torch_note="PyTorch: absent (no python3 here imports torch; sudo apt-get install python3-torch libopenblas0-pthread)"
 fi

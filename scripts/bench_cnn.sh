@@ -5,6 +5,8 @@
 # without AVX-512). PyTorch gets the same choice: oneDNN's kernels for this
 # machine, then capped at AVX2 (ONEDNN_MAX_CPU_ISA=AVX2, ATEN_CPU_CAPABILITY=avx2,
 # and OpenBLAS's Haswell kernels for its Linear layers, BENCH_OPENBLAS_CORETYPE=Haswell).
+# PyTorch's nets run in its channels_last memory format, oneDNN's faster one here
+# (bench/pytorch_compare.py's default, --layout).
 # The two sides take turns, RUNS times (default 3); medians and spreads.
 # usage: bench_cnn.sh DATA_DIR [RUNS]
 data=$1; runs=${2:-3}
