@@ -1,6 +1,7 @@
 /* bench_matmul.c - how fast is each matrix multiply, next to OpenBLAS?
  *
  *   build/release/bench/bench_matmul [--threads N] [--repeats R] [--shapes S] [--tsv FILE]
+ *   build/release/bench/bench_matmul --peak
  *
  * For each shape the course uses (and the classic 1024^3) it prints GFLOP/s
  * (2*M*N*K floating-point operations per multiply) of matmul_naive,
@@ -9,7 +10,10 @@
  * median of R timings; each timing repeats the multiply for at least 20 ms.
  * The four take turns (naive, blocked, matmul, OpenBLAS, naive, ...), so that
  * a change in the machine's load hits all of them. --shapes S: the first S
- * shapes only; --tsv FILE appends the square's figures to make bench's table. */
+ * shapes only; --tsv FILE appends the square's figures to make bench's table.
+ * --peak prints only the fused multiply-adds one thread does per second
+ * (matmul_peak_gflops): make bench measures it as it starts and as it ends,
+ * to say how fast the host let it run. */
 #include "matmul.h"
 #include "rng.h"
 #include "threads.h"
@@ -108,11 +112,12 @@ static void settle(void)
 
 static void usage(FILE *f, const char *prog)
 {
-    fprintf(f, "usage: %s [--threads N] [--repeats R] [--shapes S] [--tsv FILE]\n"
+    fprintf(f, "usage: %s [--threads N] [--repeats R] [--shapes S] [--tsv FILE] | --peak\n"
            "  --threads N   threads for matmul and OpenBLAS (default %d)\n"
            "  --repeats R   timings per figure; the median is shown (default 5)\n"
            "  --shapes S    the first S shapes only (default all %d)\n"
-           "  --tsv FILE    append the first shape's figures as rows of make bench's bench.tsv\n",
+           "  --tsv FILE    append the first shape's figures as rows of make bench's bench.tsv\n"
+           "  --peak        print only one thread's fused multiply-add peak, in GFLOP/s\n",
            prog, get_threads(), NSHAPES);
 }
 
@@ -145,7 +150,10 @@ int main(int argc, char **argv)
             nshapes = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--tsv") && i + 1 < argc)
             tsv = argv[++i];
-        else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+        else if (!strcmp(argv[i], "--peak")) {
+            printf("%.1f\n", matmul_peak_gflops());
+            return 0;
+        } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             usage(stdout, argv[0]);
             return 0;
         } else {

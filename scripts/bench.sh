@@ -83,6 +83,11 @@ if [ -n "$py" ]; then
 else
     torch_note="PyTorch: absent (no python3 here imports torch; sudo apt-get install python3-torch libopenblas0-pthread)"
 fi
+# How fast the host lets us run: one thread's fused multiply-add peak, now and
+# again at the end. On a shared virtual machine it moves from hour to hour (on
+# the 2-core AMD EPYC, 179 GFLOP/s one day and 110-118 the next, when every
+# program ran slower by as much), which no ratio shows but every time does.
+peak_start=$("$rel/bench/bench_matmul" --peak)
 # What bench_report.sh writes at the top of bench.md.
 cat > "$dest/machine.txt" <<EOF
 CPU: $cpu; $(nproc) cores; $threads threads used (THREADS=N to change)
@@ -90,6 +95,7 @@ Compiler: $(${CC:-cc} --version | head -n 1); flags: ${BENCH_CFLAGS:-see the Mak
 Date: $(date -u '+%Y-%m-%d %H:%M UTC'); mode: $mode; $runs run(s) per figure; MNIST: $ntrain training, $ntest test images
 $torch_note
 Our threads: each program, as it starts, lets idle threads spin 3000 turns before they sleep if no other program is ready to run, else sleep at once (common/threads.c; OMP_WAIT_POLICY or GOMP_SPINCOUNT set by you win)
+Host speed: one thread's fused multiply-add peak (bench_matmul --peak) $peak_start GFLOP/s as the run began
 EOF
 cat "$dest/machine.txt"
 echo
@@ -265,6 +271,9 @@ for net in "MLP GAN" DCGAN; do
 done
 
 section "The table and the pictures"
+peak_end=$("$rel/bench/bench_matmul" --peak)
+sed -i "s|^\(Host speed: .*as the run began\)\$|\1, $peak_end as it ended (a lower peak than another run's: the host ran this one slower, both sides alike)|" \
+    "$dest/machine.txt"
 sh scripts/bench_report.sh "$dest" || exit 1
 
 # word2vec against Mikolov's word2vec.c (needs npm to fetch it): the full bench only, as text.

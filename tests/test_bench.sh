@@ -83,6 +83,8 @@ check "bench.tsv has no other rows" [ "$(($(wc -l < "$out/bench.tsv") - 1))" = "
 check "accuracy.tsv has a row for each of the four nets" \
     [ "$(cut -f1 "$out/accuracy.tsv" | sed 1d | sort -u | wc -l)" = 4 ]
 check "bench.md names the machine" grep -q '^    CPU: .*cores' "$out/bench.md"
+check "bench.md gives the host's speed as the run began and as it ended" \
+    grep -q '^    Host speed: .* [0-9][0-9.]* GFLOP/s as the run began, [0-9][0-9.]* as it ended' "$out/bench.md"
 
 # ---- PyTorch's thread counts ---------------------------------------------------------
 # make bench runs each PyTorch workload at 1 and at THREADS (here nproc) torch threads
