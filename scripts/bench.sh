@@ -85,8 +85,8 @@ else
 fi
 # How fast the host lets us run: one thread's fused multiply-add peak, now and
 # again at the end. On a shared virtual machine it moves from hour to hour (on
-# the 2-core AMD EPYC, 179 GFLOP/s one day and 110-118 the next, when every
-# program ran slower by as much), which no ratio shows but every time does.
+# the 2-core AMD EPYC, 110-118 GFLOP/s one afternoon, when every program took
+# about twice its morning time), which no ratio shows but every time does.
 peak_start=$("$rel/bench/bench_matmul" --peak)
 # What bench_report.sh writes at the top of bench.md.
 cat > "$dest/machine.txt" <<EOF
