@@ -240,7 +240,7 @@ bench: all $(patsubst bench/%.c,$(REL)/bench/%,$(BENCH_SRC))
 # Chapter 04's nets against PyTorch at this machine's vector width and at AVX2's
 # (scripts/bench_cnn.sh; RUNS=3 turns each).
 RUNS ?= 3
-bench-cnn: build/release/bin/04_cnn
+bench-cnn: build/release/bin/04_cnn build/release/bench/bench_matmul
 	@$(MAKE) -s ISA=avx2 build/release-avx2/bin/04_cnn
 	@sh scripts/fetch_data.sh $(DATA) mnist
 	@sh scripts/bench_cnn.sh $(DATA) $(RUNS)
