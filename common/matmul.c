@@ -93,7 +93,8 @@ _Static_assert(NR_AT <= MATMUL_ROW_SLACK, "matmul_rows_at reads a tile's width p
  * The kernels ask the same: their register tile, zeroed by `= {0}` and
  * handed to store_tile, became a memset of the whole tile on the stack
  * before every tile and a memcpy per row after it (1.5 KB and 8 calls for
- * a tile of 8 x 48), where a few vector stores do. */
+ * a tile of 8 x 48), where a few vector stores do: DeepConvNet's
+ * convolutions ran 3-8% faster without them (one thread, alternated runs). */
 #if defined(__GNUC__) && !defined(__clang__)
 #define PLAIN_LOOPS __attribute__((optimize("no-tree-loop-distribute-patterns")))
 #else
@@ -153,7 +154,7 @@ static int min_int(int a, int b) { return a < b ? a : b; }
  * edges of C need no special case. Each call site below passes constant
  * strides for one layout, so after inlining GCC vectorises the copy. */
 PLAIN_LOOPS static inline void pack_sliver(const real *X, size_t ls, size_t ks, int n, int kc, int W,
-                                       real *restrict dst)
+                                           real *restrict dst)
 {
     if (n == W) {
         for (int k = 0; k < kc; k++)
@@ -168,7 +169,7 @@ PLAIN_LOOPS static inline void pack_sliver(const real *X, size_t ls, size_t ks, 
 
 /* Rows i0..i0+mc, columns p0..p0+kc of op(A) into slivers of MR rows. */
 PLAIN_LOOPS static void pack_A(int transA, const real *A, int lda, int i0, int mc, int p0, int kc,
-                           real *restrict buf)
+                               real *restrict buf)
 {
     for (int i = 0; i < mc; i += MR) {
         int n = min_int(MR, mc - i);
@@ -184,7 +185,7 @@ PLAIN_LOOPS static void pack_A(int transA, const real *A, int lda, int i0, int m
  * With in_place, the full slivers of an untransposed B are skipped: the kernel
  * reads them where they are (see gemm_blocked). */
 PLAIN_LOOPS static void pack_B(int transB, const real *B, int ldb, int p0, int kc, int j0, int nc,
-                           int in_place, real *restrict buf)
+                               int in_place, real *restrict buf)
 {
     for (int j = 0; j < nc; j += NR) {
         int n = min_int(NR, nc - j);
@@ -202,7 +203,7 @@ PLAIN_LOOPS static void pack_B(int transB, const real *B, int ldb, int p0, int k
  * X[koff[k] + joff[j]] (a convolution's col, read from the image it would
  * have been copied from; see matmul_gathered in matmul.h). */
 PLAIN_LOOPS static void pack_B_gathered(const real *X, const int *koff, const int *joff, int p0, int kc,
-                                    int j0, int nc, real *restrict buf)
+                                        int j0, int nc, real *restrict buf)
 {
     for (int j = 0; j < nc; j += NR) {
         int n = min_int(NR, nc - j);
@@ -250,7 +251,7 @@ static inline void store_tile(const real *acc, int width, real *restrict C, int 
  * each j loop into two fused multiply-adds with a[i] broadcast.
  * first: this is the first K block for this tile, where beta applies. */
 KERNEL_NOINLINE PLAIN_LOOPS static void kernel(int kc, const real *restrict a, const real *restrict b, int ldb,
-                   real *restrict C, int ldc, int mr, int nr, int first, real beta)
+                                               real *restrict C, int ldc, int mr, int nr, int first, real beta)
 {
     real acc[MR][NR];
     for (int i = 0; i < MR; i++)
@@ -415,8 +416,8 @@ void matmul_strided(int M, int N, int K, const real *A, int lda, const real *B, 
  * a shifted view of an image (see conv_implicit.c), read where it lies. The
  * arithmetic, and so every bit of the result, is the kernel's. */
 KERNEL_NOINLINE PLAIN_LOOPS static void kernel_rows_at(int kc, const real *restrict a, const real *restrict b,
-                                           const int *restrict boff, real *restrict C, int ldc,
-                                           int mr, int nr, int first, real beta)
+                                                       const int *restrict boff, real *restrict C, int ldc,
+                                                       int mr, int nr, int first, real beta)
 {
     real acc[MR][NR_AT];
     for (int i = 0; i < MR; i++)
@@ -473,7 +474,7 @@ enum {                                          /* measured, as MR and NR: */
 };
 
 KERNEL_NOINLINE PLAIN_LOOPS static void dot_tile(int kc, const real *const *a, const real *const *b,
-                                     real *restrict C, int ldc, int mr, int nc, int first, real beta)
+                                                 real *restrict C, int ldc, int mr, int nc, int first, real beta)
 {
     real acc[DOT_R][DOT_C][DOT_V];
     for (int i = 0; i < DOT_R; i++)
