@@ -83,11 +83,7 @@ if [ -n "$py" ]; then
 else
     torch_note="PyTorch: absent (no python3 here imports torch; sudo apt-get install python3-torch libopenblas0-pthread)"
 fi
-# How fast the host lets us run: one thread's fused multiply-add peak, now and
-# again at the end. On a shared virtual machine it moves from hour to hour (on
-# the 2-core AMD EPYC, 110-118 GFLOP/s one afternoon, when every program took
-# about twice its morning time), which no ratio shows but every time does.
-peak_start=$("$rel/bench/bench_matmul" --peak)
+peak_start=$(host_peak "$rel")       # and again at the end (bench_lib.sh)
 # What bench_report.sh writes at the top of bench.md.
 cat > "$dest/machine.txt" <<EOF
 CPU: $cpu; $(nproc) cores; $threads threads used (THREADS=N to change)
@@ -95,7 +91,6 @@ Compiler: $(${CC:-cc} --version | head -n 1); flags: ${BENCH_CFLAGS:-see the Mak
 Date: $(date -u '+%Y-%m-%d %H:%M UTC'); mode: $mode; $runs run(s) per figure; MNIST: $ntrain training, $ntest test images
 $torch_note
 Our threads: each program, as it starts, lets idle threads spin 3000 turns before they sleep if no other program is ready to run, else sleep at once (common/threads.c; OMP_WAIT_POLICY or GOMP_SPINCOUNT set by you win)
-Host speed: one thread's fused multiply-add peak (bench_matmul --peak) $peak_start GFLOP/s as the run began
 EOF
 cat "$dest/machine.txt"
 echo
@@ -271,9 +266,7 @@ for net in "MLP GAN" DCGAN; do
 done
 
 section "The table and the pictures"
-peak_end=$("$rel/bench/bench_matmul" --peak)
-sed -i "s|^\(Host speed: .*as the run began\)\$|\1, $peak_end as it ended (a lower peak than another run's: the host ran this one slower, both sides alike)|" \
-    "$dest/machine.txt"
+host_speed "$peak_start" "$(host_peak "$rel")" >> "$dest/machine.txt"
 sh scripts/bench_report.sh "$dest" || exit 1
 
 # word2vec against Mikolov's word2vec.c (needs npm to fetch it): the full bench only, as text.

@@ -18,8 +18,7 @@ if [ -z "$py" ]; then
     echo "bench-cnn: PyTorch is not installed (python3-torch): nothing to compare with" >&2
     exit 1
 fi
-# how fast the host lets us run, as in make bench (scripts/bench.sh)
-peak_start=$(build/release/bench/bench_matmul --peak)
+peak_start=$(host_peak build/release)    # and again at the end (bench_lib.sh)
 for isa in native avx2; do
     dir=build/release$([ $isa = avx2 ] && echo -avx2)
     for i in $(seq "$runs"); do
@@ -39,9 +38,9 @@ for isa in native avx2; do
         done
     done
 done
-peak_end=$(build/release/bench/bench_matmul --peak)
+peak_end=$(host_peak build/release)
 echo
-echo "Host speed: one thread's fused multiply-add peak (bench_matmul --peak) $peak_start GFLOP/s as the run began, $peak_end as it ended"
+host_speed "$peak_start" "$peak_end"
 echo "Per epoch of 60,000 images (600 steps), from the median step time of $runs runs (min-max), $(nproc) cores:"
 printf '  %-7s %-14s %-3s %-24s %-24s %s\n' isa net thr "here" "PyTorch" "PyTorch / here"
 for isa in native avx2; do

@@ -30,6 +30,18 @@ if [ -n "$openblas_inherited" ] && [ "$openblas_inherited" != "${OPENBLAS_CORETY
         "this CPU's kernels (BENCH_OPENBLAS_CORETYPE=$openblas_inherited keeps it)" >&2
 fi
 
+# How fast the host lets a run go: one thread's fused multiply-add peak in
+# GFLOP/s (bench_matmul --peak, from the build in $1), measured as a run begins
+# and as it ends. On a shared virtual machine it moves from hour to hour (on
+# the 2-core AMD EPYC, 110-118 GFLOP/s one afternoon, when every program took
+# about twice its morning time), which no ratio shows but every time does.
+host_peak() { "$1/bench/bench_matmul" --peak; }
+# host_speed START END: the line that heads make bench's and bench-cnn's tables.
+host_speed() {
+    echo "Host speed: one thread's fused multiply-add peak (bench_matmul --peak) $1 GFLOP/s as the run" \
+        "began, $2 as it ended (a lower peak than another run's: the host ran this one slower, both sides alike)"
+}
+
 # py: the first python3 that can import torch, or empty. Debian's python3-torch
 # goes into the system Python, which a pyenv or venv python3 earlier on PATH
 # does not see.
