@@ -3,6 +3,7 @@
 #include "im2col.h"
 #include "matmul.h"
 #include "threads.h"
+#include "winograd.h"
 #include "util.h"
 
 #include <stdlib.h>
@@ -155,7 +156,7 @@ ConvWork conv_work_create(const ConvShape *shapes, int count)
 {
     ConvWork w;
     memset(&w, 0, sizeof w);
-    size_t dw = 0, taps = 0, thin = 0;
+    size_t dw = 0, taps = 0, thin = 0, u = 1;
     for (int i = 0; i < count; i++) {
         const ConvShape *s = &shapes[i];
         size_t K = (size_t)s->C * s->FH * s->FW, widest = K > (size_t)s->FN ? K : (size_t)s->FN;
@@ -168,6 +169,12 @@ ConvWork conv_work_create(const ConvShape *shapes, int count)
             w.cap = need > w.cap ? need : w.cap;
             need = conv_implicit_offsets(s);
             taps = need > taps ? need : taps;
+        }
+        if (winograd_fits(s)) {         /* its transformed images, and filters */
+            need = winograd_scratch(s);
+            w.cap = need > w.cap ? need : w.cap;
+            u = winograd_filter_size(s) > u ? winograd_filter_size(s) : u;
+            dw = winograd_filter_size(s) > dw ? winograd_filter_size(s) : dw;     /* dU, in dWrows */
         }
         if (gathers(s)) {               /* the gather tables, for the wider of the chunks */
             int g = chunk_images(s) > conv_thin_images(s) ? chunk_images(s) : conv_thin_images(s);
@@ -187,6 +194,7 @@ ConvWork conv_work_create(const ConvShape *shapes, int count)
         w.dWrows[k] = buffer(dw);
     }
     w.Wt = xmalloc(dw * sizeof(real));
+    w.U = xmalloc(u * sizeof(real));
     w.taps = xmalloc((taps ? taps : 1) * sizeof(int));
     return w;
 }
@@ -195,7 +203,7 @@ void conv_work_free(ConvWork *w)
 {
     for (int k = 0; k < CONV_SLICES; k++)
         free(w->col[k]), free(w->out[k]), free(w->dcol[k]), free(w->dW[k]), free(w->dWrows[k]);
-    free(w->Wt), free(w->taps);
+    free(w->Wt), free(w->U), free(w->taps);
     memset(w, 0, sizeof *w);
 }
 
@@ -311,12 +319,26 @@ void convolution_im2col_forward(real *y, const real *x, const real *W, const rea
     forward(y, x, W, b, s, N, work, 0, 0);
 }
 
-/* What the layers call: the fast path where it applies (conv_implicit.h),
- * the same products through im2col elsewhere. */
+static int use_winograd = 1;
+
+void convolution_use_winograd(int on)
+{
+    use_winograd = on;
+}
+
+int convolution_winograd(const ConvShape *s)
+{
+    return use_winograd && winograd_fits(s);
+}
+
+/* What the layers call: the fast paths where they apply (winograd.h,
+ * conv_implicit.h), the same products through im2col elsewhere. */
 static void either_forward(real *y, const real *x, const real *W, const real *b,
                            const ConvShape *s, int N, ConvWork *work, int relu)
 {
-    if (conv_implicit_fits(s))
+    if (convolution_winograd(s))
+        winograd_forward(y, x, W, b, s, N, work, relu);
+    else if (conv_implicit_fits(s))
         conv_implicit_forward(y, x, W, b, s, N, work, relu);
     else
         forward(y, x, W, b, s, N, work, relu, 1);
@@ -446,7 +468,9 @@ static void backward(real *dx, real *dW, real *db, const real *dy, const real *x
         thin_backward(dx, dW, dy, x, W, s, N, work, fast);
         return;
     }
-    if (implicit)
+    if (fast && convolution_winograd(s))
+        winograd_backward(dx, dW != NULL, dy, x, W, s, N, work);
+    else if (implicit)
         conv_implicit_backward(dx, dW != NULL, dy, x, W, s, N, work);
     else
         im2col_backward(dx, dW != NULL, dy, x, W, s, N, work, fast);

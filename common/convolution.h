@@ -70,6 +70,7 @@ typedef struct {
     real *dW[CONV_SLICES];          /* each slice's share of dW (FN, K) */
     real *dWrows[CONV_SLICES];      /* the same by filter rows (FH, FN, FW, C): conv_implicit's */
     real *Wt;                       /* the turned filters of conv_implicit's dx */
+    real *U;                        /* the transformed filters of winograd.c */
     int *taps;                      /* conv_implicit's tap offsets */
     int thin_slices;                /* slices whose buffers also hold a thin layer's chunk */
 } ConvWork;
@@ -100,6 +101,13 @@ void convolution_backward(real *dx, real *dW, real *db, const real *dy, const re
 /* db (C) += the sum of dy (N, C, P) over n and the P positions of each
  * channel: a convolution's db (C = FN), and a transposed convolution's. */
 void conv_bias_backward(real *db, const real *dy, int N, int C, int P);
+
+/* Whether convolution_forward and _backward take Winograd's path (winograd.h)
+ * for this shape: it fits, and it is switched on (the default). Off, those
+ * shapes take conv_implicit's path, as before it existed: 04_cnn compares the
+ * two, and the tests check one against the other. */
+void convolution_use_winograd(int on);
+int convolution_winograd(const ConvShape *s);
 
 /* The im2col path alone, whatever the shape: the lesson, and what the fast
  * path (conv_implicit.h, taken for stride 1) is tested and timed against. */

@@ -410,6 +410,12 @@ void matmul_strided(int M, int N, int K, const real *A, int lda, const real *B, 
     gemm_blocked(0, 0, M, N, K, A, lda, B, ldb, beta, C, ldc);
 }
 
+void matmul_strided_at(int M, int N, int K, const real *A, int lda, const real *B, int ldb,
+                       real beta, real *C, int ldc)
+{
+    gemm_blocked(1, 0, M, N, K, A, lda, B, ldb, beta, C, ldc);
+}
+
 /* ---- operands found at offsets: convolution without im2col --------------------- */
 
 /* The micro-kernel once more, but row k of the B sliver starts at b + boff[k]:

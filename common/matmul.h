@@ -54,6 +54,10 @@ void matmul_gathered(int threaded, int M, int N, int K, const real *A, int lda, 
 void matmul_strided(int M, int N, int K, const real *A, int lda, const real *B, int ldb,
                     real beta, real *C, int ldc);
 
+/* The same with A stored transposed, K x M (rows lda apart): C = beta * C + A^T B. */
+void matmul_strided_at(int M, int N, int K, const real *A, int lda, const real *B, int ldb,
+                       real beta, real *C, int ldc);
+
 /* Fused multiply-adds per second on one thread at the kernels' vector width,
  * in GFLOP/s (2 per multiply-add): the ceiling the multiply is measured against. */
 double matmul_peak_gflops(void);

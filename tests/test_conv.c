@@ -1,6 +1,6 @@
 /* Convolution and pooling: im2col and col2im against their definitions, the
  * im2col convolution against the direct one, the fast path without col
- * against im2col, gradient checks of Convolution,
+ * against im2col, Winograd's path against both, gradient checks of Convolution,
  * Pooling and the SimpleConvNet as a whole, and results that do not depend on
  * the number of threads. */
 #include <math.h>
@@ -20,6 +20,7 @@
 #include "test.h"
 #include "threads.h"
 #include "util.h"
+#include "winograd.h"
 
 static real *rand_buf(Rng *rng, size_t n, double lo, double hi)
 {
@@ -212,6 +213,7 @@ static void test_implicit_matches_im2col(void)
 {
     Rng rng;
     rng_seed(&rng, 17);
+    convolution_use_winograd(0);        /* the shapes with 32 channels or more would take it */
     const int extra[][9] = {
         {40, 16, 28, 28, 16, 3, 3, 1, 1},
         {4, 8, 8, 8, 140, 3, 3, 1, 1},
@@ -247,6 +249,69 @@ static void test_implicit_matches_im2col(void)
     }
     CHECK(tested >= 6);
     CHECK(by_rows == 4);
+    convolution_use_winograd(1);
+}
+
+/* ---- Winograd's F(2x2, 3x3) ------------------------------------------------------------- */
+
+/* Shapes that take Winograd's path: N, C, H, W, FN, pad. DeepConvNet's three
+ * last layers (slices of several chunks, a short last one), paddings 0 to 2,
+ * odd sizes (tiles hanging over the edge), more filters than channels and
+ * fewer. */
+static const int winograd_cases[][6] = {
+    {13, 32, 14, 14, 32, 2},
+    {25, 32, 8, 8, 64, 1},
+    {9, 64, 8, 8, 64, 1},
+    {3, 33, 7, 9, 5, 1},
+    {2, 40, 6, 5, 17, 0},
+    {2, 32, 5, 7, 3, 2},
+};
+enum { WINOGRAD_CASES = sizeof winograd_cases / sizeof winograd_cases[0] };
+
+/* The transforms add and subtract neighbouring pixels (and halve), so the
+ * sums are not the direct ones: within this many times the largest number
+ * of a result, in float. A transform wrong in one entry is off by a whole
+ * product. */
+#define WINOGRAD_FLOAT_TOLERANCE 2e-5
+
+static void test_winograd_matches_direct_and_implicit(void)
+{
+    Rng rng;
+    rng_seed(&rng, 23);
+    const double tol = sizeof(real) == sizeof(double) ? 1e-12 : WINOGRAD_FLOAT_TOLERANCE;
+    double worst = 0;
+    for (int k = 0; k < WINOGRAD_CASES; k++) {
+        const int *c = winograd_cases[k], N = c[0];
+        ConvShape s = conv_shape(c[1], c[2], c[3], c[4], 3, 3, 1, c[5]);
+        CHECK(winograd_fits(&s) && convolution_winograd(&s));
+        size_t nx = (size_t)N * s.C * s.H * s.W, ny = conv_out_size(&s, N), nw = (size_t)s.FN * s.C * 9;
+        real *x = rand_buf(&rng, nx, -1, 1), *W = rand_buf(&rng, nw, -1, 1), *b = rand_buf(&rng, s.FN, -1, 1);
+        real *dy = rand_buf(&rng, ny, -1, 1), *yd = xmalloc(ny * sizeof(real)), *yr = xmalloc(ny * sizeof(real));
+        real *y[2], *dx[2], *dW[2];
+        ConvWork work = conv_work_create(&s, 1);
+        for (int p = 0; p < 2; p++) {   /* [0]: conv_implicit's path, [1]: Winograd's */
+            convolution_use_winograd(p);
+            y[p] = xmalloc(ny * sizeof(real)), dx[p] = xmalloc(nx * sizeof(real)), dW[p] = xcalloc(nw, sizeof(real));
+            convolution_forward(y[p], x, W, b, &s, N, &work);
+            convolution_backward(dx[p], dW[p], NULL, dy, x, W, &s, N, &work);
+        }
+        convolution_relu_forward(yr, x, W, b, &s, N, &work);
+        convolution_direct_forward(yd, x, W, b, &s, N);
+        double sy, sx, sW;
+        double ey = max_abs_diff(y[1], yd, ny, &sy) / sy, ex = max_abs_diff(dx[1], dx[0], nx, &sx) / sx;
+        double eW = max_abs_diff(dW[1], dW[0], nw, &sW) / sW;
+        if (ey > tol || ex > tol || eW > tol)
+            printf("  case %d: y off by %.3g, dx by %.3g, dW by %.3g of the largest\n", k, ey, ex, eW);
+        CHECK(ey <= tol && ex <= tol && eW <= tol);
+        worst = fmax(worst, fmax(ey, fmax(ex, eW)));
+        relu_forward(y[0], y[1], ny);   /* the fused ReLU: the same bits as after the layer */
+        CHECK(memcmp(y[0], yr, ny * sizeof(real)) == 0);
+        for (int p = 0; p < 2; p++)
+            free(y[p]), free(dx[p]), free(dW[p]);
+        free(x), free(W), free(b), free(dy), free(yd), free(yr);
+        conv_work_free(&work);
+    }
+    printf("  Winograd against the direct sums: at most %.2g of the largest number\n", worst);
 }
 
 /* ---- gradient checks ------------------------------------------------------------------- */
@@ -298,6 +363,40 @@ static void test_convolution_gradient(void)
         free(c.x), free(c.W), free(c.b), free(c.R), free(c.y);
         conv_work_free(&c.work);
         free(dx), free(dW), free(db), free(ndx), free(ndW), free(ndb);
+    }
+}
+
+/* The whole layer's gradient through Winograd's path, on a small shape with
+ * each padding (double precision; in float the numerical gradient is too
+ * rough to tell). */
+static void test_winograd_gradient(void)
+{
+    if (sizeof(real) != sizeof(double))
+        return;
+    Rng rng;
+    rng_seed(&rng, 29);
+    for (int pad = 0; pad <= 2; pad++) {
+        ConvCase c;
+        c.N = 2;
+        c.s = conv_shape(32, 4, 5, 3, 3, 3, 1, pad);
+        const ConvShape *s = &c.s;
+        CHECK(convolution_winograd(s));
+        size_t nx = (size_t)c.N * s->C * s->H * s->W, ny = conv_out_size(s, c.N), nw = (size_t)s->FN * s->C * 9;
+        c.x = rand_buf(&rng, nx, -1, 1), c.W = rand_buf(&rng, nw, -1, 1), c.b = rand_buf(&rng, s->FN, -1, 1);
+        c.R = rand_buf(&rng, ny, -1, 1), c.y = xmalloc(ny * sizeof(real));
+        c.work = conv_work_create(s, 1);
+        real *dx = xmalloc(nx * sizeof(real)), *dW = xcalloc(nw, sizeof(real)), *db = xcalloc(s->FN, sizeof(real));
+        conv_loss(&c);
+        convolution_backward(dx, dW, db, c.R, c.x, c.W, s, c.N, &c.work);
+        real *ndx = xmalloc(nx * sizeof(real)), *ndW = xmalloc(nw * sizeof(real));
+        numerical_gradient(conv_loss, &c, c.x, nx, ndx);
+        numerical_gradient(conv_loss, &c, c.W, nw, ndW);
+        double ex = vector_relative_error(dx, ndx, nx), eW = vector_relative_error(dW, ndW, nw);
+        if (ex > gradcheck_tolerance() || eW > gradcheck_tolerance())
+            printf("  pad %d: relative error dx %.3g, dW %.3g\n", pad, ex, eW);
+        CHECK(ex <= gradcheck_tolerance() && eW <= gradcheck_tolerance());
+        free(c.x), free(c.W), free(c.b), free(c.R), free(c.y), free(dx), free(dW), free(db), free(ndx), free(ndW);
+        conv_work_free(&c.work);
     }
 }
 
@@ -688,8 +787,12 @@ static void test_convolution_same_on_1_and_2_threads(void)
 {
     check_same_on_1_and_2_threads(8, conv_shape(3, 13, 12, 7, 3, 3, 1, 1));
     ConvShape rows = conv_shape(40, 7, 9, 13, 3, 3, 1, 2);
-    CHECK(conv_implicit_dW_by_rows(&rows));
-    check_same_on_1_and_2_threads(10, rows);
+    CHECK(conv_implicit_dW_by_rows(&rows) && convolution_winograd(&rows));
+    check_same_on_1_and_2_threads(10, rows);        /* Winograd's path */
+    convolution_use_winograd(0);
+    check_same_on_1_and_2_threads(10, rows);        /* conv_implicit's, dW by rows */
+    convolution_use_winograd(1);
+    check_same_on_1_and_2_threads(20, conv_shape(32, 8, 8, 64, 3, 3, 1, 1));     /* DeepConvNet's fifth layer */
     ConvShape thin = conv_shape(16, 14, 14, 32, 4, 4, 2, 1);
     CHECK(conv_thin(&thin, 16));
     check_same_on_1_and_2_threads(16, thin);
@@ -702,6 +805,8 @@ int main(void)
     RUN(test_convolution_matches_direct);
     RUN(test_implicit_matches_im2col);
     RUN(test_convolution_gradient);
+    RUN(test_winograd_matches_direct_and_implicit);
+    RUN(test_winograd_gradient);
     RUN(test_max_pooling_values);
     RUN(test_max_pooling_gradient);
     RUN(test_max_pooling_2x2_matches_window_in_order);

@@ -1,0 +1,491 @@
+#include "winograd.h"
+#include "conv_implicit.h"
+#include "matmul.h"
+#include "util.h"
+
+#include <string.h>
+
+/* The three matrices of F(2x2, 3x3), written out in the transforms below:
+ *
+ *   B^T = | 1  0 -1  0 |    G = | 1    0    0   |    A^T = | 1  1  1  0 |
+ *         | 0  1  1  0 |        | 1/2  1/2  1/2 |          | 0  1 -1 -1 |
+ *         | 0 -1  1  0 |        | 1/2 -1/2  1/2 |
+ *         | 0  1  0 -1 |        | 0    0    1   |
+ *
+ * Check one output: y[0][0] of a 1-D F(2, 3) is d0 g0 + d1 g1 + d2 g2, and
+ * m0 + m1 + m2 with m0 = (d0 - d2) g0, m1 = (d1 + d2)(g0 + g1 + g2)/2,
+ * m2 = (d2 - d1)(g0 - g1 + g2)/2 gives exactly that: 3 multiplications where
+ * the 2 outputs would take 6 (4 of 16 against 36 in two dimensions). */
+
+/* A chunk's transformed images, V and M, should stay in the level-2 cache
+ * (1 MB here) between the transforms and the multiplies: 256K numbers, the
+ * best of 128K, 256K and 512K on DeepConvNet's layers. */
+#define CHUNK_REALS (256 * 1024)
+
+/* The tiles of one chunk: 2x2 output blocks, TH x TW per image, g images. */
+typedef struct {
+    int TH, TW, T;      /* tiles per column, per row, per image */
+    int g;              /* images per chunk, at most */
+    int ldP;            /* a row of V or M: g*T tiles, rounded up */
+    int RP, SE;         /* the zero-padded input plane: rows, and columns of
+                           each half (even and odd columns kept apart) */
+} Tiles;
+
+int winograd_fits(const ConvShape *s)
+{
+    return s->FH == 3 && s->FW == 3 && s->stride == 1 && s->pad <= 2 && s->C >= WINOGRAD_MIN_CHANNELS;
+}
+
+/* in_c channels go to out_c of out_h x out_w (forward: C to FN; dx: FN to C). */
+static Tiles tiles(int in_c, int out_c, int out_h, int out_w)
+{
+    Tiles t;
+    t.TH = (out_h + 1) / 2;
+    t.TW = (out_w + 1) / 2;
+    t.T = t.TH * t.TW;
+    const size_t per_image = (size_t)16 * (in_c + out_c) * t.T;
+    t.g = per_image < CHUNK_REALS ? (int)(CHUNK_REALS / per_image) : 1;
+    t.ldP = (t.g * t.T + 15) / 16 * 16;
+    t.RP = 2 * t.TH + 2;
+    t.SE = t.TW + 1;
+    return t;
+}
+
+/* Reals of a slice's plane buffer: the two halves of the chunk's padded
+ * planes, eight rows of the vertical transform, four of the output's. */
+static size_t plane_reals(const Tiles *t)
+{
+    return ((size_t)2 * t->RP * t->SE + 8 * (size_t)t->SE + 4 * (size_t)t->TW) * t->g + 64;
+}
+
+static size_t dW_scratch(const ConvShape *s);
+
+/* The largest of the three passes (forward, dx and dW), since a slice's
+ * buffers serve all: V (16 x in_c rows), M (16 x out_c rows), the planes. */
+size_t winograd_scratch(const ConvShape *s)
+{
+    size_t need = 0;
+    for (int dir = 0; dir < 2; dir++) {
+        int in_c = dir ? s->FN : s->C, out_c = dir ? s->C : s->FN;
+        int oh = dir ? s->H : s->OH, ow = dir ? s->W : s->OW;
+        Tiles t = tiles(in_c, out_c, oh, ow);
+        size_t rows = (size_t)16 * (in_c > out_c ? in_c : out_c);
+        size_t n = rows * t.ldP + MATMUL_ROW_SLACK;
+        if (plane_reals(&t) > n)
+            n = plane_reals(&t);
+        need = n > need ? n : need;
+    }
+    return dW_scratch(s) > need ? dW_scratch(s) : need;
+}
+
+size_t winograd_filter_size(const ConvShape *s)
+{
+    return (size_t)16 * s->FN * s->C;
+}
+
+/* U[xi] (rows x cols) = G g G^T of filter g, for filter (r, c) at g's place
+ * given by the caller: forward U[xi][f][c] from W[f][c]; dx U[xi][c][f] from
+ * W[f][c] turned by 180 degrees. */
+static void filter_transform(real *U, const real *W, int FN, int C, int turned)
+{
+    const int rows = turned ? C : FN, cols = turned ? FN : C;
+    for (int f = 0; f < FN; f++)
+        for (int c = 0; c < C; c++) {
+            const real *w = W + ((size_t)f * C + c) * 9;
+            real g[3][3], Gg[4][3], u[4][4];
+            for (int i = 0; i < 3; i++)
+                for (int j = 0; j < 3; j++)
+                    g[i][j] = turned ? w[(2 - i) * 3 + 2 - j] : w[i * 3 + j];
+            for (int j = 0; j < 3; j++) {           /* G g: the rows */
+                Gg[0][j] = g[0][j];
+                Gg[1][j] = (g[0][j] + g[1][j] + g[2][j]) * (real)0.5;
+                Gg[2][j] = (g[0][j] - g[1][j] + g[2][j]) * (real)0.5;
+                Gg[3][j] = g[2][j];
+            }
+            for (int i = 0; i < 4; i++) {           /* (G g) G^T: the columns */
+                u[i][0] = Gg[i][0];
+                u[i][1] = (Gg[i][0] + Gg[i][1] + Gg[i][2]) * (real)0.5;
+                u[i][2] = (Gg[i][0] - Gg[i][1] + Gg[i][2]) * (real)0.5;
+                u[i][3] = Gg[i][2];
+            }
+            const int r = turned ? c : f, k = turned ? f : c;
+            for (int xi = 0; xi < 16; xi++)
+                U[((size_t)xi * rows + r) * cols + k] = u[xi / 4][xi % 4];
+        }
+}
+
+/* Inside a chunk of g images, the tiles (the columns of V and M) go row of
+ * tiles by row of tiles, and within a row tile by tile, image by image:
+ * column (ty * TW + tx) * g + i. The multiplies do not care about the order,
+ * and in this one every step of the transforms is a run of TW * g numbers,
+ * however small the images (a row of 8 pixels is only 4 tiles). The padded
+ * planes are kept the same way, with their even and odd columns apart:
+ * e[(row * SE + j) * g + i] is padded column 2j of image i, o the column
+ * 2j + 1. Then tile tx's four columns are e[tx], o[tx], e[tx+1], o[tx+1]. */
+
+/* Channel c of g images x (H x W each, images in_size apart) into the padded
+ * planes' halves e and o (only the pixels: the padding stays zero). The
+ * images' numbers are read across (in_size apart) and written in runs. */
+static void to_planes(real *restrict e, real *restrict o, const real *restrict x, size_t in_size, int g,
+                      int H, int W, int pad, int SE)
+{
+    if (g == 1) {                   /* one image: each row's numbers split, in runs */
+        const int a = pad / 2, pairs = W / 2;
+        for (int y = 0; y < H; y++) {
+            const real *row = x + (size_t)y * W;
+            real *first = (pad % 2 ? o + a : e + a) + (size_t)(y + pad) * SE;
+            real *second = (pad % 2 ? e + a + 1 : o + a) + (size_t)(y + pad) * SE;
+            for (int j = 0; j < pairs; j++) {
+                first[j] = row[2 * j];
+                second[j] = row[2 * j + 1];
+            }
+            if (W % 2)
+                first[pairs] = row[W - 1];
+        }
+        return;
+    }
+    for (int y = 0; y < H; y++)
+        for (int px = 0; px < W; px++) {
+            const int col = px + pad;
+            real *dst = (col % 2 ? o : e) + ((size_t)(y + pad) * SE + col / 2) * g;
+            const real *src = x + (size_t)y * W + px;
+            for (int i = 0; i < g; i++)
+                dst[i] = src[i * in_size];
+        }
+}
+
+/* The four rows of B^T d for the tiles of padded rows r .. r+3 (n numbers each). */
+static void vertical(real *restrict t, const real *restrict r0, size_t n)
+{
+    const real *r1 = r0 + n, *r2 = r1 + n, *r3 = r2 + n;
+    for (size_t j = 0; j < n; j++) {
+        t[j] = r0[j] - r2[j];
+        t[n + j] = r1[j] + r2[j];
+        t[2 * n + j] = r2[j] - r1[j];
+        t[3 * n + j] = r1[j] - r3[j];
+    }
+}
+
+/* (B^T d) B for row i of a row of tiles' 4 x 4s: their four columns, from
+ * the halves of row i of B^T d (the next tile's numbers are g further on). */
+static void horizontal(real *restrict v0, real *restrict v1, real *restrict v2, real *restrict v3,
+                       const real *restrict e, const real *restrict o, int n, int g)
+{
+    for (int q = 0; q < n; q++) {
+        v0[q] = e[q] - e[q + g];
+        v1[q] = o[q] + e[q + g];
+        v2[q] = e[q + g] - o[q];
+        v3[q] = o[q] - o[q + g];
+    }
+}
+
+/* Channel c of a chunk of g images into V: for every tile, the 16 numbers of
+ * B^T d B, V[xi][c][tile]. */
+static void input_transform(real *V, int c, const real *x, size_t in_size, int g, int H, int W, int pad,
+                            const Tiles *t, int in_c, real *buf)
+{
+    const size_t plane = (size_t)in_c * t->ldP;         /* from one xi to the next */
+    const size_t row = (size_t)t->SE * g;               /* a padded row's half */
+    real *e = buf, *o = e + t->RP * row, *te = o + t->RP * row, *to = te + 4 * row;
+    to_planes(e, o, x, in_size, g, H, W, pad, t->SE);
+    for (int ty = 0; ty < t->TH; ty++) {
+        vertical(te, e + 2 * ty * row, row);
+        vertical(to, o + 2 * ty * row, row);
+        real *v = V + (size_t)c * t->ldP + (size_t)ty * t->TW * g;
+        for (int i = 0; i < 4; i++) {
+            real *v0 = v + (4 * i) * plane;
+            horizontal(v0, v0 + plane, v0 + 2 * plane, v0 + 3 * plane, te + i * row, to + i * row,
+                       t->TW * g, g);
+        }
+    }
+}
+
+/* A^T M A for a row of tiles (n columns of M, m[xi * plane + q]): the 2x2
+ * outputs of column q go to y00[q], y01[q] (the first output row) and y10, y11. */
+static void output_tiles(real *restrict y00, real *restrict y01, real *restrict y10, real *restrict y11,
+                         const real *restrict m, size_t plane, int n)
+{
+    for (int q = 0; q < n; q++) {
+        real u0[4], u1[4];
+        for (int k = 0; k < 4; k++) {                   /* A^T M: the rows */
+            const real a = m[k * plane + q], b = m[(4 + k) * plane + q];
+            const real c = m[(8 + k) * plane + q], d = m[(12 + k) * plane + q];
+            u0[k] = a + b + c;
+            u1[k] = b - c - d;
+        }
+        y00[q] = u0[0] + u0[1] + u0[2];                 /* (A^T M) A: the columns */
+        y01[q] = u0[1] - u0[2] - u0[3];
+        y10[q] = u1[0] + u1[1] + u1[2];
+        y11[q] = u1[1] - u1[2] - u1[3];
+    }
+}
+
+/* One output row of each of g images (rows out_size apart) from the tiles'
+ * even and odd columns, plus the bias, then the ReLU if asked. */
+static void output_rows(real *restrict y, size_t out_size, const real *restrict even, const real *restrict odd,
+                        int g, int OW, real bias, int relu)
+{
+    if (g == 1) {                   /* one image: the row's two halves interleaved */
+        const int pairs = OW / 2;
+        for (int j = 0; j < pairs; j++) {
+            real a = even[j] + bias, b = odd[j] + bias;
+            y[2 * j] = relu && a < 0 ? 0 : a;
+            y[2 * j + 1] = relu && b < 0 ? 0 : b;
+        }
+        if (OW % 2) {
+            real a = even[pairs] + bias;
+            y[OW - 1] = relu && a < 0 ? 0 : a;
+        }
+        return;
+    }
+    for (int px = 0; px < OW; px++) {
+        const real *src = (px % 2 ? odd : even) + (size_t)(px / 2) * g;
+        real *dst = y + px;
+        if (relu)
+            for (int i = 0; i < g; i++)
+                dst[i * out_size] = src[i] + bias > 0 ? src[i] + bias : 0;
+        else
+            for (int i = 0; i < g; i++)
+                dst[i * out_size] = src[i] + bias;
+    }
+}
+
+/* Channel f of a chunk's output (g images, OH x OW each) from M. */
+static void output_transform(real *y, size_t out_size, const real *M, int f, int g, int OH, int OW,
+                             const Tiles *t, int out_c, real bias, int relu, real *buf)
+{
+    const int n = t->TW * g;
+    const size_t plane = (size_t)out_c * t->ldP;
+    real *y00 = buf, *y01 = y00 + n, *y10 = y01 + n, *y11 = y10 + n;
+    for (int ty = 0; ty < t->TH; ty++) {
+        output_tiles(y00, y01, y10, y11, M + (size_t)f * t->ldP + (size_t)ty * n, plane, n);
+        output_rows(y + (size_t)2 * ty * OW, out_size, y00, y01, g, OW, bias, relu);
+        if (2 * ty + 1 < OH)
+            output_rows(y + (size_t)(2 * ty + 1) * OW, out_size, y10, y11, g, OW, bias, relu);
+    }
+}
+
+/* y (N, out_c, out_h, out_w) = the 3x3 convolution of x (N, in_c, H, W) with
+ * padding pad, by the filters whose transforms are U (16, out_c, in_c). */
+static void winograd_conv(real *y, const real *x, const real *U, const real *b, int in_c, int H, int W,
+                          int out_c, int pad, int N, ConvWork *work, int relu, int threaded)
+{
+    const int out_h = H + 2 * pad - 2, out_w = W + 2 * pad - 2;
+    const Tiles t = tiles(in_c, out_c, out_h, out_w);
+    const size_t in_size = (size_t)in_c * H * W, out_size = (size_t)out_c * out_h * out_w;
+    int *koff = work->taps;                             /* V's rows, one per input channel */
+    for (int c = 0; c < in_c; c++)
+        koff[c] = c * t.ldP;
+#pragma omp parallel for schedule(static) if (threaded)
+    for (int k = 0; k < CONV_SLICES; k++) {
+        int n0, n1;
+        conv_slice_range(k, N, &n0, &n1);
+        real *V = work->col[k], *M = work->out[k], *buf = work->dcol[k];
+        int zeroed = 0;                                 /* the chunk size the planes were zeroed for */
+        const int chunks = (n1 - n0 + t.g - 1) / t.g, even = chunks ? (n1 - n0 + chunks - 1) / chunks : 0;
+        for (int n = n0; n < n1; n += even) {
+            const int g = n1 - n < even ? n1 - n : even, P = g * t.T;
+            const size_t halves = (size_t)2 * t.RP * t.SE * g;
+            if (g != zeroed)
+                memset(buf, 0, halves * sizeof(real)), zeroed = g;
+            for (int c = 0; c < in_c; c++)
+                input_transform(V, c, x + n * in_size + (size_t)c * H * W, in_size, g, H, W, pad, &t, in_c, buf);
+            for (int xi = 0; xi < 16; xi++)             /* M[xi] = U[xi] V[xi] */
+                matmul_rows_at(out_c, P, in_c, U + (size_t)xi * out_c * in_c, in_c,
+                               V + (size_t)xi * in_c * t.ldP, koff, 0, M + (size_t)xi * out_c * t.ldP, t.ldP);
+            for (int f = 0; f < out_c; f++)
+                output_transform(y + n * out_size + (size_t)f * out_h * out_w, out_size, M, f, g, out_h, out_w,
+                                 &t, out_c, b ? b[f] : 0, relu, buf + halves);
+        }
+    }
+}
+
+/* dW (FN, C, 3, 3) = G^T dU G, the adjoint of filter_transform, from
+ * dU (16, FN, C). */
+static void filter_adjoint(real *dW, const real *dU, int FN, int C)
+{
+    for (int f = 0; f < FN; f++)
+        for (int c = 0; c < C; c++) {
+            real u[4][4], r[3][4];
+            for (int xi = 0; xi < 16; xi++)
+                u[xi / 4][xi % 4] = dU[((size_t)xi * FN + f) * C + c];
+            for (int k = 0; k < 4; k++) {           /* G^T dU: the rows */
+                r[0][k] = u[0][k] + (u[1][k] + u[2][k]) * (real)0.5;
+                r[1][k] = (u[1][k] - u[2][k]) * (real)0.5;
+                r[2][k] = (u[1][k] + u[2][k]) * (real)0.5 + u[3][k];
+            }
+            real *w = dW + ((size_t)f * C + c) * 9;
+            for (int a = 0; a < 3; a++) {           /* (G^T dU) G: the columns */
+                w[a * 3] = r[a][0] + (r[a][1] + r[a][2]) * (real)0.5;
+                w[a * 3 + 1] = (r[a][1] - r[a][2]) * (real)0.5;
+                w[a * 3 + 2] = (r[a][1] + r[a][2]) * (real)0.5 + r[a][3];
+            }
+        }
+}
+
+/* ---- dW ---------------------------------------------------------------------------
+
+ * dU[xi] (FN x C) sums over the tiles, so its multiplies run along them: the
+ * tiles are the product's inner dimension, and both operands are stored tile
+ * by tile with their channels side by side (VT[xi][tile][c], dMT[xi][tile][f]),
+ * which the blocked multiply reads as they are. The transforms then go over
+ * runs of channels, from images laid out position by position. */
+
+typedef struct {
+    int TH, TW, T;      /* tiles per column, per row, per image */
+    int g;              /* images per chunk */
+    int RP, SP;         /* x's zero-padded plane: rows, positions per row */
+    int RY, SY;         /* dy's plane: rows and positions per row, zero past OH, OW */
+} DWTiles;
+
+static DWTiles dW_tiles(const ConvShape *s)
+{
+    DWTiles t;
+    t.TH = (s->OH + 1) / 2;
+    t.TW = (s->OW + 1) / 2;
+    t.T = t.TH * t.TW;
+    t.RP = 2 * t.TH + 2;
+    t.SP = 2 * t.TW + 2;
+    t.RY = 2 * t.TH;
+    t.SY = 2 * t.TW;
+    size_t per_image = (size_t)16 * t.T * (s->C + s->FN) + (size_t)t.RP * t.SP * s->C + (size_t)t.RY * t.SY * s->FN;
+    t.g = per_image < CHUNK_REALS ? (int)(CHUNK_REALS / per_image) : 1;
+    return t;
+}
+
+/* A slice's buffers for dW: VT in col, dMT in out, the planes in dcol. */
+static size_t dW_scratch(const ConvShape *s)
+{
+    DWTiles t = dW_tiles(s);
+    size_t P = (size_t)t.g * t.T, wide = s->C > s->FN ? s->C : s->FN;
+    size_t planes = (size_t)t.g * ((size_t)t.RP * t.SP * s->C + (size_t)t.RY * t.SY * s->FN) + 16 * wide;
+    return 16 * P * wide > planes ? 16 * P * wide : planes;
+}
+
+/* One image (channels x H x W) into its plane, position by position with the
+ * channels side by side: dst[((y + at) * S + x + at) * channels + c]. Only the
+ * pixels are written; the rest of the plane stays zero. */
+static void to_positions(real *restrict dst, const real *restrict src, int channels, int H, int W, int at, int S)
+{
+    const size_t HW = (size_t)H * W;
+    for (int y = 0; y < H; y++)
+        for (int x = 0; x < W; x++) {
+            real *d = dst + ((size_t)(y + at) * S + x + at) * channels;
+            const real *s = src + (size_t)y * W + x;
+            for (int c = 0; c < channels; c++)
+                d[c] = s[c * HW];
+        }
+}
+
+/* B^T applied to four runs of n numbers (the rows, or the columns, of a
+ * 4 x 4 of runs): t0 = d0 - d2, t1 = d1 + d2, t2 = d2 - d1, t3 = d1 - d3. */
+static void b_transpose4(real *restrict t0, real *restrict t1, real *restrict t2, real *restrict t3,
+                         const real *restrict d0, const real *restrict d1, const real *restrict d2,
+                         const real *restrict d3, int n)
+{
+    for (int c = 0; c < n; c++) {
+        t0[c] = d0[c] - d2[c];
+        t1[c] = d1[c] + d2[c];
+        t2[c] = d2[c] - d1[c];
+        t3[c] = d1[c] - d3[c];
+    }
+}
+
+/* A applied to two runs: r0 = y0, r1 = y0 + y1, r2 = y0 - y1, r3 = -y1. */
+static void a_apply2(real *restrict r0, real *restrict r1, real *restrict r2, real *restrict r3,
+                     const real *restrict y0, const real *restrict y1, int n)
+{
+    for (int c = 0; c < n; c++) {
+        r0[c] = y0[c];
+        r1[c] = y0[c] + y1[c];
+        r2[c] = y0[c] - y1[c];
+        r3[c] = -y1[c];
+    }
+}
+
+/* B^T d B of one tile for all C channels: d[a][b] is the run of C numbers at
+ * p + (a * S + b) * C; entry xi goes to out + xi * step. tmp: 16 runs. */
+static void input_tile(real *out, size_t step, const real *p, int S, int C, real *tmp)
+{
+    const size_t r = (size_t)S * C;
+    for (int b = 0; b < 4; b++)                     /* B^T d: down each column */
+        b_transpose4(tmp + b * C, tmp + (4 + b) * C, tmp + (8 + b) * C, tmp + (12 + b) * C,
+                     p + b * C, p + r + b * C, p + 2 * r + b * C, p + 3 * r + b * C, C);
+    for (int a = 0; a < 4; a++)                     /* (B^T d) B: along each row */
+        b_transpose4(out + 4 * a * step, out + (4 * a + 1) * step, out + (4 * a + 2) * step,
+                     out + (4 * a + 3) * step, tmp + 4 * a * C, tmp + (4 * a + 1) * C, tmp + (4 * a + 2) * C,
+                     tmp + (4 * a + 3) * C, C);
+}
+
+/* A dY A^T of one tile for all FN channels (the adjoint of the output
+ * transform): dY[a][b] is the run at p + (a * S + b) * FN. tmp: 8 runs. */
+static void output_tile_adjoint(real *out, size_t step, const real *p, int S, int FN, real *tmp)
+{
+    const size_t r = (size_t)S * FN;
+    for (int b = 0; b < 2; b++)                     /* A dY: down each column */
+        a_apply2(tmp + b * FN, tmp + (2 + b) * FN, tmp + (4 + b) * FN, tmp + (6 + b) * FN,
+                 p + b * FN, p + r + b * FN, FN);
+    for (int a = 0; a < 4; a++)                     /* (A dY) A^T: along each row */
+        a_apply2(out + 4 * a * step, out + (4 * a + 1) * step, out + (4 * a + 2) * step, out + (4 * a + 3) * step,
+                 tmp + 2 * a * FN, tmp + (2 * a + 1) * FN, FN);
+}
+
+/* Each slice's dW into work->dW[k]: dU[xi] = the sum over the slice's tiles,
+ * chunk after chunk in order, of dM[xi] V[xi]^T; then G^T dU G. */
+static void winograd_dW(const real *dy, const real *x, const ConvShape *s, int N, ConvWork *work)
+{
+    const int C = s->C, FN = s->FN;
+    const DWTiles t = dW_tiles(s);
+    const size_t in_size = (size_t)C * s->H * s->W, out_size = (size_t)FN * s->OH * s->OW;
+    const size_t x_plane = (size_t)t.RP * t.SP * C, y_plane = (size_t)t.RY * t.SY * FN;
+#pragma omp parallel for schedule(static) if (conv_worth_threads(s, N))
+    for (int k = 0; k < CONV_SLICES; k++) {
+        int n0, n1;
+        conv_slice_range(k, N, &n0, &n1);
+        real *VT = work->col[k], *dMT = work->out[k], *xt = work->dcol[k], *dU = work->dWrows[k];
+        real *yt = xt + t.g * x_plane, *tmp = yt + t.g * y_plane;     /* 16 runs of the tiles' transforms */
+        if (n1 > n0)
+            memset(xt, 0, t.g * (x_plane + y_plane) * sizeof(real));
+        const int chunks = (n1 - n0 + t.g - 1) / t.g, even = chunks ? (n1 - n0 + chunks - 1) / chunks : 0;
+        for (int n = n0; n < n1; n += even) {
+            const int g = n1 - n < even ? n1 - n : even, P = g * t.T;
+            for (int i = 0; i < g; i++) {
+                to_positions(xt + i * x_plane, x + (n + i) * in_size, C, s->H, s->W, s->pad, t.SP);
+                to_positions(yt + i * y_plane, dy + (n + i) * out_size, FN, s->OH, s->OW, 0, t.SY);
+                for (int ty = 0; ty < t.TH; ty++)
+                    for (int tx = 0; tx < t.TW; tx++) {
+                        const size_t q = (size_t)i * t.T + ty * t.TW + tx;
+                        input_tile(VT + q * C, (size_t)P * C, xt + i * x_plane + ((size_t)2 * ty * t.SP + 2 * tx) * C,
+                                   t.SP, C, tmp);
+                        output_tile_adjoint(dMT + q * FN, (size_t)P * FN,
+                                            yt + i * y_plane + ((size_t)2 * ty * t.SY + 2 * tx) * FN, t.SY, FN, tmp);
+                    }
+            }
+            for (int xi = 0; xi < 16; xi++)             /* dU[xi] (+)= dM[xi] V[xi]^T */
+                matmul_strided_at(FN, C, P, dMT + (size_t)xi * P * FN, FN, VT + (size_t)xi * P * C, C,
+                                  n == n0 ? 0 : 1, dU + (size_t)xi * FN * C, C);
+        }
+        if (n1 > n0)
+            filter_adjoint(work->dW[k], dU, FN, C);
+    }
+}
+
+void winograd_forward(real *y, const real *x, const real *W, const real *b,
+                      const ConvShape *s, int N, ConvWork *work, int relu)
+{
+    filter_transform(work->U, W, s->FN, s->C, 0);
+    winograd_conv(y, x, work->U, b, s->C, s->H, s->W, s->FN, s->pad, N, work, relu,
+                  conv_worth_threads(s, N));
+}
+
+void winograd_backward(real *dx, int with_dW, const real *dy, const real *x, const real *W,
+                       const ConvShape *s, int N, ConvWork *work)
+{
+    if (with_dW)
+        winograd_dW(dy, x, s, N, work);
+    if (dx) {
+        filter_transform(work->U, W, s->FN, s->C, 1);
+        winograd_conv(dx, dy, work->U, NULL, s->FN, s->OH, s->OW, s->C, 2 - s->pad, N, work, 0,
+                      conv_worth_threads(s, N));
+    }
+}

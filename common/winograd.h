@@ -1,0 +1,66 @@
+/* winograd.h - 3x3 convolutions with fewer multiplications: Winograd's
+ * minimal filtering F(2x2, 3x3) (Lavin and Gray, "Fast Algorithms for
+ * Convolutional Neural Networks", 2015).
+ *
+ * A 2x2 block of outputs of a 3x3 filter reads a 4x4 patch d of the image.
+ * Written directly it costs 2*2*9 = 36 multiplications. Winograd's identity
+ * gets the same four numbers from 16:
+ *
+ *   Y (2x2) = A^T [ (G g G^T) .* (B^T d B) ] A          .* : element by element
+ *
+ * where g is the 3x3 filter and A, B, G are small matrices of 0, 1, -1 and 1/2
+ * (winograd.c). G g G^T (4x4) is computed once per filter, B^T d B (4x4) once
+ * per patch and channel, with additions only. What is left is 16 products per
+ * output block and pair of channels; summed over the input channels, each of
+ * the 16 positions of the 4x4 is a matrix multiply:
+ *
+ *   M[xi] (FN x tiles) = U[xi] (FN x C) * V[xi] (C x tiles),   xi = 0..15
+ *
+ * 16 * FN * C multiply-adds per 2x2 block instead of 36 * FN * C: 2.25 times
+ * fewer. The price is additions in the transforms, a little more memory, and
+ * rounding: the transforms add and subtract neighbouring pixels, so the result
+ * is the convolution's to within a few float roundings, not bit for bit the
+ * same (tests/test_winograd.c bounds the difference).
+ *
+ * Only for 3x3 filters, stride 1, padding 0 to 2. dx of such a layer is again
+ * such a convolution (dy with the filters turned by 180 degrees, C and FN
+ * swapped, padding 2 - pad), and dW's product sums over the tiles instead of
+ * the channels:
+ *
+ *   dU[xi] (FN x C) += dM[xi] (FN x tiles) * V[xi]^T,   dM = A dY A^T per block
+ *   dW = G^T dU G
+ *
+ * Where it pays. The multiplies have C (or FN) as their inner dimension, 16
+ * to 64 here, against C*9 for conv_implicit's: shorter, so each runs further
+ * from the machine's peak, and the transforms cost passes over memory. On
+ * DeepConvNet's layers (one thread, batch 100, best of 10, forward / backward
+ * against conv_implicit's path): 64 -> 64 channels on 8x8, 1.45x / 1.52x;
+ * 32 -> 64 on 8x8, 1.20x / 1.30x; 32 -> 32 on 14x14 with padding 2, 0.94x /
+ * 1.04x; but 16 -> 16 on 28x28, 0.68x / 0.66x, and 16 -> 32 on 14x14, 0.89x /
+ * 0.79x. So layers with 32 input channels or more take it: DeepConvNet's
+ * last three, not its first three nor SimpleConvNet's 5x5. */
+#ifndef DL_WINOGRAD_H
+#define DL_WINOGRAD_H
+
+#include "convolution.h"
+
+/* 3x3, stride 1, padding 0 to 2, and at least WINOGRAD_MIN_CHANNELS input
+ * channels (see above). */
+#define WINOGRAD_MIN_CHANNELS 32
+int winograd_fits(const ConvShape *s);
+
+/* Reals each slice buffer of ConvWork needs for this shape, and of its U. */
+size_t winograd_scratch(const ConvShape *s);
+size_t winograd_filter_size(const ConvShape *s);
+
+/* y = conv(x, W) + b (relu: then max(0, .)); b may be NULL. */
+void winograd_forward(real *y, const real *x, const real *W, const real *b,
+                      const ConvShape *s, int N, ConvWork *work, int relu);
+
+/* The backward pass: dx (if not NULL) = the full convolution of dy with the
+ * turned filters; if with_dW, each slice's dW into work->dW[k] (then added
+ * up in order by the caller, as for the other paths). */
+void winograd_backward(real *dx, int with_dW, const real *dy, const real *x, const real *W,
+                       const ConvShape *s, int N, ConvWork *work);
+
+#endif
