@@ -540,7 +540,7 @@ static DeepResult run_deep(const Config *cfg, int epochs, const Dataset *train_s
 typedef struct {
     const char *name;
     ConvShape s;
-    double direct, im2col, implicit, max_diff;  /* implicit: 0 where the fast path does not apply */
+    double direct, im2col, implicit, winograd, max_diff;  /* 0 where a path does not apply */
 } Comparison;
 
 static double median(double *v, int n)
@@ -567,33 +567,43 @@ static Comparison compare_layer(const char *name, ConvShape s, int N, const Data
     rng_fill_normal(&rng, W, nw, sqrt(2.0 / (s.C * s.FH * s.FW)));
     rng_fill_normal(&rng, b, s.FN, 0.1);
     real *y1 = xmalloc(ny * sizeof(real)), *y2 = xmalloc(ny * sizeof(real)), *y3 = xmalloc(ny * sizeof(real));
+    real *y4 = xmalloc(ny * sizeof(real));
     ConvWork work = conv_work_create(&s, 1);
-    Comparison c = {name, s, 0, 0, 0, 0};
-    double t[5], ti[5];
+    Comparison c = {name, s, 0, 0, 0, 0, 0};
+    double t[5], ti[5], tw[5];
     for (int r = 0; r < 3; r++) {
         double t0 = now_seconds();
         convolution_direct_forward(y1, x, W, b, &s, N);
         t[r] = now_seconds() - t0;
     }
     c.direct = median(t, 3);
-    const int fast = conv_implicit_fits(&s);
-    for (int r = 0; r < 5; r++) {       /* im2col and the fast path in turn */
+    const int fast = conv_implicit_fits(&s), winograd = convolution_winograd(&s);
+    for (int r = 0; r < 5; r++) {       /* im2col and the fast paths in turn */
         double t0 = now_seconds();
         convolution_im2col_forward(y2, x, W, b, &s, N, &work);
         double t1 = now_seconds();
+        convolution_use_winograd(0);
         if (fast)
             convolution_forward(y3, x, W, b, &s, N, &work);
+        double t2 = now_seconds();
+        convolution_use_winograd(1);
+        if (winograd)
+            convolution_forward(y4, x, W, b, &s, N, &work);
         t[r] = t1 - t0;
-        ti[r] = now_seconds() - t1;
+        ti[r] = t2 - t1;
+        tw[r] = now_seconds() - t2;
     }
     c.im2col = median(t, 5);
     c.implicit = fast ? median(ti, 5) : 0;
+    c.winograd = winograd ? median(tw, 5) : 0;
     for (size_t i = 0; i < ny; i++) {
         c.max_diff = fmax(c.max_diff, fabs((double)y1[i] - y2[i]));
         if (fast)
             c.max_diff = fmax(c.max_diff, fabs((double)y1[i] - y3[i]));
+        if (winograd)
+            c.max_diff = fmax(c.max_diff, fabs((double)y1[i] - y4[i]));
     }
-    free(x), free(W), free(b), free(y1), free(y2), free(y3);
+    free(x), free(W), free(b), free(y1), free(y2), free(y3), free(y4);
     conv_work_free(&work);
     return c;
 }
@@ -608,6 +618,9 @@ static void print_comparison(const Comparison *c, int N)
     if (c->implicit > 0)
         printf("   no col %6.2f ms (%5.1f GFLOP/s, %5.1fx)", 1e3 * c->implicit, flops / c->implicit / 1e9,
                c->direct / c->implicit);
+    if (c->winograd > 0)
+        printf("   Winograd %6.2f ms (%5.1f GFLOP/s, %5.1fx)", 1e3 * c->winograd, flops / c->winograd / 1e9,
+               c->direct / c->winograd);
     printf("   max |diff| %.1e\n", c->max_diff);
 }
 
@@ -617,15 +630,16 @@ static Comparison run_compare(const Config *cfg, const Dataset *test_set)
     printf("== 4. Direct convolution against im2col + matrix multiply, batch of %d, %d thread%s ==\n",
            N, get_threads(), get_threads() == 1 ? "" : "s");
     printf("  (direct: the definition as seven plain loops; im2col: col, then one multiply; no col: the\n"
-           "  multiply reads the padded images through the filter's offsets, conv_implicit.c;\n"
-           "  medians of 3, 5 and 5 runs; the factors are against direct)\n");
+           "  multiply reads the padded images through the filter's offsets, conv_implicit.c; Winograd:\n"
+           "  F(2x2, 3x3), 16 multiplies for 36, winograd.c, its GFLOP/s counted as the direct sums';\n"
+           "  medians of 3, 5, 5 and 5 runs; the factors are against direct)\n");
     Comparison a = compare_layer("SimpleConvNet conv 1x28x28 -> 30x5x5", conv_shape(1, 28, 28, 30, 5, 5, 1, 0),
                                  N, test_set, cfg->c.seed);
     print_comparison(&a, N);
     Comparison b = compare_layer("DeepConvNet conv6 64x8x8 -> 64x3x3", conv_shape(64, 8, 8, 64, 3, 3, 1, 1),
                                  N, test_set, cfg->c.seed);
     print_comparison(&b, N);
-    printf("  (the same sums in another order: they agree to float rounding)\n\n");
+    printf("  (the same sums in another order, or Winograd's other sums: they agree to float rounding)\n\n");
     return a;
 }
 
@@ -750,8 +764,11 @@ static double time_training_steps(const Config *cfg, NetKind kind, const Dataset
 }
 
 /* Forward and backward GFLOP/s of one convolution layer on a batch: the
- * im2col path and, where it applies, the fast path without col
- * (conv_implicit.h), run in turn so that a change of machine speed hits both. */
+ * im2col path and, where they apply, the fast path without col
+ * (conv_implicit.h) and Winograd's (winograd.h), run in turn so that a change
+ * of machine speed hits all. Winograd's GFLOP/s count the direct sums it
+ * stands for (it does 2.25 times fewer multiply-adds), so they can pass the
+ * peak. */
 static void bench_conv(const char *name, ConvShape s, int N, int need_dx, double peak)
 {
     Rng rng;
@@ -764,10 +781,12 @@ static void bench_conv(const char *name, ConvShape s, int N, int need_dx, double
     rng_fill_normal(&rng, x, nx, 1);
     rng_fill_normal(&rng, W, nw, 0.1);
     enum { RUNS = 7 };
-    const int paths = conv_implicit_fits(&s) ? 2 : 1;
-    double tf[2][RUNS], tb[2][RUNS];
+    const int paths = conv_implicit_fits(&s) ? (convolution_winograd(&s) ? 3 : 2) : 1;
+    static const char *const path_names[3] = {"im2col", "implicit", "Winograd"};
+    double tf[3][RUNS], tb[3][RUNS];
     for (int r = 0; r < RUNS; r++)
         for (int p = 0; p < paths; p++) {
+            convolution_use_winograd(p == 2);
             double t0 = now_seconds();
             if (p == 0)
                 convolution_im2col_forward(y, x, W, b, &s, N, &work);
@@ -781,12 +800,13 @@ static void bench_conv(const char *name, ConvShape s, int N, int need_dx, double
             tf[p][r] = t1 - t0;
             tb[p][r] = now_seconds() - t1;
         }
+    convolution_use_winograd(1);
     double f = 2.0 * N * s.FN * s.OH * s.OW * s.C * s.FH * s.FW;   /* one product of the layer */
     for (int p = 0; p < paths; p++) {
         double mf = median(tf[p], RUNS), mb = median(tb[p], RUNS);
         double gf = f / mf / 1e9, gb = (need_dx ? 2 : 1) * f / mb / 1e9;
         printf("  %-30s %-8s forward %6.2f ms %6.1f GFLOP/s %3.0f%%   backward%s %6.2f ms %6.1f GFLOP/s %3.0f%%\n",
-               p == 0 ? name : "", p == 0 ? "im2col" : "implicit", 1e3 * mf, gf, 100 * gf / peak,
+               p == 0 ? name : "", path_names[p], 1e3 * mf, gf, 100 * gf / peak,
                need_dx ? "" : " (no dx)", 1e3 * mb, gb, 100 * gb / peak);
     }
     free(x), free(dx), free(W), free(dW), free(b), free(db), free(y);

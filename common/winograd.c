@@ -33,7 +33,8 @@ typedef struct {
 
 int winograd_fits(const ConvShape *s)
 {
-    return s->FH == 3 && s->FW == 3 && s->stride == 1 && s->pad <= 2 && s->C >= WINOGRAD_MIN_CHANNELS;
+    return s->FH == 3 && s->FW == 3 && s->stride == 1 && s->pad <= 2 && s->C >= WINOGRAD_MIN_CHANNELS &&
+           s->H <= WINOGRAD_MAX_SIDE && s->W <= WINOGRAD_MAX_SIDE;
 }
 
 /* in_c channels go to out_c of out_h x out_w (forward: C to FN; dx: FN to C). */
