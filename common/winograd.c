@@ -53,10 +53,10 @@ static Tiles tiles(int in_c, int out_c, int out_h, int out_w)
 }
 
 /* Reals of a slice's plane buffer: the two halves of the chunk's padded
- * planes, eight rows of the vertical transform, four of the output's. */
+ * planes, eight rows of the vertical transform, the output's four corners. */
 static size_t plane_reals(const Tiles *t)
 {
-    return ((size_t)2 * t->RP * t->SE + 8 * (size_t)t->SE + 4 * (size_t)t->TW) * t->g + 64;
+    return ((size_t)2 * t->RP * t->SE + 8 * (size_t)t->SE + 4 * (size_t)t->T) * t->g + 64;
 }
 
 static size_t dW_scratch(const ConvShape *s);
@@ -255,14 +255,15 @@ static void output_rows(real *restrict y, size_t out_size, const real *restrict 
 static void output_transform(real *y, size_t out_size, const real *M, int f, int g, int OH, int OW,
                              const Tiles *t, int out_c, real bias, int relu, real *buf)
 {
-    const int n = t->TW * g;
+    const int n = t->TW * g, P = t->T * g;
     const size_t plane = (size_t)out_c * t->ldP;
-    real *y00 = buf, *y01 = y00 + n, *y10 = y01 + n, *y11 = y10 + n;
+    real *y00 = buf, *y01 = y00 + P, *y10 = y01 + P, *y11 = y10 + P;
+    output_tiles(y00, y01, y10, y11, M + (size_t)f * t->ldP, plane, P);   /* all the chunk's tiles in one run */
     for (int ty = 0; ty < t->TH; ty++) {
-        output_tiles(y00, y01, y10, y11, M + (size_t)f * t->ldP + (size_t)ty * n, plane, n);
-        output_rows(y + (size_t)2 * ty * OW, out_size, y00, y01, g, OW, bias, relu);
+        const size_t at = (size_t)ty * n;
+        output_rows(y + (size_t)2 * ty * OW, out_size, y00 + at, y01 + at, g, OW, bias, relu);
         if (2 * ty + 1 < OH)
-            output_rows(y + (size_t)(2 * ty + 1) * OW, out_size, y10, y11, g, OW, bias, relu);
+            output_rows(y + (size_t)(2 * ty + 1) * OW, out_size, y10 + at, y11 + at, g, OW, bias, relu);
     }
 }
 
