@@ -37,8 +37,19 @@ int winograd_fits(const ConvShape *s)
            s->H <= WINOGRAD_MAX_SIDE && s->W <= WINOGRAD_MAX_SIDE;
 }
 
-/* in_c channels go to out_c of out_h x out_w (forward: C to FN; dx: FN to C). */
-static Tiles tiles(int in_c, int out_c, int out_h, int out_w)
+/* A slice of `images` goes in chunks of at most `most`, all of about the same
+ * size: the size of the first (and largest). */
+static int chunk_images(int images, int most)
+{
+    int chunks = (images + most - 1) / most;
+    return chunks ? (images + chunks - 1) / chunks : 0;
+}
+
+/* in_c channels go to out_c of out_h x out_w (forward: C to FN; dx: FN to C),
+ * for a batch of N images (0: any batch, for the scratch's size). The rows of
+ * V and M are as long as this batch's largest chunk needs: a batch of one image
+ * (the playground's) touches no more of the scratch than it uses. */
+static Tiles tiles(int in_c, int out_c, int out_h, int out_w, int N)
 {
     Tiles t;
     t.TH = (out_h + 1) / 2;
@@ -46,7 +57,8 @@ static Tiles tiles(int in_c, int out_c, int out_h, int out_w)
     t.T = t.TH * t.TW;
     const size_t per_image = (size_t)16 * (in_c + out_c) * t.T;
     t.g = per_image < CHUNK_REALS ? (int)(CHUNK_REALS / per_image) : 1;
-    t.ldP = (t.g * t.T + 15) / 16 * 16;
+    const int widest = N > 0 ? chunk_images((N + CONV_SLICES - 1) / CONV_SLICES, t.g) : t.g;
+    t.ldP = (widest * t.T + 15) / 16 * 16;
     t.RP = 2 * t.TH + 2;
     t.SE = t.TW + 1;
     return t;
@@ -69,7 +81,7 @@ size_t winograd_scratch(const ConvShape *s)
     for (int dir = 0; dir < 2; dir++) {
         int in_c = dir ? s->FN : s->C, out_c = dir ? s->C : s->FN;
         int oh = dir ? s->H : s->OH, ow = dir ? s->W : s->OW;
-        Tiles t = tiles(in_c, out_c, oh, ow);
+        Tiles t = tiles(in_c, out_c, oh, ow, 0);
         size_t rows = (size_t)16 * (in_c > out_c ? in_c : out_c);
         size_t n = rows * t.ldP + MATMUL_ROW_SLACK;
         if (plane_reals(&t) > n)
@@ -273,7 +285,7 @@ static void winograd_conv(real *y, const real *x, const real *U, const real *b, 
                           int out_c, int pad, int N, ConvWork *work, int relu, int threaded)
 {
     const int out_h = H + 2 * pad - 2, out_w = W + 2 * pad - 2;
-    const Tiles t = tiles(in_c, out_c, out_h, out_w);
+    const Tiles t = tiles(in_c, out_c, out_h, out_w, N);
     const size_t in_size = (size_t)in_c * H * W, out_size = (size_t)out_c * out_h * out_w;
     int *koff = work->taps;                             /* V's rows, one per input channel */
     for (int c = 0; c < in_c; c++)
@@ -284,7 +296,7 @@ static void winograd_conv(real *y, const real *x, const real *U, const real *b, 
         conv_slice_range(k, N, &n0, &n1);
         real *V = work->col[k], *M = work->out[k], *buf = work->dcol[k];
         int zeroed = 0;                                 /* the chunk size the planes were zeroed for */
-        const int chunks = (n1 - n0 + t.g - 1) / t.g, even = chunks ? (n1 - n0 + chunks - 1) / chunks : 0;
+        const int even = chunk_images(n1 - n0, t.g);
         for (int n = n0; n < n1; n += even) {
             const int g = n1 - n < even ? n1 - n : even, P = g * t.T;
             const size_t halves = (size_t)2 * t.RP * t.SE * g;
@@ -445,10 +457,10 @@ static void winograd_dW(const real *dy, const real *x, const ConvShape *s, int N
         int n0, n1;
         conv_slice_range(k, N, &n0, &n1);
         real *VT = work->col[k], *dMT = work->out[k], *xt = work->dcol[k], *dU = work->dWrows[k];
-        real *yt = xt + t.g * x_plane, *tmp = yt + t.g * y_plane;     /* 16 runs of the tiles' transforms */
+        const int even = chunk_images(n1 - n0, t.g);
+        real *yt = xt + even * x_plane, *tmp = yt + even * y_plane;   /* 16 runs of the tiles' transforms */
         if (n1 > n0)
-            memset(xt, 0, t.g * (x_plane + y_plane) * sizeof(real));
-        const int chunks = (n1 - n0 + t.g - 1) / t.g, even = chunks ? (n1 - n0 + chunks - 1) / chunks : 0;
+            memset(xt, 0, even * (x_plane + y_plane) * sizeof(real));
         for (int n = n0; n < n1; n += even) {
             const int g = n1 - n < even ? n1 - n : even, P = g * t.T;
             for (int i = 0; i < g; i++) {
