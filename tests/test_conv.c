@@ -265,6 +265,8 @@ static const int winograd_cases[][6] = {
     {3, 33, 7, 9, 5, 1},
     {2, 40, 6, 5, 17, 0},
     {2, 32, 5, 7, 3, 2},
+    {3, 32, 1, 1, 4, 1},                /* one pixel: one output, one tile */
+    {2, 32, 2, 3, 5, 2},                /* smaller than a tile, padding 2 */
 };
 enum { WINOGRAD_CASES = sizeof winograd_cases / sizeof winograd_cases[0] };
 
