@@ -23,6 +23,7 @@
 #include "convolution.h"
 #include "dataset.h"
 #include "conv_implicit.h"
+#include "winograd.h"
 #include "deep_conv_net.h"
 #include "digit.h"
 #include "functions.h"
@@ -69,6 +70,7 @@ typedef struct {
     int constant_lr;
     int resume;
     int summary;
+    int winograd;           /* DeepConvNet's 8x8 layers through winograd.c (1, the default) */
     double weight_decay;
     const char *model;
 } Config;
@@ -252,6 +254,8 @@ static NetResult train_net(const Config *cfg, Net *net, int epochs, const Datase
            cfg->constant_lr ? "" : " (cosine decay to 0)", wd, tc.batch, epochs,
            epochs == 1 ? "" : "s", train_set->count, get_threads(), get_threads() == 1 ? "" : "s",
            matmul_backend());
+    if (kind == NET_DEEP && !cfg->winograd)
+        printf("  --winograd 0: the 8x8 layers through the fast path without col, as the others\n");
 
     NetResult r = {kind, epochs, trainer_run(&tc, &tn, train_set, test_set), 0};
     if (r.run.status != TRAIN_DONE)
@@ -553,7 +557,8 @@ static double median(double *v, int n)
     return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-static Comparison compare_layer(const char *name, ConvShape s, int N, const Dataset *test_set, uint64_t seed)
+static Comparison compare_layer(const char *name, ConvShape s, int N, const Dataset *test_set, uint64_t seed,
+                                int use_winograd)
 {
     Rng rng;
     rng_seed(&rng, seed);
@@ -577,7 +582,7 @@ static Comparison compare_layer(const char *name, ConvShape s, int N, const Data
         t[r] = now_seconds() - t0;
     }
     c.direct = median(t, 3);
-    const int fast = conv_implicit_fits(&s), winograd = convolution_winograd(&s);
+    const int fast = conv_implicit_fits(&s), winograd = winograd_fits(&s);
     for (int r = 0; r < 5; r++) {       /* im2col and the fast paths in turn */
         double t0 = now_seconds();
         convolution_im2col_forward(y2, x, W, b, &s, N, &work);
@@ -593,6 +598,7 @@ static Comparison compare_layer(const char *name, ConvShape s, int N, const Data
         ti[r] = t2 - t1;
         tw[r] = now_seconds() - t2;
     }
+    convolution_use_winograd(use_winograd);     /* back to what the command was given */
     c.im2col = median(t, 5);
     c.implicit = fast ? median(ti, 5) : 0;
     c.winograd = winograd ? median(tw, 5) : 0;
@@ -634,10 +640,10 @@ static Comparison run_compare(const Config *cfg, const Dataset *test_set)
            "  F(2x2, 3x3), 16 multiplies for 36, winograd.c, its GFLOP/s counted as the direct sums';\n"
            "  medians of 3, 5, 5 and 5 runs; the factors are against direct)\n");
     Comparison a = compare_layer("SimpleConvNet conv 1x28x28 -> 30x5x5", conv_shape(1, 28, 28, 30, 5, 5, 1, 0),
-                                 N, test_set, cfg->c.seed);
+                                 N, test_set, cfg->c.seed, cfg->winograd);
     print_comparison(&a, N);
     Comparison b = compare_layer("DeepConvNet conv6 64x8x8 -> 64x3x3", conv_shape(64, 8, 8, 64, 3, 3, 1, 1),
-                                 N, test_set, cfg->c.seed);
+                                 N, test_set, cfg->c.seed, cfg->winograd);
     print_comparison(&b, N);
     printf("  (the same sums in another order, or Winograd's other sums: they agree to float rounding)\n\n");
     return a;
@@ -769,7 +775,7 @@ static double time_training_steps(const Config *cfg, NetKind kind, const Dataset
  * of machine speed hits all. Winograd's GFLOP/s count the direct sums it
  * stands for (it does 2.25 times fewer multiply-adds), so they can pass the
  * peak. */
-static void bench_conv(const char *name, ConvShape s, int N, int need_dx, double peak)
+static void bench_conv(const char *name, ConvShape s, int N, int need_dx, double peak, int winograd)
 {
     Rng rng;
     rng_seed(&rng, 1);
@@ -781,7 +787,7 @@ static void bench_conv(const char *name, ConvShape s, int N, int need_dx, double
     rng_fill_normal(&rng, x, nx, 1);
     rng_fill_normal(&rng, W, nw, 0.1);
     enum { RUNS = 7 };
-    const int paths = conv_implicit_fits(&s) ? (convolution_winograd(&s) ? 3 : 2) : 1;
+    const int paths = conv_implicit_fits(&s) ? (winograd_fits(&s) ? 3 : 2) : 1;
     static const char *const path_names[3] = {"im2col", "implicit", "Winograd"};
     double tf[3][RUNS], tb[3][RUNS];
     for (int r = 0; r < RUNS; r++)
@@ -800,7 +806,7 @@ static void bench_conv(const char *name, ConvShape s, int N, int need_dx, double
             tf[p][r] = t1 - t0;
             tb[p][r] = now_seconds() - t1;
         }
-    convolution_use_winograd(1);
+    convolution_use_winograd(winograd);     /* back to what the command was given */
     double f = 2.0 * N * s.FN * s.OH * s.OW * s.C * s.FH * s.FW;   /* one product of the layer */
     for (int p = 0; p < paths; p++) {
         double mf = median(tf[p], RUNS), mb = median(tb[p], RUNS);
@@ -832,13 +838,13 @@ static void run_bench(const Config *cfg, const Dataset *train_set, const Dataset
     printf("Convolution layers, batch 100 (median of 7), with the share of the peak of %.0f GFLOP/s\n"
            "(fused multiply-adds on %d thread%s at the kernels' vector width, matmul_peak_gflops):\n",
            peak, threads, threads == 1 ? "" : "s");
-    bench_conv("SimpleConvNet conv 1->30 5x5", conv_shape(1, 28, 28, 30, 5, 5, 1, 0), 100, 0, peak);
-    bench_conv("DeepConvNet conv1 1->16", conv_shape(1, 28, 28, 16, 3, 3, 1, 1), 100, 0, peak);
-    bench_conv("DeepConvNet conv2 16->16 28x28", conv_shape(16, 28, 28, 16, 3, 3, 1, 1), 100, 1, peak);
-    bench_conv("DeepConvNet conv3 16->32 14x14", conv_shape(16, 14, 14, 32, 3, 3, 1, 1), 100, 1, peak);
-    bench_conv("DeepConvNet conv4 32->32 pad 2", conv_shape(32, 14, 14, 32, 3, 3, 1, 2), 100, 1, peak);
-    bench_conv("DeepConvNet conv5 32->64 8x8", conv_shape(32, 8, 8, 64, 3, 3, 1, 1), 100, 1, peak);
-    bench_conv("DeepConvNet conv6 64->64 8x8", conv_shape(64, 8, 8, 64, 3, 3, 1, 1), 100, 1, peak);
+    bench_conv("SimpleConvNet conv 1->30 5x5", conv_shape(1, 28, 28, 30, 5, 5, 1, 0), 100, 0, peak, cfg->winograd);
+    bench_conv("DeepConvNet conv1 1->16", conv_shape(1, 28, 28, 16, 3, 3, 1, 1), 100, 0, peak, cfg->winograd);
+    bench_conv("DeepConvNet conv2 16->16 28x28", conv_shape(16, 28, 28, 16, 3, 3, 1, 1), 100, 1, peak, cfg->winograd);
+    bench_conv("DeepConvNet conv3 16->32 14x14", conv_shape(16, 14, 14, 32, 3, 3, 1, 1), 100, 1, peak, cfg->winograd);
+    bench_conv("DeepConvNet conv4 32->32 pad 2", conv_shape(32, 14, 14, 32, 3, 3, 1, 2), 100, 1, peak, cfg->winograd);
+    bench_conv("DeepConvNet conv5 32->64 8x8", conv_shape(32, 8, 8, 64, 3, 3, 1, 1), 100, 1, peak, cfg->winograd);
+    bench_conv("DeepConvNet conv6 64->64 8x8", conv_shape(64, 8, 8, 64, 3, 3, 1, 1), 100, 1, peak, cfg->winograd);
     printf("\n");
     run_compare(cfg, test_set);
 }
@@ -879,6 +885,7 @@ int main(int argc, char **argv)
     cfg.deep_epochs = -1;   /* -1: not given (the tour's or --full's count) */
     cfg.bench_batches = 100;
     cfg.weight_decay = -1;  /* each net's own default */
+    cfg.winograd = 1;
     const Option extra[] = {
         {"epochs", OPT_INT, NULL, "N", "SimpleConvNet's epochs (default 6, --full 20)"},
         {"full", OPT_FLAG, &cfg.full, NULL, "train as the book does: 20 epochs of each net (tour: 6 and 1)"},
@@ -890,6 +897,7 @@ int main(int argc, char **argv)
         {"bench-batches", OPT_INT, &cfg.bench_batches, "N", "batches bench times per net (default 100)"},
         {"resume", OPT_FLAG, &cfg.resume, NULL, "go on from the checkpoint in --out (after Ctrl-C)"},
         {"summary", OPT_FLAG, &cfg.summary, NULL, "print each net's layers, parameters, memory and FLOPs, and stop"},
+        {"winograd", OPT_INT, &cfg.winograd, "0|1", "DeepConvNet's 8x8 layers by Winograd's 16 multiplications for 36 (default 1; 0: as every other layer)"},
         {0},
     };
     const char *pos[2];
@@ -910,6 +918,9 @@ int main(int argc, char **argv)
         die("--bench-batches must be at least 1, not %d", cfg.bench_batches);
     if (!(cfg.weight_decay >= 0 || cfg.weight_decay == -1))
         die("--weight-decay must be 0 or more, not %g", cfg.weight_decay);
+    if (cfg.winograd != 0 && cfg.winograd != 1)
+        die("--winograd must be 0 or 1, not %d", cfg.winograd);
+    convolution_use_winograd(cfg.winograd);
     const int tour = strcmp(cmd, "tour") == 0;
     if (cfg.summary) {
         print_summaries(&cfg, cmd);

@@ -2,6 +2,7 @@
  * broken files. Each failure must be one clear line and a non-zero exit,
  * never a crash. Runs the release binaries (build/release/bin). */
 #include <stdio.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -110,6 +111,31 @@ static void test_bad_values_name_their_option(void)
     CHECK(strstr(test_output, "--deep-epochs") && !strstr(test_output, "--train-size"));
     CHECK(test_run_command(BIN "04_cnn --bench-batches 0") != 0);
     CHECK(strstr(test_output, "--bench-batches") && !strstr(test_output, "--deep-epochs"));
+    CHECK(test_run_command(BIN "04_cnn --winograd 2") != 0);
+    CHECK(strstr(test_output, "--winograd") && test_count_lines(test_output) == 1);
+}
+
+/* Chapter 04's DeepConvNet with and without Winograd's path for its 8x8 layers:
+ * other sums, so other bits, but the same training to within a little. */
+static void test_deep_with_and_without_winograd(void)
+{
+    double acc[2] = {-1, -1};
+    for (int w = 0; w < 2; w++) {
+        char dir[64], cmd[512];
+        snprintf(dir, sizeof dir, "/tmp/dl-test-cli-04w%d.%ld", w, (long)getpid());
+        snprintf(cmd, sizeof cmd,
+                 BIN "04_cnn deep --deep-epochs 1 --train-size 2000 --quiet --winograd %d --data %s --out %s",
+                 w, test_data_dir(), dir);
+        CHECK(test_run_command(cmd) == 0);
+        CHECK((strstr(test_output, "--winograd 0:") != NULL) == (w == 0));     /* says which path */
+        const char *p = strstr(test_output, "DeepConvNet: test accuracy ");
+        if (p)
+            acc[w] = atof(p + strlen("DeepConvNet: test accuracy "));
+        snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+        test_run_command(cmd);
+    }
+    CHECK(acc[0] > 0.3 && acc[1] > 0.3);        /* 20 steps learn something (0.37 here) */
+    CHECK(fabs(acc[0] - acc[1]) <= 0.02);
 }
 
 static void test_malformed_numbers_rejected(void)
@@ -291,6 +317,7 @@ int main(void)
     RUN(test_labels_outside_the_classes_are_an_error);
     RUN(test_chapter_00_reaches_its_accuracy);
     RUN(test_filters_picture);
+    RUN(test_deep_with_and_without_winograd);
     RUN(test_relu_histogram_is_not_cut_at_1);
     system("rm -rf /tmp/dl-test-cli");
     return test_summary();
