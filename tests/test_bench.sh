@@ -43,6 +43,7 @@ common	matmul 1024x1024x1024	PyTorch
 04	DeepConvNet's conv6	direct
 04	DeepConvNet's conv6	im2col
 04	DeepConvNet's conv6	no col
+04	DeepConvNet's conv6	Winograd
 03	time to test accuracy	ch03 best MLP
 04	time to test accuracy	SimpleConvNet
 04	time to test accuracy	DeepConvNet
