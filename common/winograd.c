@@ -12,14 +12,16 @@
  *         | 0 -1  1  0 |        | 1/2 -1/2  1/2 |
  *         | 0  1  0 -1 |        | 0    0    1   |
  *
- * Check one output: y[0][0] of a 1-D F(2, 3) is d0 g0 + d1 g1 + d2 g2, and
- * m0 + m1 + m2 with m0 = (d0 - d2) g0, m1 = (d1 + d2)(g0 + g1 + g2)/2,
- * m2 = (d2 - d1)(g0 - g1 + g2)/2 gives exactly that: 3 multiplications where
- * the 2 outputs would take 6 (4 of 16 against 36 in two dimensions). */
+ * Check it in one dimension, F(2, 3): the outputs are y0 = d0 g0 + d1 g1 + d2 g2
+ * and y1 = d1 g0 + d2 g1 + d3 g2. With m0 = (d0 - d2) g0, m1 = (d1 + d2)(g0 +
+ * g1 + g2)/2, m2 = (d2 - d1)(g0 - g1 + g2)/2 and m3 = (d1 - d3) g2, multiply out
+ * y0 = m0 + m1 + m2 and y1 = m1 - m2 - m3: both outputs from 4 multiplications
+ * where they would take 6 (16 against 36 in two dimensions). */
 
 /* A chunk's transformed images, V and M, should stay in the level-2 cache
- * (1 MB here) between the transforms and the multiplies: 256K numbers, the
- * best of 128K, 256K and 512K on DeepConvNet's layers. */
+ * (1 MB here) between the transforms and the multiplies: 256K numbers. Of
+ * 128K to 512K, 384K and more were clearly slower (conv5's forward 4.0 ms
+ * against 2.6-2.8) and 160K to 256K level on DeepConvNet's whole step. */
 #define CHUNK_REALS (256 * 1024)
 
 /* The tiles of one chunk: 2x2 output blocks, TH x TW per image, g images. */
@@ -127,6 +129,20 @@ static void filter_transform(real *U, const real *W, int FN, int C, int turned)
         }
 }
 
+/* B^T applied to four runs of n numbers (the rows, or the columns, of a
+ * 4 x 4 of runs): t0 = d0 - d2, t1 = d1 + d2, t2 = d2 - d1, t3 = d1 - d3. */
+static void b_transpose4(real *restrict t0, real *restrict t1, real *restrict t2, real *restrict t3,
+                         const real *restrict d0, const real *restrict d1, const real *restrict d2,
+                         const real *restrict d3, int n)
+{
+    for (int c = 0; c < n; c++) {
+        t0[c] = d0[c] - d2[c];
+        t1[c] = d1[c] + d2[c];
+        t2[c] = d2[c] - d1[c];
+        t3[c] = d1[c] - d3[c];
+    }
+}
+
 /* Inside a chunk of g images, the tiles (the columns of V and M) go row of
  * tiles by row of tiles, and within a row tile by tile, image by image:
  * column (ty * TW + tx) * g + i. The multiplies do not care about the order,
@@ -167,18 +183,6 @@ static void to_planes(real *restrict e, real *restrict o, const real *restrict x
         }
 }
 
-/* The four rows of B^T d for the tiles of padded rows r .. r+3 (n numbers each). */
-static void vertical(real *restrict t, const real *restrict r0, size_t n)
-{
-    const real *r1 = r0 + n, *r2 = r1 + n, *r3 = r2 + n;
-    for (size_t j = 0; j < n; j++) {
-        t[j] = r0[j] - r2[j];
-        t[n + j] = r1[j] + r2[j];
-        t[2 * n + j] = r2[j] - r1[j];
-        t[3 * n + j] = r1[j] - r3[j];
-    }
-}
-
 /* (B^T d) B for row i of a row of tiles' 4 x 4s: their four columns, from
  * the halves of row i of B^T d (the next tile's numbers are g further on). */
 static void horizontal(real *restrict v0, real *restrict v1, real *restrict v2, real *restrict v3,
@@ -202,8 +206,9 @@ static void input_transform(real *V, int c, const real *x, size_t in_size, int g
     real *e = buf, *o = e + t->RP * row, *te = o + t->RP * row, *to = te + 4 * row;
     to_planes(e, o, x, in_size, g, H, W, pad, t->SE);
     for (int ty = 0; ty < t->TH; ty++) {
-        vertical(te, e + 2 * ty * row, row);
-        vertical(to, o + 2 * ty * row, row);
+        const real *r0 = e + 2 * ty * row, *q0 = o + 2 * ty * row;  /* padded rows 2ty .. 2ty+3 */
+        b_transpose4(te, te + row, te + 2 * row, te + 3 * row, r0, r0 + row, r0 + 2 * row, r0 + 3 * row, (int)row);
+        b_transpose4(to, to + row, to + 2 * row, to + 3 * row, q0, q0 + row, q0 + 2 * row, q0 + 3 * row, (int)row);
         real *v = V + (size_t)c * t->ldP + (size_t)ty * t->TW * g;
         for (int i = 0; i < 4; i++) {
             real *v0 = v + (4 * i) * plane;
@@ -389,20 +394,6 @@ static void to_positions(real *restrict dst, const real *restrict src, int chann
             for (int c = 0; c < channels; c++)
                 d[c] = s[c * HW];
         }
-}
-
-/* B^T applied to four runs of n numbers (the rows, or the columns, of a
- * 4 x 4 of runs): t0 = d0 - d2, t1 = d1 + d2, t2 = d2 - d1, t3 = d1 - d3. */
-static void b_transpose4(real *restrict t0, real *restrict t1, real *restrict t2, real *restrict t3,
-                         const real *restrict d0, const real *restrict d1, const real *restrict d2,
-                         const real *restrict d3, int n)
-{
-    for (int c = 0; c < n; c++) {
-        t0[c] = d0[c] - d2[c];
-        t1[c] = d1[c] + d2[c];
-        t2[c] = d2[c] - d1[c];
-        t3[c] = d1[c] - d3[c];
-    }
 }
 
 /* A applied to two runs: r0 = y0, r1 = y0 + y1, r2 = y0 - y1, r3 = -y1. */
