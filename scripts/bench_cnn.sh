@@ -7,7 +7,8 @@
 # and OpenBLAS's Haswell kernels for its Linear layers, BENCH_OPENBLAS_CORETYPE=Haswell).
 # PyTorch's nets run in its channels_last memory format, oneDNN's faster one here
 # (bench/pytorch_compare.py's default, --layout).
-# The two sides take turns, RUNS times (default 3); medians and spreads.
+# The two sides take turns, RUNS times (default 3), and so do the two builds;
+# medians and spreads.
 # usage: bench_cnn.sh DATA_DIR [RUNS]
 data=$1; runs=${2:-3}
 steps=100
@@ -19,9 +20,9 @@ if [ -z "$py" ]; then
     exit 1
 fi
 peak_start=$(host_peak build/release)    # and again at the end (bench_lib.sh)
-for isa in native avx2; do
-    dir=build/release$([ $isa = avx2 ] && echo -avx2)
-    for i in $(seq "$runs"); do
+for i in $(seq "$runs"); do
+    for isa in native avx2; do  # the two builds take turns too, so that drift hits both
+        dir=build/release$([ $isa = avx2 ] && echo -avx2)
         echo "  $isa: run $i of $runs" >&2
         "$dir/bin/04_cnn" bench --quiet --bench-batches $steps --threads 2 --data "$data/mnist" \
             --out "$out/04" > "$out/ours.txt" || exit 1
