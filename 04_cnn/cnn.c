@@ -557,8 +557,7 @@ static double median(double *v, int n)
     return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-static Comparison compare_layer(const char *name, ConvShape s, int N, const Dataset *test_set, uint64_t seed,
-                                int use_winograd)
+static Comparison compare_layer(const char *name, ConvShape s, int N, const Dataset *test_set, uint64_t seed)
 {
     Rng rng;
     rng_seed(&rng, seed);
@@ -583,6 +582,7 @@ static Comparison compare_layer(const char *name, ConvShape s, int N, const Data
     }
     c.direct = median(t, 3);
     const int fast = conv_implicit_fits(&s), winograd = winograd_fits(&s);
+    const int was = convolution_use_winograd(1);      /* put back below */
     for (int r = 0; r < 5; r++) {       /* im2col and the fast paths in turn */
         double t0 = now_seconds();
         convolution_im2col_forward(y2, x, W, b, &s, N, &work);
@@ -598,7 +598,7 @@ static Comparison compare_layer(const char *name, ConvShape s, int N, const Data
         ti[r] = t2 - t1;
         tw[r] = now_seconds() - t2;
     }
-    convolution_use_winograd(use_winograd);     /* back to what the command was given */
+    convolution_use_winograd(was);
     c.im2col = median(t, 5);
     c.implicit = fast ? median(ti, 5) : 0;
     c.winograd = winograd ? median(tw, 5) : 0;
@@ -640,10 +640,10 @@ static Comparison run_compare(const Config *cfg, const Dataset *test_set)
            "  F(2x2, 3x3), 16 multiplies for 36, winograd.c, its GFLOP/s counted as the direct sums';\n"
            "  medians of 3, 5, 5 and 5 runs; the factors are against direct)\n");
     Comparison a = compare_layer("SimpleConvNet conv 1x28x28 -> 30x5x5", conv_shape(1, 28, 28, 30, 5, 5, 1, 0),
-                                 N, test_set, cfg->c.seed, cfg->winograd);
+                                 N, test_set, cfg->c.seed);
     print_comparison(&a, N);
     Comparison b = compare_layer("DeepConvNet conv6 64x8x8 -> 64x3x3", conv_shape(64, 8, 8, 64, 3, 3, 1, 1),
-                                 N, test_set, cfg->c.seed, cfg->winograd);
+                                 N, test_set, cfg->c.seed);
     print_comparison(&b, N);
     printf("  (the same sums in another order, or Winograd's other sums: they agree to float rounding)\n\n");
     return a;
@@ -775,7 +775,7 @@ static double time_training_steps(const Config *cfg, NetKind kind, const Dataset
  * of machine speed hits all. Winograd's GFLOP/s count the direct sums it
  * stands for (it does 2.25 times fewer multiply-adds), so they can pass the
  * peak. */
-static void bench_conv(const char *name, ConvShape s, int N, int need_dx, double peak, int winograd)
+static void bench_conv(const char *name, ConvShape s, int N, int need_dx, double peak)
 {
     Rng rng;
     rng_seed(&rng, 1);
@@ -790,6 +790,7 @@ static void bench_conv(const char *name, ConvShape s, int N, int need_dx, double
     const int paths = conv_implicit_fits(&s) ? (winograd_fits(&s) ? 3 : 2) : 1;
     static const char *const path_names[3] = {"im2col", "implicit", "Winograd"};
     double tf[3][RUNS], tb[3][RUNS];
+    const int was = convolution_use_winograd(1);      /* put back below */
     for (int r = 0; r < RUNS; r++)
         for (int p = 0; p < paths; p++) {
             convolution_use_winograd(p == 2);
@@ -806,7 +807,7 @@ static void bench_conv(const char *name, ConvShape s, int N, int need_dx, double
             tf[p][r] = t1 - t0;
             tb[p][r] = now_seconds() - t1;
         }
-    convolution_use_winograd(winograd);     /* back to what the command was given */
+    convolution_use_winograd(was);
     double f = 2.0 * N * s.FN * s.OH * s.OW * s.C * s.FH * s.FW;   /* one product of the layer */
     for (int p = 0; p < paths; p++) {
         double mf = median(tf[p], RUNS), mb = median(tb[p], RUNS);
@@ -838,13 +839,13 @@ static void run_bench(const Config *cfg, const Dataset *train_set, const Dataset
     printf("Convolution layers, batch 100 (median of 7), with the share of the peak of %.0f GFLOP/s\n"
            "(fused multiply-adds on %d thread%s at the kernels' vector width, matmul_peak_gflops):\n",
            peak, threads, threads == 1 ? "" : "s");
-    bench_conv("SimpleConvNet conv 1->30 5x5", conv_shape(1, 28, 28, 30, 5, 5, 1, 0), 100, 0, peak, cfg->winograd);
-    bench_conv("DeepConvNet conv1 1->16", conv_shape(1, 28, 28, 16, 3, 3, 1, 1), 100, 0, peak, cfg->winograd);
-    bench_conv("DeepConvNet conv2 16->16 28x28", conv_shape(16, 28, 28, 16, 3, 3, 1, 1), 100, 1, peak, cfg->winograd);
-    bench_conv("DeepConvNet conv3 16->32 14x14", conv_shape(16, 14, 14, 32, 3, 3, 1, 1), 100, 1, peak, cfg->winograd);
-    bench_conv("DeepConvNet conv4 32->32 pad 2", conv_shape(32, 14, 14, 32, 3, 3, 1, 2), 100, 1, peak, cfg->winograd);
-    bench_conv("DeepConvNet conv5 32->64 8x8", conv_shape(32, 8, 8, 64, 3, 3, 1, 1), 100, 1, peak, cfg->winograd);
-    bench_conv("DeepConvNet conv6 64->64 8x8", conv_shape(64, 8, 8, 64, 3, 3, 1, 1), 100, 1, peak, cfg->winograd);
+    bench_conv("SimpleConvNet conv 1->30 5x5", conv_shape(1, 28, 28, 30, 5, 5, 1, 0), 100, 0, peak);
+    bench_conv("DeepConvNet conv1 1->16", conv_shape(1, 28, 28, 16, 3, 3, 1, 1), 100, 0, peak);
+    bench_conv("DeepConvNet conv2 16->16 28x28", conv_shape(16, 28, 28, 16, 3, 3, 1, 1), 100, 1, peak);
+    bench_conv("DeepConvNet conv3 16->32 14x14", conv_shape(16, 14, 14, 32, 3, 3, 1, 1), 100, 1, peak);
+    bench_conv("DeepConvNet conv4 32->32 pad 2", conv_shape(32, 14, 14, 32, 3, 3, 1, 2), 100, 1, peak);
+    bench_conv("DeepConvNet conv5 32->64 8x8", conv_shape(32, 8, 8, 64, 3, 3, 1, 1), 100, 1, peak);
+    bench_conv("DeepConvNet conv6 64->64 8x8", conv_shape(64, 8, 8, 64, 3, 3, 1, 1), 100, 1, peak);
     printf("\n");
     run_compare(cfg, test_set);
 }

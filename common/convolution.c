@@ -321,9 +321,11 @@ void convolution_im2col_forward(real *y, const real *x, const real *W, const rea
 
 static int use_winograd = 1;
 
-void convolution_use_winograd(int on)
+int convolution_use_winograd(int on)
 {
+    int was = use_winograd;
     use_winograd = on;
+    return was;
 }
 
 int convolution_winograd(const ConvShape *s)

@@ -70,7 +70,8 @@ typedef struct {
     real *out[CONV_SLICES];         /* a chunk's out or dout (FN, columns) */
     real *dcol[CONV_SLICES];        /* a chunk's dcol (K, columns) */
     real *dW[CONV_SLICES];          /* each slice's share of dW (FN, K) */
-    real *dWrows[CONV_SLICES];      /* the same by filter rows (FH, FN, FW, C): conv_implicit's */
+    real *dWrows[CONV_SLICES];      /* the same by filter rows (FH, FN, FW, C): conv_implicit's;
+                                       winograd.c's dU (16, FN, C) */
     real *Wt;                       /* the turned filters of conv_implicit's dx */
     real *U;                        /* the transformed filters of winograd.c */
     int *taps;                      /* conv_implicit's tap offsets */
@@ -107,8 +108,9 @@ void conv_bias_backward(real *db, const real *dy, int N, int C, int P);
 /* Whether convolution_forward and _backward take Winograd's path (winograd.h)
  * for this shape: it fits, and it is switched on (the default). Off, those
  * shapes take conv_implicit's path, as before it existed: 04_cnn compares the
- * two, and the tests check one against the other. */
-void convolution_use_winograd(int on);
+ * two, and the tests check one against the other. convolution_use_winograd
+ * returns the setting it replaces, for a caller to put back. */
+int convolution_use_winograd(int on);
 int convolution_winograd(const ConvShape *s);
 
 /* The im2col path alone, whatever the shape: the lesson, and what the fast
