@@ -176,6 +176,12 @@ ConvWork conv_work_create(const ConvShape *shapes, int count)
             u = winograd_filter_size(s) > u ? winograd_filter_size(s) : u;
             dw = winograd_filter_size(s) > dw ? winograd_filter_size(s) : dw;     /* dU, in dWrows */
         }
+        if (winograd4_fits(s)) {        /* F(4x4)'s transformed images, and filters */
+            need = winograd4_scratch(s);
+            w.cap = need > w.cap ? need : w.cap;
+            u = winograd4_filter_size(s) > u ? winograd4_filter_size(s) : u;
+            taps = (size_t)(s->C > s->FN ? s->C : s->FN) > taps ? (size_t)(s->C > s->FN ? s->C : s->FN) : taps;
+        }
         if (gathers(s)) {               /* the gather tables, for the wider of the chunks */
             int g = chunk_images(s) > conv_thin_images(s) ? chunk_images(s) : conv_thin_images(s);
             need = gather_table_size(s, g);
@@ -330,7 +336,7 @@ int convolution_use_winograd(int on)
 
 int convolution_winograd(const ConvShape *s)
 {
-    return use_winograd && winograd_fits(s);
+    return use_winograd && (winograd4_fits(s) || winograd_fits(s));
 }
 
 /* What the layers call: the fast paths where they apply (winograd.h,
@@ -338,7 +344,9 @@ int convolution_winograd(const ConvShape *s)
 static void either_forward(real *y, const real *x, const real *W, const real *b,
                            const ConvShape *s, int N, ConvWork *work, int relu)
 {
-    if (convolution_winograd(s))
+    if (use_winograd && winograd4_fits(s))
+        winograd4_forward(y, x, W, b, s, N, work, relu);
+    else if (convolution_winograd(s))
         winograd_forward(y, x, W, b, s, N, work, relu);
     else if (conv_implicit_fits(s))
         conv_implicit_forward(y, x, W, b, s, N, work, relu);
@@ -470,7 +478,15 @@ static void backward(real *dx, real *dW, real *db, const real *dy, const real *x
         thin_backward(dx, dW, dy, x, W, s, N, work, fast);
         return;
     }
-    if (fast && convolution_winograd(s))
+    if (fast && use_winograd && winograd4_fits(s)) {
+        /* dx by F(4x4); dW by F(2x2) where that pays (winograd.h), else as conv_implicit's */
+        if (dx)
+            winograd4_dx(dx, dy, W, s, N, work);
+        if (dW && winograd_fits(s))
+            winograd_backward(NULL, 1, dy, x, W, s, N, work);
+        else if (dW)
+            conv_implicit_backward(NULL, 1, dy, x, W, s, N, work);
+    } else if (fast && convolution_winograd(s))
         winograd_backward(dx, dW != NULL, dy, x, W, s, N, work);
     else if (implicit)
         conv_implicit_backward(dx, dW != NULL, dy, x, W, s, N, work);

@@ -181,6 +181,23 @@ PLAIN_LOOPS static void pack_A(int transA, const real *A, int lda, int i0, int m
     }
 }
 
+/* A full sliver of a transposed B: dst[k * NR + l] = X[l * ls + k], NR rows of
+ * X read along k. Element by element, each k reads one number from each of NR
+ * rows, which for a power-of-two ls (a 512-wide weight matrix) all fall in the
+ * same few cache sets and evict each other. In squares of 16 k by NR rows,
+ * each row is read a whole cache line at a time. */
+PLAIN_LOOPS static void pack_transposed(const real *X, size_t ls, int kc, real *restrict dst)
+{
+    int k0 = 0;
+    for (; k0 + 16 <= kc; k0 += 16)
+        for (int l = 0; l < NR; l++)
+            for (int k = k0; k < k0 + 16; k++)
+                dst[k * NR + l] = X[l * ls + k];
+    for (int l = 0; l < NR; l++)
+        for (int k = k0; k < kc; k++)
+            dst[k * NR + l] = X[l * ls + k];
+}
+
 /* Rows p0..p0+kc, columns j0..j0+nc of op(B) into slivers of NR columns.
  * With in_place, the full slivers of an untransposed B are skipped: the kernel
  * reads them where they are (see gemm_blocked). */
@@ -192,7 +209,9 @@ PLAIN_LOOPS static void pack_B(int transB, const real *B, int ldb, int p0, int k
         if (in_place && n == NR)
             continue;
         real *dst = buf + (size_t)j * kc;
-        if (transB)                 /* B is N x K: each column of op(B) along k */
+        if (transB && n == NR)      /* B is N x K: NR rows of B become the sliver's columns */
+            pack_transposed(B + (size_t)(j0 + j) * ldb + p0, ldb, kc, dst);
+        else if (transB)
             pack_sliver(B + (size_t)(j0 + j) * ldb + p0, ldb, 1, n, kc, NR, dst);
         else                        /* B is K x N: the NR columns side by side */
             pack_sliver(B + (size_t)p0 * ldb + j0 + j, 1, ldb, n, kc, NR, dst);

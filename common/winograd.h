@@ -65,4 +65,14 @@ void winograd_forward(real *y, const real *x, const real *W, const real *b,
 void winograd_backward(real *dx, int with_dW, const real *dy, const real *x, const real *W,
                        const ConvShape *s, int N, ConvWork *work);
 
+/* F(4x4, 3x3): 36 multiplications for a 4x4 block's 144 (winograd.c). */
+#define WINOGRAD4_MIN_CHANNELS 16
+#define WINOGRAD4_MAX_SIDE 16
+int winograd4_fits(const ConvShape *s);
+size_t winograd4_scratch(const ConvShape *s);
+size_t winograd4_filter_size(const ConvShape *s);
+void winograd4_forward(real *y, const real *x, const real *W, const real *b,
+                       const ConvShape *s, int N, ConvWork *work, int relu);
+void winograd4_dx(real *dx, const real *dy, const real *W, const ConvShape *s, int N, ConvWork *work);
+
 #endif

@@ -115,13 +115,16 @@ static void test_bad_values_name_their_option(void)
     CHECK(strstr(test_output, "--winograd") && test_count_lines(test_output) == 1);
 }
 
-/* Chapter 04's DeepConvNet with and without Winograd's path for its 8x8 layers:
- * other sums, so other bits, but the same training to within a little. */
+/* Chapter 04's DeepConvNet with and without Winograd's paths for its 3x3
+ * layers on 14x14 and 8x8 images: other sums, so other bits, but the same
+ * training to within a little. After 20 steps the net is near chance (loss
+ * 2.3) and its test accuracy swings by points with the last bits (0.37 and
+ * 0.32), so the runs are compared by their mean training loss. */
 static void test_deep_with_and_without_winograd(void)
 {
-    double acc[2] = {-1, -1};
+    double acc[2] = {-1, -1}, loss[2] = {-1, -1};
     for (int w = 0; w < 2; w++) {
-        char dir[64], cmd[512];
+        char dir[64], cmd[512], path[128];
         snprintf(dir, sizeof dir, "/tmp/dl-test-cli-04w%d.%ld", w, (long)getpid());
         snprintf(cmd, sizeof cmd,
                  BIN "04_cnn deep --deep-epochs 1 --train-size 2000 --quiet --winograd %d --data %s --out %s",
@@ -131,11 +134,23 @@ static void test_deep_with_and_without_winograd(void)
         const char *p = strstr(test_output, "DeepConvNet: test accuracy ");
         if (p)
             acc[w] = atof(p + strlen("DeepConvNet: test accuracy "));
+        snprintf(path, sizeof path, "%s/deep_conv_net_accuracy.tsv", dir);
+        FILE *f = fopen(path, "r");     /* epoch, train_acc, test_acc, val_loss, loss (the epoch's mean) */
+        if (f) {
+            char line[256] = "";
+            while (fgets(line, sizeof line, f))
+                ;
+            const char *last = strrchr(line, '\t');
+            if (last)
+                loss[w] = atof(last + 1);
+            fclose(f);
+        }
         snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
         test_run_command(cmd);
     }
-    CHECK(acc[0] > 0.3 && acc[1] > 0.3);        /* 20 steps learn something (0.37 here) */
-    CHECK(fabs(acc[0] - acc[1]) <= 0.02);
+    CHECK(acc[0] > 0.25 && acc[1] > 0.25);      /* 20 steps learn something (chance: 0.1) */
+    CHECK(loss[0] > 2 && loss[0] < 2.4);        /* 2.2957 and 2.2976 here */
+    CHECK(fabs(loss[0] - loss[1]) <= 0.01);
 }
 
 static void test_malformed_numbers_rejected(void)

@@ -297,7 +297,10 @@ static void test_winograd_matches_direct_and_implicit(void)
             convolution_forward(y[p], x, W, b, &s, N, &work);
             convolution_backward(dx[p], dW[p], NULL, dy, x, W, &s, N, &work);
         }
-        convolution_relu_forward(yr, x, W, b, &s, N, &work);
+        /* the layer takes F(4x4) for y and dx where it fits (below): F(2x2)'s own */
+        winograd_forward(y[1], x, W, b, &s, N, &work, 0);
+        winograd_backward(dx[1], 0, dy, x, W, &s, N, &work);
+        winograd_forward(yr, x, W, b, &s, N, &work, 1);
         convolution_direct_forward(yd, x, W, b, &s, N);
         double sy, sx, sW;
         double ey = max_abs_diff(y[1], yd, ny, &sy) / sy, ex = max_abs_diff(dx[1], dx[0], nx, &sx) / sx;
@@ -313,7 +316,69 @@ static void test_winograd_matches_direct_and_implicit(void)
         free(x), free(W), free(b), free(dy), free(yd), free(yr);
         conv_work_free(&work);
     }
-    printf("  Winograd against the direct sums: at most %.2g of the largest number\n", worst);
+    printf("  Winograd F(2x2) against the direct sums: at most %.2g of the largest number\n", worst);
+}
+
+/* ---- Winograd's F(4x4, 3x3) ------------------------------------------------------------- */
+
+/* Shapes that take F(4x4) for y and dx: N, C, H, W, FN, pad. DeepConvNet's
+ * layers 3 to 6 (several chunks, a short last one), odd sizes (tiles hanging
+ * over the edge), paddings 0 to 2, one pixel, an image smaller than a tile. */
+static const int winograd4_cases[][6] = {
+    {7, 16, 14, 14, 32, 1},
+    {13, 32, 14, 14, 32, 2},
+    {25, 32, 8, 8, 64, 1},
+    {9, 64, 8, 8, 64, 1},
+    {3, 16, 7, 9, 16, 1},
+    {2, 17, 5, 6, 20, 0},
+    {3, 16, 16, 15, 24, 2},
+    {3, 16, 1, 1, 16, 1},
+    {2, 16, 2, 3, 16, 2},
+};
+enum { WINOGRAD4_CASES = sizeof winograd4_cases / sizeof winograd4_cases[0] };
+
+/* Larger than F(2x2)'s: its matrices hold 4, 5 and 8 where F(2x2)'s hold 1 */
+#define WINOGRAD4_FLOAT_TOLERANCE 1e-4
+
+static void test_winograd4_matches_direct_and_implicit(void)
+{
+    Rng rng;
+    rng_seed(&rng, 31);
+    const double tol = sizeof(real) == sizeof(double) ? 1e-12 : WINOGRAD4_FLOAT_TOLERANCE;
+    double worst = 0;
+    for (int k = 0; k < WINOGRAD4_CASES; k++) {
+        const int *c = winograd4_cases[k], N = c[0];
+        ConvShape s = conv_shape(c[1], c[2], c[3], c[4], 3, 3, 1, c[5]);
+        CHECK(winograd4_fits(&s) && convolution_winograd(&s));
+        size_t nx = (size_t)N * s.C * s.H * s.W, ny = conv_out_size(&s, N), nw = (size_t)s.FN * s.C * 9;
+        real *x = rand_buf(&rng, nx, -1, 1), *W = rand_buf(&rng, nw, -1, 1), *b = rand_buf(&rng, s.FN, -1, 1);
+        real *dy = rand_buf(&rng, ny, -1, 1), *yd = xmalloc(ny * sizeof(real)), *yr = xmalloc(ny * sizeof(real));
+        real *y[2], *dx[2], *dW[2];
+        ConvWork work = conv_work_create(&s, 1);
+        for (int p = 0; p < 2; p++) {   /* [0]: conv_implicit's path, [1]: Winograd's */
+            convolution_use_winograd(p);
+            y[p] = xmalloc(ny * sizeof(real)), dx[p] = xmalloc(nx * sizeof(real)), dW[p] = xcalloc(nw, sizeof(real));
+            convolution_forward(y[p], x, W, b, &s, N, &work);
+            convolution_backward(dx[p], dW[p], NULL, dy, x, W, &s, N, &work);
+        }
+        convolution_relu_forward(yr, x, W, b, &s, N, &work);
+        convolution_direct_forward(yd, x, W, b, &s, N);
+        double sy, sx;
+        double ey = max_abs_diff(y[1], yd, ny, &sy) / sy, ex = max_abs_diff(dx[1], dx[0], nx, &sx) / sx;
+        if (ey > tol || ex > tol)
+            printf("  case %d: y off by %.3g, dx by %.3g of the largest\n", k, ey, ex);
+        CHECK(ey <= tol && ex <= tol);
+        worst = fmax(worst, fmax(ey, ex));
+        if (!winograd_fits(&s))         /* dW by conv_implicit's path either way: the same bits */
+            CHECK(memcmp(dW[0], dW[1], nw * sizeof(real)) == 0);
+        relu_forward(y[0], y[1], ny);   /* the fused ReLU: the same bits as after the layer */
+        CHECK(memcmp(y[0], yr, ny * sizeof(real)) == 0);
+        for (int p = 0; p < 2; p++)
+            free(y[p]), free(dx[p]), free(dW[p]);
+        free(x), free(W), free(b), free(dy), free(yd), free(yr);
+        conv_work_free(&work);
+    }
+    printf("  Winograd F(4x4) against the direct sums: at most %.2g of the largest number\n", worst);
 }
 
 /* ---- gradient checks ------------------------------------------------------------------- */
@@ -380,9 +445,9 @@ static void test_winograd_gradient(void)
     for (int pad = 0; pad <= 2; pad++) {
         ConvCase c;
         c.N = 2;
-        c.s = conv_shape(32, 4, 5, 3, 3, 3, 1, pad);
+        c.s = pad == 1 ? conv_shape(16, 5, 6, 16, 3, 3, 1, pad) : conv_shape(32, 4, 5, 3, 3, 3, 1, pad);
         const ConvShape *s = &c.s;
-        CHECK(convolution_winograd(s));
+        CHECK(convolution_winograd(s) && winograd4_fits(s) == (pad == 1));   /* F(4x4) for pad 1, else F(2x2) */
         size_t nx = (size_t)c.N * s->C * s->H * s->W, ny = conv_out_size(s, c.N), nw = (size_t)s->FN * s->C * 9;
         c.x = rand_buf(&rng, nx, -1, 1), c.W = rand_buf(&rng, nw, -1, 1), c.b = rand_buf(&rng, s->FN, -1, 1);
         c.R = rand_buf(&rng, ny, -1, 1), c.y = xmalloc(ny * sizeof(real));
@@ -795,6 +860,7 @@ static void test_convolution_same_on_1_and_2_threads(void)
     check_same_on_1_and_2_threads(10, rows);        /* conv_implicit's, dW by rows */
     convolution_use_winograd(1);
     check_same_on_1_and_2_threads(20, conv_shape(32, 8, 8, 64, 3, 3, 1, 1));     /* DeepConvNet's fifth layer */
+    check_same_on_1_and_2_threads(30, conv_shape(32, 14, 14, 32, 3, 3, 1, 2));   /* its fourth: F(4x4), implicit dW */
     ConvShape thin = conv_shape(16, 14, 14, 32, 4, 4, 2, 1);
     CHECK(conv_thin(&thin, 16));
     check_same_on_1_and_2_threads(16, thin);
@@ -808,6 +874,7 @@ int main(void)
     RUN(test_implicit_matches_im2col);
     RUN(test_convolution_gradient);
     RUN(test_winograd_matches_direct_and_implicit);
+    RUN(test_winograd4_matches_direct_and_implicit);
     RUN(test_winograd_gradient);
     RUN(test_max_pooling_values);
     RUN(test_max_pooling_gradient);
