@@ -70,7 +70,7 @@ typedef struct {
     int constant_lr;
     int resume;
     int summary;
-    int winograd;           /* DeepConvNet's 8x8 layers through winograd.c (1, the default) */
+    int winograd;           /* DeepConvNet's layers 3 to 6 through winograd.c (1, the default) */
     double weight_decay;
     const char *model;
 } Config;
@@ -255,7 +255,7 @@ static NetResult train_net(const Config *cfg, Net *net, int epochs, const Datase
            epochs == 1 ? "" : "s", train_set->count, get_threads(), get_threads() == 1 ? "" : "s",
            matmul_backend());
     if (kind == NET_DEEP && !cfg->winograd)
-        printf("  --winograd 0: the 8x8 layers through the fast path without col, as the others\n");
+        printf("  --winograd 0: layers 3 to 6 through the fast path without col, as the others\n");
 
     NetResult r = {kind, epochs, trainer_run(&tc, &tn, train_set, test_set), 0};
     if (r.run.status != TRAIN_DONE)
@@ -581,7 +581,7 @@ static Comparison compare_layer(const char *name, ConvShape s, int N, const Data
         t[r] = now_seconds() - t0;
     }
     c.direct = median(t, 3);
-    const int fast = conv_implicit_fits(&s), winograd = winograd_fits(&s);
+    const int fast = conv_implicit_fits(&s), winograd = winograd4_fits(&s, 0) || winograd_fits(&s);
     const int was = convolution_use_winograd(1);      /* put back below */
     for (int r = 0; r < 5; r++) {       /* im2col and the fast paths in turn */
         double t0 = now_seconds();
@@ -637,7 +637,7 @@ static Comparison run_compare(const Config *cfg, const Dataset *test_set)
            N, get_threads(), get_threads() == 1 ? "" : "s");
     printf("  (direct: the definition as seven plain loops; im2col: col, then one multiply; no col: the\n"
            "  multiply reads the padded images through the filter's offsets, conv_implicit.c; Winograd:\n"
-           "  F(2x2, 3x3), 16 multiplies for 36, winograd.c, its GFLOP/s counted as the direct sums';\n"
+           "  F(4x4, 3x3), 36 multiplies for 144, winograd.c, its GFLOP/s counted as the direct sums';\n"
            "  medians of 3, 5, 5 and 5 runs; the factors are against direct)\n");
     Comparison a = compare_layer("SimpleConvNet conv 1x28x28 -> 30x5x5", conv_shape(1, 28, 28, 30, 5, 5, 1, 0),
                                  N, test_set, cfg->c.seed);
@@ -773,8 +773,8 @@ static double time_training_steps(const Config *cfg, NetKind kind, const Dataset
  * im2col path and, where they apply, the fast path without col
  * (conv_implicit.h) and Winograd's (winograd.h), run in turn so that a change
  * of machine speed hits all. Winograd's GFLOP/s count the direct sums it
- * stands for (it does 2.25 times fewer multiply-adds), so they can pass the
- * peak. */
+ * stands for (F(4x4) does 4 times fewer multiply-adds, F(2x2) 2.25 times), so
+ * they can pass the peak. */
 static void bench_conv(const char *name, ConvShape s, int N, int need_dx, double peak)
 {
     Rng rng;
@@ -787,9 +787,12 @@ static void bench_conv(const char *name, ConvShape s, int N, int need_dx, double
     rng_fill_normal(&rng, x, nx, 1);
     rng_fill_normal(&rng, W, nw, 0.1);
     enum { RUNS = 7 };
-    const int paths = conv_implicit_fits(&s) ? (winograd_fits(&s) ? 3 : 2) : 1;
-    static const char *const path_names[3] = {"im2col", "implicit", "Winograd"};
-    double tf[3][RUNS], tb[3][RUNS];
+    /* Winograd: what the layers take (F(4x4), F(2x2) or neither for each of
+     * y, dx and dW, winograd.h); F(2x2): that one for all three, where it fits */
+    const int winograd = conv_implicit_fits(&s) && (winograd4_fits(&s, 0) || winograd4_fits(&s, 1) || winograd_fits(&s));
+    const int paths = conv_implicit_fits(&s) ? (winograd ? (winograd_fits(&s) ? 4 : 3) : 2) : 1;
+    static const char *const path_names[4] = {"im2col", "implicit", "Winograd", "F(2x2)"};
+    double tf[4][RUNS], tb[4][RUNS];
     const int was = convolution_use_winograd(1);      /* put back below */
     for (int r = 0; r < RUNS; r++)
         for (int p = 0; p < paths; p++) {
@@ -797,11 +800,15 @@ static void bench_conv(const char *name, ConvShape s, int N, int need_dx, double
             double t0 = now_seconds();
             if (p == 0)
                 convolution_im2col_forward(y, x, W, b, &s, N, &work);
+            else if (p == 3)
+                winograd_forward(y, x, W, b, &s, N, &work, 0);
             else
                 convolution_forward(y, x, W, b, &s, N, &work);
             double t1 = now_seconds();
             if (p == 0)
                 convolution_im2col_backward(need_dx ? dx : NULL, dW, db, y, x, W, &s, N, &work);
+            else if (p == 3)    /* the slices' dW, not yet added up: a few microseconds short */
+                winograd_backward(need_dx ? dx : NULL, 1, y, x, W, &s, N, &work);
             else
                 convolution_backward(need_dx ? dx : NULL, dW, db, y, x, W, &s, N, &work);
             tf[p][r] = t1 - t0;
@@ -898,7 +905,7 @@ int main(int argc, char **argv)
         {"bench-batches", OPT_INT, &cfg.bench_batches, "N", "batches bench times per net (default 100)"},
         {"resume", OPT_FLAG, &cfg.resume, NULL, "go on from the checkpoint in --out (after Ctrl-C)"},
         {"summary", OPT_FLAG, &cfg.summary, NULL, "print each net's layers, parameters, memory and FLOPs, and stop"},
-        {"winograd", OPT_INT, &cfg.winograd, "0|1", "DeepConvNet's 8x8 layers by Winograd's 16 multiplications for 36 (default 1; 0: as every other layer)"},
+        {"winograd", OPT_INT, &cfg.winograd, "0|1", "DeepConvNet's layers 3 to 6 by Winograd's fewer multiplications (default 1; 0: as every other layer)"},
         {0},
     };
     const char *pos[2];

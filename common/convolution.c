@@ -176,7 +176,7 @@ ConvWork conv_work_create(const ConvShape *shapes, int count)
             u = winograd_filter_size(s) > u ? winograd_filter_size(s) : u;
             dw = winograd_filter_size(s) > dw ? winograd_filter_size(s) : dw;     /* dU, in dWrows */
         }
-        if (winograd4_fits(s)) {        /* F(4x4)'s transformed images, and filters */
+        if (winograd4_shape(s)) {       /* F(4x4)'s transformed images, and filters */
             need = winograd4_scratch(s);
             w.cap = need > w.cap ? need : w.cap;
             u = winograd4_filter_size(s) > u ? winograd4_filter_size(s) : u;
@@ -336,7 +336,7 @@ int convolution_use_winograd(int on)
 
 int convolution_winograd(const ConvShape *s)
 {
-    return use_winograd && (winograd4_fits(s) || winograd_fits(s));
+    return use_winograd && (winograd4_fits(s, 0) || winograd4_fits(s, 1) || winograd_fits(s));
 }
 
 /* What the layers call: the fast paths where they apply (winograd.h,
@@ -344,7 +344,7 @@ int convolution_winograd(const ConvShape *s)
 static void either_forward(real *y, const real *x, const real *W, const real *b,
                            const ConvShape *s, int N, ConvWork *work, int relu)
 {
-    if (use_winograd && winograd4_fits(s))
+    if (use_winograd && winograd4_fits(s, 0))
         winograd4_forward(y, x, W, b, s, N, work, relu);
     else if (convolution_winograd(s))
         winograd_forward(y, x, W, b, s, N, work, relu);
@@ -478,17 +478,17 @@ static void backward(real *dx, real *dW, real *db, const real *dy, const real *x
         thin_backward(dx, dW, dy, x, W, s, N, work, fast);
         return;
     }
-    if (fast && use_winograd && winograd4_fits(s)) {
-        /* dx by F(4x4); dW by F(2x2) where that pays (winograd.h), else as conv_implicit's */
-        if (dx)
-            winograd4_dx(dx, dy, W, s, N, work);
-        if (dW && winograd_fits(s))
-            winograd_backward(NULL, 1, dy, x, W, s, N, work);
-        else if (dW)
-            conv_implicit_backward(NULL, 1, dy, x, W, s, N, work);
-    } else if (fast && convolution_winograd(s))
-        winograd_backward(dx, dW != NULL, dy, x, W, s, N, work);
-    else if (implicit)
+    if (fast && convolution_winograd(s)) {
+        /* Winograd's where it pays (winograd.h): dx by F(4x4) or F(2x2), dW by
+         * F(2x2); what is left by conv_implicit's path */
+        real *dx4 = winograd4_fits(s, 1) ? dx : NULL, *rest = dx4 ? NULL : dx;
+        if (dx4)
+            winograd4_dx(dx4, dy, W, s, N, work);
+        if (winograd_fits(s))
+            winograd_backward(rest, dW != NULL, dy, x, W, s, N, work);
+        else if (rest || dW)
+            conv_implicit_backward(rest, dW != NULL, dy, x, W, s, N, work);
+    } else if (implicit)
         conv_implicit_backward(dx, dW != NULL, dy, x, W, s, N, work);
     else
         im2col_backward(dx, dW != NULL, dy, x, W, s, N, work, fast);

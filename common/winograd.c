@@ -557,10 +557,15 @@ static size_t plane_reals4(const Tiles4 *t)
     return ((size_t)(t->RP + 6) * 4 * t->S + 40 * (size_t)t->T) * t->g + 64;
 }
 
-int winograd4_fits(const ConvShape *s)
+int winograd4_shape(const ConvShape *s)
 {
-    return s->FH == 3 && s->FW == 3 && s->stride == 1 && s->pad <= 2 && s->C >= WINOGRAD4_MIN_CHANNELS &&
-           s->FN >= WINOGRAD4_MIN_CHANNELS && s->H <= WINOGRAD4_MAX_SIDE && s->W <= WINOGRAD4_MAX_SIDE;
+    return s->FH == 3 && s->FW == 3 && s->stride == 1 && s->pad <= 2 && s->H <= WINOGRAD4_MAX_SIDE &&
+           s->W <= WINOGRAD4_MAX_SIDE;
+}
+
+int winograd4_fits(const ConvShape *s, int dx)
+{
+    return winograd4_shape(s) && (dx ? s->FN : s->C) >= WINOGRAD4_MIN_CHANNELS;
 }
 
 size_t winograd4_scratch(const ConvShape *s)

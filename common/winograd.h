@@ -30,23 +30,36 @@
  *   dU[xi] (FN x C) += dM[xi] (FN x tiles) * V[xi]^T,   dM = A dY A^T per block
  *   dW = G^T dU G
  *
- * Where it pays. The multiplies have C (or FN) as their inner dimension, 16
+ * F(4x4, 3x3) does the same with 6x6 patches: 36 products per 4x4 block of
+ * outputs, 144 directly, so 4 times fewer. Its matrices hold larger numbers
+ * (up to 8), so it rounds a little more (tests/test_conv.c bounds both).
+ *
+ * Where they pay. The multiplies have C (or FN) as their inner dimension, 16
  * to 64 here, against C*9 for conv_implicit's: shorter, so each runs further
- * from the machine's peak, and the transforms cost passes over memory. On
- * DeepConvNet's layers (one thread, batch 100, best of 10, forward / backward
- * against conv_implicit's path): 64 -> 64 channels on 8x8, 1.45x / 1.52x;
- * 32 -> 64 on 8x8, 1.20x / 1.30x; 32 -> 32 on 14x14 with padding 2, 0.94x /
- * 1.04x; but 16 -> 16 on 28x28, 0.68x / 0.66x, and 16 -> 32 on 14x14, 0.89x /
- * 0.79x. On two threads the 14x14 layer was slower still (forward 2.75 ms
- * against 2.53, backward 5.64 against 5.34). So small images with 32 input
- * channels or more take it: DeepConvNet's two 8x8 layers. */
+ * from the machine's peak, and the transforms cost passes over memory. F(2x2)
+ * alone paid only on DeepConvNet's 8x8 layers (one thread, batch 100, forward
+ * / backward against conv_implicit's path: 64 -> 64 channels, 1.45x / 1.52x;
+ * 32 -> 64, 1.20x / 1.30x; 32 -> 32 on 14x14, 0.94x / 1.04x; 16 -> 16 on
+ * 28x28, 0.68x / 0.66x). F(4x4) saves more, and with its chunks cut to whole
+ * register tiles of the multiply it also paid on the 14x14 layers (one
+ * threads, y / dx against conv_implicit's path, medians of 15: 32 -> 32 with
+ * padding 2, 3.19 / 3.40 ms to 2.52 / 2.39; 64 -> 64 on 8x8, 4.13 / 4.29 to
+ * 2.30 / 2.20, where F(2x2) took 3.18 / 2.79), but only where the pass reads
+ * 32 channels or more: 16 -> 32 on 14x14 lost its y (1.70 against 1.72 to
+ * 1.91 ms) and won its dx (32 channels in: 1.67 against 1.53 to 1.62). So a
+ * pass takes F(4x4) on images of at most 16 a side with at least 32 input
+ * channels (DeepConvNet's y of layers 4 to 6, dx of layers 3 to 6), F(2x2)
+ * for the rest of the 8x8 layers' work (their dW), conv_implicit's path
+ * elsewhere. */
 #ifndef DL_WINOGRAD_H
 #define DL_WINOGRAD_H
 
 #include "convolution.h"
 
-/* 3x3, stride 1, padding 0 to 2, at least WINOGRAD_MIN_CHANNELS input
- * channels, images of at most WINOGRAD_MAX_SIDE pixels a side (see above). */
+/* F(2x2): 3x3, stride 1, padding 0 to 2, at least WINOGRAD_MIN_CHANNELS
+ * input channels, images of at most WINOGRAD_MAX_SIDE pixels a side (see
+ * above). The layers take its dW there, and its y and dx where F(4x4) does
+ * not fit. */
 #define WINOGRAD_MIN_CHANNELS 32
 #define WINOGRAD_MAX_SIDE 10
 int winograd_fits(const ConvShape *s);
@@ -65,10 +78,17 @@ void winograd_forward(real *y, const real *x, const real *W, const real *b,
 void winograd_backward(real *dx, int with_dW, const real *dy, const real *x, const real *W,
                        const ConvShape *s, int N, ConvWork *work);
 
-/* F(4x4, 3x3): 36 multiplications for a 4x4 block's 144 (winograd.c). */
-#define WINOGRAD4_MIN_CHANNELS 16
+/* F(4x4, 3x3): 36 multiplications for a 4x4 block's 144 (winograd.c), for
+ * y and dx only (winograd4_dx is winograd_backward's dx). It runs any 3x3
+ * layer with stride 1, padding 0 to 2, on images of at most
+ * WINOGRAD4_MAX_SIDE a side (winograd4_shape; the scratch makes room for it
+ * then), and pays where its multiplies' inner dimension, the pass's input
+ * channels (C for y, FN for dx), is at least WINOGRAD4_MIN_CHANNELS
+ * (winograd4_fits). */
+#define WINOGRAD4_MIN_CHANNELS 32
 #define WINOGRAD4_MAX_SIDE 16
-int winograd4_fits(const ConvShape *s);
+int winograd4_shape(const ConvShape *s);
+int winograd4_fits(const ConvShape *s, int dx);
 size_t winograd4_scratch(const ConvShape *s);
 size_t winograd4_filter_size(const ConvShape *s);
 void winograd4_forward(real *y, const real *x, const real *W, const real *b,

@@ -321,9 +321,10 @@ static void test_winograd_matches_direct_and_implicit(void)
 
 /* ---- Winograd's F(4x4, 3x3) ------------------------------------------------------------- */
 
-/* Shapes that take F(4x4) for y and dx: N, C, H, W, FN, pad. DeepConvNet's
- * layers 3 to 6 (several chunks, a short last one), odd sizes (tiles hanging
- * over the edge), paddings 0 to 2, one pixel, an image smaller than a tile. */
+/* Shapes F(4x4) runs: N, C, H, W, FN, pad. DeepConvNet's layers 3 to 6
+ * (several chunks, a short last one), odd sizes (tiles hanging over the
+ * edge), paddings 0 to 2, one pixel, an image smaller than a tile, and few
+ * channels, where the layers do not take it but it must still be right. */
 static const int winograd4_cases[][6] = {
     {7, 16, 14, 14, 32, 1},
     {13, 32, 14, 14, 32, 2},
@@ -331,9 +332,9 @@ static const int winograd4_cases[][6] = {
     {9, 64, 8, 8, 64, 1},
     {3, 16, 7, 9, 16, 1},
     {2, 17, 5, 6, 20, 0},
-    {3, 16, 16, 15, 24, 2},
-    {3, 16, 1, 1, 16, 1},
-    {2, 16, 2, 3, 16, 2},
+    {3, 33, 16, 15, 24, 2},
+    {3, 3, 1, 1, 5, 1},
+    {2, 4, 2, 3, 3, 2},
 };
 enum { WINOGRAD4_CASES = sizeof winograd4_cases / sizeof winograd4_cases[0] };
 
@@ -349,19 +350,25 @@ static void test_winograd4_matches_direct_and_implicit(void)
     for (int k = 0; k < WINOGRAD4_CASES; k++) {
         const int *c = winograd4_cases[k], N = c[0];
         ConvShape s = conv_shape(c[1], c[2], c[3], c[4], 3, 3, 1, c[5]);
-        CHECK(winograd4_fits(&s) && convolution_winograd(&s));
+        CHECK(winograd4_shape(&s));
+        /* the layers take it for a pass that reads 32 channels or more */
+        CHECK(winograd4_fits(&s, 0) == (s.C >= 32) && winograd4_fits(&s, 1) == (s.FN >= 32));
         size_t nx = (size_t)N * s.C * s.H * s.W, ny = conv_out_size(&s, N), nw = (size_t)s.FN * s.C * 9;
         real *x = rand_buf(&rng, nx, -1, 1), *W = rand_buf(&rng, nw, -1, 1), *b = rand_buf(&rng, s.FN, -1, 1);
         real *dy = rand_buf(&rng, ny, -1, 1), *yd = xmalloc(ny * sizeof(real)), *yr = xmalloc(ny * sizeof(real));
         real *y[2], *dx[2], *dW[2];
         ConvWork work = conv_work_create(&s, 1);
-        for (int p = 0; p < 2; p++) {   /* [0]: conv_implicit's path, [1]: Winograd's */
+        for (int p = 0; p < 2; p++) {   /* [0]: conv_implicit's path, [1]: the layer's own (Winograd on) */
             convolution_use_winograd(p);
             y[p] = xmalloc(ny * sizeof(real)), dx[p] = xmalloc(nx * sizeof(real)), dW[p] = xcalloc(nw, sizeof(real));
             convolution_forward(y[p], x, W, b, &s, N, &work);
             convolution_backward(dx[p], dW[p], NULL, dy, x, W, &s, N, &work);
         }
-        convolution_relu_forward(yr, x, W, b, &s, N, &work);
+        if (!winograd_fits(&s))         /* dW by conv_implicit's path either way: the same bits */
+            CHECK(memcmp(dW[0], dW[1], nw * sizeof(real)) == 0);
+        winograd4_forward(y[1], x, W, b, &s, N, &work, 0);
+        winograd4_dx(dx[1], dy, W, &s, N, &work);
+        winograd4_forward(yr, x, W, b, &s, N, &work, 1);
         convolution_direct_forward(yd, x, W, b, &s, N);
         double sy, sx;
         double ey = max_abs_diff(y[1], yd, ny, &sy) / sy, ex = max_abs_diff(dx[1], dx[0], nx, &sx) / sx;
@@ -369,8 +376,6 @@ static void test_winograd4_matches_direct_and_implicit(void)
             printf("  case %d: y off by %.3g, dx by %.3g of the largest\n", k, ey, ex);
         CHECK(ey <= tol && ex <= tol);
         worst = fmax(worst, fmax(ey, ex));
-        if (!winograd_fits(&s))         /* dW by conv_implicit's path either way: the same bits */
-            CHECK(memcmp(dW[0], dW[1], nw * sizeof(real)) == 0);
         relu_forward(y[0], y[1], ny);   /* the fused ReLU: the same bits as after the layer */
         CHECK(memcmp(y[0], yr, ny * sizeof(real)) == 0);
         for (int p = 0; p < 2; p++)
@@ -433,7 +438,7 @@ static void test_convolution_gradient(void)
     }
 }
 
-/* The whole layer's gradient through Winograd's path, on a small shape with
+/* The whole layer's gradient through Winograd's paths, on a small shape with
  * each padding (double precision; in float the numerical gradient is too
  * rough to tell). */
 static void test_winograd_gradient(void)
@@ -445,9 +450,12 @@ static void test_winograd_gradient(void)
     for (int pad = 0; pad <= 2; pad++) {
         ConvCase c;
         c.N = 2;
-        c.s = pad == 1 ? conv_shape(16, 5, 6, 16, 3, 3, 1, pad) : conv_shape(32, 4, 5, 3, 3, 3, 1, pad);
+        /* pads 0 and 1: y by F(4x4), dx and dW by F(2x2); pad 2: dx by F(4x4), y
+         * and dW by conv_implicit's path */
+        c.s = pad == 0 ? conv_shape(32, 4, 5, 3, 3, 3, 1, pad)
+              : pad == 1 ? conv_shape(32, 5, 6, 4, 3, 3, 1, pad) : conv_shape(8, 4, 5, 32, 3, 3, 1, pad);
         const ConvShape *s = &c.s;
-        CHECK(convolution_winograd(s) && winograd4_fits(s) == (pad == 1));   /* F(4x4) for pad 1, else F(2x2) */
+        CHECK(convolution_winograd(s) && winograd4_fits(s, 0) == (pad < 2) && winograd4_fits(s, 1) == (pad == 2));
         size_t nx = (size_t)c.N * s->C * s->H * s->W, ny = conv_out_size(s, c.N), nw = (size_t)s->FN * s->C * 9;
         c.x = rand_buf(&rng, nx, -1, 1), c.W = rand_buf(&rng, nw, -1, 1), c.b = rand_buf(&rng, s->FN, -1, 1);
         c.R = rand_buf(&rng, ny, -1, 1), c.y = xmalloc(ny * sizeof(real));
