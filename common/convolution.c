@@ -346,7 +346,7 @@ static void either_forward(real *y, const real *x, const real *W, const real *b,
 {
     if (use_winograd && winograd4_fits(s, 0))
         winograd4_forward(y, x, W, b, s, N, work, relu);
-    else if (convolution_winograd(s))
+    else if (use_winograd && winograd_fits(s))
         winograd_forward(y, x, W, b, s, N, work, relu);
     else if (conv_implicit_fits(s))
         conv_implicit_forward(y, x, W, b, s, N, work, relu);
