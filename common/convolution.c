@@ -180,6 +180,7 @@ ConvWork conv_work_create(const ConvShape *shapes, int count)
             need = winograd4_scratch(s);
             w.cap = need > w.cap ? need : w.cap;
             u = winograd4_filter_size(s) > u ? winograd4_filter_size(s) : u;
+            dw = winograd4_filter_size(s) > dw ? winograd4_filter_size(s) : dw;   /* its dU, in dWrows */
             taps = (size_t)(s->C > s->FN ? s->C : s->FN) > taps ? (size_t)(s->C > s->FN ? s->C : s->FN) : taps;
         }
         if (gathers(s)) {               /* the gather tables, for the wider of the chunks */
@@ -479,15 +480,18 @@ static void backward(real *dx, real *dW, real *db, const real *dy, const real *x
         return;
     }
     if (fast && convolution_winograd(s)) {
-        /* Winograd's where it pays (winograd.h): dx by F(4x4) or F(2x2), dW by
-         * F(2x2); what is left by conv_implicit's path */
+        /* Winograd's where it pays (winograd.h): dx and dW by F(4x4), dx by
+         * F(2x2) where F(4x4) does not pay; what is left by conv_implicit's path */
         real *dx4 = winograd4_fits(s, 1) ? dx : NULL, *rest = dx4 ? NULL : dx;
+        const int dW4 = dW && winograd4_fits(s, 0), dW_rest = dW && !dW4;
         if (dx4)
             winograd4_dx(dx4, dy, W, s, N, work);
+        if (dW4)
+            winograd4_dW(dy, x, s, N, work);
         if (winograd_fits(s))
-            winograd_backward(rest, dW != NULL, dy, x, W, s, N, work);
-        else if (rest || dW)
-            conv_implicit_backward(rest, dW != NULL, dy, x, W, s, N, work);
+            winograd_backward(rest, dW_rest, dy, x, W, s, N, work);
+        else if (rest || dW_rest)
+            conv_implicit_backward(rest, dW_rest, dy, x, W, s, N, work);
     } else if (implicit)
         conv_implicit_backward(dx, dW != NULL, dy, x, W, s, N, work);
     else

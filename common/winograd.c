@@ -557,6 +557,8 @@ static size_t plane_reals4(const Tiles4 *t)
     return ((size_t)(t->RP + 6) * 4 * t->S + 40 * (size_t)t->T) * t->g + 64;
 }
 
+static size_t dW_scratch4(const ConvShape *s);
+
 int winograd4_shape(const ConvShape *s)
 {
     return s->FH == 3 && s->FW == 3 && s->stride == 1 && s->pad <= 2 && s->H <= WINOGRAD4_MAX_SIDE &&
@@ -578,7 +580,7 @@ size_t winograd4_scratch(const ConvShape *s)
         n = plane_reals4(&t) > n ? plane_reals4(&t) : n;
         need = n > need ? n : need;
     }
-    return need;
+    return dW_scratch4(s) > need ? dW_scratch4(s) : need;
 }
 
 size_t winograd4_filter_size(const ConvShape *s)
@@ -767,4 +769,155 @@ void winograd4_dx(real *dx, const real *dy, const real *W, const ConvShape *s, i
     const int threaded = conv_worth_threads(s, N);
     filter_transform4(work->U, W, s->FN, s->C, 1, threaded);
     winograd4_conv(dx, dy, work->U, NULL, s->FN, s->OH, s->OW, s->C, 2 - s->pad, N, work, 0, threaded);
+}
+
+/* ---- F(4x4)'s dW ------------------------------------------------------------------
+
+ * As F(2x2)'s above, with 6x6 patches every 4 pixels: dU[xi] (FN x C) sums
+ * dM[xi] V[xi]^T over the tiles, xi = 0..35, and dW = G^T dU G. */
+
+static DWTiles dW_tiles4(const ConvShape *s)
+{
+    DWTiles t;
+    t.TH = (s->OH + 3) / 4;
+    t.TW = (s->OW + 3) / 4;
+    t.T = t.TH * t.TW;
+    t.RP = 4 * t.TH + 2;
+    t.SP = 4 * t.TW + 2;
+    t.RY = 4 * t.TH;
+    t.SY = 4 * t.TW;
+    size_t per_image = (size_t)36 * t.T * (s->C + s->FN) + (size_t)t.RP * t.SP * s->C + (size_t)t.RY * t.SY * s->FN;
+    t.g = per_image < CHUNK_REALS ? (int)(CHUNK_REALS / per_image) : 1;
+    return t;
+}
+
+/* A slice's buffers for dW: VT in col, dMT in out, the planes and 36 runs in dcol. */
+static size_t dW_scratch4(const ConvShape *s)
+{
+    DWTiles t = dW_tiles4(s);
+    size_t P = (size_t)t.g * t.T, wide = s->C > s->FN ? s->C : s->FN;
+    size_t planes = (size_t)t.g * ((size_t)t.RP * t.SP * s->C + (size_t)t.RY * t.SY * s->FN) + 36 * wide;
+    return 36 * P * wide > planes ? 36 * P * wide : planes;
+}
+
+/* A on four runs (the adjoint of A^T): six runs out. */
+static void a4(real *restrict o0, real *restrict o1, real *restrict o2, real *restrict o3, real *restrict o4,
+               real *restrict o5, const real *restrict y0, const real *restrict y1, const real *restrict y2,
+               const real *restrict y3, int n)
+{
+    for (int q = 0; q < n; q++) {
+        const real c0 = y0[q], c1 = y1[q], c2 = y2[q], c3 = y3[q];
+        o0[q] = c0;
+        o1[q] = c0 + c1 + c2 + c3;
+        o2[q] = c0 - c1 + c2 - c3;
+        o3[q] = c0 + 2 * c1 + 4 * c2 + 8 * c3;
+        o4[q] = c0 - 2 * c1 + 4 * c2 - 8 * c3;
+        o5[q] = c3;
+    }
+}
+
+/* B^T d B of one 6x6 tile for all C channels (d[a][b] the run at p + (a * S +
+ * b) * C); entry xi to out + xi * step. tmp: 36 runs. */
+static void input_tile6(real *out, size_t step, const real *p, int S, int C, real *tmp)
+{
+    const size_t r = (size_t)S * C;
+    for (int b = 0; b < 6; b++) {                   /* B^T d: down each column */
+        const real *d = p + b * C;
+        b6(tmp + b * C, tmp + (6 + b) * C, tmp + (12 + b) * C, tmp + (18 + b) * C, tmp + (24 + b) * C,
+           tmp + (30 + b) * C, d, d + r, d + 2 * r, d + 3 * r, d + 4 * r, d + 5 * r, C);
+    }
+    for (int a = 0; a < 6; a++) {                   /* (B^T d) B: along each row */
+        real *o = out + 6 * a * step;
+        const real *t = tmp + 6 * a * C;
+        b6(o, o + step, o + 2 * step, o + 3 * step, o + 4 * step, o + 5 * step, t, t + C, t + 2 * C, t + 3 * C,
+           t + 4 * C, t + 5 * C, C);
+    }
+}
+
+/* A dY A^T of one 4x4 block for all FN channels. tmp: 24 runs. */
+static void output_tile_adjoint4(real *out, size_t step, const real *p, int S, int FN, real *tmp)
+{
+    const size_t r = (size_t)S * FN;
+    for (int b = 0; b < 4; b++) {                   /* A dY: down each column */
+        const real *y = p + b * FN;
+        a4(tmp + b * FN, tmp + (4 + b) * FN, tmp + (8 + b) * FN, tmp + (12 + b) * FN, tmp + (16 + b) * FN,
+           tmp + (20 + b) * FN, y, y + r, y + 2 * r, y + 3 * r, FN);
+    }
+    for (int a = 0; a < 6; a++) {                   /* (A dY) A^T: along each row */
+        real *o = out + 6 * a * step;
+        const real *t = tmp + 4 * a * FN;
+        a4(o, o + step, o + 2 * step, o + 3 * step, o + 4 * step, o + 5 * step, t, t + FN, t + 2 * FN, t + 3 * FN,
+           FN);
+    }
+}
+
+/* dW (FN, C, 3, 3) = G^T dU G from dU (36, FN, C), a run of C channels at a
+ * time (dU's rows), so that the sums run in vectors. tmp: 18 runs of C. */
+static void filter_adjoint4(real *dW, const real *dU, int FN, int C, real *tmp)
+{
+    static const real G[6][3] = {{(real)1 / 4, 0, 0},
+                                 {(real)-1 / 6, (real)-1 / 6, (real)-1 / 6},
+                                 {(real)-1 / 6, (real)1 / 6, (real)-1 / 6},
+                                 {(real)1 / 24, (real)1 / 12, (real)1 / 6},
+                                 {(real)1 / 24, (real)-1 / 12, (real)1 / 6},
+                                 {0, 0, 1}};
+    const size_t plane = (size_t)FN * C;
+    for (int f = 0; f < FN; f++) {
+        const real *u = dU + (size_t)f * C;
+        for (int i = 0; i < 3; i++)                 /* G^T dU: the rows */
+            for (int b = 0; b < 6; b++) {
+                real *r = tmp + (6 * i + b) * C;
+                for (int c = 0; c < C; c++)
+                    r[c] = G[0][i] * u[b * plane + c] + G[1][i] * u[(6 + b) * plane + c] +
+                           G[2][i] * u[(12 + b) * plane + c] + G[3][i] * u[(18 + b) * plane + c] +
+                           G[4][i] * u[(24 + b) * plane + c] + G[5][i] * u[(30 + b) * plane + c];
+            }
+        real *w = dW + (size_t)f * C * 9;
+        for (int i = 0; i < 3; i++)                 /* (G^T dU) G: the columns */
+            for (int j = 0; j < 3; j++) {
+                const real *r = tmp + 6 * i * C;
+                for (int c = 0; c < C; c++)
+                    w[c * 9 + i * 3 + j] = r[c] * G[0][j] + r[C + c] * G[1][j] + r[2 * C + c] * G[2][j] +
+                                           r[3 * C + c] * G[3][j] + r[4 * C + c] * G[4][j] + r[5 * C + c] * G[5][j];
+            }
+    }
+}
+
+/* Each slice's dW into work->dW[k], as winograd_dW does with F(2x2). */
+void winograd4_dW(const real *dy, const real *x, const ConvShape *s, int N, ConvWork *work)
+{
+    const int C = s->C, FN = s->FN;
+    const DWTiles t = dW_tiles4(s);
+    const size_t in_size = (size_t)C * s->H * s->W, out_size = (size_t)FN * s->OH * s->OW;
+    const size_t x_plane = (size_t)t.RP * t.SP * C, y_plane = (size_t)t.RY * t.SY * FN;
+#pragma omp parallel for schedule(static) if (conv_worth_threads(s, N))
+    for (int k = 0; k < CONV_SLICES; k++) {
+        int n0, n1;
+        conv_slice_range(k, N, &n0, &n1);
+        real *VT = work->col[k], *dMT = work->out[k], *xt = work->dcol[k], *dU = work->dWrows[k];
+        const int even = chunk_images(n1 - n0, t.g);
+        real *yt = xt + even * x_plane, *tmp = yt + even * y_plane;
+        if (n1 > n0)
+            memset(xt, 0, even * (x_plane + y_plane) * sizeof(real));
+        for (int n = n0; n < n1; n += even) {
+            const int g = n1 - n < even ? n1 - n : even, P = g * t.T;
+            for (int i = 0; i < g; i++) {
+                to_positions(xt + i * x_plane, x + (n + i) * in_size, C, s->H, s->W, s->pad, t.SP);
+                to_positions(yt + i * y_plane, dy + (n + i) * out_size, FN, s->OH, s->OW, 0, t.SY);
+                for (int ty = 0; ty < t.TH; ty++)
+                    for (int tx = 0; tx < t.TW; tx++) {
+                        const size_t q = (size_t)i * t.T + ty * t.TW + tx;
+                        input_tile6(VT + q * C, (size_t)P * C, xt + i * x_plane + ((size_t)4 * ty * t.SP + 4 * tx) * C,
+                                    t.SP, C, tmp);
+                        output_tile_adjoint4(dMT + q * FN, (size_t)P * FN,
+                                             yt + i * y_plane + ((size_t)4 * ty * t.SY + 4 * tx) * FN, t.SY, FN, tmp);
+                    }
+            }
+            for (int xi = 0; xi < 36; xi++)             /* dU[xi] (+)= dM[xi] V[xi]^T */
+                matmul_strided_at(FN, C, P, dMT + (size_t)xi * P * FN, FN, VT + (size_t)xi * P * C, C,
+                                  n == n0 ? 0 : 1, dU + (size_t)xi * FN * C, C);
+        }
+        if (n1 > n0)
+            filter_adjoint4(work->dW[k], dU, FN, C, tmp);
+    }
 }

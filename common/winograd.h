@@ -94,5 +94,7 @@ size_t winograd4_filter_size(const ConvShape *s);
 void winograd4_forward(real *y, const real *x, const real *W, const real *b,
                        const ConvShape *s, int N, ConvWork *work, int relu);
 void winograd4_dx(real *dx, const real *dy, const real *W, const ConvShape *s, int N, ConvWork *work);
+/* dW by F(4x4): each slice's share into work->dW[k], as winograd_backward's */
+void winograd4_dW(const real *dy, const real *x, const ConvShape *s, int N, ConvWork *work);
 
 #endif

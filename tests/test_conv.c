@@ -276,6 +276,20 @@ enum { WINOGRAD_CASES = sizeof winograd_cases / sizeof winograd_cases[0] };
  * product. */
 #define WINOGRAD_FLOAT_TOLERANCE 2e-5
 
+/* The slices' shares of dW that winograd_backward and winograd4_dW leave in
+ * work->dW[k], added up in slice order as convolution_backward does. */
+static void add_slices(real *dW, const ConvWork *work, int N, size_t nw)
+{
+    memset(dW, 0, nw * sizeof(real));
+    for (int k = 0; k < CONV_SLICES; k++) {
+        int n0, n1;
+        conv_slice_range(k, N, &n0, &n1);
+        if (n1 > n0)
+            for (size_t i = 0; i < nw; i++)
+                dW[i] += work->dW[k][i];
+    }
+}
+
 static void test_winograd_matches_direct_and_implicit(void)
 {
     Rng rng;
@@ -297,9 +311,10 @@ static void test_winograd_matches_direct_and_implicit(void)
             convolution_forward(y[p], x, W, b, &s, N, &work);
             convolution_backward(dx[p], dW[p], NULL, dy, x, W, &s, N, &work);
         }
-        /* the layer takes F(4x4) for y and dx where it fits (below): F(2x2)'s own */
+        /* the layer takes F(4x4) where it fits (below): F(2x2)'s own */
         winograd_forward(y[1], x, W, b, &s, N, &work, 0);
-        winograd_backward(dx[1], 0, dy, x, W, &s, N, &work);
+        winograd_backward(dx[1], 1, dy, x, W, &s, N, &work);
+        add_slices(dW[1], &work, N, nw);
         winograd_forward(yr, x, W, b, &s, N, &work, 1);
         convolution_direct_forward(yd, x, W, b, &s, N);
         double sy, sx, sW;
@@ -369,18 +384,21 @@ static void test_winograd4_matches_direct_and_implicit(void)
             CHECK(memcmp(y[0], y[1], ny * sizeof(real)) == 0);
         if (!winograd4_fits(&s, 1) && !winograd_fits(&s))
             CHECK(memcmp(dx[0], dx[1], nx * sizeof(real)) == 0);
-        if (!winograd_fits(&s))
+        if (!winograd4_fits(&s, 0))
             CHECK(memcmp(dW[0], dW[1], nw * sizeof(real)) == 0);
         winograd4_forward(y[1], x, W, b, &s, N, &work, 0);
         winograd4_dx(dx[1], dy, W, &s, N, &work);
+        winograd4_dW(dy, x, &s, N, &work);
+        add_slices(dW[1], &work, N, nw);
         winograd4_forward(yr, x, W, b, &s, N, &work, 1);
         convolution_direct_forward(yd, x, W, b, &s, N);
-        double sy, sx;
+        double sy, sx, sW;
         double ey = max_abs_diff(y[1], yd, ny, &sy) / sy, ex = max_abs_diff(dx[1], dx[0], nx, &sx) / sx;
-        if (ey > tol || ex > tol)
-            printf("  case %d: y off by %.3g, dx by %.3g of the largest\n", k, ey, ex);
-        CHECK(ey <= tol && ex <= tol);
-        worst = fmax(worst, fmax(ey, ex));
+        double eW = max_abs_diff(dW[1], dW[0], nw, &sW) / sW;
+        if (ey > tol || ex > tol || eW > tol)
+            printf("  case %d: y off by %.3g, dx by %.3g, dW by %.3g of the largest\n", k, ey, ex, eW);
+        CHECK(ey <= tol && ex <= tol && eW <= tol);
+        worst = fmax(worst, fmax(ey, fmax(ex, eW)));
         relu_forward(y[0], y[1], ny);   /* the fused ReLU: the same bits as after the layer */
         CHECK(memcmp(y[0], yr, ny * sizeof(real)) == 0);
         for (int p = 0; p < 2; p++)
@@ -455,7 +473,7 @@ static void test_winograd_gradient(void)
     for (int pad = 0; pad <= 2; pad++) {
         ConvCase c;
         c.N = 2;
-        /* pads 0 and 1: y by F(4x4), dx and dW by F(2x2); pad 2: dx by F(4x4), y
+        /* pads 0 and 1: y and dW by F(4x4), dx by F(2x2); pad 2: dx by F(4x4), y
          * and dW by conv_implicit's path */
         c.s = pad == 0 ? conv_shape(32, 4, 5, 3, 3, 3, 1, pad)
               : pad == 1 ? conv_shape(32, 5, 6, 4, 3, 3, 1, pad) : conv_shape(8, 4, 5, 32, 3, 3, 1, pad);
