@@ -46,11 +46,16 @@
  * padding 2, 3.19 / 3.40 ms to 2.52 / 2.39; 64 -> 64 on 8x8, 4.13 / 4.29 to
  * 2.30 / 2.20, where F(2x2) took 3.18 / 2.79), but only where the pass reads
  * 32 channels or more: 16 -> 32 on 14x14 lost its y (1.70 against 1.72 to
- * 1.91 ms) and won its dx (32 channels in: 1.67 against 1.53 to 1.62). So a
- * pass takes F(4x4) on images of at most 16 a side with at least 32 input
- * channels (DeepConvNet's y of layers 4 to 6, dx of layers 3 to 6), F(2x2)
- * for the rest of the 8x8 layers' work (their dW), conv_implicit's path
- * elsewhere. */
+ * 1.91 ms) and won its dx (32 channels in: 1.67 against 1.53 to 1.62). dW
+ * by F(4x4), its transforms along the channels of x and dy, paid where x has
+ * 32 channels (2 threads, medians of 15: 32 -> 32 on 14x14, 3.37 ms by
+ * conv_implicit's path to 2.75; on 8x8, 32 -> 64 1.70 by F(2x2) to 1.33,
+ * 64 -> 64 2.93 to 2.66) and lost on 16 (16 -> 32: 1.60 to 2.52). So y and
+ * dW take F(4x4) where x has at least 32 channels, dx where dy has, on
+ * images of at most 16 a side (DeepConvNet's y and dW of layers 4 to 6, dx
+ * of layers 3 to 6); F(2x2) a dx whose dy has fewer channels on images of at
+ * most 10 a side with 32 input channels; conv_implicit's path the rest.
+ * F(2x2) stays as the simpler lesson, and for 04_cnn's comparisons. */
 #ifndef DL_WINOGRAD_H
 #define DL_WINOGRAD_H
 
@@ -58,8 +63,7 @@
 
 /* F(2x2): 3x3, stride 1, padding 0 to 2, at least WINOGRAD_MIN_CHANNELS
  * input channels, images of at most WINOGRAD_MAX_SIDE pixels a side (see
- * above). The layers take its dW there, and its y and dx where F(4x4) does
- * not fit. */
+ * above). The layers take it where it fits and F(4x4) does not. */
 #define WINOGRAD_MIN_CHANNELS 32
 #define WINOGRAD_MAX_SIDE 10
 int winograd_fits(const ConvShape *s);
@@ -79,12 +83,12 @@ void winograd_backward(real *dx, int with_dW, const real *dy, const real *x, con
                        const ConvShape *s, int N, ConvWork *work);
 
 /* F(4x4, 3x3): 36 multiplications for a 4x4 block's 144 (winograd.c), for
- * y and dx only (winograd4_dx is winograd_backward's dx). It runs any 3x3
- * layer with stride 1, padding 0 to 2, on images of at most
- * WINOGRAD4_MAX_SIDE a side (winograd4_shape; the scratch makes room for it
- * then), and pays where its multiplies' inner dimension, the pass's input
- * channels (C for y, FN for dx), is at least WINOGRAD4_MIN_CHANNELS
- * (winograd4_fits). */
+ * y, dx and dW (winograd4_dx and winograd4_dW do winograd_backward's two
+ * halves). It runs any 3x3 layer with stride 1, padding 0 to 2, on images of
+ * at most WINOGRAD4_MAX_SIDE a side (winograd4_shape; the scratch makes room
+ * for it then), and pays where the pass reads at least
+ * WINOGRAD4_MIN_CHANNELS channels (winograd4_fits(s, 0): x's C, for y and
+ * dW; winograd4_fits(s, 1): dy's FN, for dx). */
 #define WINOGRAD4_MIN_CHANNELS 32
 #define WINOGRAD4_MAX_SIDE 16
 int winograd4_shape(const ConvShape *s);
