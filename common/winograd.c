@@ -567,7 +567,7 @@ int winograd4_shape(const ConvShape *s)
 
 int winograd4_fits(const ConvShape *s, int dx)
 {
-    return winograd4_shape(s) && (dx ? s->FN : s->C) >= WINOGRAD4_MIN_CHANNELS;
+    return winograd4_shape(s) && s->C >= WINOGRAD4_MIN_CHANNELS && (!dx || s->FN >= WINOGRAD4_MIN_CHANNELS);
 }
 
 size_t winograd4_scratch(const ConvShape *s)
