@@ -34,6 +34,15 @@ int get_threads(void)
 #endif
 }
 
+int thread_number(void)
+{
+#ifdef _OPENMP
+    return omp_get_thread_num();
+#else
+    return 0;
+#endif
+}
+
 void thread_band(int n, int *begin, int *end)
 {
 #ifdef _OPENMP

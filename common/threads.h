@@ -11,6 +11,9 @@
 void set_threads(int n);
 /* The number of threads the next parallel loop may use; 1 without OpenMP. */
 int get_threads(void);
+/* Inside a parallel region: this thread's number, 0 to the team's size - 1;
+ * 0 outside one (or without OpenMP). */
+int thread_number(void);
 /* Inside a parallel region: this thread's share [*begin, *end) of n items,
  * in even contiguous bands. Outside one (or without OpenMP): all of them. */
 void thread_band(int n, int *begin, int *end);

@@ -5,9 +5,6 @@
 #include "util.h"
 
 #include <string.h>
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 
 /* The three matrices of F(2x2, 3x3), written out in the transforms below:
  *
@@ -299,6 +296,7 @@ static void winograd_conv(real *y, const real *x, const real *U, const real *b, 
     int *koff = work->taps;                             /* V's rows, one per input channel */
     for (int c = 0; c < in_c; c++)
         koff[c] = c * t.ldP;
+    (void)threaded;                                     /* read by OpenMP only */
 #pragma omp parallel for schedule(static) if (threaded)
     for (int k = 0; k < CONV_SLICES; k++) {
         int n0, n1;
@@ -599,6 +597,7 @@ static void filter_transform4(real *U, const real *W, int FN, int C, int turned,
                             {1.0 / 24, 1.0 / 12, 1.0 / 6},
                             {1.0 / 24, -1.0 / 12, 1.0 / 6},
                             {0, 0, 1}};
+    (void)threaded;                                     /* read by OpenMP only */
 #pragma omp parallel for schedule(static) if (threaded)
     for (int f = 0; f < FN; f++)
         for (int c = 0; c < C; c++) {
@@ -722,10 +721,12 @@ static void winograd4_conv(real *y, const real *x, const real *U, const real *b,
     int *koff = work->taps;
     for (int c = 0; c < in_c; c++)
         koff[c] = c * t.ldP;
+    /* at most CONV_SLICES threads: thread k works in slice k's buffers */
     const int threads = threaded ? (get_threads() < CONV_SLICES ? get_threads() : CONV_SLICES) : 1;
+    (void)threads;                                      /* read by OpenMP only */
 #pragma omp parallel num_threads(threads)
     {
-        int n0, n1, k = omp_get_thread_num();           /* thread k works in slice k's buffers */
+        int n0, n1, k = thread_number();
         thread_band(N, &n0, &n1);
         real *V = work->col[k], *M = work->out[k], *buf = work->dcol[k];
         int zeroed = 0;
