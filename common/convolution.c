@@ -496,9 +496,12 @@ static void backward(real *dx, real *dW, real *db, const real *dy, const real *x
         conv_implicit_backward(dx, dW != NULL, dy, x, W, s, N, work);
     else
         im2col_backward(dx, dW != NULL, dy, x, W, s, N, work, fast);
-    if (!dW)
-        return;
-    const size_t nw = (size_t)s->FN * s->C * s->FH * s->FW;
+    if (dW)
+        conv_add_slices(dW, work, (size_t)s->FN * s->C * s->FH * s->FW, N);
+}
+
+void conv_add_slices(real *dW, const ConvWork *work, size_t nw, int N)
+{
     for (int k = 0; k < CONV_SLICES; k++) {
         int n0, n1;
         conv_slice_range(k, N, &n0, &n1);

@@ -125,6 +125,9 @@ void convolution_im2col_backward(real *dx, real *dW, real *db, const real *dy, c
  * thin to multiply well (then the batch goes in wide chunks of
  * conv_thin_images instead, see convolution.c). */
 void conv_slice_range(int k, int N, int *n0, int *n1);
+/* dW (nw numbers) += the shares of dW the slices of a batch of N left in
+ * work->dW[k], in slice order (so the same bits on any number of threads). */
+void conv_add_slices(real *dW, const ConvWork *work, size_t nw, int N);
 int conv_worth_threads(const ConvShape *s, int N);
 int conv_thin(const ConvShape *s, int N);
 int conv_thin_images(const ConvShape *s);

@@ -74,7 +74,8 @@ static size_t plane_reals(const Tiles *t)
     return ((size_t)2 * t->RP * t->SE + 8 * (size_t)t->SE + 4 * (size_t)t->T) * t->g + 64;
 }
 
-static size_t dW_scratch(const ConvShape *s);
+static size_t dW_scratch(const ConvShape *s, int m);
+static void dW_by_tiles(const real *dy, const real *x, const ConvShape *s, int N, ConvWork *work, int m);
 
 /* The largest of the three passes (forward, dx and dW), since a slice's
  * buffers serve all: V (16 x in_c rows), M (16 x out_c rows), the planes. */
@@ -91,7 +92,7 @@ size_t winograd_scratch(const ConvShape *s)
             n = plane_reals(&t);
         need = n > need ? n : need;
     }
-    return dW_scratch(s) > need ? dW_scratch(s) : need;
+    return dW_scratch(s, 2) > need ? dW_scratch(s, 2) : need;
 }
 
 size_t winograd_filter_size(const ConvShape *s)
@@ -359,28 +360,31 @@ typedef struct {
     int RY, SY;         /* dy's plane: rows and positions per row, zero past OH, OW */
 } DWTiles;
 
-static DWTiles dW_tiles(const ConvShape *s)
+/* Tiles of m x m outputs (F(2x2): m = 2; F(4x4): m = 4), (m + 2)^2 products. */
+static DWTiles dW_tiles(const ConvShape *s, int m)
 {
     DWTiles t;
-    t.TH = (s->OH + 1) / 2;
-    t.TW = (s->OW + 1) / 2;
+    t.TH = (s->OH + m - 1) / m;
+    t.TW = (s->OW + m - 1) / m;
     t.T = t.TH * t.TW;
-    t.RP = 2 * t.TH + 2;
-    t.SP = 2 * t.TW + 2;
-    t.RY = 2 * t.TH;
-    t.SY = 2 * t.TW;
-    size_t per_image = (size_t)16 * t.T * (s->C + s->FN) + (size_t)t.RP * t.SP * s->C + (size_t)t.RY * t.SY * s->FN;
+    t.RP = m * t.TH + 2;
+    t.SP = m * t.TW + 2;
+    t.RY = m * t.TH;
+    t.SY = m * t.TW;
+    const size_t products = (size_t)(m + 2) * (m + 2);
+    size_t per_image = products * t.T * (s->C + s->FN) + (size_t)t.RP * t.SP * s->C + (size_t)t.RY * t.SY * s->FN;
     t.g = per_image < CHUNK_REALS ? (int)(CHUNK_REALS / per_image) : 1;
     return t;
 }
 
-/* A slice's buffers for dW: VT in col, dMT in out, the planes in dcol. */
-static size_t dW_scratch(const ConvShape *s)
+/* A slice's buffers for dW: VT in col, dMT in out, the planes and (m + 2)^2
+ * runs of the tiles' transforms in dcol. */
+static size_t dW_scratch(const ConvShape *s, int m)
 {
-    DWTiles t = dW_tiles(s);
-    size_t P = (size_t)t.g * t.T, wide = s->C > s->FN ? s->C : s->FN;
-    size_t planes = (size_t)t.g * ((size_t)t.RP * t.SP * s->C + (size_t)t.RY * t.SY * s->FN) + 16 * wide;
-    return 16 * P * wide > planes ? 16 * P * wide : planes;
+    DWTiles t = dW_tiles(s, m);
+    size_t P = (size_t)t.g * t.T, wide = s->C > s->FN ? s->C : s->FN, products = (size_t)(m + 2) * (m + 2);
+    size_t planes = (size_t)t.g * ((size_t)t.RP * t.SP * s->C + (size_t)t.RY * t.SY * s->FN) + products * wide;
+    return products * P * wide > planes ? products * P * wide : planes;
 }
 
 /* One image (channels x H x W) into its plane, position by position with the
@@ -437,46 +441,6 @@ static void output_tile_adjoint(real *out, size_t step, const real *p, int S, in
                  tmp + 2 * a * FN, tmp + (2 * a + 1) * FN, FN);
 }
 
-/* Each slice's dW into work->dW[k]: dU[xi] = the sum over the slice's tiles,
- * chunk after chunk in order, of dM[xi] V[xi]^T; then G^T dU G. */
-static void winograd_dW(const real *dy, const real *x, const ConvShape *s, int N, ConvWork *work)
-{
-    const int C = s->C, FN = s->FN;
-    const DWTiles t = dW_tiles(s);
-    const size_t in_size = (size_t)C * s->H * s->W, out_size = (size_t)FN * s->OH * s->OW;
-    const size_t x_plane = (size_t)t.RP * t.SP * C, y_plane = (size_t)t.RY * t.SY * FN;
-#pragma omp parallel for schedule(static) if (conv_worth_threads(s, N))
-    for (int k = 0; k < CONV_SLICES; k++) {
-        int n0, n1;
-        conv_slice_range(k, N, &n0, &n1);
-        real *VT = work->col[k], *dMT = work->out[k], *xt = work->dcol[k], *dU = work->dWrows[k];
-        const int even = chunk_images(n1 - n0, t.g);
-        real *yt = xt + even * x_plane, *tmp = yt + even * y_plane;   /* 16 runs of the tiles' transforms */
-        if (n1 > n0)
-            memset(xt, 0, even * (x_plane + y_plane) * sizeof(real));
-        for (int n = n0; n < n1; n += even) {
-            const int g = n1 - n < even ? n1 - n : even, P = g * t.T;
-            for (int i = 0; i < g; i++) {
-                to_positions(xt + i * x_plane, x + (n + i) * in_size, C, s->H, s->W, s->pad, t.SP);
-                to_positions(yt + i * y_plane, dy + (n + i) * out_size, FN, s->OH, s->OW, 0, t.SY);
-                for (int ty = 0; ty < t.TH; ty++)
-                    for (int tx = 0; tx < t.TW; tx++) {
-                        const size_t q = (size_t)i * t.T + ty * t.TW + tx;
-                        input_tile(VT + q * C, (size_t)P * C, xt + i * x_plane + ((size_t)2 * ty * t.SP + 2 * tx) * C,
-                                   t.SP, C, tmp);
-                        output_tile_adjoint(dMT + q * FN, (size_t)P * FN,
-                                            yt + i * y_plane + ((size_t)2 * ty * t.SY + 2 * tx) * FN, t.SY, FN, tmp);
-                    }
-            }
-            for (int xi = 0; xi < 16; xi++)             /* dU[xi] (+)= dM[xi] V[xi]^T */
-                matmul_strided_at(FN, C, P, dMT + (size_t)xi * P * FN, FN, VT + (size_t)xi * P * C, C,
-                                  n == n0 ? 0 : 1, dU + (size_t)xi * FN * C, C);
-        }
-        if (n1 > n0)
-            filter_adjoint(work->dW[k], dU, FN, C);
-    }
-}
-
 void winograd_forward(real *y, const real *x, const real *W, const real *b,
                       const ConvShape *s, int N, ConvWork *work, int relu)
 {
@@ -489,7 +453,7 @@ void winograd_backward(real *dx, int with_dW, const real *dy, const real *x, con
                        const ConvShape *s, int N, ConvWork *work)
 {
     if (with_dW)
-        winograd_dW(dy, x, s, N, work);
+        dW_by_tiles(dy, x, s, N, work, 2);
     if (dx) {
         filter_transform(work->U, W, s->FN, s->C, 1);
         winograd_conv(dx, dy, work->U, NULL, s->FN, s->OH, s->OW, s->C, 2 - s->pad, N, work, 0,
@@ -555,8 +519,6 @@ static size_t plane_reals4(const Tiles4 *t)
     return ((size_t)(t->RP + 6) * 4 * t->S + 40 * (size_t)t->T) * t->g + 64;
 }
 
-static size_t dW_scratch4(const ConvShape *s);
-
 int winograd4_shape(const ConvShape *s)
 {
     return s->FH == 3 && s->FW == 3 && s->stride == 1 && s->pad <= 2 && s->H <= WINOGRAD4_MAX_SIDE &&
@@ -578,7 +540,7 @@ size_t winograd4_scratch(const ConvShape *s)
         n = plane_reals4(&t) > n ? plane_reals4(&t) : n;
         need = n > need ? n : need;
     }
-    return dW_scratch4(s) > need ? dW_scratch4(s) : need;
+    return dW_scratch(s, 4) > need ? dW_scratch(s, 4) : need;
 }
 
 size_t winograd4_filter_size(const ConvShape *s)
@@ -777,30 +739,6 @@ void winograd4_dx(real *dx, const real *dy, const real *W, const ConvShape *s, i
  * As F(2x2)'s above, with 6x6 patches every 4 pixels: dU[xi] (FN x C) sums
  * dM[xi] V[xi]^T over the tiles, xi = 0..35, and dW = G^T dU G. */
 
-static DWTiles dW_tiles4(const ConvShape *s)
-{
-    DWTiles t;
-    t.TH = (s->OH + 3) / 4;
-    t.TW = (s->OW + 3) / 4;
-    t.T = t.TH * t.TW;
-    t.RP = 4 * t.TH + 2;
-    t.SP = 4 * t.TW + 2;
-    t.RY = 4 * t.TH;
-    t.SY = 4 * t.TW;
-    size_t per_image = (size_t)36 * t.T * (s->C + s->FN) + (size_t)t.RP * t.SP * s->C + (size_t)t.RY * t.SY * s->FN;
-    t.g = per_image < CHUNK_REALS ? (int)(CHUNK_REALS / per_image) : 1;
-    return t;
-}
-
-/* A slice's buffers for dW: VT in col, dMT in out, the planes and 36 runs in dcol. */
-static size_t dW_scratch4(const ConvShape *s)
-{
-    DWTiles t = dW_tiles4(s);
-    size_t P = (size_t)t.g * t.T, wide = s->C > s->FN ? s->C : s->FN;
-    size_t planes = (size_t)t.g * ((size_t)t.RP * t.SP * s->C + (size_t)t.RY * t.SY * s->FN) + 36 * wide;
-    return 36 * P * wide > planes ? 36 * P * wide : planes;
-}
-
 /* A on four runs (the adjoint of A^T): six runs out. */
 static void a4(real *restrict o0, real *restrict o1, real *restrict o2, real *restrict o3, real *restrict o4,
                real *restrict o5, const real *restrict y0, const real *restrict y1, const real *restrict y2,
@@ -884,11 +822,13 @@ static void filter_adjoint4(real *dW, const real *dU, int FN, int C, real *tmp)
     }
 }
 
-/* Each slice's dW into work->dW[k], as winograd_dW does with F(2x2). */
-void winograd4_dW(const real *dy, const real *x, const ConvShape *s, int N, ConvWork *work)
+/* Each slice's dW into work->dW[k], by F(2x2) (m = 2) or F(4x4) (m = 4):
+ * dU[xi] = the sum over the slice's tiles, chunk after chunk in order, of
+ * dM[xi] V[xi]^T; then dW = G^T dU G. */
+static void dW_by_tiles(const real *dy, const real *x, const ConvShape *s, int N, ConvWork *work, int m)
 {
-    const int C = s->C, FN = s->FN;
-    const DWTiles t = dW_tiles4(s);
+    const int C = s->C, FN = s->FN, products = (m + 2) * (m + 2);
+    const DWTiles t = dW_tiles(s, m);
     const size_t in_size = (size_t)C * s->H * s->W, out_size = (size_t)FN * s->OH * s->OW;
     const size_t x_plane = (size_t)t.RP * t.SP * C, y_plane = (size_t)t.RY * t.SY * FN;
 #pragma omp parallel for schedule(static) if (conv_worth_threads(s, N))
@@ -897,7 +837,7 @@ void winograd4_dW(const real *dy, const real *x, const ConvShape *s, int N, Conv
         conv_slice_range(k, N, &n0, &n1);
         real *VT = work->col[k], *dMT = work->out[k], *xt = work->dcol[k], *dU = work->dWrows[k];
         const int even = chunk_images(n1 - n0, t.g);
-        real *yt = xt + even * x_plane, *tmp = yt + even * y_plane;
+        real *yt = xt + even * x_plane, *tmp = yt + even * y_plane;   /* runs of the tiles' transforms */
         if (n1 > n0)
             memset(xt, 0, even * (x_plane + y_plane) * sizeof(real));
         for (int n = n0; n < n1; n += even) {
@@ -908,17 +848,29 @@ void winograd4_dW(const real *dy, const real *x, const ConvShape *s, int N, Conv
                 for (int ty = 0; ty < t.TH; ty++)
                     for (int tx = 0; tx < t.TW; tx++) {
                         const size_t q = (size_t)i * t.T + ty * t.TW + tx;
-                        input_tile6(VT + q * C, (size_t)P * C, xt + i * x_plane + ((size_t)4 * ty * t.SP + 4 * tx) * C,
-                                    t.SP, C, tmp);
-                        output_tile_adjoint4(dMT + q * FN, (size_t)P * FN,
-                                             yt + i * y_plane + ((size_t)4 * ty * t.SY + 4 * tx) * FN, t.SY, FN, tmp);
+                        const real *xp = xt + i * x_plane + ((size_t)m * ty * t.SP + m * tx) * C;
+                        const real *yp = yt + i * y_plane + ((size_t)m * ty * t.SY + m * tx) * FN;
+                        if (m == 2) {
+                            input_tile(VT + q * C, (size_t)P * C, xp, t.SP, C, tmp);
+                            output_tile_adjoint(dMT + q * FN, (size_t)P * FN, yp, t.SY, FN, tmp);
+                        } else {
+                            input_tile6(VT + q * C, (size_t)P * C, xp, t.SP, C, tmp);
+                            output_tile_adjoint4(dMT + q * FN, (size_t)P * FN, yp, t.SY, FN, tmp);
+                        }
                     }
             }
-            for (int xi = 0; xi < 36; xi++)             /* dU[xi] (+)= dM[xi] V[xi]^T */
+            for (int xi = 0; xi < products; xi++)       /* dU[xi] (+)= dM[xi] V[xi]^T */
                 matmul_strided_at(FN, C, P, dMT + (size_t)xi * P * FN, FN, VT + (size_t)xi * P * C, C,
                                   n == n0 ? 0 : 1, dU + (size_t)xi * FN * C, C);
         }
-        if (n1 > n0)
+        if (n1 > n0 && m == 2)
+            filter_adjoint(work->dW[k], dU, FN, C);
+        else if (n1 > n0)
             filter_adjoint4(work->dW[k], dU, FN, C, tmp);
     }
+}
+
+void winograd4_dW(const real *dy, const real *x, const ConvShape *s, int N, ConvWork *work)
+{
+    dW_by_tiles(dy, x, s, N, work, 4);
 }

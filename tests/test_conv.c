@@ -277,17 +277,11 @@ enum { WINOGRAD_CASES = sizeof winograd_cases / sizeof winograd_cases[0] };
 #define WINOGRAD_FLOAT_TOLERANCE 2e-5
 
 /* The slices' shares of dW that winograd_backward and winograd4_dW leave in
- * work->dW[k], added up in slice order as convolution_backward does. */
+ * work->dW[k], added up as convolution_backward does. */
 static void add_slices(real *dW, const ConvWork *work, int N, size_t nw)
 {
     memset(dW, 0, nw * sizeof(real));
-    for (int k = 0; k < CONV_SLICES; k++) {
-        int n0, n1;
-        conv_slice_range(k, N, &n0, &n1);
-        if (n1 > n0)
-            for (size_t i = 0; i < nw; i++)
-                dW[i] += work->dW[k][i];
-    }
+    conv_add_slices(dW, work, nw, N);
 }
 
 static void test_winograd_matches_direct_and_implicit(void)
