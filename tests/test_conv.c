@@ -284,32 +284,52 @@ static void add_slices(real *dW, const ConvWork *work, int N, size_t nw)
     conv_add_slices(dW, work, nw, N);
 }
 
-static void test_winograd_matches_direct_and_implicit(void)
+/* Each case through the layer with Winograd off and on, and through F(2x2)
+ * (m = 2) or F(4x4) (m = 4) called directly: y against the direct loops, dx
+ * and dW against conv_implicit's path, within tol of the largest number; a
+ * pass the layer takes no Winograd for gives conv_implicit's bits; the fused
+ * ReLU gives the bits of the layer then relu_forward. */
+static void check_winograd(const int (*cases)[6], int count, int m, double tol, uint64_t seed)
 {
     Rng rng;
-    rng_seed(&rng, 23);
-    const double tol = sizeof(real) == sizeof(double) ? 1e-12 : WINOGRAD_FLOAT_TOLERANCE;
+    rng_seed(&rng, seed);
     double worst = 0;
-    for (int k = 0; k < WINOGRAD_CASES; k++) {
-        const int *c = winograd_cases[k], N = c[0];
+    for (int k = 0; k < count; k++) {
+        const int *c = cases[k], N = c[0];
         ConvShape s = conv_shape(c[1], c[2], c[3], c[4], 3, 3, 1, c[5]);
-        CHECK(winograd_fits(&s) && convolution_winograd(&s));
+        if (m == 2)
+            CHECK(winograd_fits(&s) && convolution_winograd(&s));
+        else    /* the layers take it for y and dW where x has 32 channels or more, for dx where dy has too */
+            CHECK(winograd4_shape(&s) && winograd4_fits(&s, 0) == (s.C >= 32) &&
+                  winograd4_fits(&s, 1) == (s.C >= 32 && s.FN >= 32));
         size_t nx = (size_t)N * s.C * s.H * s.W, ny = conv_out_size(&s, N), nw = (size_t)s.FN * s.C * 9;
         real *x = rand_buf(&rng, nx, -1, 1), *W = rand_buf(&rng, nw, -1, 1), *b = rand_buf(&rng, s.FN, -1, 1);
         real *dy = rand_buf(&rng, ny, -1, 1), *yd = xmalloc(ny * sizeof(real)), *yr = xmalloc(ny * sizeof(real));
         real *y[2], *dx[2], *dW[2];
         ConvWork work = conv_work_create(&s, 1);
-        for (int p = 0; p < 2; p++) {   /* [0]: conv_implicit's path, [1]: Winograd's */
+        for (int p = 0; p < 2; p++) {   /* [0]: conv_implicit's path, [1]: the layer's own (Winograd on) */
             convolution_use_winograd(p);
             y[p] = xmalloc(ny * sizeof(real)), dx[p] = xmalloc(nx * sizeof(real)), dW[p] = xcalloc(nw, sizeof(real));
             convolution_forward(y[p], x, W, b, &s, N, &work);
             convolution_backward(dx[p], dW[p], NULL, dy, x, W, &s, N, &work);
         }
-        /* the layer takes F(4x4) where it fits (below): F(2x2)'s own */
-        winograd_forward(y[1], x, W, b, &s, N, &work, 0);
-        winograd_backward(dx[1], 1, dy, x, W, &s, N, &work);
+        if (!winograd4_fits(&s, 0) && !winograd_fits(&s))
+            CHECK(memcmp(y[0], y[1], ny * sizeof(real)) == 0);
+        if (!winograd4_fits(&s, 1) && !winograd_fits(&s))
+            CHECK(memcmp(dx[0], dx[1], nx * sizeof(real)) == 0);
+        if (!winograd4_fits(&s, 0))
+            CHECK(memcmp(dW[0], dW[1], nw * sizeof(real)) == 0);
+        if (m == 2) {
+            winograd_forward(y[1], x, W, b, &s, N, &work, 0);
+            winograd_backward(dx[1], 1, dy, x, W, &s, N, &work);
+            winograd_forward(yr, x, W, b, &s, N, &work, 1);
+        } else {
+            winograd4_forward(y[1], x, W, b, &s, N, &work, 0);
+            winograd4_dx(dx[1], dy, W, &s, N, &work);
+            winograd4_dW(dy, x, &s, N, &work);
+            winograd4_forward(yr, x, W, b, &s, N, &work, 1);
+        }
         add_slices(dW[1], &work, N, nw);
-        winograd_forward(yr, x, W, b, &s, N, &work, 1);
         convolution_direct_forward(yd, x, W, b, &s, N);
         double sy, sx, sW;
         double ey = max_abs_diff(y[1], yd, ny, &sy) / sy, ex = max_abs_diff(dx[1], dx[0], nx, &sx) / sx;
@@ -318,14 +338,20 @@ static void test_winograd_matches_direct_and_implicit(void)
             printf("  case %d: y off by %.3g, dx by %.3g, dW by %.3g of the largest\n", k, ey, ex, eW);
         CHECK(ey <= tol && ex <= tol && eW <= tol);
         worst = fmax(worst, fmax(ey, fmax(ex, eW)));
-        relu_forward(y[0], y[1], ny);   /* the fused ReLU: the same bits as after the layer */
+        relu_forward(y[0], y[1], ny);
         CHECK(memcmp(y[0], yr, ny * sizeof(real)) == 0);
         for (int p = 0; p < 2; p++)
             free(y[p]), free(dx[p]), free(dW[p]);
         free(x), free(W), free(b), free(dy), free(yd), free(yr);
         conv_work_free(&work);
     }
-    printf("  Winograd F(2x2) against the direct sums: at most %.2g of the largest number\n", worst);
+    printf("  Winograd F(%dx%d) against the direct sums: at most %.2g of the largest number\n", m, m, worst);
+}
+
+static void test_winograd_matches_direct_and_implicit(void)
+{
+    check_winograd(winograd_cases, WINOGRAD_CASES, 2,
+                   sizeof(real) == sizeof(double) ? 1e-12 : WINOGRAD_FLOAT_TOLERANCE, 23);
 }
 
 /* ---- Winograd's F(4x4, 3x3) ------------------------------------------------------------- */
@@ -352,55 +378,8 @@ enum { WINOGRAD4_CASES = sizeof winograd4_cases / sizeof winograd4_cases[0] };
 
 static void test_winograd4_matches_direct_and_implicit(void)
 {
-    Rng rng;
-    rng_seed(&rng, 31);
-    const double tol = sizeof(real) == sizeof(double) ? 1e-12 : WINOGRAD4_FLOAT_TOLERANCE;
-    double worst = 0;
-    for (int k = 0; k < WINOGRAD4_CASES; k++) {
-        const int *c = winograd4_cases[k], N = c[0];
-        ConvShape s = conv_shape(c[1], c[2], c[3], c[4], 3, 3, 1, c[5]);
-        CHECK(winograd4_shape(&s));
-        /* the layers take it for y and dW where x has 32 channels or more, for dx where dy has too */
-        CHECK(winograd4_fits(&s, 0) == (s.C >= 32) && winograd4_fits(&s, 1) == (s.C >= 32 && s.FN >= 32));
-        size_t nx = (size_t)N * s.C * s.H * s.W, ny = conv_out_size(&s, N), nw = (size_t)s.FN * s.C * 9;
-        real *x = rand_buf(&rng, nx, -1, 1), *W = rand_buf(&rng, nw, -1, 1), *b = rand_buf(&rng, s.FN, -1, 1);
-        real *dy = rand_buf(&rng, ny, -1, 1), *yd = xmalloc(ny * sizeof(real)), *yr = xmalloc(ny * sizeof(real));
-        real *y[2], *dx[2], *dW[2];
-        ConvWork work = conv_work_create(&s, 1);
-        for (int p = 0; p < 2; p++) {   /* [0]: conv_implicit's path, [1]: the layer's own (Winograd on) */
-            convolution_use_winograd(p);
-            y[p] = xmalloc(ny * sizeof(real)), dx[p] = xmalloc(nx * sizeof(real)), dW[p] = xcalloc(nw, sizeof(real));
-            convolution_forward(y[p], x, W, b, &s, N, &work);
-            convolution_backward(dx[p], dW[p], NULL, dy, x, W, &s, N, &work);
-        }
-        /* a pass that takes no Winograd gives conv_implicit's bits */
-        if (!winograd4_fits(&s, 0) && !winograd_fits(&s))
-            CHECK(memcmp(y[0], y[1], ny * sizeof(real)) == 0);
-        if (!winograd4_fits(&s, 1) && !winograd_fits(&s))
-            CHECK(memcmp(dx[0], dx[1], nx * sizeof(real)) == 0);
-        if (!winograd4_fits(&s, 0))
-            CHECK(memcmp(dW[0], dW[1], nw * sizeof(real)) == 0);
-        winograd4_forward(y[1], x, W, b, &s, N, &work, 0);
-        winograd4_dx(dx[1], dy, W, &s, N, &work);
-        winograd4_dW(dy, x, &s, N, &work);
-        add_slices(dW[1], &work, N, nw);
-        winograd4_forward(yr, x, W, b, &s, N, &work, 1);
-        convolution_direct_forward(yd, x, W, b, &s, N);
-        double sy, sx, sW;
-        double ey = max_abs_diff(y[1], yd, ny, &sy) / sy, ex = max_abs_diff(dx[1], dx[0], nx, &sx) / sx;
-        double eW = max_abs_diff(dW[1], dW[0], nw, &sW) / sW;
-        if (ey > tol || ex > tol || eW > tol)
-            printf("  case %d: y off by %.3g, dx by %.3g, dW by %.3g of the largest\n", k, ey, ex, eW);
-        CHECK(ey <= tol && ex <= tol && eW <= tol);
-        worst = fmax(worst, fmax(ey, fmax(ex, eW)));
-        relu_forward(y[0], y[1], ny);   /* the fused ReLU: the same bits as after the layer */
-        CHECK(memcmp(y[0], yr, ny * sizeof(real)) == 0);
-        for (int p = 0; p < 2; p++)
-            free(y[p]), free(dx[p]), free(dW[p]);
-        free(x), free(W), free(b), free(dy), free(yd), free(yr);
-        conv_work_free(&work);
-    }
-    printf("  Winograd F(4x4) against the direct sums: at most %.2g of the largest number\n", worst);
+    check_winograd(winograd4_cases, WINOGRAD4_CASES, 4,
+                   sizeof(real) == sizeof(double) ? 1e-12 : WINOGRAD4_FLOAT_TOLERANCE, 31);
 }
 
 /* ---- gradient checks ------------------------------------------------------------------- */
