@@ -581,7 +581,7 @@ static Comparison compare_layer(const char *name, ConvShape s, int N, const Data
         t[r] = now_seconds() - t0;
     }
     c.direct = median(t, 3);
-    const int fast = conv_implicit_fits(&s), winograd = winograd4_fits(&s, 0) || winograd_fits(&s);
+    const int fast = conv_implicit_fits(&s), winograd = winograd4_fits(&s, 0);
     const int was = convolution_use_winograd(1);      /* put back below */
     for (int r = 0; r < 5; r++) {       /* im2col and the fast paths in turn */
         double t0 = now_seconds();
@@ -789,7 +789,7 @@ static void bench_conv(const char *name, ConvShape s, int N, int need_dx, double
     enum { RUNS = 7 };
     /* Winograd: what the layers take (F(4x4), F(2x2) or neither for each of
      * y, dx and dW, winograd.h); F(2x2): that one for all three, where it fits */
-    const int winograd = conv_implicit_fits(&s) && (winograd4_fits(&s, 0) || winograd4_fits(&s, 1) || winograd_fits(&s));
+    const int winograd = conv_implicit_fits(&s) && winograd4_fits(&s, 0);
     const int paths = conv_implicit_fits(&s) ? (winograd ? (winograd_fits(&s) ? 4 : 3) : 2) : 1;
     static const char *const path_names[4] = {"im2col", "implicit", "Winograd", "F(2x2)"};
     double tf[4][RUNS], tb[4][RUNS];

@@ -181,7 +181,8 @@ ConvWork conv_work_create(const ConvShape *shapes, int count)
             w.cap = need > w.cap ? need : w.cap;
             u = winograd4_filter_size(s) > u ? winograd4_filter_size(s) : u;
             dw = winograd4_filter_size(s) > dw ? winograd4_filter_size(s) : dw;   /* its dU, in dWrows */
-            taps = (size_t)(s->C > s->FN ? s->C : s->FN) > taps ? (size_t)(s->C > s->FN ? s->C : s->FN) : taps;
+            const size_t channels = (size_t)(s->C > s->FN ? s->C : s->FN);   /* its V rows' offsets */
+            taps = channels > taps ? channels : taps;
         }
         if (gathers(s)) {               /* the gather tables, for the wider of the chunks */
             int g = chunk_images(s) > conv_thin_images(s) ? chunk_images(s) : conv_thin_images(s);
@@ -337,7 +338,7 @@ int convolution_use_winograd(int on)
 
 int convolution_winograd(const ConvShape *s)
 {
-    return use_winograd && (winograd4_fits(s, 0) || winograd4_fits(s, 1) || winograd_fits(s));
+    return use_winograd && winograd4_fits(s, 0);      /* it holds wherever any Winograd fits (winograd.h) */
 }
 
 /* What the layers call: the fast paths where they apply (winograd.h,
@@ -345,10 +346,8 @@ int convolution_winograd(const ConvShape *s)
 static void either_forward(real *y, const real *x, const real *W, const real *b,
                            const ConvShape *s, int N, ConvWork *work, int relu)
 {
-    if (use_winograd && winograd4_fits(s, 0))
+    if (convolution_winograd(s))
         winograd4_forward(y, x, W, b, s, N, work, relu);
-    else if (use_winograd && winograd_fits(s))
-        winograd_forward(y, x, W, b, s, N, work, relu);
     else if (conv_implicit_fits(s))
         conv_implicit_forward(y, x, W, b, s, N, work, relu);
     else
@@ -480,18 +479,16 @@ static void backward(real *dx, real *dW, real *db, const real *dy, const real *x
         return;
     }
     if (fast && convolution_winograd(s)) {
-        /* Winograd's where it pays (winograd.h): dx and dW by F(4x4), dx by
-         * F(2x2) where F(4x4) does not pay; what is left by conv_implicit's path */
-        real *dx4 = winograd4_fits(s, 1) ? dx : NULL, *rest = dx4 ? NULL : dx;
-        const int dW4 = dW && winograd4_fits(s, 0), dW_rest = dW && !dW4;
-        if (dx4)
-            winograd4_dx(dx4, dy, W, s, N, work);
-        if (dW4)
+        /* dW by F(4x4); dx by F(4x4) where dy has the channels too, else by
+         * F(2x2) where that fits, else by conv_implicit's path (winograd.h) */
+        if (dx && winograd4_fits(s, 1))
+            winograd4_dx(dx, dy, W, s, N, work);
+        else if (dx && winograd_fits(s))
+            winograd_backward(dx, 0, dy, x, W, s, N, work);
+        else if (dx)
+            conv_implicit_backward(dx, 0, dy, x, W, s, N, work);
+        if (dW)
             winograd4_dW(dy, x, s, N, work);
-        if (winograd_fits(s))
-            winograd_backward(rest, dW_rest, dy, x, W, s, N, work);
-        else if (rest || dW_rest)
-            conv_implicit_backward(rest, dW_rest, dy, x, W, s, N, work);
     } else if (implicit)
         conv_implicit_backward(dx, dW != NULL, dy, x, W, s, N, work);
     else

@@ -548,17 +548,20 @@ size_t winograd4_filter_size(const ConvShape *s)
     return (size_t)36 * s->FN * s->C;
 }
 
+/* F(4x4)'s G, the 6 x 3 of the comment at the top of this part. */
+static const double G4[6][3] = {{1.0 / 4, 0, 0},
+                                {-1.0 / 6, -1.0 / 6, -1.0 / 6},
+                                {-1.0 / 6, 1.0 / 6, -1.0 / 6},
+                                {1.0 / 24, 1.0 / 12, 1.0 / 6},
+                                {1.0 / 24, -1.0 / 12, 1.0 / 6},
+                                {0, 0, 1}};
+
 /* G g G^T (6x6), in double and rounded once: U[xi][f][c] (turned: the filter
  * turned by 180 degrees, at U[xi][c][f]). */
 static void filter_transform4(real *U, const real *W, int FN, int C, int turned, int threaded)
 {
     const int rows = turned ? C : FN, cols = turned ? FN : C;
-    const double G[6][3] = {{1.0 / 4, 0, 0},
-                            {-1.0 / 6, -1.0 / 6, -1.0 / 6},
-                            {-1.0 / 6, 1.0 / 6, -1.0 / 6},
-                            {1.0 / 24, 1.0 / 12, 1.0 / 6},
-                            {1.0 / 24, -1.0 / 12, 1.0 / 6},
-                            {0, 0, 1}};
+    const double (*G)[3] = G4;
     (void)threaded;                                     /* read by OpenMP only */
 #pragma omp parallel for schedule(static) if (threaded)
     for (int f = 0; f < FN; f++)
@@ -794,12 +797,10 @@ static void output_tile_adjoint4(real *out, size_t step, const real *p, int S, i
  * time (dU's rows), so that the sums run in vectors. tmp: 18 runs of C. */
 static void filter_adjoint4(real *dW, const real *dU, int FN, int C, real *tmp)
 {
-    static const real G[6][3] = {{(real)1 / 4, 0, 0},
-                                 {(real)-1 / 6, (real)-1 / 6, (real)-1 / 6},
-                                 {(real)-1 / 6, (real)1 / 6, (real)-1 / 6},
-                                 {(real)1 / 24, (real)1 / 12, (real)1 / 6},
-                                 {(real)1 / 24, (real)-1 / 12, (real)1 / 6},
-                                 {0, 0, 1}};
+    real G[6][3];                                   /* G4 in the sums' own precision */
+    for (int a = 0; a < 6; a++)
+        for (int j = 0; j < 3; j++)
+            G[a][j] = (real)G4[a][j];
     const size_t plane = (size_t)FN * C;
     for (int f = 0; f < FN; f++) {
         const real *u = dU + (size_t)f * C;

@@ -97,6 +97,10 @@ void winograd_backward(real *dx, int with_dW, const real *dy, const real *x, con
 #define WINOGRAD4_MAX_SIDE 16
 int winograd4_shape(const ConvShape *s);
 int winograd4_fits(const ConvShape *s, int dx);
+/* Wherever F(2x2) fits, F(4x4) fits for y and dW: the layers take F(2x2) for
+ * nothing but a dx (convolution.c counts on it) */
+_Static_assert(WINOGRAD_MAX_SIDE <= WINOGRAD4_MAX_SIDE && WINOGRAD_MIN_CHANNELS >= WINOGRAD4_MIN_CHANNELS,
+               "winograd_fits must imply winograd4_fits(s, 0)");
 size_t winograd4_scratch(const ConvShape *s);
 size_t winograd4_filter_size(const ConvShape *s);
 void winograd4_forward(real *y, const real *x, const real *W, const real *b,
