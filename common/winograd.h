@@ -20,7 +20,7 @@
  * fewer. The price is additions in the transforms, a little more memory, and
  * rounding: the transforms add and subtract neighbouring pixels, so the result
  * is the convolution's to within a few float roundings, not bit for bit the
- * same (tests/test_winograd.c bounds the difference).
+ * same (tests/test_conv.c bounds the difference).
  *
  * Only for 3x3 filters, stride 1, padding 0 to 2. dx of such a layer is again
  * such a convolution (dy with the filters turned by 180 degrees, C and FN
