@@ -50,16 +50,21 @@
  * cache budget, and the threads split the batch in bands, not in slices. */
 #define TILE_COLUMNS 48
 
+/* The layers both identities serve: 3x3 filters, stride 1, padding 0 to 2,
+ * on images of at most `side` pixels a side (what the scratch makes room for). */
+static int winograd_layer(const ConvShape *s, int side)
+{
+    return s->FH == 3 && s->FW == 3 && s->stride == 1 && s->pad <= 2 && s->H <= side && s->W <= side;
+}
+
 int winograd_fits(const ConvShape *s)
 {
-    return s->FH == 3 && s->FW == 3 && s->stride == 1 && s->pad <= 2 && s->C >= WINOGRAD_MIN_CHANNELS &&
-           s->H <= WINOGRAD_MAX_SIDE && s->W <= WINOGRAD_MAX_SIDE;
+    return winograd_layer(s, WINOGRAD_MAX_SIDE) && s->C >= WINOGRAD_MIN_CHANNELS;
 }
 
 int winograd4_shape(const ConvShape *s)
 {
-    return s->FH == 3 && s->FW == 3 && s->stride == 1 && s->pad <= 2 && s->H <= WINOGRAD4_MAX_SIDE &&
-           s->W <= WINOGRAD4_MAX_SIDE;
+    return winograd_layer(s, WINOGRAD4_MAX_SIDE);
 }
 
 int winograd4_fits(const ConvShape *s, int dx)
