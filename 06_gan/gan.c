@@ -89,6 +89,8 @@ typedef struct {
     int raw_scores;         /* with an average: score the raw G too */
     int cosine;             /* the learning rate glides to 0 over the run */
     double lr_g;            /* G's learning rate (0: --lr, D's) */
+    double r1;              /* R1's weight gamma (0: no penalty) */
+    int r1_every;           /* R1 on every r1_every-th D step */
     const char *net;        /* cgan's: "mlp" or "dcgan" */
     int clusters;           /* mlp, dcgan: condition on this many k-means clusters (0: none) */
     const char *model;
@@ -328,16 +330,30 @@ typedef struct {
 
 static real d_hook(void *p, const real *x, const int *t, int n) { return gan_d_step(&((GanRun *)p)->gan, x, t, n); }
 static void average_hook(void *p, long steps) { gan_average_update(&((GanRun *)p)->gan, steps); }
-/* The averaged G goes into checkpoints as the trainer's "carry". */
-static void average_get(void *p, real *out)
+/* What checkpoints carry beside the two nets and their optimizers: the
+ * averaged G, when kept, then R1's phase, when on (which of its every-th D
+ * steps comes next), so that a resumed run goes on as if never stopped. */
+static size_t carry_size(const Gan *g)
 {
-    const ParamSet *avg = &((GanRun *)p)->gan.G_avg;
-    memcpy(out, avg->values, avg->size * sizeof(real));
+    return (g->avg_decay > 0 ? g->G_avg.size : 0) + (g->r1_gamma > 0 ? 1 : 0);
 }
-static void average_set(void *p, const real *in)
+static void carry_get(void *p, real *out)
 {
-    ParamSet *avg = &((GanRun *)p)->gan.G_avg;
-    memcpy(avg->values, in, avg->size * sizeof(real));
+    const Gan *g = &((GanRun *)p)->gan;
+    const size_t n = g->avg_decay > 0 ? g->G_avg.size : 0;
+    if (n)
+        memcpy(out, g->G_avg.values, n * sizeof(real));
+    if (g->r1_gamma > 0)
+        out[n] = (real)(g->d_steps % g->r1_every);
+}
+static void carry_set(void *p, const real *in)
+{
+    Gan *g = &((GanRun *)p)->gan;
+    const size_t n = g->avg_decay > 0 ? g->G_avg.size : 0;
+    if (n)
+        memcpy(g->G_avg.values, in, n * sizeof(real));
+    if (g->r1_gamma > 0)
+        g->d_steps = (long)in[n];
 }
 static real g_hook(void *p, const real *x, const int *t, int n)
 {
@@ -610,6 +626,8 @@ static GanResult train_gan(const Config *cfg, GanKind kind, int classes, int clu
     Gan *g = &r.gan;
     if (cfg->ema > 0)
         gan_average_start(g, cfg->ema);
+    if (cfg->r1 > 0)
+        gan_set_r1(g, cfg->r1, cfg->r1_every);
     const int raw = g->avg_decay > 0 && cfg->raw_scores && scorer && cfg->score_samples > 0;
     /* The grid: 64 fixed samples, or for a conditional GAN a column per class */
     r.grid_cols = classes ? classes : 8;
@@ -654,11 +672,12 @@ static GanResult train_gan(const Config *cfg, GanKind kind, int classes, int clu
                      .metric_count = 2, .metric_names = "d_real\td_fake", .metrics = g->metrics,
                      .score_count = raw ? 4 : 2, .score_names = raw ? "IS\tFD\traw_IS\traw_FD" : "IS\tFD",
                      .score = score_hook};
-    if (g->avg_decay > 0) {
+    if (g->avg_decay > 0)
         tn.after_update = average_hook;
-        tn.carry_size = g->G_avg.size;
-        tn.carry_get = average_get;
-        tn.carry_set = average_set;
+    if (carry_size(g) > 0) {
+        tn.carry_size = carry_size(g);
+        tn.carry_get = carry_get;
+        tn.carry_set = carry_set;
     }
     char rates[64];
     if (tc.lr2 > 0 && tc.lr2 != tc.lr)
@@ -671,6 +690,9 @@ static GanResult train_gan(const Config *cfg, GanKind kind, int classes, int clu
            get_threads(), get_threads() == 1 ? "" : "s", matmul_backend());
     if (g->avg_decay > 0)
         printf("  samples from G's moving average (decay %g; --ema 0: from G itself)\n", g->avg_decay);
+    if (g->r1_gamma > 0)
+        printf("  R1: D's slope at the real images penalised, gamma %g, on one D step in %d\n", g->r1_gamma,
+               g->r1_every);
     if (scorer)
         printf("  each epoch: a grid of samples, and IS and FD of %d samples%s\n", r.score_samples,
                raw ? " (raw_: of G itself, not averaged)" : "");
@@ -895,6 +917,7 @@ int main(int argc, char **argv)
     cfg.bench_batches = 50;
     cfg.ema = 0.99;                 /* measured best of the averages over 5 epochs (README) */
     cfg.raw_scores = 1;
+    cfg.r1_every = 4;
     const Option extra[] = {
         {"epochs", OPT_INT, NULL, "N", "epochs of the chosen GAN (default: the tour's, or --full's)"},
         {"full", OPT_FLAG, &cfg.full, NULL, "longer runs on all images: MLP GAN 30 epochs, DCGAN 7 (15 minutes), conditional 20 (tour: 10, 2, 10 on 10,000)"},
@@ -906,6 +929,8 @@ int main(int argc, char **argv)
         {"scorer", OPT_STRING, &cfg.scorer, "FILE", "the SimpleConvNet that scores (default: OUT/scorer, chapter 04's, or trained)"},
         {"ema", OPT_DOUBLE, &cfg.ema, "DECAY", "sample from a moving average of G's weights (default 0.99, 0: G itself)"},
         {"raw-scores", OPT_INT, &cfg.raw_scores, "0|1", "with --ema, score G itself too each epoch (default 1)"},
+        {"r1", OPT_DOUBLE, &cfg.r1, "GAMMA", "penalise D's slope at the real images: gamma/2 |dD/dx|^2 (default 0: none; try 1)"},
+        {"r1-every", OPT_INT, &cfg.r1_every, "K", "R1 on every K-th D step, K times as strong (default 4)"},
         {"lr-g", OPT_DOUBLE, &cfg.lr_g, "X", "G's learning rate, if not --lr (D's); the DCGAN's: 0.0016"},
         {"cosine", OPT_FLAG, &cfg.cosine, NULL, "the learning rate glides from --lr to 0 over the run (default: constant)"},
         {"resume", OPT_FLAG, &cfg.resume, NULL, "go on from the checkpoint in --out (after Ctrl-C)"},
@@ -924,6 +949,10 @@ int main(int argc, char **argv)
     }
     if (!(cfg.lr_g >= 0 && cfg.lr_g < 1))
         die("--lr-g must be above 0 and below 1 (or 0: the same as --lr), not %g", cfg.lr_g);
+    if (!(cfg.r1 >= 0 && cfg.r1 <= 1000))
+        die("--r1 must be from 0 (no penalty) to 1000, not %g", cfg.r1);
+    if (cfg.r1_every < 1 || cfg.r1_every > 1000)
+        die("--r1-every must be from 1 to 1000, not %d", cfg.r1_every);
     if (!(cfg.ema >= 0 && cfg.ema < 1))
         die("--ema must be from 0 (no average) up to below 1, not %g", cfg.ema);
     if (cfg.bench_batches < 1)

@@ -89,6 +89,12 @@ typedef struct {
                                still hold that forward while G.passes is the same */
     /* work buffers, batch_max rows */
     real *g_in, *fake, *d_in, *d_in_fake, *logit_y, *dlogit, *dfake, *dd_in;
+    /* R1, a gradient penalty on the real images (gan_set_r1): its weight
+     * (0: none), its period in D steps, the D steps so far, and its buffers */
+    double r1_gamma, r1_step;   /* r1_step: the pixels' move in the central difference */
+    int r1_every;
+    long d_steps;
+    real *r1_save, *r1_plus, *r1_x, *r1_v, *r1_ones;
     int *ones, *zeros, *labels;
 } Gan;
 
@@ -124,6 +130,11 @@ void ema_update(real *avg, const real *x, size_t n, double decay);
 /* The averaged G's batch norm statistics, measured anew: the mean of its batch
  * statistics over `batches` batches of noise from seed, in training mode. */
 void gan_average_measure_bn(Gan *g, int batches, uint64_t seed);
+
+/* From now on, D's steps add R1 = gamma/2 * mean |dD(x)/dx|^2 over the real
+ * images to D's loss, on every `every`-th step with the weight times `every`
+ * (gamma 0: none). See gan_nets.c. */
+void gan_set_r1(Gan *g, double gamma, int every);
 
 /* One discriminator step on a batch of real images x (pixels in [0, 1]) with
  * labels t: fakes from fresh noise (with the real batch's labels when

@@ -30,13 +30,22 @@ static void check_one_line_error(int rc, const char *must_hold)
         printf("  output: %s", test_output);
 }
 
+/* 1: train with R1 on every second D step (--r1 1 --r1-every 2) */
+static int with_r1;
+
 static int train(const char *cmd, const char *epochs, const char *out, const char *stop_after, int resume)
 {
     /* the DCGAN's iterations are the slow ones: 3 of them an epoch */
-    char *argv[] = {BIN "06_gan", (char *)cmd, "--epochs", (char *)epochs, "--train-size",
-                    strcmp(cmd, "dcgan") == 0 ? "192" : "640",
-                    "--score-samples", "0", "--threads", "1", "--data", (char *)test_data_dir(),
-                    "--out", (char *)out, resume ? "--resume" : NULL, NULL};
+    char *argv[20] = {BIN "06_gan", (char *)cmd, "--epochs", (char *)epochs, "--train-size",
+                      strcmp(cmd, "dcgan") == 0 ? "192" : "640",
+                      "--score-samples", "0", "--threads", "1", "--data", (char *)test_data_dir(),
+                      "--out", (char *)out};
+    int n = 14;
+    if (with_r1)
+        argv[n++] = "--r1", argv[n++] = "1", argv[n++] = "--r1-every", argv[n++] = "2";
+    if (resume)
+        argv[n++] = "--resume";
+    argv[n] = NULL;
     return test_run_argv(argv, stop_after);
 }
 
@@ -248,6 +257,15 @@ static void check_ctrl_c_then_resume(const char *cmd, const char *tag)
 
 static void test_ctrl_c_then_resume_gives_the_same_gan(void) { check_ctrl_c_then_resume("cgan", "cgan"); }
 static void test_ctrl_c_then_resume_gives_the_same_dcgan(void) { check_ctrl_c_then_resume("dcgan", "dcgan"); }
+/* R1 on every second D step: 3 iterations an epoch, so the run stops between
+ * the penalty's steps, and the checkpoint must carry which comes next */
+static void test_ctrl_c_then_resume_gives_the_same_dcgan_with_r1(void)
+{
+    with_r1 = 1;
+    check_ctrl_c_then_resume("dcgan", "dcgan");
+    CHECK(strstr(test_output, "R1: D's slope at the real images penalised, gamma 1, on one D step in 2") != NULL);
+    with_r1 = 0;
+}
 
 /* --ema 0: no average; the model file holds G as trained. */
 static void test_no_average_saves_g_as_trained(void)
@@ -304,6 +322,7 @@ int main(void)
     RUN(test_clusters_in_place_of_labels);
     RUN(test_ctrl_c_then_resume_gives_the_same_gan);
     RUN(test_ctrl_c_then_resume_gives_the_same_dcgan);
+    RUN(test_ctrl_c_then_resume_gives_the_same_dcgan_with_r1);
     RUN(test_no_average_saves_g_as_trained);
     RUN(test_learning_rates);
     test_remove_dir(dir);
