@@ -503,22 +503,33 @@ void gan_set_r1(Gan *g, double gamma, int every)
     }
 }
 
+/* v = dL/dx for the real batch in g->d_in, into g->r1_v; returns |v|^2. D's
+ * batch norm statistics stay as they are; its backward adds batch norm's
+ * gradients to D.params.grads (r1_gradient drops them). */
+static double r1_slope(Gan *g, int N)
+{
+    const double momentum = g->D.bn_momentum;
+    g->D.bn_momentum = 1;
+    stack_forward(&g->D, g->d_in, N, 1);
+    stack_backward(&g->D, g->d_in, g->r1_ones, N, g->r1_v, 0);
+    g->D.bn_momentum = momentum;
+    double vv = 0;
+    for (size_t i = 0; i < (size_t)N * g->D.in; i++)
+        vv += (double)g->r1_v[i] * g->r1_v[i];
+    return vv;
+}
+
 /* Adds R1's gradient to D's (in D.params.grads) for the real batch in g->d_in;
  * returns R, the penalty itself. */
 static double r1_gradient(Gan *g, int N)
 {
     ParamSet *ps = &g->D.params;
     const size_t P = ps->trainable_size, n = (size_t)N * g->D.in;
+    memcpy(g->r1_save, ps->grads, P * sizeof(real));
+    const double vv = r1_slope(g, N);
+    const double rms = sqrt(vv / n), e = rms > 0 ? g->r1_step / rms : 0;
     const double momentum = g->D.bn_momentum;
     g->D.bn_momentum = 1;                           /* running statistics: kept as they are */
-    memcpy(g->r1_save, ps->grads, P * sizeof(real));
-    /* v = dL/dx (the backward also adds batch norm's gradients: dropped below) */
-    stack_forward(&g->D, g->d_in, N, 1);
-    stack_backward(&g->D, g->d_in, g->r1_ones, N, g->r1_v, 0);
-    double vv = 0;
-    for (size_t i = 0; i < n; i++)
-        vv += (double)g->r1_v[i] * g->r1_v[i];
-    const double rms = sqrt(vv / n), e = rms > 0 ? g->r1_step / rms : 0;
     if (e > 0) {
         for (int side = 0; side < 2; side++) {      /* dL/dw at x + e v, then at x - e v */
             const double step = side ? -e : e;

@@ -87,16 +87,7 @@ typedef struct {
 static double r1_value(void *ctx)
 {
     R1Case *c = ctx;
-    Gan *g = c->g;
-    const double momentum = g->D.bn_momentum;
-    g->D.bn_momentum = 1;
-    stack_forward(&g->D, g->d_in, c->N, 1);
-    stack_backward(&g->D, g->d_in, g->r1_ones, c->N, g->r1_v, 0);
-    g->D.bn_momentum = momentum;
-    double vv = 0;
-    for (size_t i = 0; i < (size_t)c->N * g->D.in; i++)
-        vv += (double)g->r1_v[i] * g->r1_v[i];
-    return g->r1_gamma / 2 * vv / c->N;
+    return c->g->r1_gamma / 2 * r1_slope(c->g, c->N) / c->N;
 }
 
 /* r1_gradient's difference of two gradients against numerical derivatives of
