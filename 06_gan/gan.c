@@ -352,8 +352,12 @@ static void carry_set(void *p, const real *in)
     const size_t n = g->avg_decay > 0 ? g->G_avg.size : 0;
     if (n)
         memcpy(g->G_avg.values, in, n * sizeof(real));
-    if (g->r1_gamma > 0)
+    if (g->r1_gamma > 0) {
+        if (!(in[n] >= 0 && in[n] < g->r1_every))
+            die("the checkpoint's R1 phase (%g) is not one of 0 to %d: resume with the same --r1-every",
+                (double)in[n], g->r1_every - 1);
         g->d_steps = (long)in[n];
+    }
 }
 static real g_hook(void *p, const real *x, const int *t, int n)
 {

@@ -503,9 +503,10 @@ void gan_set_r1(Gan *g, double gamma, int every)
     }
 }
 
-/* v = dL/dx for the real batch in g->d_in, into g->r1_v; returns |v|^2. D's
- * batch norm statistics stay as they are; its backward adds batch norm's
- * gradients to D.params.grads (r1_gradient drops them). */
+/* v = dL/dx for the real batch in g->d_in, into g->r1_v; returns |v|^2. Only
+ * the images' part of each input row counts (a conditional D's label inputs get
+ * 0). D's batch norm statistics stay as they are; its backward adds batch
+ * norm's gradients to D.params.grads (r1_gradient drops them). */
 static double r1_slope(Gan *g, int N)
 {
     const double momentum = g->D.bn_momentum;
@@ -513,9 +514,15 @@ static double r1_slope(Gan *g, int N)
     stack_forward(&g->D, g->d_in, N, 1);
     stack_backward(&g->D, g->d_in, g->r1_ones, N, g->r1_v, 0);
     g->D.bn_momentum = momentum;
+    const int pixels = g->C * g->H * g->W, w = g->D.in;
     double vv = 0;
-    for (size_t i = 0; i < (size_t)N * g->D.in; i++)
-        vv += (double)g->r1_v[i] * g->r1_v[i];
+    for (int n = 0; n < N; n++) {
+        real *row = g->r1_v + (size_t)n * w;
+        for (int i = 0; i < pixels; i++)
+            vv += (double)row[i] * row[i];
+        for (int i = pixels; i < w; i++)
+            row[i] = 0;
+    }
     return vv;
 }
 
