@@ -534,7 +534,9 @@ static double r1_gradient(Gan *g, int N)
     const size_t P = ps->trainable_size, n = (size_t)N * g->D.in;
     memcpy(g->r1_save, ps->grads, P * sizeof(real));
     const double vv = r1_slope(g, N);
-    const double rms = sqrt(vv / n), e = rms > 0 ? g->r1_step / rms : 0;
+    /* the root mean square over the pixels alone (a conditional D's label
+     * inputs, 0 in v, do not move), so that each pixel moves by about r1_step */
+    const double rms = sqrt(vv / ((double)N * g->C * g->H * g->W)), e = rms > 0 ? g->r1_step / rms : 0;
     const double momentum = g->D.bn_momentum;
     g->D.bn_momentum = 1;                           /* running statistics: kept as they are */
     if (e > 0) {

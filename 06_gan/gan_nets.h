@@ -90,7 +90,9 @@ typedef struct {
     /* work buffers, batch_max rows */
     real *g_in, *fake, *d_in, *d_in_fake, *logit_y, *dlogit, *dfake, *dd_in;
     /* R1, a gradient penalty on the real images (gan_set_r1): its weight
-     * (0: none), its period in D steps, the D steps so far, and its buffers */
+     * (0: none), its period in D steps, the D steps so far (after a resume,
+     * counted from the checkpoint's phase: only d_steps % r1_every matters),
+     * and its buffers */
     double r1_gamma, r1_step;   /* r1_step: the pixels' move in the central difference */
     int r1_every;
     long d_steps;
