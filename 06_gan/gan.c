@@ -333,14 +333,12 @@ static void average_hook(void *p, long steps) { gan_average_update(&((GanRun *)p
 /* What checkpoints carry beside the two nets and their optimizers: the
  * averaged G, when kept, then R1's phase, when on (which of its every-th D
  * steps comes next), so that a resumed run goes on as if never stopped. */
-static size_t carry_size(const Gan *g)
-{
-    return (g->avg_decay > 0 ? g->G_avg.size : 0) + (g->r1_gamma > 0 ? 1 : 0);
-}
+static size_t carried_average(const Gan *g) { return g->avg_decay > 0 ? g->G_avg.size : 0; }
+static size_t carry_size(const Gan *g) { return carried_average(g) + (g->r1_gamma > 0 ? 1 : 0); }
 static void carry_get(void *p, real *out)
 {
     const Gan *g = &((GanRun *)p)->gan;
-    const size_t n = g->avg_decay > 0 ? g->G_avg.size : 0;
+    const size_t n = carried_average(g);
     if (n)
         memcpy(out, g->G_avg.values, n * sizeof(real));
     if (g->r1_gamma > 0)
@@ -349,7 +347,7 @@ static void carry_get(void *p, real *out)
 static void carry_set(void *p, const real *in)
 {
     Gan *g = &((GanRun *)p)->gan;
-    const size_t n = g->avg_decay > 0 ? g->G_avg.size : 0;
+    const size_t n = carried_average(g);
     if (n)
         memcpy(g->G_avg.values, in, n * sizeof(real));
     if (g->r1_gamma > 0) {
