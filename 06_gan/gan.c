@@ -13,7 +13,8 @@
  *   walk         a walk through the latent space: samples on the way from
  *                one z to another, as a strip
  *   score        the scorer's reference values: real training digits and
- *                uniform noise, against the test digits
+ *                uniform noise, against the test digits; with --model, a
+ *                saved GAN's scores too (--psi: the truncation trick)
  *   (none)       the tour: a short MLP GAN, a short DCGAN, a short conditional
  *                GAN, draw, walk, and a summary
  *
@@ -59,7 +60,8 @@ static const ProgramInfo info = {
     "                row of every digit (draw.png)\n"
     "  walk          samples on a straight line between two points of the latent space\n"
     "                (walk.png), from the saved DCGAN (--model FILE for another)\n"
-    "  score         the scorer's reference values: real digits and uniform noise\n"
+    "  score         the scorer's reference values: real digits and uniform noise;\n"
+    "                with --model FILE, a saved GAN's scores too (--psi X: noise times X)\n"
     "  bench         time a training iteration of each GAN, and a grid of samples\n"
     "  (nothing)     the tour: short runs of all three GANs on part of the data, with\n"
     "                scores, then draw, walk and a summary\n"
@@ -95,6 +97,7 @@ typedef struct {
     int clusters;           /* mlp, dcgan: condition on this many k-means clusters (0: none) */
     const char *model;
     const char *scorer;
+    double psi;             /* score --model: the noise times psi (the truncation trick) */
 } Config;
 
 /* ---- the judge: chapter 04's SimpleConvNet ----------------------------------------- */
@@ -365,8 +368,10 @@ static real g_hook(void *p, const real *x, const int *t, int n)
 
 /* Samples from G in [0, 1] for the scorer, from noise of their own generator
  * (so scoring never changes the training's noise), with the labels given
- * (N of them), or NULL: the classes in turn. */
-static void sample_for_scoring(Gan *g, ParamSet *weights, real *out, int N, const int *given, uint64_t seed)
+ * (N of them), or NULL: the classes in turn. The noise is N(0, psi^2): psi
+ * is 1 but in `score --model --psi`. */
+static void sample_for_scoring(Gan *g, ParamSet *weights, real *out, int N, const int *given, uint64_t seed,
+                               double psi)
 {
     Rng rng;
     rng_seed(&rng, seed);
@@ -375,7 +380,7 @@ static void sample_for_scoring(Gan *g, ParamSet *weights, real *out, int N, cons
     const int pixels = g->C * g->H * g->W;
     for (int n = 0; n < N; n += g->batch_max) {
         int b = N - n < g->batch_max ? N - n : g->batch_max;
-        rng_fill_normal(&rng, z, (size_t)b * g->z_dim, 1);
+        rng_fill_normal(&rng, z, (size_t)b * g->z_dim, psi);
         for (int i = 0; i < b; i++)
             labels[i] = !g->classes ? 0 : given ? given[n + i] : (n + i) % g->classes;
         gan_generate_with(g, weights, out + (size_t)n * pixels, z, labels, b);
@@ -423,12 +428,12 @@ static void score_hook(void *p, double epoch, double *out)
     out[0] = out[1] = out[2] = out[3] = -1;
     if (r->scorer && r->score_samples > 0) {
         ParamSet *shown = g->avg_decay > 0 ? &g->G_avg : &g->G.params;
-        sample_for_scoring(g, shown, r->samples, r->score_samples, r->score_labels, r->cfg->c.seed + 300);
+        sample_for_scoring(g, shown, r->samples, r->score_samples, r->score_labels, r->cfg->c.seed + 300, 1);
         Scores s = score_images(r->scorer, r->samples, r->score_samples);
         out[0] = s.is, out[1] = s.fd;
         if (g->avg_decay > 0 && r->cfg->raw_scores) {
             sample_for_scoring(g, &g->G.params, r->samples, r->score_samples, r->score_labels,
-                               r->cfg->c.seed + 300);
+                               r->cfg->c.seed + 300, 1);
             s = score_images(r->scorer, r->samples, r->score_samples);
             out[2] = s.is, out[3] = s.fd;
         }
@@ -727,7 +732,29 @@ static GanResult train_gan(const Config *cfg, GanKind kind, int classes, int clu
     return res;
 }
 
-/* ---- draw and walk ---------------------------------------------------------------------- */
+/* ---- score, draw and walk ---------------------------------------------------------------- */
+
+/* score --model FILE: a saved GAN's IS and FD, from the noise its training
+ * scored with, so they are the scores of its last epoch; or from that noise
+ * times --psi, the truncation trick (BigGAN's samples are drawn so), which
+ * trades variety for clear strokes. A GAN of k-means clusters draws its
+ * clusters in turn here, not in the training images' proportions, so its
+ * scores differ a little from its training's. */
+static void score_saved_gan(const Config *cfg, Gan *g, Scorer *scorer)
+{
+    char on[32], err[MODEL_ERR_SIZE];
+    const int clusters = model_read_metadata(cfg->model, "conditioned_on", on, sizeof on, err) == 0 &&
+                         strcmp(on, "k-means clusters") == 0;
+    const int N = cfg->score_samples;
+    real *img = xmalloc((size_t)N * 28 * 28 * sizeof(real));
+    sample_for_scoring(g, &g->G.params, img, N, NULL, cfg->c.seed + 300, cfg->psi);
+    Scores s = score_images(scorer, img, N);
+    printf("\n%s: %d samples%s, noise N(0, %g^2)%s\n", cfg->model, N,
+           g->classes ? clusters ? ", its clusters in turn" : ", the classes in turn" : "", cfg->psi,
+           cfg->psi == 1 ? "" : " (the truncation trick)");
+    printf("  IS %.4g  FD %.4g\n", s.is, s.fd);
+    free(img);
+}
 
 /* draw 7: 64 sevens; draw: a row of each class. */
 static void run_draw(const Config *cfg, const char *digit)
@@ -920,6 +947,7 @@ int main(int argc, char **argv)
     cfg.ema = 0.99;                 /* measured best of the averages over 5 epochs (README) */
     cfg.raw_scores = 1;
     cfg.r1_every = 4;
+    cfg.psi = 1;
     const Option extra[] = {
         {"epochs", OPT_INT, NULL, "N", "epochs of the chosen GAN (default: the tour's, or --full's)"},
         {"full", OPT_FLAG, &cfg.full, NULL, "longer runs on all images: MLP GAN 30 epochs, DCGAN 7 (15 minutes), conditional 20 (tour: 10, 2, 10 on 10,000)"},
@@ -927,7 +955,8 @@ int main(int argc, char **argv)
         {"score-samples", OPT_INT, &cfg.score_samples, "N", "samples scored after each epoch (default 10000, 0: none)"},
         {"net", OPT_STRING, &cfg.net, "mlp|dcgan", "the conditional GAN's nets (default mlp)"},
         {"clusters", OPT_INT, &cfg.clusters, "K", "mlp, dcgan: both nets see which of K clusters (2 to 64) k-means finds in the images, not the labels (default 0: none)"},
-        {"model", OPT_STRING, &cfg.model, "FILE", "the model draw or walk uses (default: OUT/cgan or OUT/dcgan)"},
+        {"model", OPT_STRING, &cfg.model, "FILE", "the model draw or walk uses (default: OUT/cgan or OUT/dcgan), or score scores"},
+        {"psi", OPT_DOUBLE, &cfg.psi, "X", "score --model: draw the noise from N(0, X^2) (default 1; below 1: the truncation trick)"},
         {"scorer", OPT_STRING, &cfg.scorer, "FILE", "the SimpleConvNet that scores (default: OUT/scorer, chapter 04's, or trained)"},
         {"ema", OPT_DOUBLE, &cfg.ema, "DECAY", "sample from a moving average of G's weights (default 0.99, 0: G itself)"},
         {"raw-scores", OPT_INT, &cfg.raw_scores, "0|1", "with --ema, score G itself too each epoch (default 1)"},
@@ -963,6 +992,13 @@ int main(int argc, char **argv)
         die("--train-size must be 0 (all images) or more, not %d", cfg.train_size);
     if (cfg.score_samples < 0 || cfg.score_samples == 1)
         die("--score-samples must be 0 (no scores) or at least 2, not %d", cfg.score_samples);
+    const int score_model = strcmp(cmd, "score") == 0 && cfg.model;
+    if (!(cfg.psi > 0 && cfg.psi <= 10))
+        die("--psi must be above 0 and at most 10, not %g", cfg.psi);
+    if (cfg.psi != 1 && !score_model)
+        die("--psi goes with score --model FILE");
+    if (score_model && cfg.score_samples == 0)
+        die("score --model needs samples to score: --score-samples 2 or more, not 0");
     GanKind cnet = GAN_MLP;
     if (cfg.net && strcmp(cfg.net, "dcgan") == 0)
         cnet = GAN_DCGAN;
@@ -984,6 +1020,15 @@ int main(int argc, char **argv)
         return 0;
     }
 
+    /* the GAN to score is read before the data and the scorer: a wrong file
+     * is told at once */
+    Gan scored;
+    if (score_model) {
+        gan_load(&scored, cfg.model, SCORER_BATCH);
+        if (scored.C != 1 || scored.H != 28 || scored.W != 28)
+            die("%s: the scorer reads 28x28 grey images, this GAN draws %dx%dx%d", cfg.model, scored.C, scored.H,
+                scored.W);
+    }
     Dataset train, test;
     mnist_load_or_die(cfg.c.data, 10, &train, &test);
     if (train.images.shape[1] != 1 || train.images.shape[2] != 28 || train.images.shape[3] != 28)
@@ -1015,6 +1060,10 @@ int main(int argc, char **argv)
         die("--clusters %d is more than the training set's %d images", cfg.clusters, train.count);
     train_size = train.count;
     if (strcmp(cmd, "score") == 0) {
+        if (score_model) {
+            score_saved_gan(&cfg, &scored, &scorer);
+            gan_free(&scored);
+        }
         scorer_free(&scorer);
         dataset_free(&train), dataset_free(&test);
         return 0;

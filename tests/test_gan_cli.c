@@ -4,7 +4,7 @@
  * and a non-zero exit; Ctrl-C then --resume saves the very same model, byte for
  * byte, as a run never stopped (two nets, two optimizers and the averaged G in
  * the checkpoint), for the conditional MLP GAN and the DCGAN; --ema 0 saves G
- * as trained. */
+ * as trained; score --model scores a saved GAN as its last epoch did. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -168,6 +168,13 @@ static void test_another_data_set_gets_its_own_scorer(void)
     CHECK(test_run_argv(argv, NULL) == 0);
     CHECK(strstr(test_output, "no saved SimpleConvNet for") != NULL);
     CHECK(strstr(test_output, "1 epoch of 1000 images") != NULL);
+    /* the averaged G's scores after epoch 1: "  IS 1.234  FD 56.78" */
+    char scores[64] = "";
+    const char *e1 = strstr(test_output, "epoch  1  losses"), *is = e1 ? strstr(e1, "  IS ") : NULL;
+    const char *raw = is ? strstr(is, "  raw_IS") : NULL;
+    CHECK(raw != NULL);
+    if (raw)
+        snprintf(scores, sizeof scores, "%.*s\n", (int)(raw - is), is);
     snprintf(path, sizeof path, "%s/scorer.safetensors", out);
     char value[160], err[MODEL_ERR_SIZE];
     CHECK(model_read_metadata(path, "data", value, sizeof value, err) == 0 && strcmp(value, data) == 0);
@@ -182,6 +189,28 @@ static void test_another_data_set_gets_its_own_scorer(void)
                      "--threads", "1", "--data", data, "--out", out, "--resume", NULL};
     CHECK(test_run_argv(fewer, NULL) != 0);
     CHECK(strstr(test_output, "the checkpoint was made with scores IS FD raw_IS raw_FD, this run has IS FD;") != NULL);
+    /* score --model: the saved G scores what its last epoch printed, from the
+     * same noise; with --psi from other noise, so other scores */
+    char model[160];
+    snprintf(model, sizeof model, "%s/mlp_gan.safetensors", out);
+    char *score[] = {BIN "06_gan", "score", "--model", model, "--score-samples", "200", "--threads", "1",
+                     "--data", data, "--out", out, NULL};
+    CHECK(test_run_argv(score, NULL) == 0);
+    CHECK(scores[0] && strstr(test_output, scores) != NULL);
+    if (!scores[0] || !strstr(test_output, scores))
+        printf("  expected%s  got: %s", scores, test_output);
+    char *psi[] = {BIN "06_gan", "score", "--model", model, "--psi", "0.5", "--score-samples", "200", "--threads",
+                   "1", "--data", data, "--out", out, NULL};
+    CHECK(test_run_argv(psi, NULL) == 0);
+    CHECK(strstr(test_output, "noise N(0, 0.5^2) (the truncation trick)") != NULL);
+    CHECK(strstr(test_output, "  IS ") != NULL && !strstr(test_output, scores));
+    char *zero[] = {BIN "06_gan", "score", "--model", model, "--psi", "0", "--out", out, NULL};
+    check_one_line_error(test_run_argv(zero, NULL), "--psi must be above 0");
+    char *training[] = {BIN "06_gan", "mlp", "--psi", "0.5", "--out", out, NULL};
+    check_one_line_error(test_run_argv(training, NULL), "--psi goes with score --model");
+    snprintf(model, sizeof model, "%s/scorer.safetensors", out);
+    char *foreign[] = {BIN "06_gan", "score", "--model", model, "--data", data, "--out", out, NULL};
+    check_one_line_error(test_run_argv(foreign, NULL), "not a GAN of this chapter");
     test_remove_dir(data);
     test_remove_dir(out);
 }
