@@ -368,13 +368,15 @@ static real g_hook(void *p, const real *x, const int *t, int n)
 
 /* Samples from G in [0, 1] for the scorer, from noise of their own generator
  * (so scoring never changes the training's noise), with the labels given
- * (N of them), or NULL: the classes in turn. The noise is N(0, psi^2): psi
- * is 1 but in `score --model --psi`. */
-static void sample_for_scoring(Gan *g, ParamSet *weights, real *out, int N, const int *given, uint64_t seed,
+ * (N of them), or NULL: the classes in turn. The noise comes from the run's
+ * --seed alone, the same at every epoch and in `score --model`, which so
+ * gets a saved G's last scores again. It is N(0, psi^2): psi is 1 but in
+ * `score --model --psi`. */
+static void sample_for_scoring(Gan *g, ParamSet *weights, real *out, int N, const int *given, uint64_t run_seed,
                                double psi)
 {
     Rng rng;
-    rng_seed(&rng, seed);
+    rng_seed(&rng, run_seed + 300);
     real *z = xmalloc((size_t)g->batch_max * g->z_dim * sizeof(real));
     int *labels = xmalloc((size_t)g->batch_max * sizeof(int));
     const int pixels = g->C * g->H * g->W;
@@ -428,12 +430,12 @@ static void score_hook(void *p, double epoch, double *out)
     out[0] = out[1] = out[2] = out[3] = -1;
     if (r->scorer && r->score_samples > 0) {
         ParamSet *shown = g->avg_decay > 0 ? &g->G_avg : &g->G.params;
-        sample_for_scoring(g, shown, r->samples, r->score_samples, r->score_labels, r->cfg->c.seed + 300, 1);
+        sample_for_scoring(g, shown, r->samples, r->score_samples, r->score_labels, r->cfg->c.seed, 1);
         Scores s = score_images(r->scorer, r->samples, r->score_samples);
         out[0] = s.is, out[1] = s.fd;
         if (g->avg_decay > 0 && r->cfg->raw_scores) {
             sample_for_scoring(g, &g->G.params, r->samples, r->score_samples, r->score_labels,
-                               r->cfg->c.seed + 300, 1);
+                               r->cfg->c.seed, 1);
             s = score_images(r->scorer, r->samples, r->score_samples);
             out[2] = s.is, out[3] = s.fd;
         }
@@ -734,6 +736,14 @@ static GanResult train_gan(const Config *cfg, GanKind kind, int classes, int clu
 
 /* ---- score, draw and walk ---------------------------------------------------------------- */
 
+/* 1 if the model file says its classes are k-means clusters, not labels */
+static int conditioned_on_clusters(const char *path)
+{
+    char on[32], err[MODEL_ERR_SIZE];
+    return model_read_metadata(path, "conditioned_on", on, sizeof on, err) == 0 &&
+           strcmp(on, "k-means clusters") == 0;
+}
+
 /* score --model FILE: a saved GAN's IS and FD, from the noise its training
  * scored with, so they are the scores of its last epoch; or from that noise
  * times --psi, the truncation trick (BigGAN's samples are drawn so), which
@@ -742,12 +752,10 @@ static GanResult train_gan(const Config *cfg, GanKind kind, int classes, int clu
  * scores differ a little from its training's. */
 static void score_saved_gan(const Config *cfg, Gan *g, Scorer *scorer)
 {
-    char on[32], err[MODEL_ERR_SIZE];
-    const int clusters = model_read_metadata(cfg->model, "conditioned_on", on, sizeof on, err) == 0 &&
-                         strcmp(on, "k-means clusters") == 0;
+    const int clusters = conditioned_on_clusters(cfg->model);
     const int N = cfg->score_samples;
     real *img = xmalloc((size_t)N * 28 * 28 * sizeof(real));
-    sample_for_scoring(g, &g->G.params, img, N, NULL, cfg->c.seed + 300, cfg->psi);
+    sample_for_scoring(g, &g->G.params, img, N, NULL, cfg->c.seed, cfg->psi);
     Scores s = score_images(scorer, img, N);
     printf("\n%s: %d samples%s, noise N(0, %g^2)%s\n", cfg->model, N,
            g->classes ? clusters ? ", its clusters in turn" : ", the classes in turn" : "", cfg->psi,
@@ -776,8 +784,7 @@ static void run_draw(const Config *cfg, const char *digit)
     gan_load(&g, path, GRID + 36);
     if (!g.classes)
         die("%s: a GAN without labels cannot draw a chosen digit (train one with: 06_gan cgan)", path);
-    char on[32], err0[MODEL_ERR_SIZE];
-    if (model_read_metadata(path, "conditioned_on", on, sizeof on, err0) == 0 && strcmp(on, "k-means clusters") == 0)
+    if (conditioned_on_clusters(path))
         die("%s: a GAN of k-means clusters, not digits, cannot draw a chosen digit (train one with: 06_gan cgan)",
             path);
     if (d >= g.classes)
