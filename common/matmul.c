@@ -642,9 +642,12 @@ void matmul_gathered(int threaded, int M, int N, int K, const real *A, int lda, 
 #endif
 }
 
-/* The machine's peak on one thread, as the kernels see it: 16 independent
- * chains of vector fused multiply-adds (enough to hide each one's latency),
- * counted as 2 operations per lane, for about a tenth of a second. */
+/* The machine's peak on one thread, as the kernels see it: 12 independent
+ * chains of vector fused multiply-adds, counted as 2 operations per lane, for
+ * about a tenth of a second. 12 is enough to hide each one's latency (4
+ * cycles on two units: 8 in flight), and few enough to stay in registers
+ * with AVX2's 16: with 16 chains the AVX2 build spilled them to memory and
+ * read 61 GFLOP/s on a core that does 110 (the AMD EPYC of chapter 04). */
 #if defined(__GNUC__) && !defined(__clang__)
 /* GCC would turn the loops inside out (-floop-interchange), which makes each
  * chain run alone: a measure of latency, not of throughput. */
@@ -652,7 +655,7 @@ __attribute__((optimize("no-loop-interchange")))
 #endif
 double matmul_peak_gflops(void)
 {
-    enum { CHAINS = 16, STEPS = 1 << 16 };
+    enum { CHAINS = 12, STEPS = 1 << 16 };
     real acc[CHAINS][VECTOR_FLOATS];
     for (int c = 0; c < CHAINS; c++)
         for (int v = 0; v < VECTOR_FLOATS; v++)
