@@ -223,8 +223,16 @@ ifneq ($(filter bench,$(MAKECMDGOALS)),)
     BENCH_LIBS := -DHAVE_OPENBLAS $(OPENBLAS_FLAGS)
   endif
 endif
+# The flags the bench programs were last built with, in a file that changes only
+# when they do: installing OpenBLAS after a build (or bench-cnn's build without
+# it) makes `make bench` build them again rather than run one that lacks it.
+ifneq ($(filter bench bench-cnn,$(MAKECMDGOALS)),)
+  BENCH_STAMP := $(REL)/bench/libs
+  $(shell mkdir -p $(REL)/bench && [ "$$(cat $(BENCH_STAMP) 2>/dev/null)" = "$(BENCH_LIBS)" ] || \
+          printf '%s\n' "$(BENCH_LIBS)" >$(BENCH_STAMP))
+endif
 
-$(REL)/bench/%: bench/%.c $(COMMON_HDR) $(REL)/libcommon.a
+$(REL)/bench/%: bench/%.c $(COMMON_HDR) $(REL)/libcommon.a $(BENCH_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(REL_CFLAGS) -o $@ $< $(REL)/libcommon.a $(LIBS) $(BENCH_LIBS)
 
