@@ -137,6 +137,8 @@ static void scorer_run(Scorer *s, const real *images, int N, real *probs, real *
 
 typedef struct {
     double is, fd;
+    double classes, spread;     /* IS = classes / spread (scores.h) */
+    double share[10];           /* p(y): the share of the samples the scorer gives each class */
 } Scores;
 
 static Scores score_images(Scorer *s, const real *images, int N)
@@ -146,7 +148,9 @@ static Scores score_images(Scorer *s, const real *images, int N)
     scorer_run(s, images, N, probs, feat);
     double mu[FEATURES], *S = xmalloc(FEATURES * FEATURES * sizeof(double));
     feature_moments(feat, N, FEATURES, mu, S);
-    Scores r = {inception_score(probs, N, s->classes), frechet_distance(mu, S, s->mu_test, s->S_test, FEATURES)};
+    Scores r = {.is = inception_score(probs, N, s->classes),
+                .fd = frechet_distance(mu, S, s->mu_test, s->S_test, FEATURES)};
+    inception_score_parts(probs, N, s->classes, &r.classes, &r.spread, r.share);
     free(probs), free(feat), free(S);
     return r;
 }
@@ -263,6 +267,16 @@ static void print_references(const References *r, int n)
     printf("  test digits themselves:           IS %.2f\n", r->real_test.is);
     printf("  %d training digits:            IS %.2f   FD %.2f\n", n, r->real_train.is, r->real_train.fd);
     printf("  %d images of uniform noise:    IS %.2f   FD %.1f\n", n, r->noise.is, r->noise.fd);
+}
+
+/* score: what the references' IS are made of (scores.h: IS = classes / spread) */
+static void print_reference_parts(const References *r, int n)
+{
+    printf("The Inception Score as classes / spread: the digits the images fall into (10 if all\n"
+           "as often) over the digits one image is shared between (1 if each is clearly one):\n");
+    printf("  test digits themselves:           %5.2f / %.3f\n", r->real_test.classes, r->real_test.spread);
+    printf("  %d training digits:            %5.2f / %.3f\n", n, r->real_train.classes, r->real_train.spread);
+    printf("  %d images of uniform noise:    %5.2f / %.3f\n", n, r->noise.classes, r->noise.spread);
 }
 
 /* ---- pictures --------------------------------------------------------------------------- */
@@ -761,6 +775,10 @@ static void score_saved_gan(const Config *cfg, Gan *g, Scorer *scorer)
            g->classes ? clusters ? ", its clusters in turn" : ", the classes in turn" : "", cfg->psi,
            cfg->psi == 1 ? "" : " (the truncation trick)");
     printf("  IS %.4g  FD %.4g\n", s.is, s.fd);
+    printf("  IS = classes %.2f / spread %.3f; the share of each digit, p(y):", s.classes, s.spread);
+    for (int k = 0; k < scorer->classes; k++)
+        printf(" %d %.1f%%", k, 100 * s.share[k]);
+    printf("\n");
     free(img);
 }
 
@@ -1048,12 +1066,14 @@ int main(int argc, char **argv)
         return 0;
     }
     Scorer scorer;
-    References ref = {{-1, -1}, {-1, -1}, {-1, -1}};
+    References ref = {.real_test = {.is = -1, .fd = -1}, .real_train = {.is = -1, .fd = -1},
+                      .noise = {.is = -1, .fd = -1}};
     const int scoring = cfg.score_samples > 0 || strcmp(cmd, "score") == 0;
+    const int ref_n = train.count < 10000 ? train.count : 10000;
     if (scoring) {
         scorer_init(&scorer, &cfg, &train, &test);
-        ref = references(&scorer, &train, &test, 10000, cfg.c.seed);
-        print_references(&ref, train.count < 10000 ? train.count : 10000);
+        ref = references(&scorer, &train, &test, ref_n, cfg.c.seed);
+        print_references(&ref, ref_n);
     }
     int train_size = cfg.train_size ? cfg.train_size : tour ? 10000 : 0;
     if (train_size > 0 && train_size < train.count) {
@@ -1067,6 +1087,7 @@ int main(int argc, char **argv)
         die("--clusters %d is more than the training set's %d images", cfg.clusters, train.count);
     train_size = train.count;
     if (strcmp(cmd, "score") == 0) {
+        print_reference_parts(&ref, ref_n);
         if (score_model) {
             score_saved_gan(&cfg, &scored, &scorer);
             gan_free(&scored);

@@ -25,6 +25,31 @@ double inception_score(const real *probs, int N, int K)
     return exp(kl / N);
 }
 
+double inception_score_parts(const real *probs, int N, int K, double *classes, double *spread, double *py)
+{
+    double *mean = xcalloc((size_t)K, sizeof(double));
+    double h_each = 0;                              /* sum over x of H(p(y|x)) */
+    for (int n = 0; n < N; n++)
+        for (int k = 0; k < K; k++) {
+            double p = probs[(size_t)n * K + k];
+            mean[k] += p;
+            if (p > 0)
+                h_each -= p * log(p);
+        }
+    double h_mean = 0;                              /* H(p(y)) */
+    for (int k = 0; k < K; k++) {
+        mean[k] /= N;
+        if (mean[k] > 0)
+            h_mean -= mean[k] * log(mean[k]);
+        if (py)
+            py[k] = mean[k];
+    }
+    free(mean);
+    *classes = exp(h_mean);
+    *spread = exp(h_each / N);
+    return *classes / *spread;
+}
+
 void feature_moments(const real *features, int N, int d, double *mean, double *cov)
 {
     for (int j = 0; j < d; j++) {

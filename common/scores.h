@@ -29,6 +29,17 @@
 /* probs (N, K): each row a probability distribution. */
 double inception_score(const real *probs, int N, int K);
 
+/* The same score as two factors. p(y) is the mean of the p(y|x), so the mean
+ * KL divergence is H(p(y)) - (mean over x of H(p(y|x))), H the entropy, and
+ *
+ *   IS = exp(H(p(y))) / exp(mean H(p(y|x))) = classes / spread
+ *
+ * classes (1 to K): how many classes the samples fall into, counted as if
+ * equally common (K when every class turns up as often); spread (1 to K): how
+ * many classes one sample is shared between (1 when each is clearly one).
+ * py (K, or NULL) gets p(y). Returns classes / spread. */
+double inception_score_parts(const real *probs, int N, int K, double *classes, double *spread, double *py);
+
 /* The mean (d) and covariance (d, d) of N rows of features (N, d), the
  * covariance divided by N - 1. */
 void feature_moments(const real *features, int N, int d, double *mean, double *cov);

@@ -199,6 +199,22 @@ static void test_another_data_set_gets_its_own_scorer(void)
     CHECK(scores[0] && strstr(test_output, scores) != NULL);
     if (!scores[0] || !strstr(test_output, scores))
         printf("  expected%s  got: %s", scores, test_output);
+    /* and the IS as two factors whose ratio it is, then ten shares of 100% */
+    const char *is_line = strstr(test_output, "\n  IS "), *parts = strstr(test_output, "IS = classes ");
+    double is_value = 0, classes = 0, spread = 0, total = 0;
+    CHECK(is_line && sscanf(is_line, "\n  IS %lf", &is_value) == 1 && parts &&
+          sscanf(parts, "IS = classes %lf / spread %lf", &classes, &spread) == 2);
+    CHECK(spread >= 1 && classes <= 10 && fabs(classes / spread - is_value) < 0.01 * is_value);
+    const char *share = parts ? strstr(parts, "p(y):") : NULL;
+    int k = 0, used;
+    for (const char *q = share ? share + 5 : NULL; q && k < 10; k++, q += used) {
+        int digit;
+        double percent;
+        if (sscanf(q, " %d %lf%%%n", &digit, &percent, &used) != 2 || digit != k)
+            break;
+        total += percent;
+    }
+    CHECK(k == 10 && fabs(total - 100) < 0.6);
     char *psi[] = {BIN "06_gan", "score", "--model", model, "--psi", "0.5", "--score-samples", "200", "--threads",
                    "1", "--data", data, "--out", out, NULL};
     CHECK(test_run_argv(psi, NULL) == 0);

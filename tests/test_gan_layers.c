@@ -509,6 +509,48 @@ static void test_inception_score_bounds(void)
     CHECK_NEAR(inception_score(p, N, K), 1, 1e-6);
 }
 
+/* The two factors multiply back to the score, and read as they should: ten
+ * sure classes equally often, one class for all, every sample undecided. */
+static void test_inception_score_parts(void)
+{
+    enum { N = 200, K = 10 };
+    real p[N * K];
+    double classes, spread, py[K];
+    Rng rng;
+    rng_seed(&rng, 5);
+    for (int n = 0; n < N; n++) {                   /* random rows, some sharp, some flat */
+        double sum = 0;
+        for (int k = 0; k < K; k++)
+            sum += p[n * K + k] = (real)pow(rng_uniform(&rng), 1 + n % 7);
+        for (int k = 0; k < K; k++)
+            p[n * K + k] = (real)(p[n * K + k] / sum);
+    }
+    double is = inception_score_parts(p, N, K, &classes, &spread, py);
+    CHECK_NEAR(is, inception_score(p, N, K), 1e-6 * is);
+    CHECK(classes >= 1 && classes <= K && spread >= 1 && spread <= K);
+    double total = 0;
+    for (int k = 0; k < K; k++)
+        total += py[k];
+    CHECK_NEAR(total, 1, 1e-6);                     /* the rows, in floats, sum to 1 within rounding */
+
+    for (int i = 0; i < N * K; i++)                 /* sure, all classes as often */
+        p[i] = (i / K) % K == i % K;
+    inception_score_parts(p, N, K, &classes, &spread, NULL);
+    CHECK_NEAR(classes, K, 1e-9);
+    CHECK_NEAR(spread, 1, 1e-9);
+    for (int i = 0; i < N * K; i++)                 /* sure, all the same class */
+        p[i] = i % K == 4;
+    inception_score_parts(p, N, K, &classes, &spread, py);
+    CHECK_NEAR(classes, 1, 1e-9);
+    CHECK_NEAR(spread, 1, 1e-9);
+    CHECK_NEAR(py[4], 1, 1e-9);
+    for (int i = 0; i < N * K; i++)                 /* no sample decided */
+        p[i] = (real)(1.0 / K);
+    inception_score_parts(p, N, K, &classes, &spread, NULL);
+    CHECK_NEAR(classes, K, 1e-6);
+    CHECK_NEAR(spread, K, 1e-6);
+}
+
 int main(void)
 {
     RUN(test_conv_transpose_shapes);
@@ -528,5 +570,6 @@ int main(void)
     RUN(test_frechet_of_a_set_with_itself_is_zero);
     RUN(test_frechet_matches_closed_form);
     RUN(test_inception_score_bounds);
+    RUN(test_inception_score_parts);
     return test_summary();
 }
