@@ -102,7 +102,7 @@ typedef struct {
 
 /* ---- the judge: chapter 04's SimpleConvNet ----------------------------------------- */
 
-enum { SCORER_BATCH = 250, FEATURES = 100 };
+enum { SCORER_BATCH = 250, FEATURES = 100, SCORER_CLASSES = 10 };
 
 typedef struct {
     SimpleConvNet net;
@@ -137,8 +137,8 @@ static void scorer_run(Scorer *s, const real *images, int N, real *probs, real *
 
 typedef struct {
     double is, fd;
-    double classes, spread;     /* IS = classes / spread (scores.h) */
-    double share[10];           /* p(y): the share of the samples the scorer gives each class */
+    double classes, spread;         /* IS = classes / spread (scores.h) */
+    double share[SCORER_CLASSES];   /* p(y): the share of the samples the scorer gives each class */
 } Scores;
 
 static Scores score_images(Scorer *s, const real *images, int N)
@@ -171,7 +171,7 @@ static double scorer_accuracy(void *net, const Dataset *d)
 static void scorer_init(Scorer *s, const Config *cfg, const Dataset *train, const Dataset *test)
 {
     memset(s, 0, sizeof *s);
-    s->classes = 10;
+    s->classes = SCORER_CLASSES;
     Rng rng;
     rng_seed(&rng, cfg->c.seed + 100);
     simple_conv_net_init(&s->net, 1, 28, 28, 30, 5, 100, 10, SCORER_BATCH, (WeightInit){INIT_HE, 0}, &rng);
