@@ -41,8 +41,8 @@ write it in PyTorch (plain torch.nn and torch.optim, eager mode, float32, CPU).
      GFLOP/s (2 * 1024^3 operations per multiply), each timing at least 20 ms.
 
 Workloads 1, 2, 5 and 8 are timed --runs times (3 by default; the median is shown),
-the rest once. --steps N and --problems N set the sizes of workloads 4, 5, 6 and
-7 (make bench gives both sides the same).
+the rest once. --iters N, --epochs N, --steps N and --problems N set the sizes of
+workloads 1, 3, 4 to 6 and 7 (make bench gives both sides the same).
 
 Threads: torch.set_num_threads(--threads, default 2), and one OpenBLAS thread beside
 it. Workloads 2, 4, 5 and 7 also run on 1 thread, where our bench reports one thread
@@ -65,6 +65,7 @@ files themselves (no torchvision, no download).
 
 usage: python3 bench/pytorch_compare.py [--threads N] [--just-threads | --best-threads] [--data DIR]
                                        [--text FILE] [--only 1,5] [--quick] [--steps N] [--problems N]
+                                       [--iters N] [--epochs N]
                                        [--layout channels_last | contiguous]
 """
 import argparse
@@ -594,6 +595,8 @@ def main():
     ap.add_argument("--steps", type=int, default=0,
                     help="timed steps of workloads 4, 5 and 6 (default 100, 100, 50)")
     ap.add_argument("--problems", type=int, default=0, help="workload 7's problems (default 50000)")
+    ap.add_argument("--iters", type=int, default=0, help="workload 1's iterations (default 10000)")
+    ap.add_argument("--epochs", type=int, default=0, help="workload 3's epochs (default 8)")
     ap.add_argument("--quick", action="store_true", help="tiny sizes, to check that it runs")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--runs", type=int, default=3, help="runs of the repeated workloads (default 3)")
@@ -615,6 +618,8 @@ def main():
         ap.error(f"--only: a comma-separated list of 1 to 8, not '{args.only}'")
     if args.steps < 0 or args.problems < 0 or 0 < args.problems < 20:
         ap.error("--steps must be positive, --problems at least 20")
+    if args.iters < 0 or args.epochs < 0:
+        ap.error("--iters and --epochs must be positive")
     if args.threads < 1:
         ap.error("--threads must be at least 1")
 
@@ -645,6 +650,10 @@ def main():
         sizes.update(cnn=args.steps, lm=args.steps, gan=args.steps)
     if args.problems:
         sizes["add"] = args.problems
+    if args.iters:
+        sizes["it02"] = args.iters
+    if args.epochs:
+        sizes["ep03"] = args.epochs
 
     global LAYOUT
     LAYOUT = torch.channels_last if args.layout == "channels_last" else torch.contiguous_format
@@ -709,10 +718,10 @@ def main():
 
     if 3 in only:
         def row3(th, median, runs, note):
-            row(f"3. ch03 best 784-256x2-10 BN+dropout Adam, {sizes['ep03']} epochs", th, f"{median:.1f}", "once",
+            row(f"3. ch03 best 784-256x2-10 BN+dropout Adam, {sizes['ep03']} epochs", th, f"{median:.2f}", "once",
                 f"test {runs[0][1]:.4f}" + note)
         at_threads("3.", rest, 1, lambda r: ch03_best(data, sizes["ep03"], 100, args.seed, progress),
-                   lambda res: res[0], "s", ".1f", row3)
+                   lambda res: res[0], "s", ".2f", row3)
 
     def training_steps(label, what, per_epoch, unit, units, timed, counts, step_seconds):
         """Workloads 4 and 6: the ms of a training step (a batch, an iteration) over `timed`

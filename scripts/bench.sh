@@ -172,10 +172,19 @@ trajectory() {  # NAME RUN: the epoch lines on stdin -> rows of accuracy.tsv
     sed -n 's/^ *epoch .*test acc \([0-9.]*\).*(\([0-9.]*\) s)$/\2 \1/p' |
         while read -r s a; do printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$s" "$a"; done >> "$acc_tsv"
 }
+# The two MLPs' whole runs, evaluations included, also against PyTorch's
+# (bench/pytorch_compare.py's workloads 1 and 3), taking turns with them.
+fresh mlp02.c mlp02.t mlp03.c mlp03.t
 for i in $(seq "$runs"); do
-    "$bin/02_backpropagation" train --iters "$it02" --threads "$threads" --data "$mnist" --out "$work/02" |
-        trajectory "ch02 MLP 784-50-10" "$i"
-    "$bin/03_optimizer" best --epochs "$ep03" --data "$mnist" --out "$work/03" | trajectory "ch03 best MLP" "$i"
+    "$bin/02_backpropagation" train --iters "$it02" --threads "$threads" --data "$mnist" --out "$work/02" \
+        > "$work/02.txt"
+    trajectory "ch02 MLP 784-50-10" "$i" < "$work/02.txt"
+    sed -n 's/^Training time: \([0-9.]*\) s .*/\1/p' "$work/02.txt" >> "$work/mlp02.c"
+    [ -n "$py" ] && torch "$work/1.t.txt" --only 1 --iters "$it02" && by_threads 1. "$work/1.t.txt" >> "$work/mlp02.t"
+    "$bin/03_optimizer" best --epochs "$ep03" --data "$mnist" --out "$work/03" > "$work/03.txt"
+    trajectory "ch03 best MLP" "$i" < "$work/03.txt"
+    sed -n 's/^ *final: .* in \([0-9.]*\) s.*/\1/p' "$work/03.txt" >> "$work/mlp03.c"
+    [ -n "$py" ] && torch "$work/3.t.txt" --only 3 --epochs "$ep03" && by_threads 3. "$work/3.t.txt" >> "$work/mlp03.t"
     "$bin/04_cnn" simple --epochs "$ep04" --threads "$threads" --data "$mnist" --out "$work/04" |
         trajectory "SimpleConvNet" "$i"
     "$bin/04_cnn" deep --deep-epochs "$ep04" --threads "$threads" --data "$mnist" --out "$work/04" |
@@ -189,6 +198,12 @@ for net in "ch03 best MLP" SimpleConvNet DeepConvNet; do
     case $net in ch03*) ch=03; th=1 ;; *) ch=04; th=$threads ;; esac
     record "$ch" "time to test accuracy $target" "$net" s "$th" "$f"
 done
+what02="ch02 MLP 784-50-10, $it02 iterations (SGD) + an evaluation each epoch"
+record 02 "$what02" C s "$threads" "$work/mlp02.c"
+record_fastest 02 "$what02" PyTorch s "$work/mlp02.t"
+what03="ch03 best MLP (BN, dropout, Adam), $ep03 epoch$([ "$ep03" = 1 ] || echo s) + an evaluation each"
+record 03 "$what03" C s 1 "$work/mlp03.c"
+record_fastest 03 "$what03" PyTorch s "$work/mlp03.t"
 
 section "Chapter 05: RNN, LSTM and GRU language models (about 111,000 parameters each), characters/s of training"
 fresh rnn lstm gru

@@ -47,6 +47,10 @@ common	matmul 1024x1024x1024	PyTorch
 03	time to test accuracy	ch03 best MLP
 04	time to test accuracy	SimpleConvNet
 04	time to test accuracy	DeepConvNet
+02	ch02 MLP 784-50-10	C
+02	ch02 MLP 784-50-10	PyTorch
+03	ch03 best MLP	C
+03	ch03 best MLP	PyTorch
 05	one-layer language model	RNN
 05	one-layer language model	LSTM
 05	one-layer language model	GRU
