@@ -366,19 +366,23 @@ static void output_tiles(real *y, const real *M, size_t plane, int P, int m, rea
     }
 }
 
-/* One output row of each of g images from its m column phases, plus the
- * bias, then the ReLU if asked. */
-static void output_rows(real *restrict y, size_t out_size, const real *const *ph, int m, int g, int OW, real bias,
-                        int relu)
+/* One output row of each of g images, plus the bias, then the ReLU if asked.
+ * Column px of image i is src[col[px] + i]: col holds where each column's run
+ * of g numbers starts (its phase's row, then its tile), worked out once. */
+static void output_rows(real *restrict y, size_t out_size, const real *restrict src, const int *restrict col, int g,
+                        int OW, real bias, int relu)
 {
     for (int i = 0; i < g; i++) {       /* image by image: each writes a run of its own */
-        real *dst = y + i * out_size;
-        for (int px = 0, p = 0, j = 0; px < OW; px++) {    /* column px: tile j, phase p */
-            const real v = ph[p][(size_t)j * g + i] + bias;
-            dst[px] = relu && v < 0 ? 0 : v;
-            if (++p == m)
-                p = 0, j++;
-        }
+        real *restrict dst = y + i * out_size;
+        const real *restrict s = src + i;
+        if (relu)
+            for (int px = 0; px < OW; px++) {
+                const real v = s[col[px]] + bias;
+                dst[px] = v < 0 ? 0 : v;
+            }
+        else
+            for (int px = 0; px < OW; px++)
+                dst[px] = s[col[px]] + bias;
     }
 }
 
@@ -415,17 +419,20 @@ static void winograd_conv(int m, real *y, const real *x, const real *U, const re
                                V + (size_t)xi * in_c * t.ldP, koff, 0, M + (size_t)xi * out_c * t.ldP, t.ldP);
             real *yt = buf + planes + (size_t)t.n * m * t.S * g;
             const int n_row = t.TW * g;
+            /* column px of an output row: phase px % m, tile px / m (out_w is at
+             * most the side + 2 pad - 2, pad <= 2) */
+            int col[WINOGRAD4_MAX_SIDE + 2];
+            if (out_w > WINOGRAD4_MAX_SIDE + 2)
+                die("winograd: output rows of %d pixels, at most %d", out_w, WINOGRAD4_MAX_SIDE + 2);
+            for (int px = 0; px < out_w; px++)
+                col[px] = (px % m) * P + (px / m) * g;
             for (int f = 0; f < out_c; f++) {
                 output_tiles(yt, M + (size_t)f * t.ldP, (size_t)out_c * t.ldP, P, m, yt + (size_t)m * m * P);
                 real *yf = y + n * out_size + (size_t)f * out_h * out_w;
                 for (int ty = 0; ty < t.TH; ty++)
-                    for (int r = 0; r < m && m * ty + r < out_h; r++) {
-                        const real *ph[4];
-                        for (int s = 0; s < m; s++)
-                            ph[s] = yt + (size_t)(m * r + s) * P + (size_t)ty * n_row;
-                        output_rows(yf + (size_t)(m * ty + r) * out_w, out_size, ph, m, g, out_w, b ? b[f] : 0,
-                                    relu);
-                    }
+                    for (int r = 0; r < m && m * ty + r < out_h; r++)
+                        output_rows(yf + (size_t)(m * ty + r) * out_w, out_size,
+                                    yt + (size_t)m * r * P + (size_t)ty * n_row, col, g, out_w, b ? b[f] : 0, relu);
             }
         }
     }
