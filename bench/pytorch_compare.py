@@ -270,10 +270,9 @@ def ch02_train(data, iters, batch, seed):
             accuracy(model, x_train, t_train)
             accuracy(model, x_test, t_test)
             evals += 1
-    if (iters - 1) % iter_per_epoch != 0:           # and at the end, as ours does
-        accuracy(model, x_train, t_train)
-        accuracy(model, x_test, t_test)
-        evals += 1
+    accuracy(model, x_train, t_train)               # and after the last, as ours does
+    accuracy(model, x_test, t_test)
+    evals += 1
     seconds = time.perf_counter() - start
     return seconds, accuracy(model, x_test, t_test), evals
 

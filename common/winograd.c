@@ -392,6 +392,11 @@ static void winograd_conv(int m, real *y, const real *x, const real *U, const re
                           int out_c, int pad, int N, ConvWork *work, int relu, int threaded)
 {
     const int out_h = H + 2 * pad - 2, out_w = W + 2 * pad - 2;
+    /* an output row's columns, for output_rows' table: at most the largest
+     * side + 2 pad - 2, pad <= 2 */
+    enum { MAX_ROW = WINOGRAD4_MAX_SIDE + 2 };
+    if (out_w > MAX_ROW)
+        die("winograd: output rows of %d pixels, at most %d", out_w, MAX_ROW);
     const Tiles t = tiles(m, in_c, out_c, out_h, out_w, N);
     const int products = t.n * t.n;
     const size_t in_size = (size_t)in_c * H * W, out_size = (size_t)out_c * out_h * out_w;
@@ -419,11 +424,7 @@ static void winograd_conv(int m, real *y, const real *x, const real *U, const re
                                V + (size_t)xi * in_c * t.ldP, koff, 0, M + (size_t)xi * out_c * t.ldP, t.ldP);
             real *yt = buf + planes + (size_t)t.n * m * t.S * g;
             const int n_row = t.TW * g;
-            /* column px of an output row: phase px % m, tile px / m (out_w is at
-             * most the side + 2 pad - 2, pad <= 2) */
-            int col[WINOGRAD4_MAX_SIDE + 2];
-            if (out_w > WINOGRAD4_MAX_SIDE + 2)
-                die("winograd: output rows of %d pixels, at most %d", out_w, WINOGRAD4_MAX_SIDE + 2);
+            int col[MAX_ROW];                           /* column px: phase px % m, tile px / m */
             for (int px = 0; px < out_w; px++)
                 col[px] = (px % m) * P + (px / m) * g;
             for (int f = 0; f < out_c; f++) {
