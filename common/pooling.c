@@ -84,19 +84,30 @@ static void max_pool_2x2_even(real *out, int *arg, const real *in, int W, int OH
     }
 }
 
+/* Planes pooled in one call of max_pool_2x2_even: about this many inputs. */
+#define POOL_STACK 16384
+
 void pooling_forward(real *y, int *arg, const real *x, const PoolShape *s, int N)
 {
     const int planes = N * s->C, HW = s->H * s->W, OHW = s->OH * s->OW;
     if (s->kind == POOL_MAX && s->PH == 2 && s->PW == 2 && s->stride == 2) {
+        /* With H and W even, the planes one under the other are one tall
+         * plane whose windows never straddle two of them, and whose indices
+         * are the planes' own (row q H + r of the stack is row r of plane
+         * q): pooled a stack at a time, DeepConvNet's 8 x 8 planes run in
+         * vectors as long as its 28 x 28. */
         const int even = s->W % 2 == 0 && 2 * s->OW <= POOL_PAIRS;
+        const int stack = even && s->H % 2 == 0 && HW < POOL_STACK ? POOL_STACK / HW : 1;
 #pragma omp parallel for schedule(static) if ((long)planes * HW > PARALLEL_MIN)
-        for (int q = 0; q < planes; q++)
+        for (int q = 0; q < planes; q += stack) {
+            const int n = planes - q < stack ? planes - q : stack;
             if (even)
                 max_pool_2x2_even(y + (size_t)q * OHW, arg + (size_t)q * OHW, x + (size_t)q * HW,
-                                  s->W, s->OH, s->OW, q * HW);
+                                  s->W, n * s->OH, s->OW, q * HW);
             else
                 max_pool_2x2(y + (size_t)q * OHW, arg + (size_t)q * OHW, x + (size_t)q * HW,
                              s->W, s->OH, s->OW, q * HW);
+        }
         return;
     }
     const real scale = (real)1 / (s->PH * s->PW);

@@ -550,7 +550,8 @@ static void test_max_pooling_values(void)
  * blocks of rows (101 x 200), and wider than the fast path takes (3 x 1030). */
 static void test_max_pooling_2x2_matches_window_in_order(void)
 {
-    const int sizes[][2] = {{4, 4}, {7, 8}, {8, 7}, {5, 5}, {28, 28}, {16, 16}, {8, 8}, {101, 200}, {3, 1030}};
+    /* 64 x 64: six planes in stacks of four and two (pooling.c) */
+    const int sizes[][2] = {{4, 4}, {7, 8}, {8, 7}, {5, 5}, {28, 28}, {16, 16}, {8, 8}, {64, 64}, {101, 200}, {3, 1030}};
     Rng rng;
     rng_seed(&rng, 21);
     for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
