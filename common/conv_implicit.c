@@ -42,7 +42,10 @@ static Grid grid(const ConvShape *s)
 size_t conv_implicit_scratch(const ConvShape *s)
 {
     Grid d = grid(s);
-    return (size_t)(s->C > s->FN ? s->C : s->FN) * d.L;
+    size_t grids = (size_t)(s->C > s->FN ? s->C : s->FN) * d.L;
+    /* dW by filter rows packs dy's grid once, in dx's buffer (below) */
+    size_t packed = conv_implicit_dW_by_rows(s) ? matmul_packed_size(s->FN, (int)d.L) : 0;
+    return grids > packed ? grids : packed;
 }
 
 int conv_implicit_taps(const ConvShape *s)
@@ -213,10 +216,12 @@ void conv_implicit_backward(real *dx, int with_dW, const real *dy, const real *x
                  * C channels. B is read where it lies, rows C apart (they
                  * overlap). dy sits on its grid as below. */
                 to_grid_by_position(xt, x + n * in_size, g, s->C, s->H, s->W, &d, s->pad, s->pad);
+                /* dy packed once for the FH products, in dx's buffer, free until dx */
+                matmul_pack(s->FN, (int)Q, dyt + (size_t)top * d.S + left, (int)d.L, dxt);
                 for (int fy = 0; fy < s->FH; fy++)
-                    matmul_rows_at(s->FN, s->FW * s->C, (int)Q, dyt + (size_t)top * d.S + left, (int)d.L,
-                                   xt + (size_t)fy * d.S * s->C, positions, n == n0 ? 0 : 1,
-                                   work->dWrows[k] + (size_t)fy * s->FN * s->FW * s->C, s->FW * s->C);
+                    matmul_rows_at_packed(s->FN, s->FW * s->C, (int)Q, dxt, xt + (size_t)fy * d.S * s->C,
+                                          positions, n == n0 ? 0 : 1,
+                                          work->dWrows[k] + (size_t)fy * s->FN * s->FW * s->C, s->FW * s->C);
             } else if (with_dW) {
                 /* this slice's dW (+)= dy (FN, Q) times the K taps of xt, as
                  * columns. dy sits on its grid `top` rows and `left` columns in:

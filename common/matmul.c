@@ -458,12 +458,32 @@ KERNEL_NOINLINE PLAIN_LOOPS static void kernel_rows_at(int kc, const real *restr
     store_tile(&acc[0][0], NR_AT, C, ldc, mr, nr, first, beta);
 }
 
+/* K in blocks of at most KC, all of about the same size */
+static int k_block(int K)
+{
+    int kblocks = (K + KC - 1) / KC;
+    return (K + kblocks - 1) / kblocks;
+}
+
+/* Rows ic .. ic + mc of C (+)= the packed block of A (mc rows, K block pc ..
+ * pc + kc) times B's rows pc .. pc + kc, read at their offsets. */
+static void rows_at_block(int mc, int N, int kc, int pc, const real *abuf, const real *X, const int *koff,
+                          real beta, real *C, int ldc)
+{
+    /* a B sliver (kc rows of NR_AT) stays in the L1 cache while every tile of
+     * A's rows passes over it */
+    for (int jr = 0; jr < N; jr += NR_AT)
+        for (int ir = 0; ir < mc; ir += MR)
+            kernel_rows_at(kc, abuf + (size_t)ir * kc, X + jr, koff + pc, C + (size_t)ir * ldc + jr, ldc,
+                           min_int(MR, mc - ir), min_int(NR_AT, N - jr), pc == 0, beta);
+}
+
 void matmul_rows_at(int M, int N, int K, const real *A, int lda, const real *X, const int *koff,
                     real beta, real *C, int ldc)
 {
     if (M <= 0 || N <= 0 || K <= 0)
         die("matmul_rows_at: empty product (%d x %d x %d)", M, N, K);
-    int kblocks = (K + KC - 1) / KC, kb = (K + kblocks - 1) / kblocks;
+    const int kb = k_block(K);
     _Alignas(64) real small[SMALL_BUFFER];
     real *abuf = pack_buffer(round_up((size_t)min_int(M, MC), MR) * kb, small);
     for (int pc = 0; pc < K; pc += kb) {
@@ -471,17 +491,43 @@ void matmul_rows_at(int M, int N, int K, const real *A, int lda, const real *X, 
         for (int ic = 0; ic < M; ic += MC) {
             int mc = min_int(MC, M - ic);
             pack_A(0, A, lda, ic, mc, pc, kc, abuf);
-            /* a B sliver (kc rows of NR_AT) stays in the L1 cache while every
-             * tile of A's rows passes over it */
-            for (int jr = 0; jr < N; jr += NR_AT)
-                for (int ir = 0; ir < mc; ir += MR)
-                    kernel_rows_at(kc, abuf + (size_t)ir * kc, X + jr, koff + pc,
-                                   C + (size_t)(ic + ir) * ldc + jr, ldc,
-                                   min_int(MR, mc - ir), min_int(NR_AT, N - jr), pc == 0, beta);
+            rows_at_block(mc, N, kc, pc, abuf, X, koff, beta, C + (size_t)ic * ldc, ldc);
         }
     }
     if (abuf != small)
         free(abuf);
+}
+
+/* The packed A holds matmul_rows_at's blocks one after the other: K block pc
+ * (round_up(M, MR) rows of it) from round_up(M, MR) * pc on, and in it rows
+ * ic .. ic + mc from ic * kc on. */
+size_t matmul_packed_size(int M, int K)
+{
+    return round_up((size_t)M, MR) * (size_t)K;
+}
+
+void matmul_pack(int M, int K, const real *A, int lda, real *packed)
+{
+    const int kb = k_block(K);
+    for (int pc = 0; pc < K; pc += kb) {
+        int kc = min_int(kb, K - pc);
+        for (int ic = 0; ic < M; ic += MC)
+            pack_A(0, A, lda, ic, min_int(MC, M - ic), pc, kc, packed + round_up((size_t)M, MR) * pc + (size_t)ic * kc);
+    }
+}
+
+void matmul_rows_at_packed(int M, int N, int K, const real *packed, const real *X, const int *koff,
+                           real beta, real *C, int ldc)
+{
+    if (M <= 0 || N <= 0 || K <= 0)
+        die("matmul_rows_at_packed: empty product (%d x %d x %d)", M, N, K);
+    const int kb = k_block(K);
+    for (int pc = 0; pc < K; pc += kb) {
+        int kc = min_int(kb, K - pc);
+        for (int ic = 0; ic < M; ic += MC)
+            rows_at_block(min_int(MC, M - ic), N, kc, pc, packed + round_up((size_t)M, MR) * pc + (size_t)ic * kc,
+                          X, koff, beta, C + (size_t)ic * ldc, ldc);
+    }
 }
 
 /* C (+)= A B where both operands run along the product's inner dimension:

@@ -38,6 +38,15 @@ void matmul_rows_at(int M, int N, int K, const real *A, int lda, const real *X, 
 void matmul_cols_at(int M, int N, int K, const real *A, int lda, const real *X, const int *joff,
                     real beta, real *C, int ldc);
 
+/* matmul_rows_at with A packed beforehand, for an A that meets several B:
+ * matmul_pack lays A out as the kernel reads it, in matmul_packed_size(M, K)
+ * reals; each product is then matmul_rows_at's, bit for bit, without
+ * packing A again. */
+size_t matmul_packed_size(int M, int K);
+void matmul_pack(int M, int K, const real *A, int lda, real *packed);
+void matmul_rows_at_packed(int M, int N, int K, const real *packed, const real *X, const int *koff,
+                           real beta, real *C, int ldc);
+
 /* C (M x N, rows ldc apart) = beta * C + A B, where A is M x K (rows lda
  * apart) and B is never stored: B(k, j) = X[koff[k] + joff[j]]. A strided
  * convolution's col is such a gather from the image (convolution.c): packing

@@ -159,6 +159,39 @@ static void test_rows_and_cols_at_match_reference(void)
                         beta_0_1, 2) == 0);
     }
 }
+/* A packed once (matmul_pack) then used: the same bits as matmul_rows_at,
+ * with rows of A that are not multiples of the register tile, several
+ * blocks of rows (M over 128) and of K (over 256), A's rows apart by more
+ * than K, and beta 0 and 1. */
+static void test_rows_at_packed_same_bits(void)
+{
+    const int cases[][3] = {{16, 48, 2523}, {130, 50, 600}, {7, 100, 300}, {1, 5, 3}, {33, 97, 257}};
+    Rng rng;
+    rng_seed(&rng, 5);
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        const int M = cases[c][0], N = cases[c][1], K = cases[c][2], lda = K + 3;
+        real *A = xmalloc((size_t)M * lda * sizeof(real)), *X = xmalloc(((size_t)K * N + MATMUL_ROW_SLACK) * sizeof(real));
+        real *C0 = xmalloc((size_t)M * N * sizeof(real)), *C1 = xmalloc((size_t)M * N * sizeof(real));
+        real *packed = xmalloc(matmul_packed_size(M, K) * sizeof(real));
+        int *koff = xmalloc(K * sizeof(int));
+        for (size_t i = 0; i < (size_t)M * lda; i++)
+            A[i] = (real)(rng_uniform(&rng) - 0.5);
+        for (size_t i = 0; i < (size_t)K * N + MATMUL_ROW_SLACK; i++)
+            X[i] = (real)(rng_uniform(&rng) - 0.5);
+        for (int k = 0; k < K; k++)
+            koff[k] = (K - 1 - k) * N;
+        matmul_pack(M, K, A, lda, packed);
+        for (int beta = 0; beta < 2; beta++) {
+            for (size_t i = 0; i < (size_t)M * N; i++)
+                C0[i] = C1[i] = (real)i;
+            matmul_rows_at(M, N, K, A, lda, X, koff, beta, C0, N);
+            matmul_rows_at_packed(M, N, K, packed, X, koff, beta, C1, N);
+            CHECK(memcmp(C0, C1, (size_t)M * N * sizeof(real)) == 0);
+        }
+        free(A), free(X), free(C0), free(C1), free(packed), free(koff);
+    }
+}
+
 static void test_blocked_matches_reference(void) { check_variant(1); }
 
 static void test_matmul_matches_reference(void)
@@ -282,6 +315,7 @@ int main(void)
     RUN(test_blocked_matches_reference);
     RUN(test_matmul_matches_reference);
     RUN(test_rows_and_cols_at_match_reference);
+    RUN(test_rows_at_packed_same_bits);
     RUN(test_other_beta_and_empty_k);
     RUN(test_one_row_same_bits_as_in_a_batch);
     RUN(test_threads_bit_identical);
