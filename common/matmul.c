@@ -506,13 +506,19 @@ size_t matmul_packed_size(int M, int K)
     return round_up((size_t)M, MR) * (size_t)K;
 }
 
+/* Where the block of rows ic.., K block pc .. pc + kc starts in the packed A */
+static size_t packed_block(int M, int pc, int ic, int kc)
+{
+    return matmul_packed_size(M, pc) + (size_t)ic * kc;
+}
+
 void matmul_pack(int M, int K, const real *A, int lda, real *packed)
 {
     const int kb = k_block(K);
     for (int pc = 0; pc < K; pc += kb) {
         int kc = min_int(kb, K - pc);
         for (int ic = 0; ic < M; ic += MC)
-            pack_A(0, A, lda, ic, min_int(MC, M - ic), pc, kc, packed + round_up((size_t)M, MR) * pc + (size_t)ic * kc);
+            pack_A(0, A, lda, ic, min_int(MC, M - ic), pc, kc, packed + packed_block(M, pc, ic, kc));
     }
 }
 
@@ -525,8 +531,8 @@ void matmul_rows_at_packed(int M, int N, int K, const real *packed, const real *
     for (int pc = 0; pc < K; pc += kb) {
         int kc = min_int(kb, K - pc);
         for (int ic = 0; ic < M; ic += MC)
-            rows_at_block(min_int(MC, M - ic), N, kc, pc, packed + round_up((size_t)M, MR) * pc + (size_t)ic * kc,
-                          X, koff, beta, C + (size_t)ic * ldc, ldc);
+            rows_at_block(min_int(MC, M - ic), N, kc, pc, packed + packed_block(M, pc, ic, kc), X, koff, beta,
+                          C + (size_t)ic * ldc, ldc);
     }
 }
 

@@ -170,14 +170,10 @@ static void test_rows_at_packed_same_bits(void)
     rng_seed(&rng, 5);
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         const int M = cases[c][0], N = cases[c][1], K = cases[c][2], lda = K + 3;
-        real *A = xmalloc((size_t)M * lda * sizeof(real)), *X = xmalloc(((size_t)K * N + MATMUL_ROW_SLACK) * sizeof(real));
+        real *A = random_matrix(&rng, (size_t)M * lda), *X = random_matrix(&rng, (size_t)K * N + MATMUL_ROW_SLACK);
         real *C0 = xmalloc((size_t)M * N * sizeof(real)), *C1 = xmalloc((size_t)M * N * sizeof(real));
         real *packed = xmalloc(matmul_packed_size(M, K) * sizeof(real));
         int *koff = xmalloc(K * sizeof(int));
-        for (size_t i = 0; i < (size_t)M * lda; i++)
-            A[i] = (real)(rng_uniform(&rng) - 0.5);
-        for (size_t i = 0; i < (size_t)K * N + MATMUL_ROW_SLACK; i++)
-            X[i] = (real)(rng_uniform(&rng) - 0.5);
         for (int k = 0; k < K; k++)
             koff[k] = (K - 1 - k) * N;
         matmul_pack(M, K, A, lda, packed);
