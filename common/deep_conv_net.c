@@ -3,10 +3,12 @@
 #include "functions.h"
 #include "init.h"
 #include "layers.h"
+#include "timer.h"
 #include "util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* Filters and padding of the six convolutions, as in the book. */
 static const int conv_filters[DEEP_CONVS] = {16, 16, 32, 32, 64, 64};
@@ -84,6 +86,8 @@ void deep_conv_net_init(DeepConvNet *net, int C, int H, int W, int classes, int 
     net->g[1] = xmalloc(biggest_out * sizeof(real));
     net->dh = xmalloc(B * net->hidden * sizeof(real));
     net->ds = xmalloc(B * classes * sizeof(real));
+    net->timing = 0;
+    memset(net->seconds, 0, sizeof net->seconds);
 }
 
 void deep_conv_net_free(DeepConvNet *net)
@@ -99,16 +103,51 @@ void deep_conv_net_free(DeepConvNet *net)
     free(net->g[0]), free(net->g[1]), free(net->dh), free(net->ds);
 }
 
+/* The stage of convolution i and of pool j (deep_conv_net.h), and the rest's */
+static int conv_stage(int i) { return i + i / 2; }
+static int pool_stage(int j) { return 3 * j + 2; }
+#define HEAD_STAGE (DEEP_STAGES - 1)
+
+void deep_conv_net_stage_name(const DeepConvNet *net, int stage, char *name, size_t size)
+{
+    if (stage == HEAD_STAGE) {
+        snprintf(name, size, "Affines, ReLU, Dropouts, Softmax");
+        return;
+    }
+    for (int i = 0; i < DEEP_CONVS; i++) {
+        const ConvShape *c = &net->conv[i];
+        if (stage == conv_stage(i))
+            snprintf(name, size, "conv%d %d->%d %dx%d + ReLU", i + 1, c->C, c->FN, c->H, c->W);
+        else if (i % 2 == 1 && stage == pool_stage(i / 2))
+            snprintf(name, size, "pool%d 2x2 (and a ReLU's backward)", i / 2 + 1);
+    }
+}
+
+/* When timing: the seconds since *since go to the stage's count, and *since
+ * moves on. Every layer's threads have finished when it returns, so the clock
+ * between two calls is that layer's time. */
+static void lap(DeepConvNet *net, int stage, int pass, double *since)
+{
+    if (!net->timing)
+        return;
+    double now = now_seconds();
+    net->seconds[stage][pass] += now - *since;
+    *since = now;
+}
+
 const real *deep_conv_net_predict(DeepConvNet *net, const real *x, int N, int train)
 {
     if (N > net->batch_max)
         die("deep_conv_net: batch of %d images, buffers hold %d", N, net->batch_max);
+    double t = net->timing ? now_seconds() : 0;
     const real *in = x;
     for (int i = 0; i < DEEP_CONVS; i++) {
         convolution_relu_forward(net->a[i], in, net->W[i], net->b[i], &net->conv[i], N, &net->work);
+        lap(net, conv_stage(i), 0, &t);
         in = net->a[i];
         if (i % 2 == 1) {
             pooling_forward(net->p[i / 2], net->arg[i / 2], in, &net->pool[i / 2], N);
+            lap(net, pool_stage(i / 2), 0, &t);
             in = net->p[i / 2];
         }
     }
@@ -118,6 +157,7 @@ const real *deep_conv_net_predict(DeepConvNet *net, const real *x, int N, int tr
     dropout_forward(net->d1, net->h1, net->mask1, nh, net->dropout_ratio, train, &net->rng);
     affine_forward(net->s, net->d1, net->W[7], net->b[7], N, net->hidden, net->classes);
     dropout_forward(net->s_drop, net->s, net->mask2, ns, net->dropout_ratio, train, &net->rng);
+    lap(net, HEAD_STAGE, 0, &t);
     return net->s_drop;
 }
 
@@ -130,6 +170,7 @@ real deep_conv_net_loss(DeepConvNet *net, const real *x, const int *t, int N, in
 real deep_conv_net_gradient(DeepConvNet *net, const real *x, const int *t, int N)
 {
     real loss = deep_conv_net_loss(net, x, t, N, 1);
+    double since = net->timing ? now_seconds() : 0;
     params_zero_grads(&net->params);
     size_t nh = (size_t)N * net->hidden, ns = (size_t)N * net->classes;
     softmax_with_loss_backward(net->ds, net->y, t, N, net->classes);
@@ -141,11 +182,13 @@ real deep_conv_net_gradient(DeepConvNet *net, const real *x, const int *t, int N
     int cur = 0;
     affine_backward(net->g[cur], net->dW[6], net->db[6], net->dh, net->p[DEEP_POOLS - 1], net->W[6],
                     N, net->flat, net->hidden);
+    lap(net, HEAD_STAGE, 1, &since);
     for (int i = DEEP_CONVS - 1; i >= 0; i--) {
         if (i % 2 == 1) {
             /* the pool's backward and its ReLU's, in one pass */
             pooling_relu_backward(net->g[!cur], net->g[cur], net->arg[i / 2], net->p[i / 2],
                                   net->a[i], &net->pool[i / 2], N);
+            lap(net, pool_stage(i / 2), 1, &since);
             cur = !cur;
         } else {
             relu_backward(net->g[cur], net->g[cur], net->a[i], conv_out_size(&net->conv[i], N));
@@ -154,6 +197,7 @@ real deep_conv_net_gradient(DeepConvNet *net, const real *x, const int *t, int N
         const real *in = i == 0 ? x : i % 2 == 1 ? net->a[i - 1] : net->p[i / 2 - 1];
         convolution_backward(i > 0 ? net->g[!cur] : NULL, net->dW[i], net->db[i], net->g[cur], in,
                              net->W[i], &net->conv[i], N, &net->work);
+        lap(net, conv_stage(i), 1, &since);
         cur = !cur;
     }
     return loss;

@@ -25,6 +25,12 @@
 
 #define DEEP_CONVS 6
 #define DEEP_POOLS 3
+/* The stages a step's time is counted in (timing below), in the net's order:
+ * conv1, conv2, pool1, conv3, conv4, pool2, conv5, conv6, pool3, and the
+ * rest (Affine, ReLU, Dropout, Affine, Dropout, SoftmaxWithLoss). Each ReLU
+ * counts with the convolution before it, except in the backward pass of the
+ * three before a pool, which goes with the pool's (one pass). */
+#define DEEP_STAGES (DEEP_CONVS + DEEP_POOLS + 1)
 
 typedef struct {
     int batch_max;
@@ -47,11 +53,17 @@ typedef struct {
     ConvWork work;                  /* the convolutions' scratch */
     real *g[2];                     /* gradients of the activations, in turns */
     real *dh, *ds;
+    /* where the time goes (04_cnn bench): when timing is set, the passes add
+     * each stage's seconds to seconds[stage][0] (forward) and [1] (backward) */
+    int timing;
+    double seconds[DEEP_STAGES][2];
 } DeepConvNet;
 
 /* input C x H x W (1x28x28 for MNIST); the dropout masks are drawn from a
  * generator seeded from rng, so one seed still decides everything. */
 void deep_conv_net_init(DeepConvNet *net, int C, int H, int W, int classes, int batch_max, Rng *rng);
+/* A stage's name for tables, "conv2 16->16 28x28 + ReLU" (stages: above). */
+void deep_conv_net_stage_name(const DeepConvNet *net, int stage, char *name, size_t size);
 void deep_conv_net_free(DeepConvNet *net);
 
 /* Scores (N, classes). train = 1 draws fresh dropout masks, 0 is inference. */

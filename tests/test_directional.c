@@ -248,8 +248,45 @@ static void test_deep_conv_net_dropout(void)
     deep_conv_net_free(&net);
 }
 
+/* 04_cnn bench's look inside the step: with timing on, every stage gets some
+ * time in both passes, and the gradient is the same bits as without it. */
+static void test_deep_conv_net_timing(void)
+{
+    enum { N = 2, C = 1, H = 28, W = 28, CLASSES = 10 };
+    Rng rng;
+    rng_seed(&rng, 9);
+    DeepConvNet net;
+    deep_conv_net_init(&net, C, H, W, CLASSES, N, &rng);
+    real *x = xmalloc((size_t)N * C * H * W * sizeof(real));
+    int t[N] = {4, 9};
+    fill_uniform(&rng, x, (size_t)N * C * H * W, 0, 1);
+    const size_t P = net.params.trainable_size;
+    real *grad = xmalloc(P * sizeof(real));
+    const Rng masks = net.rng;                          /* the same dropout masks twice */
+    deep_conv_net_gradient(&net, x, t, N);
+    memcpy(grad, net.params.grads, P * sizeof(real));
+    CHECK(!net.timing);
+    memset(net.seconds, 0, sizeof net.seconds);
+    net.timing = 1;
+    net.rng = masks;
+    deep_conv_net_gradient(&net, x, t, N);
+    CHECK(memcmp(grad, net.params.grads, P * sizeof(real)) == 0);
+    for (int k = 0; k < DEEP_STAGES; k++)
+        for (int pass = 0; pass < 2; pass++)
+            CHECK(net.seconds[k][pass] > 0 && net.seconds[k][pass] < 10);
+    /* timing off again: the counts stay as they are */
+    double before = net.seconds[1][0];
+    net.timing = 0;
+    deep_conv_net_gradient(&net, x, t, N);
+    CHECK(net.seconds[1][0] == before);
+    free(grad);
+    free(x);
+    deep_conv_net_free(&net);
+}
+
 int main(void)
 {
+    RUN(test_deep_conv_net_timing);     /* in both precisions */
     if (sizeof(real) != sizeof(double)) {
         printf("(the directional checks run in the double-precision build only)\n");
         return test_summary();
