@@ -63,7 +63,7 @@ CHK   := build/check$(CONFIG)
 REL_CFLAGS := $(BASE) $(OPT)
 CHK_CFLAGS := $(BASE) -O1 -g -DDL_DOUBLE -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-.PHONY: all help chapter test data bench bench-cnn bench-playground fuzz fuzz-corpus clean deps $(CHAPTERS) chapters tests playground
+.PHONY: all help chapter test data bench bench-cnn step-ab bench-playground fuzz fuzz-corpus clean deps $(CHAPTERS) chapters tests playground
 .DEFAULT_GOAL := help
 
 help:
@@ -82,6 +82,7 @@ help:
 	@echo "  make bench          time the chapters' ideas against each other and PyTorch: out/bench/"
 	@echo "                      bench.tsv, bench.md, speedups.png, accuracy_vs_time.png (QUICK=1: minutes)"
 	@echo "  make bench-cnn      chapter 04's nets against PyTorch, for this machine's vector width and AVX2's"
+	@echo "  make step-ab REV=R  DeepConvNet's step stage by stage, revision R's library against this tree's"
 	@echo "  make bench-playground  2,000 digit predictions from 16 clients: errors, latency, memory"
 	@echo "  make fuzz           fuzz the file loaders, the option parser and the playground API"
 	@echo "                      with libFuzzer (clang; FUZZ_S=60 s per target, fails on any finding)"
@@ -244,6 +245,14 @@ BENCH_TINY ?= 0
 bench: all $(patsubst bench/%.c,$(REL)/bench/%,$(BENCH_SRC))
 	@sh scripts/fetch_data.sh $(DATA) mnist shakespeare
 	@QUICK=$(QUICK) BENCH_TINY=$(BENCH_TINY) BENCH_CFLAGS="$(REL_CFLAGS)" sh scripts/bench.sh $(REL) $(DATA)
+
+# DeepConvNet's training step, whole and stage by stage, with the library of
+# revision REV against the working tree's, in one process taking turns
+# (scripts/step_ab.sh, bench/step_ab/): the measure of a change to the layers.
+STEPS ?= 200
+THREADS ?= 2
+step-ab: $(REL)/libcommon.a
+	@CFLAGS="$(REL_CFLAGS)" sh scripts/step_ab.sh "$(REV)" $(STEPS) $(THREADS)
 
 # Chapter 04's nets against PyTorch at this machine's vector width and at AVX2's
 # (scripts/bench_cnn.sh; RUNS=3 turns each).

@@ -131,5 +131,26 @@ existing_folder_stays() {
 }
 check "a failed fetch keeps a folder that was there before" existing_folder_stays
 
+# ---- make step-ab -----------------------------------------------------------------
+
+# A revision that is not one gets one line and status 2, from the script.
+step_ab_refused() {
+    out=$(make -s step-ab REV=no-such-revision 2>&1)
+    [ $? -ne 0 ] && echo "$out" | grep -q "^step_ab: 'no-such-revision' is not a commit"
+}
+check "make step-ab refuses a revision that does not exist" step_ab_refused
+
+# HEAD's library against the working tree's: the table of every stage, and where
+# common/ is as committed (a clean clone), the same weights bit for bit: the
+# renamed copy of the library must be the same code, calling itself.
+step_ab_runs() {
+    out=$(make -s step-ab REV=HEAD STEPS=2 THREADS=1 2>&1) || { echo "$out" | tail -5; return 1; }
+    echo "$out" | grep -q "^  conv6 64->64 8x8 + ReLU, backward  *[0-9.]*  *[0-9.]*  *[0-9.]*x$" || return 1
+    if git diff --quiet HEAD -- common bench/step_ab 2>/dev/null; then
+        echo "$out" | grep -q "the same bits in both"
+    fi
+}
+check "make step-ab times HEAD against the working tree, stage by stage" step_ab_runs
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
