@@ -251,7 +251,7 @@ bench: all $(patsubst bench/%.c,$(REL)/bench/%,$(BENCH_SRC))
 # (scripts/step_ab.sh, bench/step_ab/): the measure of a change to the layers.
 STEPS ?= 200
 THREADS ?= 2
-step-ab: $(REL)/libcommon.a
+step-ab:
 	@CFLAGS="$(REL_CFLAGS)" sh scripts/step_ab.sh "$(REV)" $(STEPS) $(THREADS)
 
 # Chapter 04's nets against PyTorch at this machine's vector width and at AVX2's

@@ -2,9 +2,9 @@
 # step_ab.sh REV [STEPS] [THREADS]: DeepConvNet's training step, whole and
 # stage by stage, with the library of git revision REV against the working
 # tree's, in one process, the two taking turns step by step (bench/step_ab/).
-# The older library is compiled here from REV's common/ with the same flags
-# (CFLAGS, as make step-ab passes them), its symbols given an "old_" prefix so
-# that both link into one program. Needs git, objcopy and ld (binutils).
+# Both libraries are compiled here with the same flags (CFLAGS, as make step-ab
+# passes them) into one object each, the older one's symbols given an "old_"
+# prefix so that both link into one program. Needs git, objcopy and ld (binutils).
 set -e
 usage="usage: scripts/step_ab.sh REV [STEPS] [THREADS]   (make step-ab REV=... [STEPS=200] [THREADS=2])"
 rev=$1
@@ -21,7 +21,6 @@ if ! git cat-file -e "$rev:common/deep_conv_net.c" 2> /dev/null; then
     echo "step_ab: revision $rev has no common/deep_conv_net.c" >&2
     exit 2
 fi
-[ -f build/release/libcommon.a ] || { echo "step_ab: build/release/libcommon.a is missing: run make first" >&2; exit 1; }
 work=build/step_ab
 rm -rf "$work"
 mkdir -p "$work/old" "$work/obj"
@@ -37,8 +36,13 @@ ld -r -o "$work/older.o" "$work"/obj/*.o
 # every symbol the older objects define, renamed old_NAME (their own calls follow)
 nm --defined-only -g "$work/older.o" | awk 'NF == 3 { print $3, "old_" $3 }' > "$work/renames"
 objcopy --redefine-syms="$work/renames" "$work/older.o" "$work/older_renamed.o"
-cc $cflags -Icommon -c bench/step_ab/driver.c -o "$work/newer_driver.o"
-cc $cflags -Icommon -o "$work/step_ab" bench/step_ab/main.c "$work/newer_driver.o" "$work/older_renamed.o" \
-    build/release/libcommon.a $libs
+# the working tree's library built the same way, one object of all its files,
+# so that neither version's code is laid out differently for being linked differently
+mkdir -p "$work/newobj"
+ls common/*.c | xargs -P 2 -I{} sh -c \
+    'cc -Icommon $1 -c "$2" -o "$3/$(basename "$2" .c).o"' sh "$cflags" {} "$work/newobj"
+cc -Icommon $cflags -c bench/step_ab/driver.c -o "$work/newobj/step_driver.o"
+ld -r -o "$work/newer.o" "$work"/newobj/*.o
+cc $cflags -Icommon -o "$work/step_ab" bench/step_ab/main.c "$work/newer.o" "$work/older_renamed.o" $libs
 echo "step_ab: $(git rev-parse --short "$rev") (older) against the working tree (newer)" >&2
 "$work/step_ab" "$steps" "$threads"

@@ -5,6 +5,9 @@
  * layers counts when the stages inside the step show it, and the two versions
  * take turns step by step so that the host's changes of speed hit both.
  *
+ * It prints each version's median time of the whole step and of each stage,
+ * and the median of the step-by-step ratios, older / newer.
+ *
  * usage: step_ab [STEPS] [THREADS]   (default 200 steps, 2 threads) */
 #include <stdint.h>
 #include <stdio.h>
@@ -76,6 +79,7 @@ int main(int argc, char **argv)
     printf("DeepConvNet, batch %d, %d thread%s, %d steps of each after %d warm-up, taking turns; medians in ms:\n",
            BATCH, threads, threads == 1 ? "" : "s", steps, WARM_UP);
     printf("  %-46s %9s %9s %12s\n", "", "older", "newer", "older/newer");
+    double *ratio = calloc((size_t)steps, sizeof(double));     /* older / newer, step by step */
     for (int row = 0; row < per_step; row++) {
         char name[96];
         if (row == 0)
@@ -85,14 +89,19 @@ int main(int argc, char **argv)
             step_stage_name(newer, (row - 1) / 2, stage, sizeof stage);
             snprintf(name, sizeof name, "%s, %s", stage, (row - 1) % 2 ? "backward" : "forward");
         }
-        double a = median(t[0] + (size_t)row * steps, steps), b = median(t[1] + (size_t)row * steps, steps);
-        printf("  %-46s %9.3f %9.3f %11.3fx\n", name, 1e3 * a, 1e3 * b, a / b);
+        /* the ratio of each step's pair, taken a few milliseconds apart, so that
+         * the host's slower and faster minutes cancel; then their median */
+        double *a = t[0] + (size_t)row * steps, *b = t[1] + (size_t)row * steps;
+        for (int i = 0; i < steps; i++)
+            ratio[i] = b[i] > 0 ? a[i] / b[i] : 1;
+        const double r = median(ratio, steps);
+        printf("  %-46s %9.3f %9.3f %11.3fx\n", name, 1e3 * median(a, steps), 1e3 * median(b, steps), r);
     }
     if (!stages)
         printf("  (no stages: the older version does not time them inside the step)\n");
     printf("The weights after %d steps: %s\n", steps + WARM_UP,
            same ? "the same bits in both" : "they differ (the two versions round differently)");
     printf("(REV=HEAD, the same code against itself, shows what a difference has to beat on this host)\n");
-    free(t[0]), free(t[1]);
+    free(t[0]), free(t[1]), free(ratio);
     return 0;
 }
