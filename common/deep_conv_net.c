@@ -110,6 +110,7 @@ static int pool_stage(int j) { return 3 * j + 2; }
 
 void deep_conv_net_stage_name(const DeepConvNet *net, int stage, char *name, size_t size)
 {
+    snprintf(name, size, "stage %d", stage);            /* not one of the net's */
     if (stage == HEAD_STAGE) {
         snprintf(name, size, "Affines, ReLU, Dropouts, Softmax");
         return;
@@ -139,15 +140,15 @@ const real *deep_conv_net_predict(DeepConvNet *net, const real *x, int N, int tr
 {
     if (N > net->batch_max)
         die("deep_conv_net: batch of %d images, buffers hold %d", N, net->batch_max);
-    double t = net->timing ? now_seconds() : 0;
+    double since = net->timing ? now_seconds() : 0;
     const real *in = x;
     for (int i = 0; i < DEEP_CONVS; i++) {
         convolution_relu_forward(net->a[i], in, net->W[i], net->b[i], &net->conv[i], N, &net->work);
-        lap(net, conv_stage(i), 0, &t);
+        lap(net, conv_stage(i), 0, &since);
         in = net->a[i];
         if (i % 2 == 1) {
             pooling_forward(net->p[i / 2], net->arg[i / 2], in, &net->pool[i / 2], N);
-            lap(net, pool_stage(i / 2), 0, &t);
+            lap(net, pool_stage(i / 2), 0, &since);
             in = net->p[i / 2];
         }
     }
@@ -157,7 +158,7 @@ const real *deep_conv_net_predict(DeepConvNet *net, const real *x, int N, int tr
     dropout_forward(net->d1, net->h1, net->mask1, nh, net->dropout_ratio, train, &net->rng);
     affine_forward(net->s, net->d1, net->W[7], net->b[7], N, net->hidden, net->classes);
     dropout_forward(net->s_drop, net->s, net->mask2, ns, net->dropout_ratio, train, &net->rng);
-    lap(net, HEAD_STAGE, 0, &t);
+    lap(net, HEAD_STAGE, 0, &since);
     return net->s_drop;
 }
 
