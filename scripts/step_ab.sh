@@ -23,26 +23,28 @@ if ! git cat-file -e "$rev:common/deep_conv_net.c" 2> /dev/null; then
 fi
 work=build/step_ab
 rm -rf "$work"
-mkdir -p "$work/old" "$work/obj"
+mkdir -p "$work/old"
 git archive "$rev" common | tar -x -C "$work/old"
-echo "step_ab: building $(git rev-parse --short "$rev")'s library ..." >&2
-# each file of the old common/, two at a time; its headers searched before any
-# other (CFLAGS may name the working tree's common/)
-old_inc="-I$work/old/common"
-ls "$work"/old/common/*.c | xargs -P 2 -I{} sh -c \
-    'cc "$1" $2 -c "$3" -o "$4/$(basename "$3" .c).o"' sh "$old_inc" "$cflags" {} "$work/obj"
-cc "$old_inc" $cflags -c bench/step_ab/driver.c -o "$work/obj/step_driver.o"
-ld -r -o "$work/older.o" "$work"/obj/*.o
-# every symbol the older objects define, renamed old_NAME (their own calls follow)
+# library SRC OUT: SRC/common/*.c and the driver, compiled two at a time with
+# SRC/common's headers searched first (CFLAGS may name the working tree's),
+# into one relocatable object OUT: both versions are built and linked the same
+# way, so that neither's code is laid out differently for it
+library() {
+    mkdir -p "$2.d"
+    ls "$1"/common/*.c | xargs -P 2 -I{} sh -c \
+        'cc -I"$1/common" $2 -c "$3" -o "$4/$(basename "$3" .c).o"' sh "$1" "$cflags" {} "$2.d" &&
+        cc -I"$1/common" $cflags -c bench/step_ab/driver.c -o "$2.d/step_driver.o" &&
+        ld -r -o "$2" "$2.d"/*.o
+}
+short=$(git rev-parse --short "$rev")
+echo "step_ab: building $short's library and the working tree's ..." >&2
+if ! library "$work/old" "$work/older.o" || ! library . "$work/newer.o"; then
+    echo "step_ab: could not build $short's library or the working tree's with bench/step_ab/driver.c (see above)" >&2
+    exit 1
+fi
+# every symbol the older object defines, renamed old_NAME (its own calls follow)
 nm --defined-only -g "$work/older.o" | awk 'NF == 3 { print $3, "old_" $3 }' > "$work/renames"
 objcopy --redefine-syms="$work/renames" "$work/older.o" "$work/older_renamed.o"
-# the working tree's library built the same way, one object of all its files,
-# so that neither version's code is laid out differently for being linked differently
-mkdir -p "$work/newobj"
-ls common/*.c | xargs -P 2 -I{} sh -c \
-    'cc -Icommon $1 -c "$2" -o "$3/$(basename "$2" .c).o"' sh "$cflags" {} "$work/newobj"
-cc -Icommon $cflags -c bench/step_ab/driver.c -o "$work/newobj/step_driver.o"
-ld -r -o "$work/newer.o" "$work"/newobj/*.o
 cc $cflags -Icommon -o "$work/step_ab" bench/step_ab/main.c "$work/newer.o" "$work/older_renamed.o" $libs
-echo "step_ab: $(git rev-parse --short "$rev") (older) against the working tree (newer)" >&2
+echo "step_ab: $short (older) against the working tree (newer)" >&2
 "$work/step_ab" "$steps" "$threads"
