@@ -548,16 +548,6 @@ typedef struct {
     double direct, im2col, implicit, winograd, max_diff;  /* 0 where a path does not apply */
 } Comparison;
 
-static double median(double *v, int n)
-{
-    for (int i = 1; i < n; i++)
-        for (int j = i; j > 0 && v[j] < v[j - 1]; j--) {
-            double t = v[j];
-            v[j] = v[j - 1], v[j - 1] = t;
-        }
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 static Comparison compare_layer(const char *name, ConvShape s, int N, const Dataset *test_set, uint64_t seed)
 {
     Rng rng;

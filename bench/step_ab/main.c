@@ -30,19 +30,6 @@ const real *step_params(void *p, size_t *count);
 
 enum { BATCH = 100, WARM_UP = 5, MAX_STAGES = 32 };
 
-static int compare(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-/* the median of n numbers (sorts them) */
-static double median(double *v, int n)
-{
-    qsort(v, n, sizeof *v, compare);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 int main(int argc, char **argv)
 {
     const int steps = argc > 1 ? atoi(argv[1]) : 200, threads = argc > 2 ? atoi(argv[2]) : 2;
