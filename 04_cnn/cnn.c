@@ -733,11 +733,17 @@ static void draw_example(const Dataset *test_set, int index, const char *path)
 
 /* ---- bench ------------------------------------------------------------------------------- */
 
+/* Where DeepConvNet's steps went: each stage's name and seconds per step,
+ * forward [0] and backward [1] (deep_conv_net.h). */
+typedef struct {
+    char name[DEEP_STAGES][64];
+    double seconds[DEEP_STAGES][2];
+} StageTimes;
+
 /* Seconds per training step on random batches of the training set. stages
- * (DeepConvNet only, else NULL): where a step's time went, forward and
- * backward, per stage (deep_conv_net.h), in seconds per step. */
+ * (DeepConvNet only, else NULL): where those steps' time went. */
 static double time_training_steps(const Config *cfg, NetKind kind, const Dataset *train_set, int batches,
-                                  double (*stages)[2])
+                                  StageTimes *stages)
 {
     const int batch = cfg->c.batch;
     Net net;
@@ -764,9 +770,11 @@ static double time_training_steps(const Config *cfg, NetKind kind, const Dataset
     }
     double per_batch = (now_seconds() - t0) / batches;
     if (stages && kind == NET_DEEP)
-        for (int k = 0; k < DEEP_STAGES; k++)
+        for (int k = 0; k < DEEP_STAGES; k++) {
+            deep_conv_net_stage_name(&net.deep, k, stages->name[k], sizeof stages->name[k]);
             for (int pass = 0; pass < 2; pass++)
-                stages[k][pass] = net.deep.seconds[k][pass] / batches;
+                stages->seconds[k][pass] = net.deep.seconds[k][pass] / batches;
+        }
     free(x), free(t), free(idx);
     optimizer_free(&opt);
     net_free(&net);
@@ -834,26 +842,19 @@ static void bench_conv(const char *name, ConvShape s, int N, int need_dx, double
 /* Where DeepConvNet's steps above went, stage by stage, inside whole training
  * steps: the layers as they run in training, with the caches as the layers
  * before left them, where bench_conv below times each layer alone. */
-static void print_deep_stages(double stages[DEEP_STAGES][2], double step, int threads)
+static void print_deep_stages(const StageTimes *stages, double step, int threads)
 {
-    DeepConvNet shapes;     /* only for the layers' names */
-    Rng rng;
-    rng_seed(&rng, 1);
-    deep_conv_net_init(&shapes, 1, 28, 28, 10, 1, &rng);
     printf("Inside those DeepConvNet steps (%d thread%s), ms per step:\n", threads, threads == 1 ? "" : "s");
     printf("  %-34s %8s %9s %9s %6s\n", "stage", "forward", "backward", "together", "share");
     double counted = 0;
     for (int k = 0; k < DEEP_STAGES; k++) {
-        char name[64];
-        deep_conv_net_stage_name(&shapes, k, name, sizeof name);
-        const double both = stages[k][0] + stages[k][1];
+        const double *t = stages->seconds[k], both = t[0] + t[1];
         counted += both;
-        printf("  %-34s %8.2f %9.2f %9.2f %5.0f%%\n", name, 1e3 * stages[k][0], 1e3 * stages[k][1], 1e3 * both,
+        printf("  %-34s %8.2f %9.2f %9.2f %5.0f%%\n", stages->name[k], 1e3 * t[0], 1e3 * t[1], 1e3 * both,
                100 * both / step);
     }
     printf("  %-34s %8s %9s %9.2f %5.0f%%\n", "Adam, the batch's copy, the rest", "", "", 1e3 * (step - counted),
            100 * (step - counted) / step);
-    deep_conv_net_free(&shapes);
 }
 
 static void run_bench(const Config *cfg, const Dataset *train_set, const Dataset *test_set)
@@ -863,19 +864,20 @@ static void run_bench(const Config *cfg, const Dataset *train_set, const Dataset
            matmul_backend(), cfg->c.batch, thread_wait_description());
     printf("Training steps (forward, backward, Adam), %d batches each after 5 warm-up:\n", batches);
     const int threads = get_threads();
-    double stages[DEEP_STAGES][2], deep_step = 0;       /* DeepConvNet's on all threads */
+    StageTimes stages;                                  /* DeepConvNet's on all threads */
+    double deep_step = 0;
     for (int k = 0; k < 2; k++)
         for (int t = threads; t >= 1; t = t > 1 ? 1 : 0) {     /* all threads, then one */
             set_threads(t);
             const int profile = k == NET_DEEP && t == threads;
-            double per_batch = time_training_steps(cfg, (NetKind)k, train_set, batches, profile ? stages : NULL);
+            double per_batch = time_training_steps(cfg, (NetKind)k, train_set, batches, profile ? &stages : NULL);
             if (profile)
                 deep_step = per_batch;
             printf("  %-14s %d thread%s %7.2f ms per batch -> %6.1f s per epoch of 60,000 images\n",
                    net_title((NetKind)k), t, t == 1 ? " " : "s", 1e3 * per_batch, per_batch * 60000.0 / cfg->c.batch);
         }
     set_threads(threads);
-    print_deep_stages(stages, deep_step, threads);
+    print_deep_stages(&stages, deep_step, threads);
     const double peak = matmul_peak_gflops() * threads;
     printf("Convolution layers, batch 100 (median of 7), with the share of the peak of %.0f GFLOP/s\n"
            "(fused multiply-adds on %d thread%s at the kernels' vector width, matmul_peak_gflops):\n",
