@@ -16,6 +16,7 @@
 
 #include "tensor.h"
 #include "timer.h"
+#include "util.h"
 
 /* the two versions' drivers (driver.c), the older one's symbols prefixed */
 void *old_step_create(int threads, int N, uint64_t seed);
@@ -43,7 +44,7 @@ int main(int argc, char **argv)
     const int per_step = 1 + 2 * stages;           /* the whole step, then each stage's two passes */
     double *t[2];
     for (int v = 0; v < 2; v++)
-        t[v] = calloc((size_t)steps * per_step, sizeof(double));
+        t[v] = xcalloc((size_t)steps * per_step, sizeof(double));
     double seconds[2 * MAX_STAGES];
     for (int i = -WARM_UP; i < steps; i++)
         for (int turn = 0; turn < 2; turn++) {
@@ -66,7 +67,7 @@ int main(int argc, char **argv)
     printf("DeepConvNet, batch %d, %d thread%s, %d steps of each after %d warm-up, taking turns; medians in ms:\n",
            BATCH, threads, threads == 1 ? "" : "s", steps, WARM_UP);
     printf("  %-46s %9s %9s %12s\n", "", "older", "newer", "older/newer");
-    double *ratio = calloc((size_t)steps, sizeof(double));     /* older / newer, step by step */
+    double *ratio = xcalloc((size_t)steps, sizeof(double));     /* older / newer, step by step */
     for (int row = 0; row < per_step; row++) {
         char name[96];
         if (row == 0)
