@@ -133,7 +133,7 @@ check "a failed fetch keeps a folder that was there before" existing_folder_stay
 
 # ---- make step-ab -----------------------------------------------------------------
 
-# A revision that is not one gets one line and status 2, from the script.
+# A revision that is not one: the script's one-line error, and a non-zero status.
 step_ab_refused() {
     out=$(make -s step-ab REV=no-such-revision 2>&1)
     [ $? -ne 0 ] && echo "$out" | grep -q "^step_ab: 'no-such-revision' is not a commit"
