@@ -7,6 +7,7 @@
 #include "matmul.h"
 #include "rng.h"
 #include "threads.h"
+#include "transpose.h"
 #include "util.h"
 
 #include "test.h"
@@ -305,6 +306,34 @@ static void test_one_row_same_bits_as_in_a_batch(void)
     }
 }
 
+/* transpose (transpose.h, Winograd's way in and out of its layout) against
+ * the definition, on sizes below, at and past its 8 x 8 blocks, with rows
+ * that lie further apart than they are long: every number lands where it
+ * should, and nothing outside the matrix is written. */
+static void test_transpose_matches_definition(void)
+{
+    enum { MOST = 21, PAD = 3 };
+    static const int sizes[] = {1, 3, 7, 8, 9, 14, 16, 21};
+    real src[MOST * (MOST + PAD)], dst[MOST * (MOST + PAD)];
+    for (int i = 0; i < MOST * (MOST + PAD); i++)
+        src[i] = (real)i;
+    for (int a = 0; a < 8; a++)
+        for (int b = 0; b < 8; b++) {
+            const int rows = sizes[a], cols = sizes[b];
+            const size_t lds = cols + PAD, ldd = rows + 1;
+            for (int i = 0; i < MOST * (MOST + PAD); i++)
+                dst[i] = -1;
+            transpose(dst, ldd, src, lds, rows, cols);
+            int wrong = 0;
+            for (int j = 0; j < cols; j++)
+                for (size_t i = 0; i < ldd; i++)
+                    wrong += dst[j * ldd + i] != (i < (size_t)rows ? src[i * lds + j] : -1);
+            for (size_t i = cols * ldd; i < MOST * (MOST + PAD); i++)
+                wrong += dst[i] != -1;
+            CHECK(wrong == 0);
+        }
+}
+
 int main(void)
 {
     RUN(test_naive_matches_reference);
@@ -316,5 +345,6 @@ int main(void)
     RUN(test_one_row_same_bits_as_in_a_batch);
     RUN(test_threads_bit_identical);
     RUN(test_threads_and_backend);
+    RUN(test_transpose_matches_definition);
     return test_summary();
 }
