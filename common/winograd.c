@@ -2,6 +2,7 @@
 #include "conv_implicit.h"
 #include "matmul.h"
 #include "threads.h"
+#include "transpose.h"
 #include "util.h"
 
 #include <string.h>
@@ -37,18 +38,12 @@
  * side of the patch it reads: every routine serves both, and only the small
  * transforms (b_runs, a_runs, a_adjoint_runs, the tables G2 and G4) differ. */
 
-/* A chunk's transformed images, V and M, should stay in the level-2 cache
- * (1 MB here) between the transforms and the multiplies: 256K numbers. Of
- * 128K to 512K, 384K and more were clearly slower (conv5's forward 4.0 ms
- * against 2.6-2.8) and 160K to 256K level on DeepConvNet's whole step. */
+/* A chunk's transformed images, VT and MT, and its planes should stay in the
+ * level-2 cache (1 MB here) between the transforms and the multiplies: 256K
+ * numbers. With the layout below, 192K and 384K were measured in whole
+ * training steps against 256K (make step-ab, 100 steps): 1.01x, level, and
+ * 0.96x, slower. */
 #define CHUNK_REALS (256 * 1024)
-
-/* Each of the (m + 2)^2 multiplies has a chunk's tiles as its columns, and the
- * kernel computes them NR_AT (48) at a time: a chunk of 13 images of 2 x 2
- * tiles (52 columns) would compute 96. So a chunk holds a multiple of 48
- * tiles where it can (12 images of 8 x 8, 3 of 16 x 16), as many as fit the
- * cache budget, and the threads split the batch in bands, not in slices. */
-#define TILE_COLUMNS 48
 
 /* The layers both identities serve: 3x3 filters, stride 1, padding 0 to 2,
  * on images of at most `side` pixels a side (what the scratch makes room for). */
@@ -75,8 +70,8 @@ int winograd4_fits(const ConvShape *s, int dx)
 /* ---- The transforms, on runs of numbers --------------------------------------------
 
  * Each applies a small matrix to a column (or a row) of a tile's numbers, for
- * many tiles at once: d[j] is the run holding entry j of every tile, o[j] the
- * run that gets entry j of the result. */
+ * all its channels at once: d[j] is the run holding entry j of every channel,
+ * o[j] the run that gets entry j of the result. */
 
 /* F(2x2)'s B^T on four runs: t0 = d0 - d2, t1 = d1 + d2, t2 = d2 - d1, t3 = d1 - d3. */
 static void b_transpose4(real *restrict t0, real *restrict t1, real *restrict t2, real *restrict t3,
@@ -203,13 +198,14 @@ static const double *g_row(int m, int a)
 }
 
 /* U[xi] = G g G^T ((m + 2)^2 of them) for every filter, in double and rounded
- * once: U[xi][f][c] (turned: the filter turned by 180 degrees, at U[xi][c][f],
- * for dx). Sixteen channels at a time, so that each step of the sums runs
+ * once: U[xi][c][f], as the multiplies' right-hand side (turned: the filter
+ * turned by 180 degrees, at U[xi][f][c], for dx, whose inputs are dy's FN
+ * channels). Sixteen channels at a time, so that each step of the sums runs
  * along the channels in vectors (one filter at a time, these sums took longer
  * than conv6's 36 multiplies of the filters). */
 static void filter_transform(int m, real *U, const real *W, int FN, int C, int turned, int threaded)
 {
-    const int n = m + 2, rows = turned ? C : FN, cols = turned ? FN : C;
+    const int n = m + 2, rows = turned ? FN : C, cols = turned ? C : FN;
     (void)threaded;                                     /* read by OpenMP only */
 #pragma omp parallel for schedule(static) if (threaded)
     for (int f = 0; f < FN; f++)
@@ -233,7 +229,7 @@ static void filter_transform(int m, real *U, const real *W, int FN, int C, int t
                     const double *G = g_row(m, b);
                     real *u = U + (size_t)(n * a + b) * rows * cols;
                     for (int c = 0; c < nc; c++) {
-                        const int r = turned ? c0 + c : f, k = turned ? f : c0 + c;
+                        const int r = turned ? f : c0 + c, k = turned ? c0 + c : f;
                         u[(size_t)r * cols + k] =
                             (real)(Gg[a][0][c] * G[0] + Gg[a][1][c] * G[1] + Gg[a][2][c] * G[2]);
                     }
@@ -241,218 +237,26 @@ static void filter_transform(int m, real *U, const real *W, int FN, int C, int t
         }
 }
 
-/* ---- The forward pass and dx ----------------------------------------------------------
+/* ---- Tiles, channels side by side -----------------------------------------------------
 
- * Inside a chunk of g images, the tiles (the columns of V and M) go row of
- * tiles by row of tiles, and within a row tile by tile, image by image:
- * column (ty * TW + tx) * g + i. The multiplies do not care about the order,
- * and in this one every step of the transforms is a run of TW * g numbers,
- * however small the images (a row of 8 pixels is only 4 tiles of F(2x2)).
- * The zero-padded planes are kept the same way, with their columns in m
- * phases: pl[((row * m + p) * S + j) * g + i] is padded column m j + p of
- * image i (F(2x2): the even and the odd columns). Tile tx's m + 2 columns
- * are then phases 0 .. m-1 at tx and phases 0 and 1 at tx + 1: runs too. */
-
-typedef struct {
-    int m, n;           /* a tile's block of outputs is m x m, its patch n x n (n = m + 2) */
-    int TH, TW, T;      /* tiles per column, per row, per image */
-    int g;              /* images per chunk, at most */
-    int ldP;            /* a row of V or M: g*T tiles, rounded up */
-    int RP, S;          /* the padded plane: rows, and columns of each phase */
-} Tiles;
-
-static int gcd(int a, int b) { return b ? gcd(b, a % b) : a; }
-
-/* in_c channels go to out_c of out_h x out_w (forward: C to FN; dx: FN to C),
- * for a batch of N images (0: any batch, for the scratch's size). The rows of
- * V and M are as long as this batch's largest chunk needs: a batch of one image
- * (the playground's) touches no more of the scratch than it uses. */
-static Tiles tiles(int m, int in_c, int out_c, int out_h, int out_w, int N)
-{
-    Tiles t;
-    t.m = m;
-    t.n = m + 2;
-    t.TH = (out_h + m - 1) / m;
-    t.TW = (out_w + m - 1) / m;
-    t.T = t.TH * t.TW;
-    const size_t per_image = (size_t)t.n * t.n * (in_c + out_c) * t.T;
-    const int step = TILE_COLUMNS / gcd(TILE_COLUMNS, t.T);     /* images that make whole kernel tiles */
-    const int fit = per_image < CHUNK_REALS ? (int)(CHUNK_REALS / per_image) : 1;
-    t.g = fit >= step ? fit / step * step : fit;
-    const int widest = N > 0 && N < t.g ? N : t.g;
-    t.ldP = (widest * t.T + 15) / 16 * 16;
-    t.RP = m * t.TH + 2;
-    t.S = t.TW + 1;
-    return t;
-}
-
-/* A slice's plane buffer: the padded planes, n rows of the vertical
- * transform, the output's m x m positions and the n x m runs between. */
-static size_t plane_reals(const Tiles *t)
-{
-    return ((size_t)(t->RP + t->n) * t->m * t->S + (size_t)(t->m + t->n) * t->m * t->T) * t->g + 64;
-}
-
-/* Channel c of g images into the padded plane (pl above). A row of each image
- * is copied side by side first: the images lie in_size apart, often a
- * multiple of 4 kB, so read across in place a pixel's g numbers would fall in
- * the same few cache sets and push each other out. */
-static void to_planes(real *restrict pl, const real *restrict x, size_t in_size, int g, int H, int W, int pad,
-                      int m, int S, real *restrict row)
-{
-    for (int y = 0; y < H; y++) {
-        for (int i = 0; i < g; i++)
-            memcpy(row + (size_t)i * W, x + i * in_size + (size_t)y * W, (size_t)W * sizeof(real));
-        /* padded column px + pad is column j of phase p: counted, not divided */
-        for (int px = 0, p = pad % m, j = pad / m; px < W; px++) {
-            real *dst = pl + (((size_t)(y + pad) * m + p) * S + j) * g;
-            for (int i = 0; i < g; i++)
-                dst[i] = row[(size_t)i * W + px];
-            if (++p == m)
-                p = 0, j++;
-        }
-    }
-}
-
-/* Channel c of a chunk of g images into V: for every tile, the n x n numbers
- * of B^T d B, V[xi][c][tile]. */
-static void input_transform(real *V, int c, const real *x, size_t in_size, int g, int H, int W, int pad,
-                            const Tiles *t, int in_c, real *buf)
-{
-    const int m = t->m, n = t->n, len = t->TW * g;     /* a run: a row of tiles */
-    const size_t plane = (size_t)in_c * t->ldP;         /* from one xi to the next */
-    const size_t Sg = (size_t)t->S * g, row = m * Sg;   /* a phase's row, a padded row */
-    real *pl = buf, *tv = pl + t->RP * row;
-    to_planes(pl, x, in_size, g, H, W, pad, m, t->S, tv);
-    real *o[6];
-    const real *d[6];
-    for (int ty = 0; ty < t->TH; ty++) {
-        for (int j = 0; j < n; j++) {                   /* B^T d: padded rows m ty .. m ty + n - 1 */
-            o[j] = tv + j * row;
-            d[j] = pl + (m * ty + j) * row;
-        }
-        b_runs(m, o, d, (int)row);
-        real *v = V + (size_t)c * t->ldP + (size_t)ty * len;
-        for (int k = 0; k < n; k++) {                   /* (B^T d) B: along row k of each tile */
-            const real *p = tv + k * row;
-            for (int j = 0; j < n; j++) {               /* column j: phase j % m, j / m tiles on */
-                o[j] = v + (size_t)(n * k + j) * plane;
-                d[j] = p + (j % m) * Sg + (j / m) * g;
-            }
-            b_runs(m, o, d, len);
-        }
-    }
-}
-
-/* A^T M A for P tiles: their m x m outputs, y[(m r + s) * P + q]; tmp: n x m runs. */
-static void output_tiles(real *y, const real *M, size_t plane, int P, int m, real *tmp)
-{
-    const int n = m + 2;
-    real *o[6];
-    const real *d[6];
-    for (int b = 0; b < n; b++) {                       /* A^T M: down each column */
-        for (int j = 0; j < m; j++)
-            o[j] = tmp + (n * j + b) * P;
-        for (int j = 0; j < n; j++)
-            d[j] = M + (n * j + b) * plane;
-        a_runs(m, o, d, P);
-    }
-    for (int r = 0; r < m; r++) {                       /* (A^T M) A: along each row */
-        for (int j = 0; j < m; j++)
-            o[j] = y + (m * r + j) * P;
-        for (int j = 0; j < n; j++)
-            d[j] = tmp + (n * r + j) * P;
-        a_runs(m, o, d, P);
-    }
-}
-
-/* One output row of each of g images, plus the bias, then the ReLU if asked.
- * Column px of image i is src[col[px] + i]: col holds where each column's run
- * of g numbers starts (its phase's row, then its tile), worked out once. */
-static void output_rows(real *restrict y, size_t out_size, const real *restrict src, const int *restrict col, int g,
-                        int OW, real bias, int relu)
-{
-    for (int i = 0; i < g; i++) {       /* image by image: each writes a run of its own */
-        real *restrict dst = y + i * out_size;
-        const real *restrict s = src + i;
-        if (relu)
-            for (int px = 0; px < OW; px++) {
-                const real v = s[col[px]] + bias;
-                dst[px] = v < 0 ? 0 : v;
-            }
-        else
-            for (int px = 0; px < OW; px++)
-                dst[px] = s[col[px]] + bias;
-    }
-}
-
-/* y (N, out_c, out_h, out_w) = the 3x3 convolution of x (N, in_c, H, W) with
- * padding pad, by the filters whose transforms are U ((m + 2)^2, out_c, in_c). */
-static void winograd_conv(int m, real *y, const real *x, const real *U, const real *b, int in_c, int H, int W,
-                          int out_c, int pad, int N, ConvWork *work, int relu, int threaded)
-{
-    const int out_h = H + 2 * pad - 2, out_w = W + 2 * pad - 2;
-    /* an output row's columns, for output_rows' table: at most the largest
-     * side + 2 pad - 2, pad <= 2 */
-    enum { MAX_ROW = WINOGRAD4_MAX_SIDE + 2 };
-    if (out_w > MAX_ROW)
-        die("winograd: output rows of %d pixels, at most %d", out_w, MAX_ROW);
-    const Tiles t = tiles(m, in_c, out_c, out_h, out_w, N);
-    const int products = t.n * t.n;
-    const size_t in_size = (size_t)in_c * H * W, out_size = (size_t)out_c * out_h * out_w;
-    int *koff = work->taps;                             /* V's rows, one per input channel */
-    for (int c = 0; c < in_c; c++)
-        koff[c] = c * t.ldP;
-    /* at most CONV_SLICES threads: thread k works in slice k's buffers */
-    const int threads = threaded ? (get_threads() < CONV_SLICES ? get_threads() : CONV_SLICES) : 1;
-    (void)threads;                                      /* read by OpenMP only */
-#pragma omp parallel num_threads(threads)
-    {
-        int n0, n1, k = thread_number();
-        thread_band(N, &n0, &n1);
-        real *V = work->col[k], *M = work->out[k], *buf = work->dcol[k];
-        int zeroed = 0;                                 /* the chunk size the planes were zeroed for */
-        for (int n = n0; n < n1; n += t.g) {
-            const int g = n1 - n < t.g ? n1 - n : t.g, P = g * t.T;
-            const size_t planes = (size_t)t.RP * m * t.S * g;
-            if (g != zeroed)
-                memset(buf, 0, planes * sizeof(real)), zeroed = g;
-            for (int c = 0; c < in_c; c++)
-                input_transform(V, c, x + n * in_size + (size_t)c * H * W, in_size, g, H, W, pad, &t, in_c, buf);
-            for (int xi = 0; xi < products; xi++)      /* M[xi] = U[xi] V[xi] */
-                matmul_rows_at(out_c, P, in_c, U + (size_t)xi * out_c * in_c, in_c,
-                               V + (size_t)xi * in_c * t.ldP, koff, 0, M + (size_t)xi * out_c * t.ldP, t.ldP);
-            real *yt = buf + planes + (size_t)t.n * m * t.S * g;
-            const int n_row = t.TW * g;
-            int col[MAX_ROW];                           /* column px: phase px % m, tile px / m */
-            for (int px = 0; px < out_w; px++)
-                col[px] = (px % m) * P + (px / m) * g;
-            for (int f = 0; f < out_c; f++) {
-                output_tiles(yt, M + (size_t)f * t.ldP, (size_t)out_c * t.ldP, P, m, yt + (size_t)m * m * P);
-                real *yf = y + n * out_size + (size_t)f * out_h * out_w;
-                for (int ty = 0; ty < t.TH; ty++)
-                    for (int r = 0; r < m && m * ty + r < out_h; r++)
-                        output_rows(yf + (size_t)(m * ty + r) * out_w, out_size,
-                                    yt + (size_t)m * r * P + (size_t)ty * n_row, col, g, out_w, b ? b[f] : 0, relu);
-            }
-        }
-    }
-}
-
-/* ---- dW ---------------------------------------------------------------------------
-
- * dU[xi] (FN x C) sums over the tiles, so its multiplies run along them: the
- * tiles are the product's inner dimension, and both operands are stored tile
- * by tile with their channels side by side (VT[xi][tile][c], dMT[xi][tile][f]),
- * which the blocked multiply reads as they are. The transforms then go over
- * runs of channels, from images laid out position by position. */
+ * All three passes work on images laid out position by position, with a
+ * pixel's channels side by side: a tile's n x n patch is then n x n runs of
+ * channels, and each step of a tile's transforms runs along the channels in
+ * vectors, however small the image. The images come in and go out in the
+ * layers' layout (N, C, H, W): to_positions and from_positions turn a chunk's
+ * images over and back, once each.
+ *
+ * Every multiply then has a chunk's tiles as its rows or its inner dimension:
+ *   forward and dx  MT[xi] (tiles x out_c) = VT[xi] (tiles x in_c) U[xi] (in_c x out_c)
+ *   dW              dU[xi] (FN x C) = dMT[xi]^T (FN x tiles) VT[xi] (tiles x C)
+ * with VT[xi][tile][c], MT[xi][tile][f], as the blocked multiply reads them. */
 
 typedef struct {
     int TH, TW, T;      /* tiles per column, per row, per image */
     int g;              /* images per chunk */
-    int RP, SP;         /* x's zero-padded plane: rows, positions per row */
-    int RY, SY;         /* dy's plane: rows and positions per row, zero past OH, OW */
-} DWTiles;
+    int RP, SP;         /* the input's zero-padded plane: rows, positions per row */
+    int RY, SY;         /* the output's plane: rows and positions per row, whole tiles (past OH, OW) */
+} Tiles;
 
 /* A slice of `images` goes in chunks of at most `most`, all of about the same
  * size: the size of the first (and largest). */
@@ -462,10 +266,11 @@ static int chunk_images(int images, int most)
     return chunks ? (images + chunks - 1) / chunks : 0;
 }
 
-/* Tiles of m x m outputs, (m + 2)^2 products. */
-static DWTiles dW_tiles(const ConvShape *s, int m)
+/* Tiles of m x m outputs, (m + 2)^2 products, for the convolution s (dx's:
+ * dx_shape). A chunk's transforms and planes should stay in the level-2 cache. */
+static Tiles tiles(const ConvShape *s, int m)
 {
-    DWTiles t;
+    Tiles t;
     t.TH = (s->OH + m - 1) / m;
     t.TW = (s->OW + m - 1) / m;
     t.T = t.TH * t.TW;
@@ -479,29 +284,40 @@ static DWTiles dW_tiles(const ConvShape *s, int m)
     return t;
 }
 
-/* A slice's buffers for dW: VT in col, dMT in out, the planes and (m + 2)^2
- * runs of the tiles' transforms in dcol. */
-static size_t dW_scratch(const ConvShape *s, int m)
+/* dx is dy (FN channels of OH x OW) convolved with the turned filters into C
+ * channels of H x W, padding 2 - pad: a convolution of its own shape. */
+static ConvShape dx_shape(const ConvShape *s)
 {
-    DWTiles t = dW_tiles(s, m);
+    return conv_shape(s->FN, s->OH, s->OW, s->C, 3, 3, 1, 2 - s->pad);
+}
+
+/* A slice's buffers for the convolution s: VT in col, MT (dMT) in out, and in
+ * dcol a chunk's planes, then (m + 2)^2 runs of channels for the tiles'
+ * transforms. */
+static size_t tile_scratch(const ConvShape *s, int m)
+{
+    Tiles t = tiles(s, m);
     size_t P = (size_t)t.g * t.T, wide = s->C > s->FN ? s->C : s->FN, products = (size_t)(m + 2) * (m + 2);
     size_t planes = (size_t)t.g * ((size_t)t.RP * t.SP * s->C + (size_t)t.RY * t.SY * s->FN) + products * wide;
     return products * P * wide > planes ? products * P * wide : planes;
 }
 
 /* One image (channels x H x W) into its plane, position by position with the
- * channels side by side: dst[((y + at) * S + x + at) * channels + c]. Only the
- * pixels are written; the rest of the plane stays zero. */
-static void to_positions(real *restrict dst, const real *restrict src, int channels, int H, int W, int at, int S)
+ * channels side by side: dst[((y + at) * S + x + at) * channels + c], a row
+ * at a time. Only the pixels are written; the rest of the plane stays zero. */
+static void to_positions(real *dst, const real *src, int channels, int H, int W, int at, int S)
 {
-    const size_t HW = (size_t)H * W;
     for (int y = 0; y < H; y++)
-        for (int x = 0; x < W; x++) {
-            real *d = dst + ((size_t)(y + at) * S + x + at) * channels;
-            const real *s = src + (size_t)y * W + x;
-            for (int c = 0; c < channels; c++)
-                d[c] = s[c * HW];
-        }
+        transpose(dst + ((size_t)(y + at) * S + at) * channels, channels, src + (size_t)y * W, (size_t)H * W,
+                  channels, W);
+}
+
+/* The way back: the H x W first positions of a plane whose rows hold S
+ * positions, into one image (channels x H x W). */
+static void from_positions(real *dst, const real *src, int channels, int H, int W, int S)
+{
+    for (int y = 0; y < H; y++)
+        transpose(dst + (size_t)y * W, (size_t)H * W, src + (size_t)y * S * channels, channels, W, channels);
 }
 
 /* B^T d B of one tile for all C channels: d[a][b] is the run of C numbers at
@@ -527,6 +343,98 @@ static void input_tile(int m, real *out, size_t step, const real *p, int S, int 
         b_runs(m, o, d, C);
     }
 }
+
+/* A^T M A of one tile for all FN channels: M[a][b] is the run of FN numbers at
+ * in + (n a + b) * step, and output (r, s) goes to p + (r * S + s) * FN, plus
+ * the bias (if any), then the ReLU if asked. tmp: n m runs. */
+static void output_tile(int m, real *p, int S, const real *in, size_t step, int FN, const real *bias, int relu,
+                        real *tmp)
+{
+    const int n = m + 2;
+    real *o[6];
+    const real *d[6];
+    for (int b = 0; b < n; b++) {                       /* A^T M: down each column */
+        for (int j = 0; j < m; j++)
+            o[j] = tmp + (n * j + b) * FN;
+        for (int j = 0; j < n; j++)
+            d[j] = in + (n * j + b) * step;
+        a_runs(m, o, d, FN);
+    }
+    for (int r = 0; r < m; r++) {                       /* (A^T M) A: along each row */
+        for (int j = 0; j < m; j++)
+            o[j] = p + ((size_t)r * S + j) * FN;
+        for (int j = 0; j < n; j++)
+            d[j] = tmp + (n * r + j) * FN;
+        a_runs(m, o, d, FN);
+        for (int j = 0; j < m && (bias || relu); j++) {
+            real *restrict y = o[j];
+            for (int f = 0; f < FN; f++) {
+                const real v = bias ? y[f] + bias[f] : y[f];
+                y[f] = relu && v < 0 ? 0 : v;
+            }
+        }
+    }
+}
+
+/* ---- The forward pass and dx ---------------------------------------------------------- */
+
+/* y (N, FN, OH, OW) = the convolution s of x (N, C, H, W) by the filters'
+ * transforms U ((m + 2)^2, C, FN), plus b (if not NULL), then the ReLU if
+ * asked. Each thread takes a band of the batch, chunk by chunk, in its
+ * slice's buffers. */
+static void winograd_conv(int m, real *y, const real *x, const real *U, const real *b, const ConvShape *s, int N,
+                          ConvWork *work, int relu, int threaded)
+{
+    const int C = s->C, FN = s->FN, products = (m + 2) * (m + 2);
+    const Tiles t = tiles(s, m);
+    const size_t in_size = (size_t)C * s->H * s->W, out_size = (size_t)FN * s->OH * s->OW;
+    const size_t x_plane = (size_t)t.RP * t.SP * C, y_plane = (size_t)t.RY * t.SY * FN;
+    /* at most CONV_SLICES threads: thread k works in slice k's buffers */
+    const int threads = threaded ? (get_threads() < CONV_SLICES ? get_threads() : CONV_SLICES) : 1;
+    (void)threads;                                      /* read by OpenMP only */
+#pragma omp parallel num_threads(threads)
+    {
+        int n0, n1, k = thread_number();
+        thread_band(N, &n0, &n1);
+        real *VT = work->col[k], *MT = work->out[k], *xt = work->dcol[k];
+        const int even = chunk_images(n1 - n0, t.g);
+        real *yt = xt + even * x_plane, *tmp = yt + even * y_plane;
+        if (n1 > n0)
+            memset(xt, 0, even * x_plane * sizeof(real));      /* the padding */
+        for (int n = n0; n < n1; n += even) {
+            const int g = n1 - n < even ? n1 - n : even, P = g * t.T;
+            for (int i = 0; i < g; i++) {
+                to_positions(xt + i * x_plane, x + (n + i) * in_size, C, s->H, s->W, s->pad, t.SP);
+                for (int ty = 0; ty < t.TH; ty++)
+                    for (int tx = 0; tx < t.TW; tx++) {
+                        const size_t q = (size_t)i * t.T + ty * t.TW + tx;
+                        const real *xp = xt + i * x_plane + ((size_t)m * ty * t.SP + m * tx) * C;
+                        input_tile(m, VT + q * C, (size_t)P * C, xp, t.SP, C, tmp);
+                    }
+            }
+            for (int xi = 0; xi < products; xi++)      /* MT[xi] = VT[xi] U[xi] */
+                matmul_strided(P, FN, C, VT + (size_t)xi * P * C, C, U + (size_t)xi * C * FN, FN, 0,
+                               MT + (size_t)xi * P * FN, FN);
+            for (int i = 0; i < g; i++) {
+                for (int ty = 0; ty < t.TH; ty++)
+                    for (int tx = 0; tx < t.TW; tx++) {
+                        const size_t q = (size_t)i * t.T + ty * t.TW + tx;
+                        real *yp = yt + i * y_plane + ((size_t)m * ty * t.SY + m * tx) * FN;
+                        output_tile(m, yp, t.SY, MT + q * FN, (size_t)P * FN, FN, b, relu, tmp);
+                    }
+                from_positions(y + (n + i) * out_size, yt + i * y_plane, FN, s->OH, s->OW, t.SY);
+            }
+        }
+    }
+}
+
+/* ---- dW ---------------------------------------------------------------------------
+
+ * dU[xi] (FN x C) sums over the tiles, so its multiplies run along them: the
+ * tiles are the product's inner dimension, and both operands are stored tile
+ * by tile with their channels side by side (VT[xi][tile][c], dMT[xi][tile][f]),
+ * which the blocked multiply reads as they are. The transforms then go over
+ * runs of channels, from images laid out position by position. */
 
 /* A dY A^T of one m x m block for all FN channels (the adjoint of the output
  * transform): dY[a][b] is the run at p + (a * S + b) * FN. tmp: (m + 2) m runs. */
@@ -597,7 +505,7 @@ static void filter_adjoint(int m, real *dW, const real *dU, int FN, int C, real 
 static void dW_by_tiles(const real *dy, const real *x, const ConvShape *s, int N, ConvWork *work, int m)
 {
     const int C = s->C, FN = s->FN, products = (m + 2) * (m + 2);
-    const DWTiles t = dW_tiles(s, m);
+    const Tiles t = tiles(s, m);
     const size_t in_size = (size_t)C * s->H * s->W, out_size = (size_t)FN * s->OH * s->OW;
     const size_t x_plane = (size_t)t.RP * t.SP * C, y_plane = (size_t)t.RY * t.SY * FN;
 #pragma omp parallel for schedule(static) if (conv_worth_threads(s, N))
@@ -634,20 +542,12 @@ static void dW_by_tiles(const real *dy, const real *x, const ConvShape *s, int N
 
 /* ---- The entry points ----------------------------------------------------------------- */
 
-/* The largest of the three passes (forward, dx and dW), since a slice's
- * buffers serve all: V ((m + 2)^2 x in_c rows), M ((m + 2)^2 x out_c rows),
- * the planes. */
+/* The larger of the two convolutions' (y and dW read x's tiles and write
+ * dy's; dx the other way round), since a slice's buffers serve all three. */
 static size_t scratch(const ConvShape *s, int m)
 {
-    size_t need = 0;
-    for (int dir = 0; dir < 2; dir++) {
-        int in_c = dir ? s->FN : s->C, out_c = dir ? s->C : s->FN;
-        Tiles t = tiles(m, in_c, out_c, dir ? s->H : s->OH, dir ? s->W : s->OW, 0);
-        size_t n = (size_t)t.n * t.n * (in_c > out_c ? in_c : out_c) * t.ldP + MATMUL_ROW_SLACK;
-        n = plane_reals(&t) > n ? plane_reals(&t) : n;
-        need = n > need ? n : need;
-    }
-    return dW_scratch(s, m) > need ? dW_scratch(s, m) : need;
+    const ConvShape dx = dx_shape(s);
+    return tile_scratch(s, m) > tile_scratch(&dx, m) ? tile_scratch(s, m) : tile_scratch(&dx, m);
 }
 
 size_t winograd_scratch(const ConvShape *s)
@@ -676,7 +576,7 @@ static void forward(int m, real *y, const real *x, const real *W, const real *b,
 {
     const int threaded = conv_worth_threads(s, N);
     filter_transform(m, work->U, W, s->FN, s->C, 0, threaded);
-    winograd_conv(m, y, x, work->U, b, s->C, s->H, s->W, s->FN, s->pad, N, work, relu, threaded);
+    winograd_conv(m, y, x, work->U, b, s, N, work, relu, threaded);
 }
 
 /* dx by F(m x m): dy convolved with the turned filters, padding 2 - pad */
@@ -685,7 +585,8 @@ static void backward_dx(int m, real *dx, const real *dy, const real *W, const Co
 {
     const int threaded = conv_worth_threads(s, N);
     filter_transform(m, work->U, W, s->FN, s->C, 1, threaded);
-    winograd_conv(m, dx, dy, work->U, NULL, s->FN, s->OH, s->OW, s->C, 2 - s->pad, N, work, 0, threaded);
+    const ConvShape turned = dx_shape(s);
+    winograd_conv(m, dx, dy, work->U, NULL, &turned, N, work, 0, threaded);
 }
 
 void winograd_forward(real *y, const real *x, const real *W, const real *b,

@@ -16,6 +16,9 @@
  *
  *   M[xi] (FN x tiles) = U[xi] (FN x C) * V[xi] (C x tiles),   xi = 0..15
  *
+ * (winograd.c computes each turned over, M[xi]^T = V[xi]^T U[xi]^T, tiles x
+ * FN, since it keeps a pixel's channels side by side: the same sums.)
+ *
  * 16 * FN * C multiply-adds per 2x2 block instead of 36 * FN * C: 2.25 times
  * fewer. The price is additions in the transforms, a little more memory, and
  * rounding: the transforms add and subtract neighbouring pixels, so the result
