@@ -74,7 +74,7 @@ int winograd4_fits(const ConvShape *s, int dx)
  * o[j] the run that gets entry j of the result. */
 
 /* F(2x2)'s B^T on four runs: t0 = d0 - d2, t1 = d1 + d2, t2 = d2 - d1, t3 = d1 - d3. */
-static void b_transpose4(real *restrict t0, real *restrict t1, real *restrict t2, real *restrict t3,
+static inline void b_transpose4(real *restrict t0, real *restrict t1, real *restrict t2, real *restrict t3,
                          const real *restrict d0, const real *restrict d1, const real *restrict d2,
                          const real *restrict d3, int n)
 {
@@ -87,7 +87,7 @@ static void b_transpose4(real *restrict t0, real *restrict t1, real *restrict t2
 }
 
 /* F(4x4)'s B^T on six runs: o[j] = row j of B^T applied. */
-static void b6(real *restrict o0, real *restrict o1, real *restrict o2, real *restrict o3, real *restrict o4,
+static inline void b6(real *restrict o0, real *restrict o1, real *restrict o2, real *restrict o3, real *restrict o4,
                real *restrict o5, const real *restrict d0, const real *restrict d1, const real *restrict d2,
                const real *restrict d3, const real *restrict d4, const real *restrict d5, int n)
 {
@@ -103,7 +103,7 @@ static void b6(real *restrict o0, real *restrict o1, real *restrict o2, real *re
 }
 
 /* B^T on m + 2 runs of n numbers */
-static void b_runs(int m, real *const *o, const real *const *d, int n)
+static inline void b_runs(int m, real *const *o, const real *const *d, int n)
 {
     if (m == 2)
         b_transpose4(o[0], o[1], o[2], o[3], d[0], d[1], d[2], d[3], n);
@@ -112,7 +112,7 @@ static void b_runs(int m, real *const *o, const real *const *d, int n)
 }
 
 /* F(2x2)'s A^T on four runs: two runs out. */
-static void a2(real *restrict o0, real *restrict o1, const real *restrict d0, const real *restrict d1,
+static inline void a2(real *restrict o0, real *restrict o1, const real *restrict d0, const real *restrict d1,
                const real *restrict d2, const real *restrict d3, int n)
 {
     for (int q = 0; q < n; q++) {
@@ -122,7 +122,7 @@ static void a2(real *restrict o0, real *restrict o1, const real *restrict d0, co
 }
 
 /* F(4x4)'s A^T on six runs: four runs out. */
-static void a6(real *restrict o0, real *restrict o1, real *restrict o2, real *restrict o3,
+static inline void a6(real *restrict o0, real *restrict o1, real *restrict o2, real *restrict o3,
                const real *restrict d0, const real *restrict d1, const real *restrict d2,
                const real *restrict d3, const real *restrict d4, const real *restrict d5, int n)
 {
@@ -136,7 +136,7 @@ static void a6(real *restrict o0, real *restrict o1, real *restrict o2, real *re
 }
 
 /* A^T on m + 2 runs: m runs out */
-static void a_runs(int m, real *const *o, const real *const *d, int n)
+static inline void a_runs(int m, real *const *o, const real *const *d, int n)
 {
     if (m == 2)
         a2(o[0], o[1], d[0], d[1], d[2], d[3], n);
@@ -146,7 +146,7 @@ static void a_runs(int m, real *const *o, const real *const *d, int n)
 
 /* F(2x2)'s A (the adjoint of A^T, for dW) on two runs: r0 = y0, r1 = y0 + y1,
  * r2 = y0 - y1, r3 = -y1. */
-static void a_apply2(real *restrict r0, real *restrict r1, real *restrict r2, real *restrict r3,
+static inline void a_apply2(real *restrict r0, real *restrict r1, real *restrict r2, real *restrict r3,
                      const real *restrict y0, const real *restrict y1, int n)
 {
     for (int c = 0; c < n; c++) {
@@ -158,7 +158,7 @@ static void a_apply2(real *restrict r0, real *restrict r1, real *restrict r2, re
 }
 
 /* F(4x4)'s A on four runs: six runs out. */
-static void a4(real *restrict o0, real *restrict o1, real *restrict o2, real *restrict o3, real *restrict o4,
+static inline void a4(real *restrict o0, real *restrict o1, real *restrict o2, real *restrict o3, real *restrict o4,
                real *restrict o5, const real *restrict y0, const real *restrict y1, const real *restrict y2,
                const real *restrict y3, int n)
 {
@@ -174,7 +174,7 @@ static void a4(real *restrict o0, real *restrict o1, real *restrict o2, real *re
 }
 
 /* A on m runs: m + 2 runs out */
-static void a_adjoint_runs(int m, real *const *o, const real *const *d, int n)
+static inline void a_adjoint_runs(int m, real *const *o, const real *const *d, int n)
 {
     if (m == 2)
         a_apply2(o[0], o[1], o[2], o[3], d[0], d[1], n);
@@ -292,13 +292,14 @@ static ConvShape dx_shape(const ConvShape *s)
 }
 
 /* A slice's buffers for the convolution s: VT in col, MT (dMT) in out, and in
- * dcol a chunk's planes, then (m + 2)^2 runs of channels for the tiles'
- * transforms. */
+ * dcol a chunk's planes, then the transforms' runs: input_row's m + 2 padded
+ * rows of channels, more than the others need ((m + 2)^2 runs at most). */
 static size_t tile_scratch(const ConvShape *s, int m)
 {
     Tiles t = tiles(s, m);
     size_t P = (size_t)t.g * t.T, wide = s->C > s->FN ? s->C : s->FN, products = (size_t)(m + 2) * (m + 2);
-    size_t planes = (size_t)t.g * ((size_t)t.RP * t.SP * s->C + (size_t)t.RY * t.SY * s->FN) + products * wide;
+    size_t planes = (size_t)t.g * ((size_t)t.RP * t.SP * s->C + (size_t)t.RY * t.SY * s->FN) +
+                    (size_t)(m + 2) * t.SP * wide;
     return products * P * wide > planes ? products * P * wide : planes;
 }
 
@@ -320,28 +321,29 @@ static void from_positions(real *dst, const real *src, int channels, int H, int 
         transpose(dst + (size_t)y * W, (size_t)H * W, src + (size_t)y * S * channels, channels, W, channels);
 }
 
-/* B^T d B of one tile for all C channels: d[a][b] is the run of C numbers at
- * p + (a * S + b) * C; entry xi goes to out + xi * step. tmp: (m + 2)^2 runs. */
-static void input_tile(int m, real *out, size_t step, const real *p, int S, int C, real *tmp)
+/* B^T d B of a row of TW tiles for all C channels: the row's n padded rows
+ * start at p, S positions of C channels each; tile tx's entry xi goes to out
+ * + tx C + xi step. B^T d runs down whole padded rows first, so the columns
+ * that neighbouring tiles share are done once. tmp: n S C numbers. */
+static void input_row(int m, real *out, size_t step, const real *p, int S, int C, int TW, real *tmp)
 {
     const int n = m + 2;
     const size_t r = (size_t)S * C;
     real *o[6];
     const real *d[6];
-    for (int b = 0; b < n; b++) {                       /* B^T d: down each column */
-        for (int j = 0; j < n; j++) {
-            o[j] = tmp + (n * j + b) * C;
-            d[j] = p + b * C + j * r;
-        }
-        b_runs(m, o, d, C);
+    for (int j = 0; j < n; j++) {                       /* B^T d: down every column at once */
+        o[j] = tmp + j * r;
+        d[j] = p + j * r;
     }
-    for (int a = 0; a < n; a++) {                       /* (B^T d) B: along each row */
-        for (int j = 0; j < n; j++) {
-            o[j] = out + (n * a + j) * step;
-            d[j] = tmp + (n * a + j) * C;
+    b_runs(m, o, d, (int)r);
+    for (int tx = 0; tx < TW; tx++)
+        for (int a = 0; a < n; a++) {                   /* (B^T d) B: along each row of each tile */
+            for (int j = 0; j < n; j++) {
+                o[j] = out + (size_t)tx * C + (n * a + j) * step;
+                d[j] = tmp + a * r + (size_t)(m * tx + j) * C;
+            }
+            b_runs(m, o, d, C);
         }
-        b_runs(m, o, d, C);
-    }
 }
 
 /* A^T M A of one tile for all FN channels: M[a][b] is the run of FN numbers at
@@ -406,11 +408,8 @@ static void winograd_conv(int m, real *y, const real *x, const real *U, const re
             for (int i = 0; i < g; i++) {
                 to_positions(xt + i * x_plane, x + (n + i) * in_size, C, s->H, s->W, s->pad, t.SP);
                 for (int ty = 0; ty < t.TH; ty++)
-                    for (int tx = 0; tx < t.TW; tx++) {
-                        const size_t q = (size_t)i * t.T + ty * t.TW + tx;
-                        const real *xp = xt + i * x_plane + ((size_t)m * ty * t.SP + m * tx) * C;
-                        input_tile(m, VT + q * C, (size_t)P * C, xp, t.SP, C, tmp);
-                    }
+                    input_row(m, VT + ((size_t)i * t.T + ty * t.TW) * C, (size_t)P * C,
+                              xt + i * x_plane + (size_t)m * ty * t.SP * C, t.SP, C, t.TW, tmp);
             }
             for (int xi = 0; xi < products; xi++)      /* MT[xi] = VT[xi] U[xi] */
                 matmul_strided(P, FN, C, VT + (size_t)xi * P * C, C, U + (size_t)xi * C * FN, FN, 0,
@@ -522,14 +521,15 @@ static void dW_by_tiles(const real *dy, const real *x, const ConvShape *s, int N
             for (int i = 0; i < g; i++) {
                 to_positions(xt + i * x_plane, x + (n + i) * in_size, C, s->H, s->W, s->pad, t.SP);
                 to_positions(yt + i * y_plane, dy + (n + i) * out_size, FN, s->OH, s->OW, 0, t.SY);
-                for (int ty = 0; ty < t.TH; ty++)
+                for (int ty = 0; ty < t.TH; ty++) {
+                    input_row(m, VT + ((size_t)i * t.T + ty * t.TW) * C, (size_t)P * C,
+                              xt + i * x_plane + (size_t)m * ty * t.SP * C, t.SP, C, t.TW, tmp);
                     for (int tx = 0; tx < t.TW; tx++) {
                         const size_t q = (size_t)i * t.T + ty * t.TW + tx;
-                        const real *xp = xt + i * x_plane + ((size_t)m * ty * t.SP + m * tx) * C;
                         const real *yp = yt + i * y_plane + ((size_t)m * ty * t.SY + m * tx) * FN;
-                        input_tile(m, VT + q * C, (size_t)P * C, xp, t.SP, C, tmp);
                         output_tile_adjoint(m, dMT + q * FN, (size_t)P * FN, yp, t.SY, FN, tmp);
                     }
+                }
             }
             for (int xi = 0; xi < products; xi++)       /* dU[xi] (+)= dM[xi] V[xi]^T */
                 matmul_strided_at(FN, C, P, dMT + (size_t)xi * P * FN, FN, VT + (size_t)xi * P * C, C,
