@@ -14,18 +14,6 @@ typedef long long Picks __attribute__((vector_size(8 * sizeof(long long))));
 typedef int Picks __attribute__((vector_size(8 * sizeof(int))));
 #endif
 
-static inline Eight load8(const real *p)
-{
-    Eight v;
-    memcpy(&v, p, sizeof v);        /* any alignment; compiles to one load */
-    return v;
-}
-
-static inline void store8(real *p, Eight v)
-{
-    memcpy(p, &v, sizeof v);
-}
-
 /* One 8 x 8 block. Name the rows' numbers r0 = (a0 .. a7), r1 = (b0 .. b7),
  * and so on. Round 1 interleaves pairs of rows: (a0 b0 a1 b1 | a4 b4 a5 b5)
  * and (a2 b2 a3 b3 | a6 b6 a7 b7). Round 2 interleaves those in pairs of
@@ -35,7 +23,7 @@ static void block8(real *restrict d, size_t ldd, const real *restrict s, size_t 
 {
     Eight r[8], u[8], w[8];
     for (int i = 0; i < 8; i++)
-        r[i] = load8(s + i * lds);
+        memcpy(&r[i], s + i * lds, sizeof r[i]);   /* any alignment; one load each */
     const Picks lo1 = {0, 8, 1, 9, 4, 12, 5, 13}, hi1 = {2, 10, 3, 11, 6, 14, 7, 15};
     for (int i = 0; i < 8; i += 2) {
         u[i] = __builtin_shuffle(r[i], r[i + 1], lo1);
@@ -49,8 +37,9 @@ static void block8(real *restrict d, size_t ldd, const real *restrict s, size_t 
         }
     const Picks lo3 = {0, 1, 2, 3, 8, 9, 10, 11}, hi3 = {4, 5, 6, 7, 12, 13, 14, 15};
     for (int k = 0; k < 4; k++) {
-        store8(d + k * ldd, __builtin_shuffle(w[k], w[k + 4], lo3));
-        store8(d + (k + 4) * ldd, __builtin_shuffle(w[k], w[k + 4], hi3));
+        const Eight top = __builtin_shuffle(w[k], w[k + 4], lo3), bottom = __builtin_shuffle(w[k], w[k + 4], hi3);
+        memcpy(d + k * ldd, &top, sizeof top);
+        memcpy(d + (k + 4) * ldd, &bottom, sizeof bottom);
     }
 }
 #define BLOCK 8
