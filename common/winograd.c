@@ -325,11 +325,19 @@ static void to_positions(real *dst, const real *src, int channels, int H, int W,
 }
 
 /* The way back: the H x W first positions of a plane whose rows hold S
- * positions, into one image (channels x H x W). */
+ * positions, into one image (channels x H x W). The rows it will write two
+ * rows on are asked for the same way (1.02x on the step, twice). */
 static void from_positions(real *dst, const real *src, int channels, int H, int W, int S)
 {
-    for (int y = 0; y < H; y++)
-        transpose(dst + (size_t)y * W, (size_t)H * W, src + (size_t)y * S * channels, channels, W, channels);
+    const size_t HW = (size_t)H * W;
+    for (int y = 0; y < H; y++) {
+        if (y + 2 < H)
+            for (int c = 0; c < channels; c++) {
+                __builtin_prefetch(dst + c * HW + (size_t)(y + 2) * W, 1);
+                __builtin_prefetch(dst + c * HW + (size_t)(y + 2) * W + W - 1, 1);
+            }
+        transpose(dst + (size_t)y * W, HW, src + (size_t)y * S * channels, channels, W, channels);
+    }
 }
 
 /* B^T d B of a row of TW tiles for all C channels: the row's n padded rows
