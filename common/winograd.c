@@ -365,36 +365,40 @@ static void input_row(int m, real *out, size_t step, const real *p, int S, int C
         }
 }
 
-/* A^T M A of one tile for all FN channels: M[a][b] is the run of FN numbers at
- * in + (n a + b) * step, and output (r, s) goes to p + (r * S + s) * FN, plus
- * the bias (if any), then the ReLU if asked. tmp: n m runs. */
-static void output_tile(int m, real *p, int S, const real *in, size_t step, int FN, const real *bias, int relu,
-                        real *tmp)
+/* A^T M A of a row of TW tiles for all FN channels: M[a][b] of tile tx is
+ * the run of FN numbers at in + tx FN + (n a + b) step, and its output (r,
+ * s) goes to p + (r S + m tx + s) FN, plus the bias (if any), then the ReLU
+ * if asked. A^T M runs along the whole row of tiles at once, since each of
+ * its entries lies tile after tile. tmp: n m TW FN numbers. */
+static void output_row(int m, real *p, int S, const real *in, size_t step, int FN, int TW, const real *bias,
+                       int relu, real *tmp)
 {
     const int n = m + 2;
+    const size_t len = (size_t)TW * FN;
     real *o[6];
     const real *d[6];
-    for (int b = 0; b < n; b++) {                       /* A^T M: down each column */
+    for (int b = 0; b < n; b++) {                       /* A^T M: down each column, every tile */
         for (int j = 0; j < m; j++)
-            o[j] = tmp + (n * j + b) * FN;
+            o[j] = tmp + (n * j + b) * len;
         for (int j = 0; j < n; j++)
             d[j] = in + (n * j + b) * step;
-        a_runs(m, o, d, FN);
+        a_runs(m, o, d, (int)len);
     }
-    for (int r = 0; r < m; r++) {                       /* (A^T M) A: along each row */
-        for (int j = 0; j < m; j++)
-            o[j] = p + ((size_t)r * S + j) * FN;
-        for (int j = 0; j < n; j++)
-            d[j] = tmp + (n * r + j) * FN;
-        a_runs(m, o, d, FN);
-        for (int j = 0; j < m && (bias || relu); j++) {
-            real *restrict y = o[j];
-            for (int f = 0; f < FN; f++) {
-                const real v = bias ? y[f] + bias[f] : y[f];
-                y[f] = relu && v < 0 ? 0 : v;
+    for (int tx = 0; tx < TW; tx++)
+        for (int r = 0; r < m; r++) {                   /* (A^T M) A: along each row of each tile */
+            for (int j = 0; j < m; j++)
+                o[j] = p + ((size_t)r * S + m * tx + j) * FN;
+            for (int j = 0; j < n; j++)
+                d[j] = tmp + (n * r + j) * len + (size_t)tx * FN;
+            a_runs(m, o, d, FN);
+            for (int j = 0; j < m && (bias || relu); j++) {
+                real *restrict y = o[j];
+                for (int f = 0; f < FN; f++) {
+                    const real v = bias ? y[f] + bias[f] : y[f];
+                    y[f] = relu && v < 0 ? 0 : v;
+                }
             }
         }
-    }
 }
 
 /* ---- The forward pass and dx ---------------------------------------------------------- */
@@ -435,11 +439,8 @@ static void winograd_conv(int m, real *y, const real *x, const real *U, const re
                                MT + (size_t)xi * P * FN, FN);
             for (int i = 0; i < g; i++) {
                 for (int ty = 0; ty < t.TH; ty++)
-                    for (int tx = 0; tx < t.TW; tx++) {
-                        const size_t q = (size_t)i * t.T + ty * t.TW + tx;
-                        real *yp = yt + i * y_plane + ((size_t)m * ty * t.SY + m * tx) * FN;
-                        output_tile(m, yp, t.SY, MT + q * FN, (size_t)P * FN, FN, b, relu, tmp);
-                    }
+                    output_row(m, yt + i * y_plane + (size_t)m * ty * t.SY * FN, t.SY,
+                               MT + ((size_t)i * t.T + ty * t.TW) * FN, (size_t)P * FN, FN, t.TW, b, relu, tmp);
                 from_positions(y + (n + i) * out_size, yt + i * y_plane, FN, s->OH, s->OW, t.SY);
             }
         }
@@ -454,28 +455,29 @@ static void winograd_conv(int m, real *y, const real *x, const real *U, const re
  * which the blocked multiply reads as they are. The transforms then go over
  * runs of channels, from images laid out position by position. */
 
-/* A dY A^T of one m x m block for all FN channels (the adjoint of the output
- * transform): dY[a][b] is the run at p + (a * S + b) * FN. tmp: (m + 2) m runs. */
-static void output_tile_adjoint(int m, real *out, size_t step, const real *p, int S, int FN, real *tmp)
+/* A dY A^T of a row of TW blocks of m x m for all FN channels (the adjoint
+ * of the output transform): the row's m rows of dY start at p, S positions of
+ * FN channels each; block tx's entry xi goes to out + tx FN + xi step. A dY
+ * runs down whole rows first. tmp: (m + 2) S FN numbers. */
+static void output_row_adjoint(int m, real *out, size_t step, const real *p, int S, int FN, int TW, real *tmp)
 {
     const int n = m + 2;
     const size_t r = (size_t)S * FN;
     real *o[6];
     const real *d[6];
-    for (int b = 0; b < m; b++) {                       /* A dY: down each column */
-        for (int j = 0; j < n; j++)
-            o[j] = tmp + (m * j + b) * FN;
-        for (int j = 0; j < m; j++)
-            d[j] = p + b * FN + j * r;
-        a_adjoint_runs(m, o, d, FN);
-    }
-    for (int a = 0; a < n; a++) {                       /* (A dY) A^T: along each row */
-        for (int j = 0; j < n; j++)
-            o[j] = out + (n * a + j) * step;
-        for (int j = 0; j < m; j++)
-            d[j] = tmp + (m * a + j) * FN;
-        a_adjoint_runs(m, o, d, FN);
-    }
+    for (int j = 0; j < n; j++)                         /* A dY: down every column at once */
+        o[j] = tmp + j * r;
+    for (int j = 0; j < m; j++)
+        d[j] = p + j * r;
+    a_adjoint_runs(m, o, d, (int)r);
+    for (int tx = 0; tx < TW; tx++)
+        for (int a = 0; a < n; a++) {                   /* (A dY) A^T: along each row of each block */
+            for (int j = 0; j < n; j++)
+                o[j] = out + (size_t)tx * FN + (n * a + j) * step;
+            for (int j = 0; j < m; j++)
+                d[j] = tmp + a * r + (size_t)(m * tx + j) * FN;
+            a_adjoint_runs(m, o, d, FN);
+        }
 }
 
 /* dW (FN, C, 3, 3) = G^T dU G from dU ((m + 2)^2, FN, C), the adjoint of
@@ -541,13 +543,11 @@ static void dW_by_tiles(const real *dy, const real *x, const ConvShape *s, int N
                 to_positions(xt + i * x_plane, x + (n + i) * in_size, C, s->H, s->W, s->pad, t.SP);
                 to_positions(yt + i * y_plane, dy + (n + i) * out_size, FN, s->OH, s->OW, 0, t.SY);
                 for (int ty = 0; ty < t.TH; ty++) {
-                    input_row(m, VT + ((size_t)i * t.T + ty * t.TW) * C, (size_t)P * C,
-                              xt + i * x_plane + (size_t)m * ty * t.SP * C, t.SP, C, t.TW, tmp);
-                    for (int tx = 0; tx < t.TW; tx++) {
-                        const size_t q = (size_t)i * t.T + ty * t.TW + tx;
-                        const real *yp = yt + i * y_plane + ((size_t)m * ty * t.SY + m * tx) * FN;
-                        output_tile_adjoint(m, dMT + q * FN, (size_t)P * FN, yp, t.SY, FN, tmp);
-                    }
+                    const size_t q = (size_t)i * t.T + ty * t.TW;     /* the row's first tile */
+                    input_row(m, VT + q * C, (size_t)P * C, xt + i * x_plane + (size_t)m * ty * t.SP * C, t.SP, C,
+                              t.TW, tmp);
+                    output_row_adjoint(m, dMT + q * FN, (size_t)P * FN, yt + i * y_plane + (size_t)m * ty * t.SY * FN,
+                                       t.SY, FN, t.TW, tmp);
                 }
             }
             for (int xi = 0; xi < products; xi++)       /* dU[xi] (+)= dM[xi] V[xi]^T */
