@@ -258,6 +258,8 @@ typedef struct {
     int RY, SY;         /* the output's plane: rows and positions per row, whole tiles (past OH, OW) */
 } Tiles;
 
+static int gcd(int a, int b) { return b ? gcd(b, a % b) : a; }
+
 /* A slice of `images` goes in chunks of at most `most`, all of about the same
  * size: the size of the first (and largest). */
 static int chunk_images(int images, int most)
@@ -411,7 +413,12 @@ static void winograd_conv(int m, real *y, const real *x, const real *U, const re
                           ConvWork *work, int relu, int threaded)
 {
     const int C = s->C, FN = s->FN, products = (m + 2) * (m + 2);
-    const Tiles t = tiles(s, m);
+    Tiles t = tiles(s, m);
+    /* The multiplies compute 8 rows (tiles) at a time: chunks of a multiple
+     * of 8 tiles where they can be (conv6: 8 images of 4 tiles, not 9) */
+    const int whole = 8 / gcd(8, t.T);
+    if (t.g >= whole)
+        t.g = t.g / whole * whole;
     const size_t in_size = (size_t)C * s->H * s->W, out_size = (size_t)FN * s->OH * s->OW;
     const size_t x_plane = (size_t)t.RP * t.SP * C, y_plane = (size_t)t.RY * t.SY * FN;
     /* at most CONV_SLICES threads: thread k works in slice k's buffers */
