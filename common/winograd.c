@@ -502,15 +502,23 @@ static void filter_adjoint(int m, real *dW, const real *dU, int FN, int C, real 
     real *sum = tmp + 3 * n * C;
     for (int f = 0; f < FN; f++) {
         const real *u = dU + (size_t)f * C;
-        for (int i = 0; i < 3; i++)                     /* G^T dU: the rows */
-            for (int b = 0; b < n; b++) {
-                real *r = tmp + (n * i + b) * C;
-                for (int c = 0; c < C; c++)
-                    r[c] = G[0][i] * u[b * plane + c];
-                for (int a = 1; a < n; a++)
-                    for (int c = 0; c < C; c++)
-                        r[c] += G[a][i] * u[(n * a + b) * plane + c];
+        for (int b = 0; b < n; b++) {                   /* G^T dU: the rows, all three from each read of dU */
+            real *restrict r0 = tmp + b * C, *restrict r1 = tmp + (n + b) * C, *restrict r2 = tmp + (2 * n + b) * C;
+            const real *restrict ub = u + b * plane;
+            for (int c = 0; c < C; c++) {
+                r0[c] = G[0][0] * ub[c];
+                r1[c] = G[0][1] * ub[c];
+                r2[c] = G[0][2] * ub[c];
             }
+            for (int a = 1; a < n; a++) {
+                const real *restrict ua = u + (n * a + b) * plane;
+                for (int c = 0; c < C; c++) {
+                    r0[c] += G[a][0] * ua[c];
+                    r1[c] += G[a][1] * ua[c];
+                    r2[c] += G[a][2] * ua[c];
+                }
+            }
+        }
         real *w = dW + (size_t)f * C * 9;
         for (int i = 0; i < 3; i++)                     /* (G^T dU) G: the columns */
             for (int j = 0; j < 3; j++) {
