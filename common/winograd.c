@@ -71,12 +71,13 @@ int winograd4_fits(const ConvShape *s, int dx)
 
  * Each applies a small matrix to a column (or a row) of a tile's numbers, for
  * all its channels at once: d[j] is the run holding entry j of every channel,
- * o[j] the run that gets entry j of the result. */
+ * o[j] the run that gets entry j of the result. Runs of 32 or 64 channels are
+ * short, so these are inline: a call for each cost more than the sums. */
 
 /* F(2x2)'s B^T on four runs: t0 = d0 - d2, t1 = d1 + d2, t2 = d2 - d1, t3 = d1 - d3. */
 static inline void b_transpose4(real *restrict t0, real *restrict t1, real *restrict t2, real *restrict t3,
-                         const real *restrict d0, const real *restrict d1, const real *restrict d2,
-                         const real *restrict d3, int n)
+                                const real *restrict d0, const real *restrict d1, const real *restrict d2,
+                                const real *restrict d3, int n)
 {
     for (int c = 0; c < n; c++) {
         t0[c] = d0[c] - d2[c];
@@ -88,8 +89,8 @@ static inline void b_transpose4(real *restrict t0, real *restrict t1, real *rest
 
 /* F(4x4)'s B^T on six runs: o[j] = row j of B^T applied. */
 static inline void b6(real *restrict o0, real *restrict o1, real *restrict o2, real *restrict o3, real *restrict o4,
-               real *restrict o5, const real *restrict d0, const real *restrict d1, const real *restrict d2,
-               const real *restrict d3, const real *restrict d4, const real *restrict d5, int n)
+                      real *restrict o5, const real *restrict d0, const real *restrict d1, const real *restrict d2,
+                      const real *restrict d3, const real *restrict d4, const real *restrict d5, int n)
 {
     for (int q = 0; q < n; q++) {
         const real c0 = d0[q], c1 = d1[q], c2 = d2[q], c3 = d3[q], c4 = d4[q], c5 = d5[q];
@@ -113,7 +114,7 @@ static inline void b_runs(int m, real *const *o, const real *const *d, int n)
 
 /* F(2x2)'s A^T on four runs: two runs out. */
 static inline void a2(real *restrict o0, real *restrict o1, const real *restrict d0, const real *restrict d1,
-               const real *restrict d2, const real *restrict d3, int n)
+                      const real *restrict d2, const real *restrict d3, int n)
 {
     for (int q = 0; q < n; q++) {
         o0[q] = d0[q] + d1[q] + d2[q];
@@ -123,8 +124,8 @@ static inline void a2(real *restrict o0, real *restrict o1, const real *restrict
 
 /* F(4x4)'s A^T on six runs: four runs out. */
 static inline void a6(real *restrict o0, real *restrict o1, real *restrict o2, real *restrict o3,
-               const real *restrict d0, const real *restrict d1, const real *restrict d2,
-               const real *restrict d3, const real *restrict d4, const real *restrict d5, int n)
+                      const real *restrict d0, const real *restrict d1, const real *restrict d2,
+                      const real *restrict d3, const real *restrict d4, const real *restrict d5, int n)
 {
     for (int q = 0; q < n; q++) {
         const real c0 = d0[q], c1 = d1[q], c2 = d2[q], c3 = d3[q], c4 = d4[q], c5 = d5[q];
@@ -147,7 +148,7 @@ static inline void a_runs(int m, real *const *o, const real *const *d, int n)
 /* F(2x2)'s A (the adjoint of A^T, for dW) on two runs: r0 = y0, r1 = y0 + y1,
  * r2 = y0 - y1, r3 = -y1. */
 static inline void a_apply2(real *restrict r0, real *restrict r1, real *restrict r2, real *restrict r3,
-                     const real *restrict y0, const real *restrict y1, int n)
+                            const real *restrict y0, const real *restrict y1, int n)
 {
     for (int c = 0; c < n; c++) {
         r0[c] = y0[c];
@@ -159,8 +160,8 @@ static inline void a_apply2(real *restrict r0, real *restrict r1, real *restrict
 
 /* F(4x4)'s A on four runs: six runs out. */
 static inline void a4(real *restrict o0, real *restrict o1, real *restrict o2, real *restrict o3, real *restrict o4,
-               real *restrict o5, const real *restrict y0, const real *restrict y1, const real *restrict y2,
-               const real *restrict y3, int n)
+                      real *restrict o5, const real *restrict y0, const real *restrict y1, const real *restrict y2,
+                      const real *restrict y3, int n)
 {
     for (int q = 0; q < n; q++) {
         const real c0 = y0[q], c1 = y1[q], c2 = y2[q], c3 = y3[q];
