@@ -181,8 +181,6 @@ ConvWork conv_work_create(const ConvShape *shapes, int count)
             w.cap = need > w.cap ? need : w.cap;
             u = winograd4_filter_size(s) > u ? winograd4_filter_size(s) : u;
             dw = winograd4_filter_size(s) > dw ? winograd4_filter_size(s) : dw;   /* its dU, in dWrows */
-            const size_t channels = (size_t)(s->C > s->FN ? s->C : s->FN);   /* its V rows' offsets */
-            taps = channels > taps ? channels : taps;
         }
         if (gathers(s)) {               /* the gather tables, for the wider of the chunks */
             int g = chunk_images(s) > conv_thin_images(s) ? chunk_images(s) : conv_thin_images(s);

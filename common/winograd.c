@@ -1,5 +1,4 @@
 #include "winograd.h"
-#include "conv_implicit.h"
 #include "matmul.h"
 #include "threads.h"
 #include "transpose.h"
