@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+enum { BLOCK = 8 };         /* block8 turns over BLOCK x BLOCK numbers */
+
 #if defined(__GNUC__) && !defined(__clang__)
 
 /* Eight numbers in one vector, and the same number of integers that say, for
@@ -42,7 +44,6 @@ static void block8(real *restrict d, size_t ldd, const real *restrict s, size_t 
         memcpy(d + (k + 4) * ldd, &bottom, sizeof bottom);
     }
 }
-#define BLOCK 8
 
 #else
 
@@ -53,7 +54,6 @@ static void block8(real *restrict d, size_t ldd, const real *restrict s, size_t 
         for (int i = 0; i < 8; i++)
             d[j * ldd + i] = s[i * lds + j];
 }
-#define BLOCK 8
 
 #endif
 
