@@ -819,8 +819,8 @@ static void bench_conv(const char *name, ConvShape s, int N, int need_dx, double
             double t1 = now_seconds();
             if (p == 0)
                 convolution_im2col_backward(need_dx ? dx : NULL, dW, db, y, x, W, &s, N, &work);
-            else if (p == 3)    /* the slices' dW, not yet added up: a few microseconds short */
-                winograd_backward(need_dx ? dx : NULL, 1, y, x, W, &s, N, &work);
+            else if (p == 3)
+                winograd_backward(need_dx ? dx : NULL, dW, y, x, W, &s, N, &work);
             else
                 convolution_backward(need_dx ? dx : NULL, dW, db, y, x, W, &s, N, &work);
             tf[p][r] = t1 - t0;

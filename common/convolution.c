@@ -463,7 +463,8 @@ static void im2col_backward(real *dx, int with_dW, const real *dy, const real *x
 }
 
 /* db, then dx and the slices' dW by either path, then dW += the slices'
- * shares, always in the same order. fast: the fast paths where they apply
+ * shares, always in the same order (Winograd's dW is one sum over the batch
+ * and adds itself). fast: the fast paths where they apply
  * (conv_implicit.h for stride 1, the gather tables for strided layers), else
  * always im2col. */
 static void backward(real *dx, real *dW, real *db, const real *dy, const real *x,
@@ -482,12 +483,14 @@ static void backward(real *dx, real *dW, real *db, const real *dy, const real *x
         if (dx && winograd4_fits(s, 1))
             winograd4_dx(dx, dy, W, s, N, work);
         else if (dx && winograd_fits(s))
-            winograd_backward(dx, 0, dy, x, W, s, N, work);
+            winograd_backward(dx, NULL, dy, x, W, s, N, work);
         else if (dx)
             conv_implicit_backward(dx, 0, dy, x, W, s, N, work);
         if (dW)
-            winograd4_dW(dy, x, s, N, work);
-    } else if (implicit)
+            winograd4_dW(dW, dy, x, s, N, work);       /* the whole batch's, no slices */
+        return;
+    }
+    if (implicit)
         conv_implicit_backward(dx, dW != NULL, dy, x, W, s, N, work);
     else
         im2col_backward(dx, dW != NULL, dy, x, W, s, N, work, fast);

@@ -43,6 +43,15 @@ int thread_number(void)
 #endif
 }
 
+int thread_count(void)
+{
+#ifdef _OPENMP
+    return omp_get_num_threads();
+#else
+    return 1;
+#endif
+}
+
 void thread_band(int n, int *begin, int *end)
 {
 #ifdef _OPENMP

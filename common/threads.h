@@ -14,6 +14,8 @@ int get_threads(void);
 /* Inside a parallel region: this thread's number, 0 to the team's size - 1;
  * 0 outside one (or without OpenMP). */
 int thread_number(void);
+/* Inside a parallel region: the team's size; 1 outside one (or without OpenMP). */
+int thread_count(void);
 /* Inside a parallel region: this thread's share [*begin, *end) of n items,
  * in even contiguous bands. Outside one (or without OpenMP): all of them. */
 void thread_band(int n, int *begin, int *end);

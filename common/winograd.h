@@ -80,9 +80,9 @@ void winograd_forward(real *y, const real *x, const real *W, const real *b,
                       const ConvShape *s, int N, ConvWork *work, int relu);
 
 /* The backward pass: dx (if not NULL) = the full convolution of dy with the
- * turned filters; if with_dW, each slice's dW into work->dW[k] (then added
- * up in order by the caller, as for the other paths). */
-void winograd_backward(real *dx, int with_dW, const real *dy, const real *x, const real *W,
+ * turned filters; dW (if not NULL) += the layer's dW, one sum over the
+ * batch whatever the threads (winograd.c). */
+void winograd_backward(real *dx, real *dW, const real *dy, const real *x, const real *W,
                        const ConvShape *s, int N, ConvWork *work);
 
 /* F(4x4, 3x3): 36 multiplications for a 4x4 block's 144 (winograd.c), for
@@ -109,7 +109,7 @@ size_t winograd4_filter_size(const ConvShape *s);
 void winograd4_forward(real *y, const real *x, const real *W, const real *b,
                        const ConvShape *s, int N, ConvWork *work, int relu);
 void winograd4_dx(real *dx, const real *dy, const real *W, const ConvShape *s, int N, ConvWork *work);
-/* dW by F(4x4): each slice's share into work->dW[k], as winograd_backward's */
-void winograd4_dW(const real *dy, const real *x, const ConvShape *s, int N, ConvWork *work);
+/* dW += the layer's dW by F(4x4), as winograd_backward's */
+void winograd4_dW(real *dW, const real *dy, const real *x, const ConvShape *s, int N, ConvWork *work);
 
 #endif

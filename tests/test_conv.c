@@ -276,14 +276,6 @@ enum { WINOGRAD_CASES = sizeof winograd_cases / sizeof winograd_cases[0] };
  * product. */
 #define WINOGRAD_FLOAT_TOLERANCE 2e-5
 
-/* The slices' shares of dW that winograd_backward and winograd4_dW leave in
- * work->dW[k], added up as convolution_backward does. */
-static void add_slices(real *dW, const ConvWork *work, int N, size_t nw)
-{
-    memset(dW, 0, nw * sizeof(real));
-    conv_add_slices(dW, work, nw, N);
-}
-
 /* Each case through the layer with Winograd off and on, and through F(2x2)
  * (m = 2) or F(4x4) (m = 4) called directly: y against the direct loops, dx
  * and dW against conv_implicit's path, within tol of the largest number; a
@@ -319,17 +311,17 @@ static void check_winograd(const int (*cases)[6], int count, int m, double tol, 
             CHECK(memcmp(dx[0], dx[1], nx * sizeof(real)) == 0);
         if (!winograd4_fits(&s, 0))
             CHECK(memcmp(dW[0], dW[1], nw * sizeof(real)) == 0);
+        memset(dW[1], 0, nw * sizeof(real));    /* the direct calls add into it */
         if (m == 2) {
             winograd_forward(y[1], x, W, b, &s, N, &work, 0);
-            winograd_backward(dx[1], 1, dy, x, W, &s, N, &work);
+            winograd_backward(dx[1], dW[1], dy, x, W, &s, N, &work);
             winograd_forward(yr, x, W, b, &s, N, &work, 1);
         } else {
             winograd4_forward(y[1], x, W, b, &s, N, &work, 0);
             winograd4_dx(dx[1], dy, W, &s, N, &work);
-            winograd4_dW(dy, x, &s, N, &work);
+            winograd4_dW(dW[1], dy, x, &s, N, &work);
             winograd4_forward(yr, x, W, b, &s, N, &work, 1);
         }
-        add_slices(dW[1], &work, N, nw);
         convolution_direct_forward(yd, x, W, b, &s, N);
         double sy, sx, sW;
         double ey = max_abs_diff(y[1], yd, ny, &sy) / sy, ex = max_abs_diff(dx[1], dx[0], nx, &sx) / sx;
@@ -818,8 +810,9 @@ static void test_dx_alone_is_the_same(void)
 /* The fast path (stride 1), and a thin strided layer (threads sharing each
  * chunk's multiply for dW, each taking a band of the batch for the forward
  * pass and for dx alone). The transposed convolution on the same shape, whose
- * forward pass is that dx. The scratch is made for 2 threads. */
-static void check_same_on_1_and_2_threads(int N, ConvShape s)
+ * forward pass is that dx. One thread, then `threads` (the scratch is made
+ * for them). */
+static void check_same_on_1_and_n_threads(int N, ConvShape s, int threads)
 {
     Rng rng;
     rng_seed(&rng, 16);
@@ -827,11 +820,11 @@ static void check_same_on_1_and_2_threads(int N, ConvShape s)
     real *x = rand_buf(&rng, nx, -1, 1), *W = rand_buf(&rng, nw, -1, 1), *b = rand_buf(&rng, s.FN, -1, 1);
     real *dy = rand_buf(&rng, ny, -1, 1), *bT = rand_buf(&rng, s.C, -1, 1);
     int saved = get_threads();
-    set_threads(2);
+    set_threads(threads);
     ConvWork work = conv_work_create(&s, 1);
     real *y[2], *dx[2], *dW[2], *db[2], *dx_alone[2], *yT[2];
     for (int t = 0; t < 2; t++) {
-        set_threads(t + 1);
+        set_threads(t == 0 ? 1 : threads);
         y[t] = xmalloc(ny * sizeof(real));
         dx[t] = xmalloc(nx * sizeof(real));
         dx_alone[t] = xmalloc(nx * sizeof(real));
@@ -859,18 +852,21 @@ static void check_same_on_1_and_2_threads(int N, ConvShape s)
 
 static void test_convolution_same_on_1_and_2_threads(void)
 {
-    check_same_on_1_and_2_threads(8, conv_shape(3, 13, 12, 7, 3, 3, 1, 1));
+    check_same_on_1_and_n_threads(8, conv_shape(3, 13, 12, 7, 3, 3, 1, 1), 2);
     ConvShape rows = conv_shape(40, 7, 9, 13, 3, 3, 1, 2);
     CHECK(conv_implicit_dW_by_rows(&rows) && convolution_winograd(&rows));
-    check_same_on_1_and_2_threads(10, rows);        /* Winograd's path */
+    check_same_on_1_and_n_threads(10, rows, 2);        /* Winograd's path */
     convolution_use_winograd(0);
-    check_same_on_1_and_2_threads(10, rows);        /* conv_implicit's, dW by rows */
+    check_same_on_1_and_n_threads(10, rows, 2);        /* conv_implicit's, dW by rows */
     convolution_use_winograd(1);
-    check_same_on_1_and_2_threads(20, conv_shape(32, 8, 8, 64, 3, 3, 1, 1));     /* DeepConvNet's fifth layer */
-    check_same_on_1_and_2_threads(30, conv_shape(32, 14, 14, 32, 3, 3, 1, 2));   /* its fourth: F(4x4), implicit dW */
+    check_same_on_1_and_n_threads(20, conv_shape(32, 8, 8, 64, 3, 3, 1, 1), 2);     /* DeepConvNet's fifth layer */
+    check_same_on_1_and_n_threads(30, conv_shape(32, 14, 14, 32, 3, 3, 1, 2), 2);   /* its fourth: F(4x4), implicit dW */
+    /* more threads than Winograd's dW has slices: they share each slice's chunks */
+    check_same_on_1_and_n_threads(30, conv_shape(32, 14, 14, 32, 3, 3, 1, 2), 3);
+    check_same_on_1_and_n_threads(20, conv_shape(64, 8, 8, 64, 3, 3, 1, 1), 4);
     ConvShape thin = conv_shape(16, 14, 14, 32, 4, 4, 2, 1);
     CHECK(conv_thin(&thin, 16));
-    check_same_on_1_and_2_threads(16, thin);
+    check_same_on_1_and_n_threads(16, thin, 2);
 }
 
 int main(void)
