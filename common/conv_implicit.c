@@ -1,5 +1,6 @@
 #include "conv_implicit.h"
 #include "matmul.h"
+#include "transpose.h"
 #include "util.h"
 
 #include <string.h>
@@ -143,22 +144,6 @@ int conv_implicit_dW_by_rows(const ConvShape *s)
     return s->C >= DW_ROW_CHANNELS;
 }
 
-/* g images of `channels` planes H x W from x onto the transposed grid t:
- * position by position, with the channels side by side. As in to_grid, only
- * the pixels are written. */
-static void to_grid_by_position(real *t, const real *x, int g, int channels, int H, int W,
-                                const Grid *d, int top, int left)
-{
-    for (int i = 0; i < g; i++)
-        for (int y = 0; y < H; y++)
-            for (int p = 0; p < W; p++) {
-                const real *src = x + ((size_t)i * channels * H + y) * W + p;
-                real *dst = t + ((size_t)(top + i * d->R + y) * d->S + left + p) * channels;
-                for (int c = 0; c < channels; c++)
-                    dst[c] = src[(size_t)c * H * W];
-            }
-}
-
 /* The slice's dW, gathered filter row by filter row as (FH, FN, FW, C), into
  * the filters' layout (FN, C, FH, FW). */
 static void rows_to_filters(real *dW, const real *by_row, const ConvShape *s)
@@ -215,7 +200,9 @@ void conv_implicit_backward(real *dx, int with_dW, const real *dy, const real *x
                  * position q + fy*S on, which are taps (fy, 0 .. FW-1) of all
                  * C channels. B is read where it lies, rows C apart (they
                  * overlap). dy sits on its grid as below. */
-                to_grid_by_position(xt, x + n * in_size, g, s->C, s->H, s->W, &d, s->pad, s->pad);
+                for (int i = 0; i < g; i++)     /* position by position, the channels side by side */
+                    to_positions(xt + (size_t)i * d.R * d.S * s->C, x + (n + i) * in_size, s->C, s->H, s->W,
+                                 s->pad, d.S);
                 /* dy packed once for the FH products, in dx's buffer, free until dx */
                 matmul_pack(s->FN, (int)Q, dyt + (size_t)top * d.S + left, (int)d.L, dxt);
                 for (int fy = 0; fy < s->FH; fy++)

@@ -76,3 +76,41 @@ void transpose(real *restrict dst, size_t ldd, const real *restrict src, size_t 
         }
     }
 }
+
+/* One image (channels x H x W) into its plane, position by position with the
+ * channels side by side: dst[((y + at) * S + x + at) * channels + c], a row
+ * at a time. Only the pixels are written; the rest of the plane stays zero.
+ * A row reads a short run of every channel, far apart: more runs at once than
+ * the hardware's prefetcher follows. So each row asks for the one two rows
+ * further down (__builtin_prefetch, GCC's and Clang's: a hint, no effect on
+ * the numbers): 1.13x on conv4's forward pass, 1.04x on DeepConvNet's step
+ * (make step-ab, 150 steps); conv_implicit.c's dW
+ * reads its images in the same layout. */
+void to_positions(real *dst, const real *src, int channels, int H, int W, int at, int S)
+{
+    const size_t HW = (size_t)H * W;
+    for (int y = 0; y < H; y++) {
+        if (y + 2 < H)
+            for (int c = 0; c < channels; c++) {        /* the row's first and last number */
+                __builtin_prefetch(src + c * HW + (size_t)(y + 2) * W);
+                __builtin_prefetch(src + c * HW + (size_t)(y + 2) * W + W - 1);
+            }
+        transpose(dst + ((size_t)(y + at) * S + at) * channels, channels, src + (size_t)y * W, HW, channels, W);
+    }
+}
+
+/* The way back: the H x W first positions of a plane whose rows hold S
+ * positions, into one image (channels x H x W). The rows it will write two
+ * rows on are asked for the same way (1.02x on the step, twice). */
+void from_positions(real *dst, const real *src, int channels, int H, int W, int S)
+{
+    const size_t HW = (size_t)H * W;
+    for (int y = 0; y < H; y++) {
+        if (y + 2 < H)
+            for (int c = 0; c < channels; c++) {
+                __builtin_prefetch(dst + c * HW + (size_t)(y + 2) * W, 1);
+                __builtin_prefetch(dst + c * HW + (size_t)(y + 2) * W + W - 1, 1);
+            }
+        transpose(dst + (size_t)y * W, HW, src + (size_t)y * S * channels, channels, W, channels);
+    }
+}

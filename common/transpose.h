@@ -18,4 +18,13 @@
 /* dst[j * ldd + i] = src[i * lds + j] for i < rows, j < cols. */
 void transpose(real *restrict dst, size_t ldd, const real *restrict src, size_t lds, int rows, int cols);
 
+/* Images in the layout "position by position, a pixel's channels side by
+ * side", as Winograd's passes and conv_implicit's dW read them (transpose.c).
+ * to_positions: one image (channels x H x W) into a plane whose rows hold S
+ * positions, the pixel (y, x) at position (y + at, x + at); only the pixels
+ * are written, so the rest (the padding) stays as it was. from_positions: the
+ * H x W first positions of such a plane back into one image. */
+void to_positions(real *dst, const real *src, int channels, int H, int W, int at, int S);
+void from_positions(real *dst, const real *src, int channels, int H, int W, int S);
+
 #endif

@@ -320,43 +320,6 @@ static size_t tile_scratch(const ConvShape *s, int m)
     return transforms > planes ? transforms : planes;
 }
 
-/* One image (channels x H x W) into its plane, position by position with the
- * channels side by side: dst[((y + at) * S + x + at) * channels + c], a row
- * at a time. Only the pixels are written; the rest of the plane stays zero.
- * A row reads a short run of every channel, far apart: more runs at once than
- * the hardware's prefetcher follows. So each row asks for the one two rows
- * further down (__builtin_prefetch, GCC's and Clang's: a hint, no effect on
- * the numbers): 1.13x on conv4's forward pass, 1.04x on DeepConvNet's step
- * (make step-ab, 150 steps). */
-static void to_positions(real *dst, const real *src, int channels, int H, int W, int at, int S)
-{
-    const size_t HW = (size_t)H * W;
-    for (int y = 0; y < H; y++) {
-        if (y + 2 < H)
-            for (int c = 0; c < channels; c++) {        /* the row's first and last number */
-                __builtin_prefetch(src + c * HW + (size_t)(y + 2) * W);
-                __builtin_prefetch(src + c * HW + (size_t)(y + 2) * W + W - 1);
-            }
-        transpose(dst + ((size_t)(y + at) * S + at) * channels, channels, src + (size_t)y * W, HW, channels, W);
-    }
-}
-
-/* The way back: the H x W first positions of a plane whose rows hold S
- * positions, into one image (channels x H x W). The rows it will write two
- * rows on are asked for the same way (1.02x on the step, twice). */
-static void from_positions(real *dst, const real *src, int channels, int H, int W, int S)
-{
-    const size_t HW = (size_t)H * W;
-    for (int y = 0; y < H; y++) {
-        if (y + 2 < H)
-            for (int c = 0; c < channels; c++) {
-                __builtin_prefetch(dst + c * HW + (size_t)(y + 2) * W, 1);
-                __builtin_prefetch(dst + c * HW + (size_t)(y + 2) * W + W - 1, 1);
-            }
-        transpose(dst + (size_t)y * W, HW, src + (size_t)y * S * channels, channels, W, channels);
-    }
-}
-
 /* B^T d B of a row of TW tiles for all C channels: the row's n padded rows
  * start at p, S positions of C channels each; tile tx's entry xi goes to out
  * + tx C + xi step. B^T d runs down whole padded rows first, so the columns
