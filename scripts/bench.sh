@@ -35,7 +35,7 @@ elif [ "$quick" = 1 ]; then
     ntrain=10000; ntest=2000; hidden=10; matmul="--shapes 1 --repeats 3"; it03=1000; acc03=0.85
     it02=1000; ep03=2; ep04=1; target=0.65; lm_iters=20; cmp_iters=30; steps=10; problems=5000; gan=10
 else
-    mode="full: 15 to 20 minutes on 2 cores (910 to 1,173 s on the 2-core AMD EPYC with PyTorch installed; QUICK=1 65 s)"; runs=${RUNS:-3}
+    mode="full: 13 to 20 minutes on 2 cores (814 to 1,173 s on the 2-core AMD EPYC with PyTorch installed; QUICK=1 65 s)"; runs=${RUNS:-3}
     ntrain=60000; ntest=10000; hidden=50; matmul="--repeats 5"; it03=2000; acc03=0.9
     it02=10000; ep03=8; ep04=3; target=0.98; lm_iters=100; cmp_iters=300; steps=100; problems=50000; gan=50
 fi
