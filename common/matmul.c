@@ -286,6 +286,27 @@ KERNEL_NOINLINE PLAIN_LOOPS static void kernel(int kc, const real *restrict a, c
     store_tile(&acc[0][0], NR, C, ldc, mr, nr, first, beta);
 }
 
+/* The kernel once more, for an A sliver read where it lies, unpacked: its
+ * number (i, k) at a[i * a_row + k * a_k]. Every element gets the kernel's
+ * arithmetic, so the same bits. */
+KERNEL_NOINLINE PLAIN_LOOPS static void kernel_a_in_place(int kc, const real *restrict a, size_t a_row, size_t a_k,
+                                                          const real *restrict b, int ldb, real *restrict C,
+                                                          int ldc, int mr, int nr, int first, real beta)
+{
+    real acc[MR][NR];
+    for (int i = 0; i < MR; i++)
+        for (int j = 0; j < NR; j++)
+            acc[i][j] = 0;
+    for (int k = 0; k < kc; k++) {
+        for (int i = 0; i < MR; i++)
+            for (int j = 0; j < NR; j++)
+                acc[i][j] = MADD(a[i * a_row], b[j], acc[i][j]);
+        a += a_k;
+        b += ldb;
+    }
+    store_tile(&acc[0][0], NR, C, ldc, mr, nr, first, beta);
+}
+
 /* C (1 x N) = beta * C + a * op(B) for one row a and an untransposed B: the
  * matrix-vector product of generating text one character at a time. The
  * blocked kernel would fill MR rows of its tile for this one, so it runs
@@ -338,7 +359,7 @@ static real *pack_buffer(size_t reals, real *small)
 
 static void gemm_core(int transA, int transB, int M, int N, int K,
                       const real *A, int lda, const real *B, int ldb,
-                      real beta, real *C, int ldc, const int *koff, const int *joff);
+                      real beta, real *C, int ldc, const int *koff, const int *joff, int a_in_place);
 
 /* One thread's blocked multiply of an M x N slab of C (see the loop nest at
  * the top). Every element of C gets the same arithmetic whatever the slab:
@@ -348,14 +369,16 @@ static void gemm_blocked(int transA, int transB, int M, int N, int K,
                          const real *A, int lda, const real *B, int ldb,
                          real beta, real *C, int ldc)
 {
-    gemm_core(transA, transB, M, N, K, A, lda, B, ldb, beta, C, ldc, NULL, NULL);
+    gemm_core(transA, transB, M, N, K, A, lda, B, ldb, beta, C, ldc, NULL, NULL, 0);
 }
 
 /* koff and joff non-NULL: B is gathered from X = B (pack_B_gathered), and
- * transB and ldb are unused. The arithmetic does not change with it. */
+ * transB and ldb are unused. a_in_place: the kernel reads A's whole slivers
+ * where they lie (kernel_a_in_place), and only a last sliver of fewer than MR
+ * rows is packed. The arithmetic does not change with either. */
 static void gemm_core(int transA, int transB, int M, int N, int K,
                       const real *A, int lda, const real *B, int ldb,
-                      real beta, real *C, int ldc, const int *koff, const int *joff)
+                      real beta, real *C, int ldc, const int *koff, const int *joff, int a_in_place)
 {
     if (M <= 0 || N <= 0)
         return;
@@ -397,17 +420,26 @@ static void gemm_core(int transA, int transB, int M, int N, int K,
                 pack_B(transB, B, ldb, pc, kc, jc, nc, in_place, bbuf);
             for (int ic = 0; ic < M; ic += MC) {
                 int mc = min_int(MC, M - ic);
-                pack_A(transA, A, lda, ic, mc, pc, kc, abuf);
+                int packed = a_in_place ? mc / MR * MR : 0;     /* the rows read in place */
+                pack_A(transA, A, lda, ic + packed, mc - packed, pc, kc, abuf + (size_t)packed * kc);
                 for (int jr = 0; jr < nc; jr += NR) {
                     int nr = min_int(NR, nc - jr);
                     const real *b = bbuf + (size_t)jr * kc;
                     int b_step = NR;
                     if (in_place && nr == NR)
                         b = B + (size_t)pc * ldb + jc + jr, b_step = ldb;
-                    for (int ir = 0; ir < mc; ir += MR)
-                        kernel(kc, abuf + (size_t)ir * kc, b, b_step,
-                               C + (size_t)(ic + ir) * ldc + jc + jr, ldc,
-                               min_int(MR, mc - ir), nr, pc == 0, beta);
+                    for (int ir = 0; ir < mc; ir += MR) {
+                        real *c = C + (size_t)(ic + ir) * ldc + jc + jr;
+                        if (ir < packed && transA)      /* op(A)(i, k) = A[k * lda + i] */
+                            kernel_a_in_place(kc, A + (size_t)pc * lda + ic + ir, 1, lda, b, b_step, c, ldc, MR,
+                                              nr, pc == 0, beta);
+                        else if (ir < packed)
+                            kernel_a_in_place(kc, A + (size_t)(ic + ir) * lda + pc, lda, 1, b, b_step, c, ldc, MR,
+                                              nr, pc == 0, beta);
+                        else
+                            kernel(kc, abuf + (size_t)ir * kc, b, b_step, c, ldc, min_int(MR, mc - ir), nr, pc == 0,
+                                   beta);
+                    }
                 }
             }
         }
@@ -426,13 +458,13 @@ void matmul_blocked(int transA, int transB, int M, int N, int K,
 void matmul_strided(int M, int N, int K, const real *A, int lda, const real *B, int ldb,
                     real beta, real *C, int ldc)
 {
-    gemm_blocked(0, 0, M, N, K, A, lda, B, ldb, beta, C, ldc);
+    gemm_core(0, 0, M, N, K, A, lda, B, ldb, beta, C, ldc, NULL, NULL, 1);
 }
 
 void matmul_strided_at(int M, int N, int K, const real *A, int lda, const real *B, int ldb,
                        real beta, real *C, int ldc)
 {
-    gemm_blocked(1, 0, M, N, K, A, lda, B, ldb, beta, C, ldc);
+    gemm_core(1, 0, M, N, K, A, lda, B, ldb, beta, C, ldc, NULL, NULL, 1);
 }
 
 /* ---- operands found at offsets: convolution without im2col --------------------- */
@@ -678,7 +710,7 @@ void matmul_gathered(int threaded, int M, int N, int K, const real *A, int lda, 
     int tiles = (N + NR - 1) / NR;
     threads = threads < tiles ? threads : tiles;
     if (threads <= 1 || (double)M * N * K < SMALL_WORK) {
-        gemm_core(0, 0, M, N, K, A, lda, X, 0, beta, C, ldc, koff, joff);
+        gemm_core(0, 0, M, N, K, A, lda, X, 0, beta, C, ldc, koff, joff, 0);
         return;
     }
 #ifdef _OPENMP
@@ -689,7 +721,7 @@ void matmul_gathered(int threaded, int M, int N, int K, const real *A, int lda, 
         int t = omp_get_thread_num(), nt = omp_get_num_threads();
         int j0 = (int)((long)tiles * t / nt) * NR, j1 = min_int((int)((long)tiles * (t + 1) / nt) * NR, N);
         if (j1 > j0)
-            gemm_core(0, 0, M, j1 - j0, K, A, lda, X, 0, beta, C + j0, ldc, koff, joff + j0);
+            gemm_core(0, 0, M, j1 - j0, K, A, lda, X, 0, beta, C + j0, ldc, koff, joff + j0, 0);
     }
 #endif
 }

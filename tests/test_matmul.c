@@ -189,6 +189,46 @@ static void test_rows_at_packed_same_bits(void)
     }
 }
 
+/* matmul_strided and matmul_strided_at, which read A where it lies (only a
+ * last sliver of fewer rows than the register tile is packed): the same bits
+ * as matmul_blocked on the same numbers, for blocks of larger matrices (rows
+ * further apart than they are long), rows past the register tile and the
+ * row blocks (M over 128), K over 256, and beta 0 and 1. */
+static void test_strided_same_bits_as_blocked(void)
+{
+    const int cases[][3] = {{64, 32, 32}, {130, 64, 40}, {7, 24, 300}, {1, 5, 3}, {33, 97, 257}, {200, 17, 9}};
+    Rng rng;
+    rng_seed(&rng, 6);
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        const int M = cases[c][0], N = cases[c][1], K = cases[c][2];
+        const int lda = K + 5, ldat = M + 3, ldb = N + 2, ldc = N + 7;   /* A, A^T's rows; B's, C's */
+        real *A = random_matrix(&rng, (size_t)M * lda), *B = random_matrix(&rng, (size_t)K * ldb);
+        real *At = xmalloc((size_t)K * ldat * sizeof(real)), *Ad = xmalloc((size_t)M * K * sizeof(real));
+        real *Bd = xmalloc((size_t)K * N * sizeof(real));
+        for (int i = 0; i < M; i++)
+            for (int k = 0; k < K; k++)
+                At[(size_t)k * ldat + i] = Ad[(size_t)i * K + k] = A[(size_t)i * lda + k];
+        for (int k = 0; k < K; k++)
+            memcpy(Bd + (size_t)k * N, B + (size_t)k * ldb, N * sizeof(real));
+        real *C0 = xmalloc((size_t)M * N * sizeof(real)), *C1 = xmalloc((size_t)M * ldc * sizeof(real));
+        real *C2 = xmalloc((size_t)M * ldc * sizeof(real));
+        for (int beta = 0; beta < 2; beta++) {
+            for (int i = 0; i < M; i++)
+                for (int j = 0; j < N; j++)
+                    C0[(size_t)i * N + j] = C1[(size_t)i * ldc + j] = C2[(size_t)i * ldc + j] = (real)(i - j);
+            matmul_blocked(0, 0, M, N, K, Ad, Bd, beta, C0);
+            matmul_strided(M, N, K, A, lda, B, ldb, beta, C1, ldc);
+            matmul_strided_at(M, N, K, At, ldat, B, ldb, beta, C2, ldc);
+            int same = 1;
+            for (int i = 0; i < M; i++)
+                same &= memcmp(C0 + (size_t)i * N, C1 + (size_t)i * ldc, N * sizeof(real)) == 0 &&
+                        memcmp(C0 + (size_t)i * N, C2 + (size_t)i * ldc, N * sizeof(real)) == 0;
+            CHECK(same);
+        }
+        free(A), free(B), free(At), free(Ad), free(Bd), free(C0), free(C1), free(C2);
+    }
+}
+
 static void test_blocked_matches_reference(void) { check_variant(1); }
 
 static void test_matmul_matches_reference(void)
@@ -341,6 +381,7 @@ int main(void)
     RUN(test_matmul_matches_reference);
     RUN(test_rows_and_cols_at_match_reference);
     RUN(test_rows_at_packed_same_bits);
+    RUN(test_strided_same_bits_as_blocked);
     RUN(test_other_beta_and_empty_k);
     RUN(test_one_row_same_bits_as_in_a_batch);
     RUN(test_threads_bit_identical);
