@@ -336,7 +336,7 @@ int convolution_use_winograd(int on)
 
 int convolution_winograd(const ConvShape *s)
 {
-    return use_winograd && winograd4_fits(s, 0);      /* it holds wherever any Winograd fits (winograd.h) */
+    return use_winograd && winograd4_fits(s, WINOGRAD_Y);     /* y fits wherever any pass does (winograd.h) */
 }
 
 /* What the layers call: the fast paths where they apply (winograd.h,
@@ -477,10 +477,11 @@ static void backward(real *dx, real *dW, real *db, const real *dy, const real *x
         thin_backward(dx, dW, dy, x, W, s, N, work, fast);
         return;
     }
-    if (fast && convolution_winograd(s)) {
+    if (fast && convolution_winograd(s) && winograd4_fits(s, WINOGRAD_DW)) {
         /* dW by F(4x4); dx by F(4x4) where dy has the channels too, else by
-         * F(2x2) where that fits, else by conv_implicit's path (winograd.h) */
-        if (dx && winograd4_fits(s, 1))
+         * F(2x2) where that fits, else by conv_implicit's path (winograd.h).
+         * A layer whose y alone takes F(4x4) goes on to conv_implicit's path. */
+        if (dx && winograd4_fits(s, WINOGRAD_DX))
             winograd4_dx(dx, dy, W, s, N, work);
         else if (dx && winograd_fits(s))
             winograd_backward(dx, NULL, dy, x, W, s, N, work);

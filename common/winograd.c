@@ -61,9 +61,12 @@ int winograd4_shape(const ConvShape *s)
     return winograd_layer(s, WINOGRAD4_MAX_SIDE);
 }
 
-int winograd4_fits(const ConvShape *s, int dx)
+int winograd4_fits(const ConvShape *s, int pass)
 {
-    return winograd4_shape(s) && s->C >= WINOGRAD4_MIN_CHANNELS && (!dx || s->FN >= WINOGRAD4_MIN_CHANNELS);
+    if (pass == WINOGRAD_Y)
+        return winograd4_shape(s) && s->C >= WINOGRAD4_MIN_CHANNELS_Y;
+    return winograd4_shape(s) && s->C >= WINOGRAD4_MIN_CHANNELS &&
+           (pass != WINOGRAD_DX || s->FN >= WINOGRAD4_MIN_CHANNELS);
 }
 
 /* ---- The transforms, on runs of numbers --------------------------------------------

@@ -57,7 +57,9 @@
  * dW take F(4x4) where x has at least 32 channels, dx where dy has too, on
  * images of at most 16 a side (DeepConvNet's layers 4 to 6, all three
  * passes); F(2x2) a dx whose dy has fewer channels on images of at most 10 a
- * side with 32 input channels; conv_implicit's path the rest.
+ * side with 32 input channels; conv_implicit's path the rest. Since the
+ * multiplies read the transforms where they lie, y takes F(4x4) from 16
+ * channels as well (conv3's y; see winograd4_fits below).
  * F(2x2) stays as the simpler lesson, and for 04_cnn's comparisons. */
 #ifndef DL_WINOGRAD_H
 #define DL_WINOGRAD_H
@@ -89,21 +91,31 @@ void winograd_backward(real *dx, real *dW, const real *dy, const real *x, const 
  * y, dx and dW (winograd4_dx and winograd4_dW do winograd_backward's two
  * halves). It runs any 3x3 layer with stride 1, padding 0 to 2, on images of
  * at most WINOGRAD4_MAX_SIDE a side (winograd4_shape; the scratch makes room
- * for it then), and pays where the pass reads at least
- * WINOGRAD4_MIN_CHANNELS channels (winograd4_fits(s, 0): x's C, for y and
- * dW). For dx (winograd4_fits(s, 1)) both C and FN: dy's FN channels are
- * what it reads, but where dW takes conv_implicit's path (C below that),
- * that path makes dx nearly for free from the same copy of dy, and F(4x4)'s
- * dx beside it lost (conv3 16 -> 32 on 14x14, 2 threads: its backward 3.42
- * to 3.46 ms with both passes together, 3.59 to 4.76 with dx apart). */
+ * for it then), and pays where the pass reads enough channels
+ * (winograd4_fits(s, pass)):
+ *   y   x's C at least WINOGRAD4_MIN_CHANNELS_Y (16): on conv3, 16 -> 32 on
+ *       14x14, y by F(4x4) made DeepConvNet's step 1.022x faster (its y
+ *       1.29x; AVX2 1.012x and 1.06x; make step-ab, 150 steps, 2026-12-04),
+ *       once the multiplies read the transforms in place (matmul_strided);
+ *   dW  C at least WINOGRAD4_MIN_CHANNELS (32): on 16 channels its transforms
+ *       along them are too short (conv3: 1.60 ms by conv_implicit's path,
+ *       2.52 by F(4x4));
+ *   dx  both C and FN: dy's FN channels are what it reads, but where dW takes
+ *       conv_implicit's path (C below that), that path makes dx nearly for
+ *       free from the same copy of dy, and F(4x4)'s dx beside it lost (conv3,
+ *       2 threads: its backward 3.42 to 3.46 ms with both passes together,
+ *       3.59 to 4.76 with dx apart). */
+#define WINOGRAD4_MIN_CHANNELS_Y 16
 #define WINOGRAD4_MIN_CHANNELS 32
 #define WINOGRAD4_MAX_SIDE 16
+enum { WINOGRAD_Y, WINOGRAD_DX, WINOGRAD_DW };     /* the passes, for winograd4_fits */
 int winograd4_shape(const ConvShape *s);
-int winograd4_fits(const ConvShape *s, int dx);
+int winograd4_fits(const ConvShape *s, int pass);
 /* Wherever F(2x2) fits, F(4x4) fits for y and dW: the layers take F(2x2) for
  * nothing but a dx (convolution.c counts on it) */
-_Static_assert(WINOGRAD_MAX_SIDE <= WINOGRAD4_MAX_SIDE && WINOGRAD_MIN_CHANNELS >= WINOGRAD4_MIN_CHANNELS,
-               "winograd_fits must imply winograd4_fits(s, 0)");
+_Static_assert(WINOGRAD_MAX_SIDE <= WINOGRAD4_MAX_SIDE && WINOGRAD_MIN_CHANNELS >= WINOGRAD4_MIN_CHANNELS &&
+                   WINOGRAD4_MIN_CHANNELS >= WINOGRAD4_MIN_CHANNELS_Y,
+               "winograd_fits must imply winograd4_fits for y and dW");
 size_t winograd4_scratch(const ConvShape *s);
 size_t winograd4_filter_size(const ConvShape *s);
 void winograd4_forward(real *y, const real *x, const real *W, const real *b,

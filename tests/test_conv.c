@@ -291,9 +291,11 @@ static void check_winograd(const int (*cases)[6], int count, int m, double tol, 
         ConvShape s = conv_shape(c[1], c[2], c[3], c[4], 3, 3, 1, c[5]);
         if (m == 2)
             CHECK(winograd_fits(&s) && convolution_winograd(&s));
-        else    /* the layers take it for y and dW where x has 32 channels or more, for dx where dy has too */
-            CHECK(winograd4_shape(&s) && winograd4_fits(&s, 0) == (s.C >= 32) &&
-                  winograd4_fits(&s, 1) == (s.C >= 32 && s.FN >= 32));
+        else    /* the layers take it for y where x has 16 channels or more, for dW where it has 32, for dx
+                 * where dy has too */
+            CHECK(winograd4_shape(&s) && winograd4_fits(&s, WINOGRAD_Y) == (s.C >= 16) &&
+                  winograd4_fits(&s, WINOGRAD_DW) == (s.C >= 32) &&
+                  winograd4_fits(&s, WINOGRAD_DX) == (s.C >= 32 && s.FN >= 32));
         size_t nx = (size_t)N * s.C * s.H * s.W, ny = conv_out_size(&s, N), nw = (size_t)s.FN * s.C * 9;
         real *x = rand_buf(&rng, nx, -1, 1), *W = rand_buf(&rng, nw, -1, 1), *b = rand_buf(&rng, s.FN, -1, 1);
         real *dy = rand_buf(&rng, ny, -1, 1), *yd = xmalloc(ny * sizeof(real)), *yr = xmalloc(ny * sizeof(real));
@@ -305,11 +307,11 @@ static void check_winograd(const int (*cases)[6], int count, int m, double tol, 
             convolution_forward(y[p], x, W, b, &s, N, &work);
             convolution_backward(dx[p], dW[p], NULL, dy, x, W, &s, N, &work);
         }
-        if (!winograd4_fits(&s, 0) && !winograd_fits(&s))
+        if (!winograd4_fits(&s, WINOGRAD_Y) && !winograd_fits(&s))
             CHECK(memcmp(y[0], y[1], ny * sizeof(real)) == 0);
-        if (!winograd4_fits(&s, 1) && !winograd_fits(&s))
+        if (!winograd4_fits(&s, WINOGRAD_DX) && !winograd_fits(&s))
             CHECK(memcmp(dx[0], dx[1], nx * sizeof(real)) == 0);
-        if (!winograd4_fits(&s, 0))
+        if (!winograd4_fits(&s, WINOGRAD_DW))
             CHECK(memcmp(dW[0], dW[1], nw * sizeof(real)) == 0);
         memset(dW[1], 0, nw * sizeof(real));    /* the direct calls add into it */
         if (m == 2) {
@@ -444,7 +446,7 @@ static void test_winograd_gradient(void)
         c.s = pad == 0 ? conv_shape(32, 4, 5, 3, 3, 3, 1, pad)
               : pad == 1 ? conv_shape(32, 5, 6, 4, 3, 3, 1, pad) : conv_shape(32, 3, 4, 32, 3, 3, 1, pad);
         const ConvShape *s = &c.s;
-        CHECK(convolution_winograd(s) && winograd4_fits(s, 0) && winograd4_fits(s, 1) == (pad == 2));
+        CHECK(convolution_winograd(s) && winograd4_fits(s, WINOGRAD_DW) && winograd4_fits(s, WINOGRAD_DX) == (pad == 2));
         size_t nx = (size_t)c.N * s->C * s->H * s->W, ny = conv_out_size(s, c.N), nw = (size_t)s->FN * s->C * 9;
         c.x = rand_buf(&rng, nx, -1, 1), c.W = rand_buf(&rng, nw, -1, 1), c.b = rand_buf(&rng, s->FN, -1, 1);
         c.R = rand_buf(&rng, ny, -1, 1), c.y = xmalloc(ny * sizeof(real));
