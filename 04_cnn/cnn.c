@@ -71,7 +71,7 @@ typedef struct {
     int constant_lr;
     int resume;
     int summary;
-    int winograd;           /* DeepConvNet's layers 3 (y only) to 6 through winograd.c (1, the default) */
+    int winograd;           /* DeepConvNet's layers 2 and 3 (y only) to 6 through winograd.c (1, the default) */
     double weight_decay;
     const char *model;
 } Config;
@@ -256,7 +256,7 @@ static NetResult train_net(const Config *cfg, Net *net, int epochs, const Datase
            epochs == 1 ? "" : "s", train_set->count, get_threads(), get_threads() == 1 ? "" : "s",
            matmul_backend());
     if (kind == NET_DEEP && !cfg->winograd)
-        printf("  --winograd 0: layers 3 to 6 through the fast path without col, as the others\n");
+        printf("  --winograd 0: layers 2 to 6 through the fast path without col, as the others\n");
 
     NetResult r = {kind, epochs, trainer_run(&tc, &tn, train_set, test_set), 0};
     if (r.run.status != TRAIN_DONE)
@@ -941,7 +941,7 @@ int main(int argc, char **argv)
         {"bench-batches", OPT_INT, &cfg.bench_batches, "N", "batches bench times per net (default 100)"},
         {"resume", OPT_FLAG, &cfg.resume, NULL, "go on from the checkpoint in --out (after Ctrl-C)"},
         {"summary", OPT_FLAG, &cfg.summary, NULL, "print each net's layers, parameters, memory and FLOPs, and stop"},
-        {"winograd", OPT_INT, &cfg.winograd, "0|1", "DeepConvNet's layers 4 to 6 (and 3's forward pass) by Winograd's fewer multiplications (default 1; 0: as every other layer)"},
+        {"winograd", OPT_INT, &cfg.winograd, "0|1", "DeepConvNet's layers 4 to 6 (and 2 and 3's forward passes) by Winograd's fewer multiplications (default 1; 0: as every other layer)"},
         {0},
     };
     const char *pos[2];

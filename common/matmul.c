@@ -307,6 +307,50 @@ KERNEL_NOINLINE PLAIN_LOOPS static void kernel_a_in_place(int kc, const real *re
     store_tile(&acc[0][0], NR, C, ldc, mr, nr, first, beta);
 }
 
+/* With AVX-512 a product only NR / 2 columns wide (16: a layer of 16 filters)
+ * would leave half of every register tile idle. Read in place, A can give the
+ * tile twice the rows instead: 16 x 16, the same 16 registers. Written as
+ * plain loops, GCC 12 turns this shape into shuffles (see MR above), so each
+ * row of the tile is one vector of GCC's vector extensions, and the loop over
+ * k adds a number of A times B's row to each. */
+#define NARROW_ROWS (2 * MR)
+#define NARROW_COLS (NR / 2)
+#if VECTOR_FLOATS == 16 && defined(__GNUC__) && !defined(__clang__)
+#define HAVE_NARROW 1
+typedef real NarrowRow __attribute__((vector_size(NARROW_COLS * sizeof(real))));
+
+/* kernel_a_in_place on a NARROW_ROWS x NARROW_COLS tile (always its full
+ * rows; nr of its columns are written). */
+__attribute__((optimize("fp-contract=fast")))    /* acc + a * b as one fused multiply-add, as MADD */
+KERNEL_NOINLINE static void kernel_a_in_place_narrow(int kc, const real *restrict a, size_t a_row, size_t a_k,
+                                                     const real *restrict b, int ldb, real *restrict C, int ldc,
+                                                     int nr, int first, real beta)
+{
+    NarrowRow acc[NARROW_ROWS];
+    for (int i = 0; i < NARROW_ROWS; i++)
+        acc[i] = (NarrowRow){0};
+    for (int k = 0; k < kc; k++) {
+        NarrowRow bk;
+        memcpy(&bk, b, sizeof bk);
+        for (int i = 0; i < NARROW_ROWS; i++)
+            acc[i] += a[i * a_row] * bk;
+        a += a_k;
+        b += ldb;
+    }
+    real out[NARROW_ROWS][NARROW_COLS];
+    memcpy(out, acc, sizeof out);
+    store_tile(&out[0][0], NARROW_COLS, C, ldc, NARROW_ROWS, nr, first, beta);
+}
+#else
+#define HAVE_NARROW 0
+static void kernel_a_in_place_narrow(int kc, const real *a, size_t a_row, size_t a_k, const real *b, int ldb,
+                                     real *C, int ldc, int nr, int first, real beta)
+{
+    (void)kc, (void)a, (void)a_row, (void)a_k, (void)b, (void)ldb, (void)C, (void)ldc, (void)nr, (void)first,
+        (void)beta;
+}
+#endif
+
 /* C (1 x N) = beta * C + a * op(B) for one row a and an untransposed B: the
  * matrix-vector product of generating text one character at a time. The
  * blocked kernel would fill MR rows of its tile for this one, so it runs
@@ -428,17 +472,23 @@ static void gemm_core(int transA, int transB, int M, int N, int K,
                     int b_step = NR;
                     if (in_place && nr == NR)
                         b = B + (size_t)pc * ldb + jc + jr, b_step = ldb;
-                    for (int ir = 0; ir < mc; ir += MR) {
+                    const int narrow = HAVE_NARROW && a_in_place && nr <= NARROW_COLS;
+                    for (int ir = 0; ir < mc;) {
                         real *c = C + (size_t)(ic + ir) * ldc + jc + jr;
-                        if (ir < packed && transA)      /* op(A)(i, k) = A[k * lda + i] */
-                            kernel_a_in_place(kc, A + (size_t)pc * lda + ic + ir, 1, lda, b, b_step, c, ldc, MR,
-                                              nr, pc == 0, beta);
-                        else if (ir < packed)
-                            kernel_a_in_place(kc, A + (size_t)(ic + ir) * lda + pc, lda, 1, b, b_step, c, ldc, MR,
-                                              nr, pc == 0, beta);
+                        /* op(A)(i, k): A[k * lda + i] if transA, else A[i * lda + k] */
+                        const real *a = transA ? A + (size_t)pc * lda + ic + ir : A + (size_t)(ic + ir) * lda + pc;
+                        const size_t a_row = transA ? 1 : (size_t)lda, a_k = transA ? (size_t)lda : 1;
+                        if (narrow && ir + NARROW_ROWS <= packed) {
+                            kernel_a_in_place_narrow(kc, a, a_row, a_k, b, b_step, c, ldc, nr, pc == 0, beta);
+                            ir += NARROW_ROWS;
+                            continue;
+                        }
+                        if (ir < packed)
+                            kernel_a_in_place(kc, a, a_row, a_k, b, b_step, c, ldc, MR, nr, pc == 0, beta);
                         else
                             kernel(kc, abuf + (size_t)ir * kc, b, b_step, c, ldc, min_int(MR, mc - ir), nr, pc == 0,
                                    beta);
+                        ir += MR;
                     }
                 }
             }

@@ -65,7 +65,7 @@ int winograd4_fits(const ConvShape *s, int pass)
 {
     if (pass == WINOGRAD_Y)
         return winograd4_shape(s) && s->C >= WINOGRAD4_MIN_CHANNELS_Y;
-    return winograd4_shape(s) && s->C >= WINOGRAD4_MIN_CHANNELS &&
+    return winograd_layer(s, WINOGRAD4_BACKWARD_MAX_SIDE) && s->C >= WINOGRAD4_MIN_CHANNELS &&
            (pass != WINOGRAD_DX || s->FN >= WINOGRAD4_MIN_CHANNELS);
 }
 

@@ -59,7 +59,8 @@
  * passes); F(2x2) a dx whose dy has fewer channels on images of at most 10 a
  * side with 32 input channels; conv_implicit's path the rest. Since the
  * multiplies read the transforms where they lie, y takes F(4x4) from 16
- * channels as well (conv3's y; see winograd4_fits below).
+ * channels and up to 28 a side as well (the forward passes of DeepConvNet's
+ * layers 2 and 3; see winograd4_fits below).
  * F(2x2) stays as the simpler lesson, and for 04_cnn's comparisons. */
 #ifndef DL_WINOGRAD_H
 #define DL_WINOGRAD_H
@@ -93,10 +94,13 @@ void winograd_backward(real *dx, real *dW, const real *dy, const real *x, const 
  * at most WINOGRAD4_MAX_SIDE a side (winograd4_shape; the scratch makes room
  * for it then), and pays where the pass reads enough channels
  * (winograd4_fits(s, pass)):
- *   y   x's C at least WINOGRAD4_MIN_CHANNELS_Y (16): on conv3, 16 -> 32 on
- *       14x14, y by F(4x4) made DeepConvNet's step 1.022x faster (its y
- *       1.29x; AVX2 1.012x and 1.06x; make step-ab, 150 steps, 2026-12-04),
- *       once the multiplies read the transforms in place (matmul_strided);
+ *   y   x's C at least WINOGRAD4_MIN_CHANNELS_Y (16), once the multiplies
+ *       read the transforms in place (matmul_strided; 2026-12-04, make
+ *       step-ab, 150 steps): on conv3, 16 -> 32 on 14x14, its y 1.29x and
+ *       the step 1.022x (AVX2 1.06x and 1.012x); on conv2, 16 -> 16 on
+ *       28x28, its y 1.06x to 1.09x and the step 1.008x to 1.016x with a
+ *       register tile of twice the rows for its 16 filters (AVX2 1.21x and
+ *       1.020x);
  *   dW  C at least WINOGRAD4_MIN_CHANNELS (32): on 16 channels its transforms
  *       along them are too short (conv3: 1.60 ms by conv_implicit's path,
  *       2.52 by F(4x4));
@@ -104,16 +108,20 @@ void winograd_backward(real *dx, real *dW, const real *dy, const real *x, const 
  *       conv_implicit's path (C below that), that path makes dx nearly for
  *       free from the same copy of dy, and F(4x4)'s dx beside it lost (conv3,
  *       2 threads: its backward 3.42 to 3.46 ms with both passes together,
- *       3.59 to 4.76 with dx apart). */
+ *       3.59 to 4.76 with dx apart).
+ * dW and dx were measured on images of at most 16 a side (the layers with 32
+ * channels) and take it there only (WINOGRAD4_BACKWARD_MAX_SIDE). */
 #define WINOGRAD4_MIN_CHANNELS_Y 16
 #define WINOGRAD4_MIN_CHANNELS 32
-#define WINOGRAD4_MAX_SIDE 16
+#define WINOGRAD4_MAX_SIDE 28
+#define WINOGRAD4_BACKWARD_MAX_SIDE 16
 enum { WINOGRAD_Y, WINOGRAD_DX, WINOGRAD_DW };     /* the passes, for winograd4_fits */
 int winograd4_shape(const ConvShape *s);
 int winograd4_fits(const ConvShape *s, int pass);
 /* Wherever F(2x2) fits, F(4x4) fits for y and dW: the layers take F(2x2) for
  * nothing but a dx (convolution.c counts on it) */
-_Static_assert(WINOGRAD_MAX_SIDE <= WINOGRAD4_MAX_SIDE && WINOGRAD_MIN_CHANNELS >= WINOGRAD4_MIN_CHANNELS &&
+_Static_assert(WINOGRAD_MAX_SIDE <= WINOGRAD4_BACKWARD_MAX_SIDE && WINOGRAD4_BACKWARD_MAX_SIDE <= WINOGRAD4_MAX_SIDE &&
+                   WINOGRAD_MIN_CHANNELS >= WINOGRAD4_MIN_CHANNELS &&
                    WINOGRAD4_MIN_CHANNELS >= WINOGRAD4_MIN_CHANNELS_Y,
                "winograd_fits must imply winograd4_fits for y and dW");
 size_t winograd4_scratch(const ConvShape *s);

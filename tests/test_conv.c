@@ -294,8 +294,8 @@ static void check_winograd(const int (*cases)[6], int count, int m, double tol, 
         else    /* the layers take it for y where x has 16 channels or more, for dW where it has 32, for dx
                  * where dy has too */
             CHECK(winograd4_shape(&s) && winograd4_fits(&s, WINOGRAD_Y) == (s.C >= 16) &&
-                  winograd4_fits(&s, WINOGRAD_DW) == (s.C >= 32) &&
-                  winograd4_fits(&s, WINOGRAD_DX) == (s.C >= 32 && s.FN >= 32));
+                  winograd4_fits(&s, WINOGRAD_DW) == (s.C >= 32 && s.H <= 16 && s.W <= 16) &&
+                  winograd4_fits(&s, WINOGRAD_DX) == (s.C >= 32 && s.FN >= 32 && s.H <= 16 && s.W <= 16));
         size_t nx = (size_t)N * s.C * s.H * s.W, ny = conv_out_size(&s, N), nw = (size_t)s.FN * s.C * 9;
         real *x = rand_buf(&rng, nx, -1, 1), *W = rand_buf(&rng, nw, -1, 1), *b = rand_buf(&rng, s.FN, -1, 1);
         real *dy = rand_buf(&rng, ny, -1, 1), *yd = xmalloc(ny * sizeof(real)), *yr = xmalloc(ny * sizeof(real));
@@ -350,11 +350,12 @@ static void test_winograd_matches_direct_and_implicit(void)
 
 /* ---- Winograd's F(4x4, 3x3) ------------------------------------------------------------- */
 
-/* Shapes F(4x4) runs: N, C, H, W, FN, pad. DeepConvNet's layers 3 to 6
+/* Shapes F(4x4) runs: N, C, H, W, FN, pad. DeepConvNet's layers 2 to 6
  * (several chunks, a short last one), odd sizes (tiles hanging over the
  * edge), paddings 0 to 2, one pixel, an image smaller than a tile, and few
  * channels, where the layers do not take it but it must still be right. */
 static const int winograd4_cases[][6] = {
+    {2, 16, 28, 28, 16, 1},
     {7, 16, 14, 14, 32, 1},
     {13, 32, 14, 14, 32, 2},
     {25, 32, 8, 8, 64, 1},

@@ -193,10 +193,12 @@ static void test_rows_at_packed_same_bits(void)
  * last sliver of fewer rows than the register tile is packed): the same bits
  * as matmul_blocked on the same numbers, for blocks of larger matrices (rows
  * further apart than they are long), rows past the register tile and the
- * row blocks (M over 128), K over 256, and beta 0 and 1. */
+ * row blocks (M over 128), K over 256, beta 0 and 1, and products 16 columns
+ * wide or less, which take a tile of twice the rows with AVX-512. */
 static void test_strided_same_bits_as_blocked(void)
 {
-    const int cases[][3] = {{64, 32, 32}, {130, 64, 40}, {7, 24, 300}, {1, 5, 3}, {33, 97, 257}, {200, 17, 9}};
+    const int cases[][3] = {{64, 32, 32}, {130, 64, 40}, {7, 24, 300}, {1, 5, 3}, {33, 97, 257}, {200, 17, 9},
+                            {147, 16, 16}, {45, 9, 70}, {16, 16, 300}};
     Rng rng;
     rng_seed(&rng, 6);
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
