@@ -58,9 +58,9 @@
  * images of at most 16 a side (DeepConvNet's layers 4 to 6, all three
  * passes); F(2x2) a dx whose dy has fewer channels on images of at most 10 a
  * side with 32 input channels; conv_implicit's path the rest. Since the
- * multiplies read the transforms where they lie, y takes F(4x4) from 16
- * channels and up to 28 a side as well (the forward passes of DeepConvNet's
- * layers 2 and 3; see winograd4_fits below).
+ * multiplies read the transforms where they lie, y and dx take F(4x4) from
+ * 16 channels and up to 28 a side as well (DeepConvNet's layers 2 and 3, whose
+ * dW stays on conv_implicit's path; see winograd4_fits below).
  * F(2x2) stays as the simpler lesson, and for 04_cnn's comparisons. */
 #ifndef DL_WINOGRAD_H
 #define DL_WINOGRAD_H
@@ -104,23 +104,25 @@ void winograd_backward(real *dx, real *dW, const real *dy, const real *x, const 
  *   dW  C at least WINOGRAD4_MIN_CHANNELS (32): on 16 channels its transforms
  *       along them are too short (conv3: 1.60 ms by conv_implicit's path,
  *       2.52 by F(4x4));
- *   dx  both C and FN: dy's FN channels are what it reads, but where dW takes
- *       conv_implicit's path (C below that), that path makes dx nearly for
- *       free from the same copy of dy, and F(4x4)'s dx beside it lost (conv3,
- *       2 threads: its backward 3.42 to 3.46 ms with both passes together,
- *       3.59 to 4.76 with dx apart).
- * dW and dx were measured on images of at most 16 a side (the layers with 32
- * channels) and take it there only (WINOGRAD4_BACKWARD_MAX_SIDE). */
+ *   dx  both C and FN at least 16 (dy's FN channels in, C out). Before the
+ *       multiplies read in place, dx by F(4x4) beside a dW on conv_implicit's
+ *       path lost on conv3 (2 threads: its backward 3.42 to 3.46 ms with both
+ *       passes on that path, which makes them from one copy of dy, 3.59 to
+ *       4.76 with dx apart); since, it wins on conv2 and conv3 (their
+ *       backward passes 1.055x and 1.113x, the step 1.029x; AVX2 1.081x,
+ *       1.058x and 1.017x; make step-ab, 150 steps, 2026-12-04).
+ * dW was measured on images of at most 16 a side (the layers with 32
+ * channels) and takes it there only (WINOGRAD4_DW_MAX_SIDE). */
 #define WINOGRAD4_MIN_CHANNELS_Y 16
 #define WINOGRAD4_MIN_CHANNELS 32
 #define WINOGRAD4_MAX_SIDE 28
-#define WINOGRAD4_BACKWARD_MAX_SIDE 16
+#define WINOGRAD4_DW_MAX_SIDE 16
 enum { WINOGRAD_Y, WINOGRAD_DX, WINOGRAD_DW };     /* the passes, for winograd4_fits */
 int winograd4_shape(const ConvShape *s);
 int winograd4_fits(const ConvShape *s, int pass);
 /* Wherever F(2x2) fits, F(4x4) fits for y and dW: the layers take F(2x2) for
  * nothing but a dx (convolution.c counts on it) */
-_Static_assert(WINOGRAD_MAX_SIDE <= WINOGRAD4_BACKWARD_MAX_SIDE && WINOGRAD4_BACKWARD_MAX_SIDE <= WINOGRAD4_MAX_SIDE &&
+_Static_assert(WINOGRAD_MAX_SIDE <= WINOGRAD4_DW_MAX_SIDE && WINOGRAD4_DW_MAX_SIDE <= WINOGRAD4_MAX_SIDE &&
                    WINOGRAD_MIN_CHANNELS >= WINOGRAD4_MIN_CHANNELS &&
                    WINOGRAD4_MIN_CHANNELS >= WINOGRAD4_MIN_CHANNELS_Y,
                "winograd_fits must imply winograd4_fits for y and dW");
