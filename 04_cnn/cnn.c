@@ -71,7 +71,7 @@ typedef struct {
     int constant_lr;
     int resume;
     int summary;
-    int winograd;           /* DeepConvNet's layers 2 and 3 (y only) to 6 through winograd.c (1, the default) */
+    int winograd;           /* DeepConvNet's layers 2 to 6 through winograd.c (1, the default) */
     double weight_decay;
     const char *model;
 } Config;
@@ -572,7 +572,7 @@ static Comparison compare_layer(const char *name, ConvShape s, int N, const Data
         t[r] = now_seconds() - t0;
     }
     c.direct = median(t, 3);
-    const int fast = conv_implicit_fits(&s), winograd = winograd4_fits(&s, WINOGRAD_Y);
+    const int fast = conv_implicit_fits(&s), winograd = winograd4_fits(&s, 0);
     const int was = convolution_use_winograd(1);      /* put back below */
     for (int r = 0; r < 5; r++) {       /* im2col and the fast paths in turn */
         double t0 = now_seconds();
@@ -801,7 +801,7 @@ static void bench_conv(const char *name, ConvShape s, int N, int need_dx, double
     enum { RUNS = 7 };
     /* Winograd: what the layers take (F(4x4), F(2x2) or neither for each of
      * y, dx and dW, winograd.h); F(2x2): that one for all three, where it fits */
-    const int winograd = conv_implicit_fits(&s) && winograd4_fits(&s, WINOGRAD_Y);
+    const int winograd = conv_implicit_fits(&s) && winograd4_fits(&s, 0);
     const int paths = conv_implicit_fits(&s) ? (winograd ? (winograd_fits(&s) ? 4 : 3) : 2) : 1;
     static const char *const path_names[4] = {"im2col", "implicit", "Winograd", "F(2x2)"};
     double tf[4][RUNS], tb[4][RUNS];
@@ -941,7 +941,7 @@ int main(int argc, char **argv)
         {"bench-batches", OPT_INT, &cfg.bench_batches, "N", "batches bench times per net (default 100)"},
         {"resume", OPT_FLAG, &cfg.resume, NULL, "go on from the checkpoint in --out (after Ctrl-C)"},
         {"summary", OPT_FLAG, &cfg.summary, NULL, "print each net's layers, parameters, memory and FLOPs, and stop"},
-        {"winograd", OPT_INT, &cfg.winograd, "0|1", "DeepConvNet's layers 4 to 6 (and 2 and 3's forward passes) by Winograd's fewer multiplications (default 1; 0: as every other layer)"},
+        {"winograd", OPT_INT, &cfg.winograd, "0|1", "DeepConvNet's layers 2 to 6 by Winograd's fewer multiplications (default 1; 0: as every other layer)"},
         {0},
     };
     const char *pos[2];

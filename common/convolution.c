@@ -336,7 +336,7 @@ int convolution_use_winograd(int on)
 
 int convolution_winograd(const ConvShape *s)
 {
-    return use_winograd && winograd4_fits(s, WINOGRAD_Y);     /* y fits wherever any pass does (winograd.h) */
+    return use_winograd && winograd4_fits(s, 0);      /* it holds wherever any Winograd fits (winograd.h) */
 }
 
 /* What the layers call: the fast paths where they apply (winograd.h,
@@ -462,30 +462,6 @@ static void im2col_backward(real *dx, int with_dW, const real *dy, const real *x
     }
 }
 
-/* The backward pass of a layer whose forward pass takes Winograd's path
- * (winograd.h): dx by F(4x4) where it fits, else by F(2x2) where that fits;
- * dW by F(4x4) where it fits (one sum over the batch, which adds itself);
- * what is left by conv_implicit's path, dx and dW from one copy of dy. */
-static void winograd_passes(real *dx, real *dW, const real *dy, const real *x, const real *W,
-                            const ConvShape *s, int N, ConvWork *work)
-{
-    if (dx && winograd4_fits(s, WINOGRAD_DX)) {
-        winograd4_dx(dx, dy, W, s, N, work);
-        dx = NULL;
-    } else if (dx && winograd_fits(s)) {
-        winograd_backward(dx, NULL, dy, x, W, s, N, work);
-        dx = NULL;
-    }
-    if (dW && winograd4_fits(s, WINOGRAD_DW)) {
-        winograd4_dW(dW, dy, x, s, N, work);
-        dW = NULL;
-    }
-    if (dx || dW)
-        conv_implicit_backward(dx, dW != NULL, dy, x, W, s, N, work);
-    if (dW)
-        conv_add_slices(dW, work, (size_t)s->FN * s->C * s->FH * s->FW, N);
-}
-
 /* db, then dx and the slices' dW by either path, then dW += the slices'
  * shares, always in the same order (Winograd's dW is one sum over the batch
  * and adds itself). fast: the fast paths where they apply
@@ -502,7 +478,16 @@ static void backward(real *dx, real *dW, real *db, const real *dy, const real *x
         return;
     }
     if (fast && convolution_winograd(s)) {
-        winograd_passes(dx, dW, dy, x, W, s, N, work);
+        /* dW by F(4x4); dx by F(4x4) where dy has the channels too, else by
+         * F(2x2) where that fits, else by conv_implicit's path (winograd.h) */
+        if (dx && winograd4_fits(s, 1))
+            winograd4_dx(dx, dy, W, s, N, work);
+        else if (dx && winograd_fits(s))
+            winograd_backward(dx, NULL, dy, x, W, s, N, work);
+        else if (dx)
+            conv_implicit_backward(dx, 0, dy, x, W, s, N, work);
+        if (dW)
+            winograd4_dW(dW, dy, x, s, N, work);       /* the whole batch's, no slices */
         return;
     }
     if (implicit)

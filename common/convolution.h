@@ -33,8 +33,7 @@
  * convolution_forward and convolution_backward, what the layers call, take a
  * faster path for stride 1 that never writes col (conv_implicit.h), and for
  * 3x3 filters on small images with many channels one that does fewer
- * multiplications (winograd.h: DeepConvNet's layers 4 to 6, and the
- * forward passes of its layers 2 and 3). Strided
+ * multiplications (winograd.h: DeepConvNet's layers 2 to 6). Strided
  * layers keep the algorithm above, except that col is not written either:
  * the multiply packs its numbers straight from padded copies of the image
  * planes (matmul_gathered in matmul.h; the same bits). The _im2col_ versions

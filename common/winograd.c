@@ -61,13 +61,9 @@ int winograd4_shape(const ConvShape *s)
     return winograd_layer(s, WINOGRAD4_MAX_SIDE);
 }
 
-int winograd4_fits(const ConvShape *s, int pass)
+int winograd4_fits(const ConvShape *s, int dx)
 {
-    if (pass == WINOGRAD_Y)
-        return winograd4_shape(s) && s->C >= WINOGRAD4_MIN_CHANNELS_Y;
-    if (pass == WINOGRAD_DX)        /* dy's FN channels in, x's C out */
-        return winograd4_shape(s) && s->C >= WINOGRAD4_MIN_CHANNELS_Y && s->FN >= WINOGRAD4_MIN_CHANNELS_Y;
-    return winograd_layer(s, WINOGRAD4_DW_MAX_SIDE) && s->C >= WINOGRAD4_MIN_CHANNELS;
+    return winograd4_shape(s) && s->C >= WINOGRAD4_MIN_CHANNELS && (!dx || s->FN >= WINOGRAD4_MIN_CHANNELS);
 }
 
 /* ---- The transforms, on runs of numbers --------------------------------------------

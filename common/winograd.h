@@ -58,9 +58,9 @@
  * images of at most 16 a side (DeepConvNet's layers 4 to 6, all three
  * passes); F(2x2) a dx whose dy has fewer channels on images of at most 10 a
  * side with 32 input channels; conv_implicit's path the rest. Since the
- * multiplies read the transforms where they lie, y and dx take F(4x4) from
- * 16 channels and up to 28 a side as well (DeepConvNet's layers 2 and 3, whose
- * dW stays on conv_implicit's path; see winograd4_fits below).
+ * multiplies read the transforms where they lie, all three passes take
+ * F(4x4) from 16 channels and up to 28 a side (DeepConvNet's layers 2 to 6;
+ * see winograd4_fits below).
  * F(2x2) stays as the simpler lesson, and for 04_cnn's comparisons. */
 #ifndef DL_WINOGRAD_H
 #define DL_WINOGRAD_H
@@ -92,40 +92,29 @@ void winograd_backward(real *dx, real *dW, const real *dy, const real *x, const 
  * y, dx and dW (winograd4_dx and winograd4_dW do winograd_backward's two
  * halves). It runs any 3x3 layer with stride 1, padding 0 to 2, on images of
  * at most WINOGRAD4_MAX_SIDE a side (winograd4_shape; the scratch makes room
- * for it then), and pays where the pass reads enough channels
- * (winograd4_fits(s, pass)):
- *   y   x's C at least WINOGRAD4_MIN_CHANNELS_Y (16), once the multiplies
- *       read the transforms in place (matmul_strided; 2026-12-04, make
- *       step-ab, 150 steps): on conv3, 16 -> 32 on 14x14, its y 1.29x and
- *       the step 1.022x (AVX2 1.06x and 1.012x); on conv2, 16 -> 16 on
- *       28x28, its y 1.06x to 1.09x and the step 1.008x to 1.016x with a
- *       register tile of twice the rows for its 16 filters (AVX2 1.21x and
- *       1.020x);
- *   dW  C at least WINOGRAD4_MIN_CHANNELS (32): on 16 channels its transforms
- *       along them are too short (conv3: 1.60 ms by conv_implicit's path,
- *       2.52 by F(4x4));
- *   dx  both C and FN at least 16 (dy's FN channels in, C out). Before the
- *       multiplies read in place, dx by F(4x4) beside a dW on conv_implicit's
- *       path lost on conv3 (2 threads: its backward 3.42 to 3.46 ms with both
- *       passes on that path, which makes them from one copy of dy, 3.59 to
- *       4.76 with dx apart); since, it wins on conv2 and conv3 (their
- *       backward passes 1.055x and 1.113x, the step 1.029x; AVX2 1.081x,
- *       1.058x and 1.017x; make step-ab, 150 steps, 2026-12-04).
- * dW was measured on images of at most 16 a side (the layers with 32
- * channels) and takes it there only (WINOGRAD4_DW_MAX_SIDE). */
-#define WINOGRAD4_MIN_CHANNELS_Y 16
-#define WINOGRAD4_MIN_CHANNELS 32
+ * for it then), and the layers take it where the pass reads at least
+ * WINOGRAD4_MIN_CHANNELS channels (winograd4_fits(s, 0): x's C, for y and
+ * dW; winograd4_fits(s, 1), for dx, dy's FN as well). Until 2026-12-04 that
+ * was 32 channels and 16 a side: DeepConvNet's layers 4 to 6. On 16 channels
+ * each transform along them, and each multiply, was too short: y, dx and dW
+ * of conv2 and conv3 lost (conv3's dW 1.60 ms by conv_implicit's path, 2.52
+ * by F(4x4)). Then dW took two slices of the batch (winograd.c), and the
+ * multiplies began to read the transforms where they lie, with a register
+ * tile of twice the rows for 16 columns (matmul_strided); one pass at a time,
+ * measured inside DeepConvNet's step (make step-ab, 150 steps, the AVX-512
+ * build, AVX2 after the semicolons), F(4x4) won everywhere from 16 channels:
+ * conv3's y 1.29x (1.06x), conv2's y 1.06x-1.09x (1.21x), the dx of both
+ * beside a dW on conv_implicit's path 1.055x and 1.113x (1.081x, 1.058x),
+ * then their dW as well, their backward passes 1.199x and 1.297x (1.204x,
+ * 1.232x) and the step 1.069x (1.056x). */
+#define WINOGRAD4_MIN_CHANNELS 16
 #define WINOGRAD4_MAX_SIDE 28
-#define WINOGRAD4_DW_MAX_SIDE 16
-enum { WINOGRAD_Y, WINOGRAD_DX, WINOGRAD_DW };     /* the passes, for winograd4_fits */
 int winograd4_shape(const ConvShape *s);
-int winograd4_fits(const ConvShape *s, int pass);
+int winograd4_fits(const ConvShape *s, int dx);
 /* Wherever F(2x2) fits, F(4x4) fits for y and dW: the layers take F(2x2) for
  * nothing but a dx (convolution.c counts on it) */
-_Static_assert(WINOGRAD_MAX_SIDE <= WINOGRAD4_DW_MAX_SIDE && WINOGRAD4_DW_MAX_SIDE <= WINOGRAD4_MAX_SIDE &&
-                   WINOGRAD_MIN_CHANNELS >= WINOGRAD4_MIN_CHANNELS &&
-                   WINOGRAD4_MIN_CHANNELS >= WINOGRAD4_MIN_CHANNELS_Y,
-               "winograd_fits must imply winograd4_fits for y and dW");
+_Static_assert(WINOGRAD_MAX_SIDE <= WINOGRAD4_MAX_SIDE && WINOGRAD_MIN_CHANNELS >= WINOGRAD4_MIN_CHANNELS,
+               "winograd_fits must imply winograd4_fits(s, 0)");
 size_t winograd4_scratch(const ConvShape *s);
 size_t winograd4_filter_size(const ConvShape *s);
 void winograd4_forward(real *y, const real *x, const real *W, const real *b,
