@@ -343,6 +343,7 @@ KERNEL_NOINLINE static void kernel_a_in_place_narrow(int kc, const real *restric
 }
 #else
 #define HAVE_NARROW 0
+/* Never called (HAVE_NARROW is 0): it keeps gemm_core's loop free of #if. */
 static void kernel_a_in_place_narrow(int kc, const real *a, size_t a_row, size_t a_k, const real *b, int ldb,
                                      real *C, int ldc, int nr, int first, real beta)
 {
@@ -464,8 +465,8 @@ static void gemm_core(int transA, int transB, int M, int N, int K,
                 pack_B(transB, B, ldb, pc, kc, jc, nc, in_place, bbuf);
             for (int ic = 0; ic < M; ic += MC) {
                 int mc = min_int(MC, M - ic);
-                int packed = a_in_place ? mc / MR * MR : 0;     /* the rows read in place */
-                pack_A(transA, A, lda, ic + packed, mc - packed, pc, kc, abuf + (size_t)packed * kc);
+                int unpacked = a_in_place ? mc / MR * MR : 0;   /* the rows read in place */
+                pack_A(transA, A, lda, ic + unpacked, mc - unpacked, pc, kc, abuf + (size_t)unpacked * kc);
                 for (int jr = 0; jr < nc; jr += NR) {
                     int nr = min_int(NR, nc - jr);
                     const real *b = bbuf + (size_t)jr * kc;
@@ -478,12 +479,12 @@ static void gemm_core(int transA, int transB, int M, int N, int K,
                         /* op(A)(i, k): A[k * lda + i] if transA, else A[i * lda + k] */
                         const real *a = transA ? A + (size_t)pc * lda + ic + ir : A + (size_t)(ic + ir) * lda + pc;
                         const size_t a_row = transA ? 1 : (size_t)lda, a_k = transA ? (size_t)lda : 1;
-                        if (narrow && ir + NARROW_ROWS <= packed) {
+                        if (narrow && ir + NARROW_ROWS <= unpacked) {
                             kernel_a_in_place_narrow(kc, a, a_row, a_k, b, b_step, c, ldc, nr, pc == 0, beta);
                             ir += NARROW_ROWS;
                             continue;
                         }
-                        if (ir < packed)
+                        if (ir < unpacked)
                             kernel_a_in_place(kc, a, a_row, a_k, b, b_step, c, ldc, MR, nr, pc == 0, beta);
                         else
                             kernel(kc, abuf + (size_t)ir * kc, b, b_step, c, ldc, min_int(MR, mc - ir), nr, pc == 0,

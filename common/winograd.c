@@ -579,11 +579,20 @@ static void dW_by_tiles(real *dW, const real *dy, const real *x, const ConvShape
             }
         }
     }
+    /* dU: the slices' sums in order (a slice without images, N < DW_SLICES, has none) */
     const size_t nu = (size_t)products * FN * C;
-    for (int k = 1; k < DW_SLICES; k++)
-        for (size_t i = 0; i < nu; i++)
-            work->dWrows[0][i] += work->dWrows[k][i];
-    filter_adjoint(m, dW, work->dWrows[0], FN, C, work->dcol[0]);
+    real *dU = NULL;
+    for (int k = 0; k < DW_SLICES; k++) {
+        if (dW_slice_start(k + 1, N) == dW_slice_start(k, N))
+            continue;
+        if (!dU)
+            dU = work->dWrows[k];
+        else
+            for (size_t i = 0; i < nu; i++)
+                dU[i] += work->dWrows[k][i];
+    }
+    if (dU)
+        filter_adjoint(m, dW, dU, FN, C, work->dcol[0]);
 }
 
 /* ---- The entry points ----------------------------------------------------------------- */

@@ -375,6 +375,33 @@ static void test_winograd4_matches_direct_and_implicit(void)
                    sizeof(real) == sizeof(double) ? 1e-12 : WINOGRAD4_FLOAT_TOLERANCE, 31);
 }
 
+/* Winograd's dW of a batch smaller than its slices (one image: a slice with
+ * none), on a work whose slices still hold a larger batch's sums: the empty
+ * slice must not count. Against conv_implicit's path. */
+static void test_winograd_dW_of_one_image(void)
+{
+    Rng rng;
+    rng_seed(&rng, 41);
+    ConvShape s = conv_shape(32, 8, 8, 64, 3, 3, 1, 1);
+    CHECK(convolution_winograd(&s));
+    const int N = 3;
+    size_t nx = (size_t)N * s.C * s.H * s.W, ny = conv_out_size(&s, N), nw = (size_t)s.FN * s.C * 9;
+    real *x = rand_buf(&rng, nx, -1, 1), *W = rand_buf(&rng, nw, -1, 1), *dy = rand_buf(&rng, ny, -1, 1);
+    real *dW[2] = {xcalloc(nw, sizeof(real)), xcalloc(nw, sizeof(real))};
+    ConvWork work = conv_work_create(&s, 1);
+    convolution_backward(NULL, dW[1], NULL, dy, x, W, &s, N, &work);     /* every slice's sums */
+    for (int p = 0; p < 2; p++) {       /* [0]: conv_implicit's path, [1]: Winograd's */
+        memset(dW[p], 0, nw * sizeof(real));
+        convolution_use_winograd(p);
+        convolution_backward(NULL, dW[p], NULL, dy, x, W, &s, 1, &work);
+    }
+    convolution_use_winograd(1);
+    double scale, diff = max_abs_diff(dW[1], dW[0], nw, &scale);
+    CHECK(diff <= (sizeof(real) == sizeof(double) ? 1e-12 : WINOGRAD4_FLOAT_TOLERANCE) * scale);
+    free(x), free(W), free(dy), free(dW[0]), free(dW[1]);
+    conv_work_free(&work);
+}
+
 /* ---- gradient checks ------------------------------------------------------------------- */
 
 typedef struct {
@@ -880,6 +907,7 @@ int main(void)
     RUN(test_convolution_gradient);
     RUN(test_winograd_matches_direct_and_implicit);
     RUN(test_winograd4_matches_direct_and_implicit);
+    RUN(test_winograd_dW_of_one_image);
     RUN(test_winograd_gradient);
     RUN(test_max_pooling_values);
     RUN(test_max_pooling_gradient);
