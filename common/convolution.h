@@ -24,7 +24,8 @@
  * Threads take whole "slices" of the batch (a fixed number, CONV_SLICES), and
  * each slice adds its dW into its own buffer; the slices' sums are then added
  * in order. The cut does not depend on the number of threads, so neither do
- * the results. Layers with small outputs (7x7) would make thin slices, a few
+ * the results. (Winograd's dW, winograd.c, cuts the batch in two slices of
+ * its own, by the same rule.) Layers with small outputs (7x7) would make thin slices, a few
  * hundred columns each: they go through the batch in wide chunks instead.
  * For dW the threads share each chunk's multiply, one chunk after another;
  * for the forward pass and dx each thread takes a band of the batch in its
