@@ -85,6 +85,15 @@ _Static_assert(NR_AT <= MATMUL_ROW_SLACK, "matmul_rows_at reads a tile's width p
 #define KERNEL_NOINLINE
 #endif
 
+/* Two kernels share one body (multiply_tile), copied into each so that the
+ * packed one keeps its strides as constants: left to itself, GCC made a call
+ * of it instead. */
+#ifdef __GNUC__
+#define ALWAYS_INLINE __attribute__((always_inline))
+#else
+#define ALWAYS_INLINE
+#endif
+
 /* GCC turns the copy of a sliver's row from an untransposed B (32 floats
  * side by side) into a call of memmove for each row, with registers saved
  * and restored around it. The packing functions ask GCC to keep such loops
@@ -269,29 +278,9 @@ static inline void store_tile(const real *acc, int width, real *restrict C, int 
  * unrolls the i and j loops, keeps acc in 2 * MR vector registers, and turns
  * each j loop into two fused multiply-adds with a[i] broadcast.
  * first: this is the first K block for this tile, where beta applies. */
-KERNEL_NOINLINE PLAIN_LOOPS static void kernel(int kc, const real *restrict a, const real *restrict b, int ldb,
-                                               real *restrict C, int ldc, int mr, int nr, int first, real beta)
-{
-    real acc[MR][NR];
-    for (int i = 0; i < MR; i++)
-        for (int j = 0; j < NR; j++)
-            acc[i][j] = 0;
-    for (int k = 0; k < kc; k++) {
-        for (int i = 0; i < MR; i++)
-            for (int j = 0; j < NR; j++)
-                acc[i][j] = MADD(a[i], b[j], acc[i][j]);
-        a += MR;
-        b += ldb;
-    }
-    store_tile(&acc[0][0], NR, C, ldc, mr, nr, first, beta);
-}
-
-/* The kernel once more, for an A sliver read where it lies, unpacked: its
- * number (i, k) at a[i * a_row + k * a_k]. Every element gets the kernel's
- * arithmetic, so the same bits. */
-KERNEL_NOINLINE PLAIN_LOOPS static void kernel_a_in_place(int kc, const real *restrict a, size_t a_row, size_t a_k,
-                                                          const real *restrict b, int ldb, real *restrict C,
-                                                          int ldc, int mr, int nr, int first, real beta)
+ALWAYS_INLINE PLAIN_LOOPS static inline void multiply_tile(int kc, const real *restrict a, size_t a_row, size_t a_k,
+                                                           const real *restrict b, int ldb, real *restrict C,
+                                                           int ldc, int mr, int nr, int first, real beta)
 {
     real acc[MR][NR];
     for (int i = 0; i < MR; i++)
@@ -305,6 +294,22 @@ KERNEL_NOINLINE PLAIN_LOOPS static void kernel_a_in_place(int kc, const real *re
         b += ldb;
     }
     store_tile(&acc[0][0], NR, C, ldc, mr, nr, first, beta);
+}
+
+KERNEL_NOINLINE PLAIN_LOOPS static void kernel(int kc, const real *restrict a, const real *restrict b, int ldb,
+                                               real *restrict C, int ldc, int mr, int nr, int first, real beta)
+{
+    multiply_tile(kc, a, 1, MR, b, ldb, C, ldc, mr, nr, first, beta);     /* the packed sliver */
+}
+
+/* The kernel once more, for an A sliver read where it lies, unpacked: its
+ * number (i, k) at a[i * a_row + k * a_k]. The same arithmetic, so the same
+ * bits. */
+KERNEL_NOINLINE PLAIN_LOOPS static void kernel_a_in_place(int kc, const real *restrict a, size_t a_row, size_t a_k,
+                                                          const real *restrict b, int ldb, real *restrict C,
+                                                          int ldc, int mr, int nr, int first, real beta)
+{
+    multiply_tile(kc, a, a_row, a_k, b, ldb, C, ldc, mr, nr, first, beta);
 }
 
 /* With AVX-512 a product only NR / 2 columns wide (16: a layer of 16 filters)
