@@ -273,6 +273,13 @@ _Static_assert(DW_SLICES <= CONV_SLICES, "dW's slices use the convolution slices
 
 static int gcd(int a, int b) { return b ? gcd(b, a % b) : a; }
 
+/* The threads a pass runs on (threaded: the batch is worth them): at most
+ * CONV_SLICES, since thread k works in slice k's buffers. */
+static int slice_threads(int threaded)
+{
+    return threaded ? (get_threads() < CONV_SLICES ? get_threads() : CONV_SLICES) : 1;
+}
+
 /* A slice of `images` goes in chunks of at most `most`, all of about the same
  * size: the size of the first (and largest). */
 static int chunk_images(int images, int most)
@@ -294,9 +301,9 @@ static Tiles tiles(const ConvShape *s, int m)
     t.RY = m * t.TH;
     t.SY = m * t.TW;
     const size_t products = (size_t)(m + 2) * (m + 2);
-    size_t per_image = products * t.T * (s->C + s->FN) + (size_t)t.RP * t.SP * s->C + (size_t)t.RY * t.SY * s->FN;
+    size_t transforms = products * t.T * (s->C + s->FN);      /* VT and MT (dMT), an image's */
+    size_t per_image = transforms + (size_t)t.RP * t.SP * s->C + (size_t)t.RY * t.SY * s->FN;
     t.g = per_image < CHUNK_REALS ? (int)(CHUNK_REALS / per_image) : 1;
-    size_t transforms = products * t.T * (s->C + s->FN);      /* VT and dMT */
     t.gw = transforms < CHUNK_REALS ? (int)(CHUNK_REALS / transforms) : 1;
     return t;
 }
@@ -400,8 +407,7 @@ static void winograd_conv(int m, real *y, const real *x, const real *U, const re
         t.g = t.g / whole * whole;
     const size_t in_size = (size_t)C * s->H * s->W, out_size = (size_t)FN * s->OH * s->OW;
     const size_t x_plane = (size_t)t.RP * t.SP * C, y_plane = (size_t)t.RY * t.SY * FN;
-    /* at most CONV_SLICES threads: thread k works in slice k's buffers */
-    const int threads = threaded ? (get_threads() < CONV_SLICES ? get_threads() : CONV_SLICES) : 1;
+    const int threads = slice_threads(threaded);
     (void)threads;                                      /* read by OpenMP only */
 #pragma omp parallel num_threads(threads)
     {
@@ -541,8 +547,7 @@ static void dW_by_tiles(real *dW, const real *dy, const real *x, const ConvShape
         if (even && (images + even - 1) / even > chunks)
             chunks = (images + even - 1) / even;
     }
-    /* at most CONV_SLICES threads: thread j transforms in slice j's planes */
-    const int threads = conv_worth_threads(s, N) ? (get_threads() < CONV_SLICES ? get_threads() : CONV_SLICES) : 1;
+    const int threads = slice_threads(conv_worth_threads(s, N));     /* thread j transforms in slice j's planes */
     (void)threads;                                      /* read by OpenMP only */
 #pragma omp parallel num_threads(threads)
     {
