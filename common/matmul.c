@@ -23,6 +23,7 @@
 #include "threads.h"
 #include "timer.h"
 #include "util.h"
+#include "vector_width.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -46,13 +47,6 @@
  * speed. The double build only needs to be correct. The B sliver (KC x NR)
  * stays in the 48 KB L1 cache, the A block (MC x KC) in the 1 MB L2. Try
  * others with e.g. -DMR=6 -DKC=384. */
-#if defined(__AVX512F__)
-#define VECTOR_FLOATS 16
-#elif defined(__AVX__)
-#define VECTOR_FLOATS 8
-#else
-#define VECTOR_FLOATS 4
-#endif
 #ifndef MR
 #define MR (VECTOR_FLOATS == 16 ? 8 : 4)
 #endif
@@ -108,22 +102,6 @@ _Static_assert(NR_AT <= MATMUL_ROW_SLACK, "matmul_rows_at reads a tile's width p
 #define PLAIN_LOOPS __attribute__((optimize("no-tree-loop-distribute-patterns")))
 #else
 #define PLAIN_LOOPS
-#endif
-
-/* a * b + c in one rounding when the machine has a fused multiply-add (C99's
- * FP_FAST_FMA[F] says so), which GCC then vectorises. With -std=c11 GCC does
- * not fuse a * b + c on its own (-ffp-contract=off), so we ask explicitly. */
-#ifdef DL_DOUBLE
-#ifdef FP_FAST_FMA
-#define MADD(a, b, c) fma(a, b, c)
-#endif
-#else
-#ifdef FP_FAST_FMAF
-#define MADD(a, b, c) fmaf(a, b, c)
-#endif
-#endif
-#ifndef MADD
-#define MADD(a, b, c) ((a) * (b) + (c))
 #endif
 
 /* ---- the specification ------------------------------------------------------ */
