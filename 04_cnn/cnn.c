@@ -23,6 +23,7 @@
 #include "convolution.h"
 #include "dataset.h"
 #include "conv_implicit.h"
+#include "conv_one_channel.h"
 #include "winograd.h"
 #include "deep_conv_net.h"
 #include "digit.h"
@@ -545,7 +546,7 @@ static DeepResult run_deep(const Config *cfg, int epochs, const Dataset *train_s
 typedef struct {
     const char *name;
     ConvShape s;
-    double direct, im2col, implicit, winograd, max_diff;  /* 0 where a path does not apply */
+    double direct, im2col, implicit, one_channel, winograd, max_diff;  /* 0 where a path does not apply */
 } Comparison;
 
 static Comparison compare_layer(const char *name, ConvShape s, int N, const Dataset *test_set, uint64_t seed)
@@ -562,10 +563,10 @@ static Comparison compare_layer(const char *name, ConvShape s, int N, const Data
     rng_fill_normal(&rng, W, nw, sqrt(2.0 / (s.C * s.FH * s.FW)));
     rng_fill_normal(&rng, b, s.FN, 0.1);
     real *y1 = xmalloc(ny * sizeof(real)), *y2 = xmalloc(ny * sizeof(real)), *y3 = xmalloc(ny * sizeof(real));
-    real *y4 = xmalloc(ny * sizeof(real));
+    real *y4 = xmalloc(ny * sizeof(real)), *y5 = xmalloc(ny * sizeof(real));
     ConvWork work = conv_work_create(&s, 1);
-    Comparison c = {name, s, 0, 0, 0, 0, 0};
-    double t[5], ti[5], tw[5];
+    Comparison c = {name, s, 0, 0, 0, 0, 0, 0};
+    double t[5], ti[5], tw[5], to[5];
     for (int r = 0; r < 3; r++) {
         double t0 = now_seconds();
         convolution_direct_forward(y1, x, W, b, &s, N);
@@ -573,34 +574,40 @@ static Comparison compare_layer(const char *name, ConvShape s, int N, const Data
     }
     c.direct = median(t, 3);
     const int fast = conv_implicit_fits(&s), winograd = winograd4_fits(&s, 0);
+    const int one = conv_one_channel_fits(&s);
     const int was = convolution_use_winograd(1);      /* put back below */
     for (int r = 0; r < 5; r++) {       /* im2col and the fast paths in turn */
         double t0 = now_seconds();
         convolution_im2col_forward(y2, x, W, b, &s, N, &work);
         double t1 = now_seconds();
-        convolution_use_winograd(0);
         if (fast)
-            convolution_forward(y3, x, W, b, &s, N, &work);
+            conv_implicit_forward(y3, x, W, b, &s, N, &work, 0);
         double t2 = now_seconds();
-        convolution_use_winograd(1);
         if (winograd)
             convolution_forward(y4, x, W, b, &s, N, &work);
+        double t3 = now_seconds();
+        if (one)
+            conv_one_channel_forward(y5, x, W, b, &s, N, &work, 0);
         t[r] = t1 - t0;
         ti[r] = t2 - t1;
-        tw[r] = now_seconds() - t2;
+        tw[r] = t3 - t2;
+        to[r] = now_seconds() - t3;
     }
     convolution_use_winograd(was);
     c.im2col = median(t, 5);
     c.implicit = fast ? median(ti, 5) : 0;
     c.winograd = winograd ? median(tw, 5) : 0;
+    c.one_channel = one ? median(to, 5) : 0;
     for (size_t i = 0; i < ny; i++) {
         c.max_diff = fmax(c.max_diff, fabs((double)y1[i] - y2[i]));
         if (fast)
             c.max_diff = fmax(c.max_diff, fabs((double)y1[i] - y3[i]));
         if (winograd)
             c.max_diff = fmax(c.max_diff, fabs((double)y1[i] - y4[i]));
+        if (one)
+            c.max_diff = fmax(c.max_diff, fabs((double)y1[i] - y5[i]));
     }
-    free(x), free(W), free(b), free(y1), free(y2), free(y3), free(y4);
+    free(x), free(W), free(b), free(y1), free(y2), free(y3), free(y4), free(y5);
     conv_work_free(&work);
     return c;
 }
@@ -618,6 +625,9 @@ static void print_comparison(const Comparison *c, int N)
     if (c->winograd > 0)
         printf("   Winograd %6.2f ms (%5.1f GFLOP/s, %5.1fx)", 1e3 * c->winograd, flops / c->winograd / 1e9,
                c->direct / c->winograd);
+    if (c->one_channel > 0)
+        printf("   one channel %6.2f ms (%5.1f GFLOP/s, %5.1fx)", 1e3 * c->one_channel,
+               flops / c->one_channel / 1e9, c->direct / c->one_channel);
     printf("   max |diff| %.1e\n", c->max_diff);
 }
 
@@ -629,7 +639,9 @@ static Comparison run_compare(const Config *cfg, const Dataset *test_set)
     printf("  (direct: the definition as seven plain loops; im2col: col, then one multiply; no col: the\n"
            "  multiply reads the padded images through the filter's offsets, conv_implicit.c; Winograd:\n"
            "  F(4x4, 3x3), 36 multiplies for 144, winograd.c, its GFLOP/s counted as the direct sums';\n"
-           "  medians of 3, 5, 5 and 5 runs; the factors are against direct)\n");
+           "  one channel: no multiply, rows of a few filters in registers, conv_one_channel.c, what a\n"
+           "  layer with one input channel runs; medians of 3 runs (direct) and 5 (the others), taken\n"
+           "  in turn; the factors are against direct)\n");
     Comparison a = compare_layer("SimpleConvNet conv 1x28x28 -> 30x5x5", conv_shape(1, 28, 28, 30, 5, 5, 1, 0),
                                  N, test_set, cfg->c.seed);
     print_comparison(&a, N);
@@ -799,40 +811,60 @@ static void bench_conv(const char *name, ConvShape s, int N, int need_dx, double
     rng_fill_normal(&rng, x, nx, 1);
     rng_fill_normal(&rng, W, nw, 0.1);
     enum { RUNS = 7 };
-    /* Winograd: what the layers take (F(4x4), F(2x2) or neither for each of
-     * y, dx and dW, winograd.h); F(2x2): that one for all three, where it fits */
-    const int winograd = conv_implicit_fits(&s) && winograd4_fits(&s, 0);
-    const int paths = conv_implicit_fits(&s) ? (winograd ? (winograd_fits(&s) ? 4 : 3) : 2) : 1;
-    static const char *const path_names[4] = {"im2col", "implicit", "Winograd", "F(2x2)"};
-    double tf[4][RUNS], tb[4][RUNS];
+    /* The paths that apply, in this order. Winograd: what the layers take
+     * (F(4x4), F(2x2) or neither for each of y, dx and dW, winograd.h);
+     * F(2x2): that one for all three, where it fits. one channel: what a
+     * layer with one input channel takes (conv_one_channel.h; no dx). */
+    enum { IM2COL, IMPLICIT, ONE_CHANNEL, WINOGRAD, F2X2 };
+    static const char *const path_names[] = {"im2col", "implicit", "1 chan", "Winograd", "F(2x2)"};
+    int path[5], paths = 0;
+    path[paths++] = IM2COL;
+    if (conv_implicit_fits(&s))
+        path[paths++] = IMPLICIT;
+    if (conv_one_channel_fits(&s) && !need_dx)
+        path[paths++] = ONE_CHANNEL;
+    if (conv_implicit_fits(&s) && winograd4_fits(&s, 0)) {
+        path[paths++] = WINOGRAD;
+        if (winograd_fits(&s))
+            path[paths++] = F2X2;
+    }
+    double tf[5][RUNS], tb[5][RUNS];
     const int was = convolution_use_winograd(1);      /* put back below */
     for (int r = 0; r < RUNS; r++)
-        for (int p = 0; p < paths; p++) {
-            convolution_use_winograd(p == 2);
+        for (int q = 0; q < paths; q++) {
+            const int p = path[q];
+            real *dxp = need_dx ? dx : NULL;
             double t0 = now_seconds();
-            if (p == 0)
+            if (p == IM2COL)
                 convolution_im2col_forward(y, x, W, b, &s, N, &work);
-            else if (p == 3)
+            else if (p == IMPLICIT)
+                conv_implicit_forward(y, x, W, b, &s, N, &work, 0);
+            else if (p == F2X2)
                 winograd_forward(y, x, W, b, &s, N, &work, 0);
             else
                 convolution_forward(y, x, W, b, &s, N, &work);
             double t1 = now_seconds();
-            if (p == 0)
-                convolution_im2col_backward(need_dx ? dx : NULL, dW, db, y, x, W, &s, N, &work);
-            else if (p == 3)
-                winograd_backward(need_dx ? dx : NULL, dW, y, x, W, &s, N, &work);
-            else
-                convolution_backward(need_dx ? dx : NULL, dW, db, y, x, W, &s, N, &work);
-            tf[p][r] = t1 - t0;
-            tb[p][r] = now_seconds() - t1;
+            if (p == IM2COL) {
+                convolution_im2col_backward(dxp, dW, db, y, x, W, &s, N, &work);
+            } else if (p == IMPLICIT) {
+                conv_bias_backward(db, y, N, s.FN, s.OH * s.OW);
+                conv_implicit_backward(dxp, 1, y, x, W, &s, N, &work);
+                conv_add_slices(dW, &work, nw, N);
+            } else if (p == F2X2) {
+                winograd_backward(dxp, dW, y, x, W, &s, N, &work);
+            } else {
+                convolution_backward(dxp, dW, db, y, x, W, &s, N, &work);
+            }
+            tf[q][r] = t1 - t0;
+            tb[q][r] = now_seconds() - t1;
         }
     convolution_use_winograd(was);
     double f = 2.0 * N * s.FN * s.OH * s.OW * s.C * s.FH * s.FW;   /* one product of the layer */
-    for (int p = 0; p < paths; p++) {
-        double mf = median(tf[p], RUNS), mb = median(tb[p], RUNS);
+    for (int q = 0; q < paths; q++) {
+        double mf = median(tf[q], RUNS), mb = median(tb[q], RUNS);
         double gf = f / mf / 1e9, gb = (need_dx ? 2 : 1) * f / mb / 1e9;
         printf("  %-30s %-8s forward %6.2f ms %6.1f GFLOP/s %3.0f%%   backward%s %6.2f ms %6.1f GFLOP/s %3.0f%%\n",
-               p == 0 ? name : "", path_names[p], 1e3 * mf, gf, 100 * gf / peak,
+               q == 0 ? name : "", path_names[path[q]], 1e3 * mf, gf, 100 * gf / peak,
                need_dx ? "" : " (no dx)", 1e3 * mb, gb, 100 * gb / peak);
     }
     free(x), free(dx), free(W), free(dW), free(b), free(db), free(y);

@@ -1,6 +1,8 @@
 #include "convolution.h"
 #include "conv_implicit.h"
+#include "conv_one_channel.h"
 #include "im2col.h"
+#include "layers.h"
 #include "matmul.h"
 #include "threads.h"
 #include "winograd.h"
@@ -169,6 +171,11 @@ ConvWork conv_work_create(const ConvShape *shapes, int count)
             w.cap = need > w.cap ? need : w.cap;
             need = conv_implicit_offsets(s);
             taps = need > taps ? need : taps;
+        }
+        if (conv_one_channel_fits(s)) { /* its padded plane, dy's rows and dW's lanes; its tap offsets */
+            need = conv_one_channel_scratch(s);
+            w.cap = need > w.cap ? need : w.cap;
+            taps = K > taps ? K : taps;
         }
         if (winograd_fits(s)) {         /* its transformed images, and filters */
             need = winograd_scratch(s);
@@ -346,6 +353,8 @@ static void either_forward(real *y, const real *x, const real *W, const real *b,
 {
     if (convolution_winograd(s))
         winograd4_forward(y, x, W, b, s, N, work, relu);
+    else if (conv_one_channel_fits(s))
+        conv_one_channel_forward(y, x, W, b, s, N, work, relu);
     else if (conv_implicit_fits(s))
         conv_implicit_forward(y, x, W, b, s, N, work, relu);
     else
@@ -474,6 +483,13 @@ static void backward(real *dx, real *dW, real *db, const real *dy, const real *x
     const int implicit = fast && conv_implicit_fits(s);
     if (db)
         conv_bias_backward(db, dy, N, s->FN, s->OH * s->OW);
+    if (fast && !dx && conv_one_channel_fits(s)) {      /* a first layer */
+        if (dW) {
+            conv_one_channel_dW(NULL, dy, NULL, x, s, N, work);
+            conv_add_slices(dW, work, (size_t)s->FN * s->FH * s->FW, N);
+        }
+        return;
+    }
     if (!implicit && conv_thin(s, N)) {
         thin_backward(dx, dW, dy, x, W, s, N, work, fast);
         return;
@@ -513,6 +529,21 @@ void conv_add_slices(real *dW, const ConvWork *work, size_t nw, int N)
 void convolution_backward(real *dx, real *dW, real *db, const real *dy, const real *x,
                           const real *W, const ConvShape *s, int N, ConvWork *work)
 {
+    backward(dx, dW, db, dy, x, W, s, N, work, 1);
+}
+
+void convolution_relu_backward(real *dx, real *dW, real *db, real *dy, const real *y, const real *x,
+                               const real *W, const ConvShape *s, int N, ConvWork *work)
+{
+    if (!dx && dW && conv_one_channel_fits(s)) {
+        /* the ReLU's backward as dy is read for dW, then db from it */
+        conv_one_channel_dW(dy, dy, y, x, s, N, work);
+        conv_add_slices(dW, work, (size_t)s->FN * s->FH * s->FW, N);
+        if (db)
+            conv_bias_backward(db, dy, N, s->FN, s->OH * s->OW);
+        return;
+    }
+    relu_backward(dy, dy, y, conv_out_size(s, N));
     backward(dx, dW, db, dy, x, W, s, N, work, 1);
 }
 

@@ -102,6 +102,13 @@ void convolution_relu_forward(real *y, const real *x, const real *W, const real 
 void convolution_backward(real *dx, real *dW, real *db, const real *dy, const real *x,
                           const real *W, const ConvShape *s, int N, ConvWork *work);
 
+/* The backward pass of y = relu(conv(x, W) + b) from the gradient at y: dy
+ * becomes the ReLU's backward in place (dy where y > 0), then as
+ * convolution_backward. A first layer (one channel, conv_one_channel.h) does
+ * both in one pass over dy. */
+void convolution_relu_backward(real *dx, real *dW, real *db, real *dy, const real *y, const real *x,
+                               const real *W, const ConvShape *s, int N, ConvWork *work);
+
 /* db (C) += the sum of dy (N, C, P) over n and the P positions of each
  * channel: a convolution's db (C = FN), and a transposed convolution's. */
 void conv_bias_backward(real *db, const real *dy, int N, int C, int P);

@@ -191,13 +191,16 @@ real deep_conv_net_gradient(DeepConvNet *net, const real *x, const int *t, int N
                                   net->a[i], &net->pool[i / 2], N);
             lap(net, pool_stage(i / 2), 1, &since);
             cur = !cur;
-        } else {
-            relu_backward(net->g[cur], net->g[cur], net->a[i], conv_out_size(&net->conv[i], N));
         }
         /* the input of convolution i: x, a ReLU output, or a pool output */
         const real *in = i == 0 ? x : i % 2 == 1 ? net->a[i - 1] : net->p[i / 2 - 1];
-        convolution_backward(i > 0 ? net->g[!cur] : NULL, net->dW[i], net->db[i], net->g[cur], in,
-                             net->W[i], &net->conv[i], N, &net->work);
+        real *dx = i > 0 ? net->g[!cur] : NULL;
+        if (i % 2 == 1)     /* its ReLU's backward went with the pool's */
+            convolution_backward(dx, net->dW[i], net->db[i], net->g[cur], in, net->W[i], &net->conv[i], N,
+                                 &net->work);
+        else
+            convolution_relu_backward(dx, net->dW[i], net->db[i], net->g[cur], net->a[i], in, net->W[i],
+                                      &net->conv[i], N, &net->work);
         lap(net, conv_stage(i), 1, &since);
         cur = !cur;
     }

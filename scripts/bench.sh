@@ -147,17 +147,17 @@ grep "did not reach" "$work/03.txt" | sed 's/^ */  /'
 record 03 "time to test accuracy $acc03 (at most $it03 iterations)" SGD s 1 "$work/sgd"
 record 03 "time to test accuracy $acc03 (at most $it03 iterations)" Adam s 1 "$work/adam"
 
-section "Chapter 04: direct convolution against im2col + matrix multiply, the multiply without col and Winograd's (batch 100)"
-fresh sd si sn dd di dn dW
+section "Chapter 04: direct convolution against im2col + matrix multiply, the multiply without col, Winograd's and one channel's (batch 100)"
+fresh sd si sn so dd di dn dW
 for i in $(seq "$runs"); do
     "$bin/04_cnn" compare --quiet --threads "$threads" --data "$mnist" --out "$work/04" > "$work/04.txt"
-    for v in direct im2col "no col" Winograd; do
+    for v in direct im2col "no col" Winograd "one channel"; do
         f=$(echo "$v" | cut -c1)
         sed -n "s/^ *SimpleConvNet conv .* $v *\([0-9.]*\) ms.*/\1/p" "$work/04.txt" >> "$work/s$f"
         sed -n "s/^ *DeepConvNet conv6 .* $v *\([0-9.]*\) ms.*/\1/p" "$work/04.txt" >> "$work/d$f"
     done
 done
-for v in direct im2col "no col"; do     # a comparison's rows one after another
+for v in direct im2col "no col" "one channel"; do     # a comparison's rows one after another
     record 04 "SimpleConvNet's convolution 1x28x28 -> 30x5x5, forward" "$v" ms "$threads" "$work/s$(echo "$v" | cut -c1)"
 done
 for v in direct im2col "no col" Winograd; do    # Winograd's path: 3x3 filters only

@@ -40,6 +40,7 @@ common	matmul 1024x1024x1024	PyTorch
 04	SimpleConvNet's convolution	direct
 04	SimpleConvNet's convolution	im2col
 04	SimpleConvNet's convolution	no col
+04	SimpleConvNet's convolution	one channel
 04	DeepConvNet's conv6	direct
 04	DeepConvNet's conv6	im2col
 04	DeepConvNet's conv6	no col

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "conv_implicit.h"
+#include "conv_one_channel.h"
 #include "convolution.h"
 #include "conv_transpose.h"
 #include "deep_conv_net.h"
@@ -250,6 +251,97 @@ static void test_implicit_matches_im2col(void)
     CHECK(tested >= 6);
     CHECK(by_rows == 4);
     convolution_use_winograd(1);
+}
+
+/* ---- one input channel, directly ------------------------------------------------------- */
+
+/* conv_one_channel (what the layers run for one input channel, stride 1)
+ * against the im2col path. The forward's sums are the same sums in the same
+ * order, so the same bits, with and without the ReLU and the bias; dW adds
+ * up in another order; db is the same sum. The ReLU's backward it applies
+ * gives relu_backward's bits in dy, and the gradients of relu_backward then
+ * the im2col path. And the same bits on 1 and 2 threads. The shapes:
+ * DeepConvNet's first layer, SimpleConvNet's, a row of outputs wider than a
+ * register tile (42) with filters that fill none (7), a 2 x 2 filter (taps
+ * that fill no group of three), one pixel with a 1 x 1 filter, and planes
+ * of 4 x 3, less than a tile; batches of 1 to 10 images, so some slices
+ * hold none. */
+static void test_one_channel_matches_im2col(void)
+{
+    const int cases[][9] = {
+        {10, 1, 28, 28, 16, 3, 3, 1, 1},
+        {3, 1, 28, 28, 30, 5, 5, 1, 0},
+        {9, 1, 5, 40, 7, 3, 3, 1, 2},
+        {1, 1, 6, 7, 5, 2, 2, 1, 1},
+        {2, 1, 1, 1, 3, 1, 1, 1, 0},
+        {2, 1, 4, 3, 2, 3, 3, 1, 1},
+    };
+    Rng rng;
+    rng_seed(&rng, 24);
+    const double tol = sizeof(real) == sizeof(double) ? 1e-12 : 1e-5;
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        const int *c = cases[k], N = c[0];
+        ConvShape s = conv_shape(c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8]);
+        CHECK(conv_one_channel_fits(&s));
+        size_t nx = (size_t)N * s.H * s.W, ny = conv_out_size(&s, N), nw = (size_t)s.FN * s.FH * s.FW;
+        real *x = rand_buf(&rng, nx, -1, 1), *W = rand_buf(&rng, nw, -1, 1), *b = rand_buf(&rng, s.FN, -1, 1);
+        real *dy = rand_buf(&rng, ny, -1, 1), *y[2], *dW[2], *db[2], *g[2];
+        ConvWork work = conv_work_create(&s, 1);
+        for (int p = 0; p < 2; p++) {       /* [0]: im2col, [1]: the layer's own */
+            y[p] = xmalloc(ny * sizeof(real)), g[p] = xmalloc(ny * sizeof(real));
+            dW[p] = xcalloc(nw, sizeof(real)), db[p] = xcalloc(s.FN, sizeof(real));
+        }
+        /* the forward pass, with and without the ReLU and the bias */
+        for (int relu = 0; relu < 2; relu++)
+            for (int bias = 0; bias < 2; bias++) {
+                convolution_im2col_forward(y[0], x, W, bias ? b : NULL, &s, N, &work);
+                if (relu)
+                    relu_forward(y[0], y[0], ny);
+                if (relu)
+                    convolution_relu_forward(y[1], x, W, bias ? b : NULL, &s, N, &work);
+                else
+                    convolution_forward(y[1], x, W, bias ? b : NULL, &s, N, &work);
+                if (memcmp(y[0], y[1], ny * sizeof(real)) != 0)
+                    printf("  case %zu: y differs (relu %d, bias %d)\n", k, relu, bias);
+                CHECK(memcmp(y[0], y[1], ny * sizeof(real)) == 0);
+            }
+        /* backward without dx (a first layer), plain, then after the ReLU */
+        for (int relu = 0; relu < 2; relu++) {
+            for (int p = 0; p < 2; p++) {
+                memcpy(g[p], dy, ny * sizeof(real));
+                memset(dW[p], 0, nw * sizeof(real)), memset(db[p], 0, s.FN * sizeof(real));
+            }
+            if (relu) {
+                relu_backward(g[0], g[0], y[0], ny);
+                convolution_im2col_backward(NULL, dW[0], db[0], g[0], x, W, &s, N, &work);
+                convolution_relu_backward(NULL, dW[1], db[1], g[1], y[0], x, W, &s, N, &work);
+            } else {
+                convolution_im2col_backward(NULL, dW[0], db[0], g[0], x, W, &s, N, &work);
+                convolution_backward(NULL, dW[1], db[1], g[1], x, W, &s, N, &work);
+            }
+            double sW, eW = max_abs_diff(dW[1], dW[0], nw, &sW);
+            if (eW > tol * sW)
+                printf("  case %zu, relu %d: dW off by %.3g (of %.3g)\n", k, relu, eW, sW);
+            CHECK(eW <= tol * sW);
+            CHECK(memcmp(db[0], db[1], s.FN * sizeof(real)) == 0);
+            CHECK(memcmp(g[0], g[1], ny * sizeof(real)) == 0);     /* the ReLU's backward, in place */
+        }
+        /* dW and db again on 2 threads: the same bits as on 1 (dW[1], db[1]) */
+        int saved = get_threads();
+        set_threads(2);
+        ConvWork work2 = conv_work_create(&s, 1);
+        memcpy(g[0], dy, ny * sizeof(real));
+        memset(dW[0], 0, nw * sizeof(real)), memset(db[0], 0, s.FN * sizeof(real));
+        convolution_relu_backward(NULL, dW[0], db[0], g[0], y[0], x, W, &s, N, &work2);
+        set_threads(saved);
+        CHECK(memcmp(dW[0], dW[1], nw * sizeof(real)) == 0);
+        CHECK(memcmp(db[0], db[1], s.FN * sizeof(real)) == 0);
+        conv_work_free(&work2);
+        for (int p = 0; p < 2; p++)
+            free(y[p]), free(g[p]), free(dW[p]), free(db[p]);
+        free(x), free(W), free(b), free(dy);
+        conv_work_free(&work);
+    }
 }
 
 /* ---- Winograd's F(2x2, 3x3) ------------------------------------------------------------- */
@@ -904,6 +996,7 @@ int main(void)
     RUN(test_col2im_is_the_adjoint_of_im2col);
     RUN(test_convolution_matches_direct);
     RUN(test_implicit_matches_im2col);
+    RUN(test_one_channel_matches_im2col);
     RUN(test_convolution_gradient);
     RUN(test_winograd_matches_direct_and_implicit);
     RUN(test_winograd4_matches_direct_and_implicit);
