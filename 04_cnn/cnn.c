@@ -639,9 +639,9 @@ static Comparison run_compare(const Config *cfg, const Dataset *test_set)
     printf("  (direct: the definition as seven plain loops; im2col: col, then one multiply; no col: the\n"
            "  multiply reads the padded images through the filter's offsets, conv_implicit.c; Winograd:\n"
            "  F(4x4, 3x3), 36 multiplies for 144, winograd.c, its GFLOP/s counted as the direct sums';\n"
-           "  one channel: no multiply, rows of a few filters in registers, conv_one_channel.c, what a\n"
-           "  layer with one input channel runs; medians of 3 runs (direct) and 5 (the others), taken\n"
-           "  in turn; the factors are against direct)\n");
+           "  one channel: no multiply, rows of a few filters in registers, conv_one_channel.c, what\n"
+           "  SimpleConvNet's layer runs; medians of 3 runs (direct) and 5 (the others), taken in turn;\n"
+           "  the factors are against direct)\n");
     Comparison a = compare_layer("SimpleConvNet conv 1x28x28 -> 30x5x5", conv_shape(1, 28, 28, 30, 5, 5, 1, 0),
                                  N, test_set, cfg->c.seed);
     print_comparison(&a, N);
@@ -821,7 +821,7 @@ static void bench_conv(const char *name, ConvShape s, int N, int need_dx, double
     path[paths++] = IM2COL;
     if (conv_implicit_fits(&s))
         path[paths++] = IMPLICIT;
-    if (conv_one_channel_fits(&s) && !need_dx)
+    if (conv_one_channel_pays(&s) && !need_dx)
         path[paths++] = ONE_CHANNEL;
     if (conv_implicit_fits(&s) && winograd4_fits(&s, 0)) {
         path[paths++] = WINOGRAD;

@@ -4,16 +4,32 @@
 
 #include <string.h>
 
-/* The register tile: FB filters by CB pixels, two vectors wide. With
- * AVX-512's 32 registers of 16 floats, 8 x 32 takes 16 of them; with AVX2's
- * 16 registers of 8 floats, 4 x 16 takes 8 (as matmul.c's tiles, the rest
- * hold the plane's row and the broadcast weight). */
-#define CB (2 * VECTOR_FLOATS)
+/* The register tile: FB filters by CB pixels. With AVX-512's 32 registers
+ * of 16 floats, 8 x 32 takes 16 of them; with AVX2's 16 registers of 8
+ * floats, 4 x 24 takes 12 (the rest hold the plane's row and the broadcast
+ * weight). As for matmul.c's tiles, GCC 12 turns AVX2's 4 x 16 and 2 x 16
+ * into shuffles, 7 to 16 times slower. Try others with e.g. -DFB=4 -DCB=32. */
+#ifndef CB
+#define CB (VECTOR_FLOATS == 16 ? 32 : 3 * VECTOR_FLOATS)
+#endif
+#ifndef FB
 #define FB (VECTOR_FLOATS == 16 ? 8 : 4)
+#endif
 
 int conv_one_channel_fits(const ConvShape *s)
 {
     return s->C == 1 && s->stride == 1 && s->pad < s->FH && s->pad < s->FW;
+}
+
+/* A row of OW outputs takes ceil(OW / CB) tiles; the lanes past OW compute
+ * nothing. Where they are more than a quarter of the tiles', conv_implicit's
+ * multiply was faster: DeepConvNet's 28 outputs in two tiles of 24 (AVX2),
+ * forward 0.83 against 0.55 ms, one thread. 28 in 32 (AVX-512) and 24 in 32
+ * or in 24 pay. */
+int conv_one_channel_pays(const ConvShape *s)
+{
+    const int lanes = (s->OW + CB - 1) / CB * CB;
+    return conv_one_channel_fits(s) && 4 * s->OW >= 3 * lanes;
 }
 
 /* The padded plane of one image: `rows` rows of `stride` numbers, the image
@@ -145,11 +161,17 @@ static void dy_to_rows(real *rows, real *relu_dy, const real *dy, const real *y,
         memcpy(rows + (size_t)r * p->dy_row, dy + (size_t)r * s->OW, s->OW * sizeof(real));
 }
 
-/* dW's tile: DB filters by DT taps by CB lanes, 24 registers with AVX-512
- * (12 with AVX2). Each row of dy is read once for DT taps, and each shifted
- * row of the plane once for DB filters. */
-#define DB (VECTOR_FLOATS == 16 ? 4 : 2)
-#define DT 3
+/* dW's tile: DB filters by DT taps by CB lanes, 4 x 3 x 32 in 24 registers
+ * with AVX-512, 3 x 1 x 24 in 9 with AVX2. Each row of dy is read once for
+ * DT taps, and each shifted row of the plane once for DB filters. Measured
+ * against 3 x 3, 4 x 2, 6 x 1 and 8 x 1 (AVX-512: 2 to 30% slower on the
+ * two nets' layers) and 2 x 3, 2 x 2 (AVX2: 15% slower on SimpleConvNet's). */
+#ifndef DB
+#define DB (VECTOR_FLOATS == 16 ? 4 : 3)
+#endif
+#ifndef DT
+#define DT (VECTOR_FLOATS == 16 ? 3 : 1)
+#endif
 
 /* For the first nf of DB filters (dy rows d[i], through the blocks of every
  * output row) and the first nt of DT taps (offsets off[u]): lanes (filter i,

@@ -6,7 +6,7 @@
  * short sum, and the multiply's packing, tiles and copies around it cost more
  * than its arithmetic. Here the image is copied once into a padded plane, and
  * each output row is computed in registers, a tile of FB filters by CB
- * pixels (8 x 32 with AVX-512, 4 x 16 with AVX2): tap t = (fy, fx) adds
+ * pixels (8 x 32 with AVX-512, 4 x 24 with AVX2): tap t = (fy, fx) adds
  * W[f][t] times the plane's row shifted by (fy, fx), the taps in the book's
  * order. The tile is written once, with its bias and ReLU.
  *
@@ -18,15 +18,21 @@
  * order at the end. For that, dy is copied into rows of whole tiles, zero
  * past the last column.
  *
- * convolution.c takes this path for one-channel, stride-1 layers;
+ * convolution.c takes this path for one-channel, stride-1 layers whose rows
+ * fill the tiles well (conv_one_channel_pays);
  * convolution_relu_backward applies the ReLU's backward as it copies dy. */
 #ifndef DL_CONV_ONE_CHANNEL_H
 #define DL_CONV_ONE_CHANNEL_H
 
 #include "convolution.h"
 
-/* One input channel, stride 1, padding under the filter size. */
+/* One input channel, stride 1, padding under the filter size: the shapes
+ * this path computes. */
 int conv_one_channel_fits(const ConvShape *s);
+/* Those it is faster for, and which convolution.c sends it: where the
+ * register tiles across an output row are at least 3/4 outputs (on this
+ * build's vector width). */
+int conv_one_channel_pays(const ConvShape *s);
 
 /* Reals each slice buffer of ConvWork (col) needs for this shape. */
 size_t conv_one_channel_scratch(const ConvShape *s);

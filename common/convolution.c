@@ -353,7 +353,7 @@ static void either_forward(real *y, const real *x, const real *W, const real *b,
 {
     if (convolution_winograd(s))
         winograd4_forward(y, x, W, b, s, N, work, relu);
-    else if (conv_one_channel_fits(s))
+    else if (conv_one_channel_pays(s))
         conv_one_channel_forward(y, x, W, b, s, N, work, relu);
     else if (conv_implicit_fits(s))
         conv_implicit_forward(y, x, W, b, s, N, work, relu);
@@ -483,7 +483,7 @@ static void backward(real *dx, real *dW, real *db, const real *dy, const real *x
     const int implicit = fast && conv_implicit_fits(s);
     if (db)
         conv_bias_backward(db, dy, N, s->FN, s->OH * s->OW);
-    if (fast && !dx && conv_one_channel_fits(s)) {      /* a first layer */
+    if (fast && !dx && conv_one_channel_pays(s)) {      /* a first layer */
         if (dW) {
             conv_one_channel_dW(NULL, dy, NULL, x, s, N, work);
             conv_add_slices(dW, work, (size_t)s->FN * s->FH * s->FW, N);
@@ -535,7 +535,7 @@ void convolution_backward(real *dx, real *dW, real *db, const real *dy, const re
 void convolution_relu_backward(real *dx, real *dW, real *db, real *dy, const real *y, const real *x,
                                const real *W, const ConvShape *s, int N, ConvWork *work)
 {
-    if (!dx && dW && conv_one_channel_fits(s)) {
+    if (!dx && dW && conv_one_channel_pays(s)) {
         /* the ReLU's backward as dy is read for dW, then db from it */
         conv_one_channel_dW(dy, dy, y, x, s, N, work);
         conv_add_slices(dW, work, (size_t)s->FN * s->FH * s->FW, N);

@@ -255,8 +255,9 @@ static void test_implicit_matches_im2col(void)
 
 /* ---- one input channel, directly ------------------------------------------------------- */
 
-/* conv_one_channel (what the layers run for one input channel, stride 1)
- * against the im2col path. The forward's sums are the same sums in the same
+/* conv_one_channel against the im2col path, called directly on every case,
+ * and through the layer's functions (which take it where it pays, else
+ * conv_implicit's path). The forward's sums are the same sums in the same
  * order, so the same bits, with and without the ReLU and the bias; dW adds
  * up in another order; db is the same sum. The ReLU's backward it applies
  * gives relu_backward's bits in dy, and the gradients of relu_backward then
@@ -266,6 +267,38 @@ static void test_implicit_matches_im2col(void)
  * that fill no group of three), one pixel with a 1 x 1 filter, and planes
  * of 4 x 3, less than a tile; batches of 1 to 10 images, so some slices
  * hold none. */
+typedef struct {
+    real *y, *g, *dW, *db;
+} OneChannelRun;
+
+/* Path 0: im2col; 1: conv_one_channel's functions; 2: the layer's. y with
+ * the ReLU and bias, then from dy: g, dy after the ReLU's backward if relu,
+ * and dW, db. */
+static void one_channel_run(OneChannelRun *r, int path, int relu, const ConvShape *s, int N, const real *x,
+                            const real *W, const real *b, const real *dy, const real *y_relu, ConvWork *work)
+{
+    size_t ny = conv_out_size(s, N), nw = (size_t)s->FN * s->FH * s->FW;
+    memcpy(r->g, dy, ny * sizeof(real));
+    memset(r->dW, 0, nw * sizeof(real)), memset(r->db, 0, s->FN * sizeof(real));
+    if (path == 0) {
+        convolution_im2col_forward(r->y, x, W, b, s, N, work);
+        if (relu)
+            relu_forward(r->y, r->y, ny), relu_backward(r->g, r->g, y_relu, ny);
+        convolution_im2col_backward(NULL, r->dW, r->db, r->g, x, W, s, N, work);
+    } else if (path == 1) {
+        conv_one_channel_forward(r->y, x, W, b, s, N, work, relu);
+        conv_one_channel_dW(r->g, r->g, relu ? y_relu : NULL, x, s, N, work);
+        conv_add_slices(r->dW, work, nw, N);
+        conv_bias_backward(r->db, r->g, N, s->FN, s->OH * s->OW);
+    } else if (relu) {
+        convolution_relu_forward(r->y, x, W, b, s, N, work);
+        convolution_relu_backward(NULL, r->dW, r->db, r->g, y_relu, x, W, s, N, work);
+    } else {
+        convolution_forward(r->y, x, W, b, s, N, work);
+        convolution_backward(NULL, r->dW, r->db, r->g, x, W, s, N, work);
+    }
+}
+
 static void test_one_channel_matches_im2col(void)
 {
     const int cases[][9] = {
@@ -279,69 +312,53 @@ static void test_one_channel_matches_im2col(void)
     Rng rng;
     rng_seed(&rng, 24);
     const double tol = sizeof(real) == sizeof(double) ? 1e-12 : 1e-5;
+    int pays = 0;
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
         const int *c = cases[k], N = c[0];
         ConvShape s = conv_shape(c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8]);
         CHECK(conv_one_channel_fits(&s));
+        pays += conv_one_channel_pays(&s);
         size_t nx = (size_t)N * s.H * s.W, ny = conv_out_size(&s, N), nw = (size_t)s.FN * s.FH * s.FW;
         real *x = rand_buf(&rng, nx, -1, 1), *W = rand_buf(&rng, nw, -1, 1), *b = rand_buf(&rng, s.FN, -1, 1);
-        real *dy = rand_buf(&rng, ny, -1, 1), *y[2], *dW[2], *db[2], *g[2];
+        real *dy = rand_buf(&rng, ny, -1, 1), *y_relu = xmalloc(ny * sizeof(real));
         ConvWork work = conv_work_create(&s, 1);
-        for (int p = 0; p < 2; p++) {       /* [0]: im2col, [1]: the layer's own */
-            y[p] = xmalloc(ny * sizeof(real)), g[p] = xmalloc(ny * sizeof(real));
-            dW[p] = xcalloc(nw, sizeof(real)), db[p] = xcalloc(s.FN, sizeof(real));
+        OneChannelRun r[3];
+        for (int p = 0; p < 3; p++) {
+            r[p].y = xmalloc(ny * sizeof(real)), r[p].g = xmalloc(ny * sizeof(real));
+            r[p].dW = xmalloc(nw * sizeof(real)), r[p].db = xmalloc(s.FN * sizeof(real));
         }
-        /* the forward pass, with and without the ReLU and the bias */
+        convolution_im2col_forward(y_relu, x, W, b, &s, N, &work);
+        relu_forward(y_relu, y_relu, ny);
         for (int relu = 0; relu < 2; relu++)
-            for (int bias = 0; bias < 2; bias++) {
-                convolution_im2col_forward(y[0], x, W, bias ? b : NULL, &s, N, &work);
-                if (relu)
-                    relu_forward(y[0], y[0], ny);
-                if (relu)
-                    convolution_relu_forward(y[1], x, W, bias ? b : NULL, &s, N, &work);
-                else
-                    convolution_forward(y[1], x, W, bias ? b : NULL, &s, N, &work);
-                if (memcmp(y[0], y[1], ny * sizeof(real)) != 0)
-                    printf("  case %zu: y differs (relu %d, bias %d)\n", k, relu, bias);
-                CHECK(memcmp(y[0], y[1], ny * sizeof(real)) == 0);
-            }
-        /* backward without dx (a first layer), plain, then after the ReLU */
-        for (int relu = 0; relu < 2; relu++) {
-            for (int p = 0; p < 2; p++) {
-                memcpy(g[p], dy, ny * sizeof(real));
-                memset(dW[p], 0, nw * sizeof(real)), memset(db[p], 0, s.FN * sizeof(real));
-            }
-            if (relu) {
-                relu_backward(g[0], g[0], y[0], ny);
-                convolution_im2col_backward(NULL, dW[0], db[0], g[0], x, W, &s, N, &work);
-                convolution_relu_backward(NULL, dW[1], db[1], g[1], y[0], x, W, &s, N, &work);
-            } else {
-                convolution_im2col_backward(NULL, dW[0], db[0], g[0], x, W, &s, N, &work);
-                convolution_backward(NULL, dW[1], db[1], g[1], x, W, &s, N, &work);
-            }
-            double sW, eW = max_abs_diff(dW[1], dW[0], nw, &sW);
-            if (eW > tol * sW)
-                printf("  case %zu, relu %d: dW off by %.3g (of %.3g)\n", k, relu, eW, sW);
-            CHECK(eW <= tol * sW);
-            CHECK(memcmp(db[0], db[1], s.FN * sizeof(real)) == 0);
-            CHECK(memcmp(g[0], g[1], ny * sizeof(real)) == 0);     /* the ReLU's backward, in place */
-        }
-        /* dW and db again on 2 threads: the same bits as on 1 (dW[1], db[1]) */
+            for (int bias = 0; bias < 2; bias++)
+                for (int p = 0; p < 3; p++) {
+                    one_channel_run(&r[p], p, relu, &s, N, x, W, bias ? b : NULL, dy, y_relu, &work);
+                    if (p == 0)
+                        continue;
+                    double sW, eW = max_abs_diff(r[p].dW, r[0].dW, nw, &sW);
+                    int same_y = memcmp(r[p].y, r[0].y, ny * sizeof(real)) == 0;
+                    if (!same_y || eW > tol * sW)
+                        printf("  case %zu, path %d, relu %d, bias %d: y %s, dW off by %.3g (of %.3g)\n", k, p,
+                               relu, bias, same_y ? "the same" : "differs", eW, sW);
+                    CHECK(same_y && eW <= tol * sW);
+                    CHECK(memcmp(r[p].db, r[0].db, s.FN * sizeof(real)) == 0);
+                    CHECK(memcmp(r[p].g, r[0].g, ny * sizeof(real)) == 0);  /* the ReLU's backward, in place */
+                }
+        /* dW and db again on 2 threads: the same bits as on 1 (r[1], after relu and bias) */
         int saved = get_threads();
         set_threads(2);
         ConvWork work2 = conv_work_create(&s, 1);
-        memcpy(g[0], dy, ny * sizeof(real));
-        memset(dW[0], 0, nw * sizeof(real)), memset(db[0], 0, s.FN * sizeof(real));
-        convolution_relu_backward(NULL, dW[0], db[0], g[0], y[0], x, W, &s, N, &work2);
+        one_channel_run(&r[2], 1, 1, &s, N, x, W, b, dy, y_relu, &work2);
         set_threads(saved);
-        CHECK(memcmp(dW[0], dW[1], nw * sizeof(real)) == 0);
-        CHECK(memcmp(db[0], db[1], s.FN * sizeof(real)) == 0);
+        CHECK(memcmp(r[2].dW, r[1].dW, nw * sizeof(real)) == 0);
+        CHECK(memcmp(r[2].db, r[1].db, s.FN * sizeof(real)) == 0);
         conv_work_free(&work2);
-        for (int p = 0; p < 2; p++)
-            free(y[p]), free(g[p]), free(dW[p]), free(db[p]);
-        free(x), free(W), free(b), free(dy);
+        for (int p = 0; p < 3; p++)
+            free(r[p].y), free(r[p].g), free(r[p].dW), free(r[p].db);
+        free(x), free(W), free(b), free(dy), free(y_relu);
         conv_work_free(&work);
     }
+    CHECK(pays >= 1);           /* SimpleConvNet's, on any vector width */
 }
 
 /* ---- Winograd's F(2x2, 3x3) ------------------------------------------------------------- */
