@@ -713,6 +713,46 @@ static void test_max_pooling_2x2_matches_window_in_order(void)
     }
 }
 
+/* The max-pool's backward pass against its definition: dx cleared, then each
+ * window's gradient added where arg points (only where y > 0 for
+ * pooling_relu_backward). Bit for bit, with ties in x and negative zeros in
+ * dy: windows apart (2 x 2, stride 2), whose gradients are stored rather
+ * than added, and overlapping (3 x 3, stride 2), on odd and even planes. */
+static void test_max_pooling_backward_is_the_scatter(void)
+{
+    const int sizes[][2] = {{4, 4}, {28, 28}, {16, 16}, {8, 8}, {6, 10}, {7, 8}, {5, 5}};
+    Rng rng;
+    rng_seed(&rng, 23);
+    for (int window = 2; window <= 3; window++)
+        for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+            const int H = sizes[k][0], W = sizes[k][1], N = 3, C = 2;
+            PoolShape s = pool_shape(POOL_MAX, C, H, W, window, window, 2);
+            size_t nx = (size_t)N * C * H * W, ny = pool_out_size(&s, N);
+            real *x = xmalloc(nx * sizeof(real)), *y = xmalloc(ny * sizeof(real));
+            real *dy = rand_buf(&rng, ny, -1, 1);
+            real *dx = xmalloc(nx * sizeof(real)), *want = xmalloc(nx * sizeof(real));
+            int *arg = xmalloc(ny * sizeof(int));
+            for (size_t i = 0; i < nx; i++)
+                x[i] = (real)(rng_uniform(&rng) < 0.5 ? 0 : (int)(rng_uniform(&rng) * 3) * 0.5);
+            for (size_t o = 0; o < ny; o += 5)
+                dy[o] = -(real)0;
+            pooling_forward(y, arg, x, &s, N);
+            for (int relu = 0; relu < 2; relu++) {
+                memset(want, 0, nx * sizeof(real));
+                for (size_t o = 0; o < ny; o++)
+                    want[arg[o]] += !relu || y[o] > 0 ? dy[o] : 0;
+                if (relu)
+                    pooling_relu_backward(dx, dy, arg, y, x, &s, N);
+                else
+                    pooling_backward(dx, dy, arg, &s, N);
+                if (memcmp(dx, want, nx * sizeof(real)) != 0)
+                    printf("  %dx%d windows on %dx%d planes, relu %d: dx differs\n", window, window, H, W, relu);
+                CHECK(memcmp(dx, want, nx * sizeof(real)) == 0);
+            }
+            free(x), free(y), free(dy), free(dx), free(want), free(arg);
+        }
+}
+
 /* pooling_relu_backward against pooling_backward then relu_backward: the
  * same bits, for max pooling (as the nets use it, and overlapping) and for
  * average pooling. */
@@ -1022,6 +1062,7 @@ int main(void)
     RUN(test_max_pooling_values);
     RUN(test_max_pooling_gradient);
     RUN(test_max_pooling_2x2_matches_window_in_order);
+    RUN(test_max_pooling_backward_is_the_scatter);
     RUN(test_pooling_relu_backward_is_both);
     RUN(test_max_pooling_overlapping_gradient);
     RUN(test_average_pooling_gradient);
