@@ -292,15 +292,18 @@ KERNEL_NOINLINE PLAIN_LOOPS static void kernel_a_in_place(int kc, const real *re
 
 /* With AVX-512 a product only NR / 2 columns wide (16: a layer of 16 filters)
  * would leave half of every register tile idle. Read in place, A can give the
- * tile twice the rows instead: 16 x 16, the same 16 registers. Written as
- * plain loops, GCC 12 turns this shape into shuffles (see MR above), so each
- * row of the tile is one vector of GCC's vector extensions, and the loop over
- * k adds a number of A times B's row to each. */
-#define NARROW_ROWS (2 * MR)
-#define NARROW_COLS (NR / 2)
-#if VECTOR_FLOATS == 16 && defined(__GNUC__) && !defined(__clang__)
+ * tile twice the rows instead: 16 x 16, the same 16 registers. With AVX2, 16
+ * columns fill two thirds of the 4 x 24 tile, and a 4 x 16 one (8 registers)
+ * does the same work in two thirds of the multiply-adds. Written as plain
+ * loops, GCC 12 turns these shapes into shuffles (see MR above), so each row
+ * of the tile is one vector of GCC's vector extensions (two registers with
+ * AVX2), and the loop over k adds a number of A times B's row to each. */
+#define NARROW_ROWS (VECTOR_FLOATS == 16 ? 2 * MR : MR)
+#define NARROW_COLS 16
+#if (VECTOR_FLOATS == 16 || VECTOR_FLOATS == 8) && defined(__GNUC__) && !defined(__clang__)
 #define HAVE_NARROW 1
-typedef real NarrowRow __attribute__((vector_size(NARROW_COLS * sizeof(real))));
+#define NARROW_VECTORS (NARROW_COLS / VECTOR_FLOATS)     /* per row of the tile: 1, or 2 with AVX2 */
+typedef real NarrowVector __attribute__((vector_size(VECTOR_FLOATS * sizeof(real))));
 
 /* kernel_a_in_place on a NARROW_ROWS x NARROW_COLS tile (always its full
  * rows; nr of its columns are written). */
@@ -309,16 +312,36 @@ KERNEL_NOINLINE static void kernel_a_in_place_narrow(int kc, const real *restric
                                                      const real *restrict b, int ldb, real *restrict C, int ldc,
                                                      int nr, int first, real beta)
 {
-    NarrowRow acc[NARROW_ROWS];
+    NarrowVector acc[NARROW_ROWS][NARROW_VECTORS];
     for (int i = 0; i < NARROW_ROWS; i++)
-        acc[i] = (NarrowRow){0};
+        for (int v = 0; v < NARROW_VECTORS; v++)
+            acc[i][v] = (NarrowVector){0};
     for (int k = 0; k < kc; k++) {
-        NarrowRow bk;
-        memcpy(&bk, b, sizeof bk);
+        NarrowVector bk[NARROW_VECTORS];
+        for (int v = 0; v < NARROW_VECTORS; v++)       /* a vector at a time: one load each */
+            memcpy(&bk[v], b + v * VECTOR_FLOATS, sizeof bk[v]);
         for (int i = 0; i < NARROW_ROWS; i++)
-            acc[i] += a[i * a_row] * bk;
+            for (int v = 0; v < NARROW_VECTORS; v++)
+                acc[i][v] += a[i * a_row] * bk[v];
         a += a_k;
         b += ldb;
+    }
+    if (nr == NARROW_COLS && (!first || beta == 0 || beta == 1)) {
+        /* whole rows, straight from the registers: store_tile's loops, of a
+         * length known only at run time, took as long as a short product */
+        const int add = !first || beta == 1;
+        for (int i = 0; i < NARROW_ROWS; i++)
+            for (int v = 0; v < NARROW_VECTORS; v++) {
+                real *c = C + (size_t)i * ldc + v * VECTOR_FLOATS;
+                NarrowVector sum = acc[i][v];
+                if (add) {
+                    NarrowVector old;
+                    memcpy(&old, c, sizeof old);
+                    sum = old + sum;
+                }
+                memcpy(c, &sum, sizeof sum);
+            }
+        return;
     }
     real out[NARROW_ROWS][NARROW_COLS];
     memcpy(out, acc, sizeof out);
