@@ -63,9 +63,10 @@ void matmul_gathered(int threaded, int M, int N, int K, const real *A, int lda, 
  * packed: with B only one or two register tiles wide (a layer's filters or
  * channels), the copy was read once or twice, and reading A in place made
  * DeepConvNet's step 1.029x faster with AVX-512, 1.023x with AVX2 (make
- * step-ab, 150 steps, 2026-12-04). With AVX-512, a product at most 16
- * columns wide takes a register tile of twice the rows (16 x 16), not half of
- * an 8 x 32 one. The same bits as matmul_blocked. */
+ * step-ab, 150 steps, 2026-12-04). A product's last 16 columns or fewer
+ * take a narrow register tile: with AVX-512 twice the rows (16 x 16), not
+ * half of an 8 x 32 one; with AVX2 4 x 16, not two thirds of 4 x 24. The
+ * same bits as matmul_blocked. */
 void matmul_strided(int M, int N, int K, const real *A, int lda, const real *B, int ldb,
                     real beta, real *C, int ldc);
 
