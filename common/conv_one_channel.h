@@ -11,16 +11,17 @@
  * order. The tile is written once, with its bias and ReLU.
  *
  * dW is the same sums turned around: dW[f][t] is the sum, over the images
- * and positions, of dy[f] times the plane shifted by t. A tile of FB filters
- * by CB lanes keeps those sums for one tap, each lane adding one column of
- * every row, through all the images of a slice (the slices of convolution.h,
- * so the same bits on any number of threads); the lanes are added up in
- * order at the end. For that, dy is copied into rows of whole tiles, zero
- * past the last column.
+ * and positions, of dy[f] times the plane shifted by t. A tile of DB filters
+ * by DT taps by CB lanes (4 x 3 x 32 with AVX-512, 3 x 1 x 24 with AVX2)
+ * keeps those sums, each lane adding one column of every row, through all
+ * the images of a slice (the slices of convolution.h, so the same bits on
+ * any number of threads); the lanes are added up in order at the end. For
+ * that, dy is copied into rows of whole tiles, zero past the last column.
  *
  * convolution.c takes this path for one-channel, stride-1 layers whose rows
  * fill the tiles well (conv_one_channel_pays);
- * convolution_relu_backward applies the ReLU's backward as it copies dy. */
+ * convolution_relu_backward applies the ReLU's backward, in one pass over an
+ * image's dy, just before it copies it. */
 #ifndef DL_CONV_ONE_CHANNEL_H
 #define DL_CONV_ONE_CHANNEL_H
 

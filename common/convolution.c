@@ -536,7 +536,7 @@ void convolution_relu_backward(real *dx, real *dW, real *db, real *dy, const rea
                                const real *W, const ConvShape *s, int N, ConvWork *work)
 {
     if (!dx && dW && conv_one_channel_pays(s)) {
-        /* the ReLU's backward as dy is read for dW, then db from it */
+        /* the ReLU's backward image by image as dW reads dy, then db from the result */
         conv_one_channel_dW(dy, dy, y, x, s, N, work);
         conv_add_slices(dW, work, (size_t)s->FN * s->FH * s->FW, N);
         if (db)

@@ -105,7 +105,7 @@ void convolution_backward(real *dx, real *dW, real *db, const real *dy, const re
 /* The backward pass of y = relu(conv(x, W) + b) from the gradient at y: dy
  * becomes the ReLU's backward in place (dy where y > 0), then as
  * convolution_backward. A first layer (one channel, conv_one_channel.h) does
- * both in one pass over dy. */
+ * both image by image, while an image's dy is in the cache. */
 void convolution_relu_backward(real *dx, real *dW, real *db, real *dy, const real *y, const real *x,
                                const real *W, const ConvShape *s, int N, ConvWork *work);
 
