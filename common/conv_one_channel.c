@@ -21,17 +21,6 @@ int conv_one_channel_fits(const ConvShape *s)
     return s->C == 1 && s->stride == 1 && s->pad < s->FH && s->pad < s->FW;
 }
 
-/* A row of OW outputs takes ceil(OW / CB) tiles; the lanes past OW compute
- * nothing. Where they are more than a quarter of the tiles', conv_implicit's
- * multiply was faster: DeepConvNet's 28 outputs in two tiles of 24 (AVX2),
- * forward 0.83 against 0.55 ms, one thread. 28 in 32 (AVX-512) and 24 in 32
- * or in 24 pay. */
-int conv_one_channel_pays(const ConvShape *s)
-{
-    const int lanes = (s->OW + CB - 1) / CB * CB;
-    return conv_one_channel_fits(s) && 4 * s->OW >= 3 * lanes;
-}
-
 /* The padded plane of one image: `rows` rows of `stride` numbers, the image
  * `pad` rows down and `pad` columns in, zeros around it. A tile reads CB
  * numbers from each tap's column, so a row is as long as `blocks` tiles plus
@@ -50,6 +39,16 @@ static Plane plane(const ConvShape *s)
     p.rows = s->OH + s->FH - 1;
     p.dy_row = p.blocks * CB;
     return p;
+}
+
+/* A row of OW outputs takes p.blocks tiles, p.dy_row lanes; those past OW
+ * compute nothing. Where they are more than a quarter, conv_implicit's
+ * multiply was faster: DeepConvNet's 28 outputs in two tiles of 24 (AVX2),
+ * forward 0.83 against 0.55 ms, one thread. 28 in 32 (AVX-512) and 24 in 32
+ * or in 24 pay. */
+int conv_one_channel_pays(const ConvShape *s)
+{
+    return conv_one_channel_fits(s) && 4 * s->OW >= 3 * plane(s).dy_row;
 }
 
 /* A slice's buffer: the plane, then dy's copy, then the sums of dW by lanes. */

@@ -200,9 +200,11 @@ static void free_both_paths(BothPaths *r)
         free(r->y[p]), free(r->dx[p]), free(r->dW[p]), free(r->db[p]);
 }
 
-/* conv_implicit (what convolution_forward and _backward run for stride 1)
- * against the im2col path: the forward's sums are the same sums in the same
- * order, so the same bits; the backward's add up in another order. Besides
+/* conv_implicit (what convolution_forward and _backward run for stride 1;
+ * a one-channel forward pass where conv_one_channel_pays goes to
+ * conv_one_channel.c instead, below, with the same bits) against the im2col
+ * path: the forward's sums are the same sums in the same order, so the same
+ * bits; the backward's add up in another order. Besides
  * the small cases, a batch whose slices take several chunks, the last one
  * short (DeepConvNet's second layer, 16 channels), and one with more filters
  * than the multiply's row blocks (8 channels). The first of those and the
